@@ -1,0 +1,39 @@
+# Juste Droit — the two commands: `make demo` and `make test` (see README).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/justedroit
+HOST ?= 127.0.0.1:8000
+export JUSTEDROIT_TODAY ?= 2022-12-31
+
+.PHONY: demo test lint pytest serve install
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# Exact versions from requirements.lock, then the project itself without re-resolving.
+$(VENV)/.installed: $(BIN)/python pyproject.toml requirements.lock
+	$(BIN)/pip install --quiet -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $@
+
+install: $(VENV)/.installed
+
+demo: install
+	DEBUG=1 $(MANAGE) migrate --no-input -v 0
+	DEBUG=1 $(MANAGE) twin build --scale 1 --seed 86
+	DEBUG=1 $(MANAGE) demo_accounts
+	@echo "Juste Droit sert http://$(HOST) (Ctrl-C pour arrêter)"
+	DEBUG=1 $(MANAGE) runserver $(HOST) --noreload
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	DEBUG=1 $(MANAGE) makemigrations --check --dry-run
+
+pytest: install
+	$(BIN)/pytest -q $(PYTEST_ARGS)
+
+test: lint pytest

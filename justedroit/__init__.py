@@ -1,0 +1,1 @@
+"""Juste Droit: the service-quality platform of a Caf."""

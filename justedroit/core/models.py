@@ -1,0 +1,90 @@
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import PermissionDenied
+from django.db import models
+
+from justedroit.core.roles import AGENT_ROLES, PARTNER_ROLES, Role
+
+
+class User(AbstractUser):
+    """An agent, an allocataire or a partner; what they may do follows from `role`."""
+
+    role = models.CharField("rôle", max_length=20, choices=Role.choices)
+    organisation = models.CharField(
+        "organisation", max_length=200, blank=True, help_text="Pour les partenaires."
+    )
+
+    class Meta:
+        verbose_name = "utilisateur"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(role__in=Role.values), name="user_role_known")
+        ]
+
+    @property
+    def is_agent(self) -> bool:
+        return self.is_active and self.role in AGENT_ROLES
+
+    @property
+    def is_partner(self) -> bool:
+        return self.is_active and self.role in PARTNER_ROLES
+
+    @property
+    def is_claimant(self) -> bool:
+        return self.is_active and self.role == Role.CLAIMANT
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionDenied("Le journal d'audit ne se modifie pas.")
+
+    def delete(self):
+        raise PermissionDenied("Le journal d'audit ne se supprime pas.")
+
+
+class AuditAction(models.TextChoices):
+    VIEW = "view", "Consultation"
+    SEARCH = "search", "Recherche"
+    CREATE = "create", "Création"
+    UPDATE = "update", "Modification"
+    LOGIN = "login", "Connexion"
+
+
+class AuditEvent(models.Model):
+    """Append-only: who did what, when, to which household, and why."""
+
+    at = models.DateTimeField("date", db_index=True)
+    actor = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="auteur",
+        help_text="Vide pour un traitement automatique.",
+    )
+    actor_role = models.CharField("rôle de l'auteur", max_length=20, blank=True)
+    action = models.CharField("action", max_length=10, choices=AuditAction.choices)
+    household_number = models.CharField(
+        "numéro allocataire", max_length=7, blank=True, db_index=True
+    )
+    object_type = models.CharField("objet", max_length=60, blank=True)
+    object_id = models.CharField("identifiant", max_length=60, blank=True)
+    reason = models.CharField("motif", max_length=300, blank=True)
+    detail = models.JSONField("détail", default=dict, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "événement d'audit"
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["actor", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.household_number}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionDenied("Le journal d'audit ne se modifie pas.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionDenied("Le journal d'audit ne se supprime pas.")

@@ -1,0 +1,19 @@
+"""Permissions of the core pages. Deny by default: a role not named is refused."""
+
+from justedroit.core.roles import Role
+
+
+def can_view_audit_trail(user) -> bool:
+    return user.is_active and user.role in {Role.DATA_PROTECTION_OFFICER, Role.ADMINISTRATOR}
+
+
+def can_use_agent_space(user) -> bool:
+    return user.is_agent
+
+
+def can_use_claimant_space(user) -> bool:
+    return user.is_claimant
+
+
+def can_use_partner_space(user) -> bool:
+    return user.is_partner

@@ -1,0 +1,54 @@
+"""What each fact kind holds: who it is about (a person or the household) and its value type."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from justedroit.registry.models import Activity, FactKind, HousingStatus
+
+
+@dataclass(frozen=True)
+class FactSpec:
+    about_person: bool
+    value: str  # "amount" (euros), "percent", "code" (one of `codes`), "commune" (Insee code)
+    codes: tuple[str, ...] = ()
+
+
+RESOURCE_KINDS = (
+    FactKind.SALARY,
+    FactKind.SELF_EMPLOYMENT,
+    FactKind.UNEMPLOYMENT_BENEFIT,
+    FactKind.PENSION,
+    FactKind.OTHER_INCOME,
+)
+
+FACT_SPECS: dict[str, FactSpec] = {
+    **{kind: FactSpec(about_person=True, value="amount") for kind in RESOURCE_KINDS},
+    FactKind.ACTIVITY: FactSpec(True, "code", tuple(Activity.values)),
+    FactKind.DISABILITY_RATE: FactSpec(True, "percent"),
+    FactKind.PREGNANCY: FactSpec(True, "code", ("yes", "no")),
+    FactKind.HOUSING_STATUS: FactSpec(False, "code", tuple(HousingStatus.values)),
+    FactKind.RENT: FactSpec(False, "amount"),
+    FactKind.HOUSING_COMMUNE: FactSpec(False, "commune"),
+    FactKind.FISCAL_INCOME_N2: FactSpec(False, "amount"),
+}
+
+
+def value_error(kind: str, amount: Decimal | None, code: str) -> str | None:
+    """The French reason why (amount, code) does not fit `kind`, or None when it fits."""
+    spec = FACT_SPECS[kind]
+    label = FactKind(kind).label
+    if spec.value in ("amount", "percent"):
+        if amount is None or code:
+            return f"« {label} » attend un montant et pas de valeur codée."
+        if amount < 0:
+            return f"« {label} » ne peut pas être négatif."
+        if spec.value == "percent" and amount > 100:
+            return f"« {label} » est un pourcentage entre 0 et 100."
+        return None
+    if amount is not None or not code:
+        return f"« {label} » attend une valeur codée et pas de montant."
+    if spec.codes and code not in spec.codes:
+        return (
+            f"« {code} » n'est pas une valeur possible pour « {label} » ({', '.join(spec.codes)})."
+        )
+    return None

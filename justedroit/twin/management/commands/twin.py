@@ -1,0 +1,52 @@
+import sys
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from justedroit.twin import selectors
+from justedroit.twin.build import twin_build
+
+
+class Command(BaseCommand):
+    help = "Jumeau synthétique de la Caf de la Vienne : construction et calibration."
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True)
+        build = sub.add_parser("build", help="Construit le jumeau (réutilise celui qui existe).")
+        build.add_argument("--scale", type=float, default=1.0)
+        build.add_argument("--seed", type=int, default=86)
+        sub.add_parser("calibration", help="Compare les cibles de calibration au jumeau construit.")
+
+    def handle(self, *args, action, **options):
+        if action == "build":
+            self._build(options["seed"], options["scale"])
+        else:
+            self._calibration()
+
+    def _build(self, seed: int, scale: float):
+        bar = tqdm(total=6, desc="Jumeau", unit="étape", file=sys.stderr)
+
+        def progress(stage: str, rows: int):
+            bar.set_postfix_str(f"{stage} : {rows:,}".replace(",", " "))
+            bar.update(1)
+
+        try:
+            build = twin_build(seed=seed, scale=scale, progress=progress)
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages)) from None
+        finally:
+            bar.close()
+        self.stdout.write(
+            f"Jumeau (graine {build.seed}, échelle {build.scale}) : {build.households} foyers, "
+            f"{build.persons} personnes, {build.claims} demandes, {build.facts} faits, "
+            f"construit en {build.seconds} s."
+        )
+
+    def _calibration(self):
+        rows = selectors.calibration_report()
+        if not rows:
+            raise CommandError("Aucun jumeau construit : lancez « justedroit twin build ».")
+        self.stdout.write(f"{'cible':<48} {'visée':>12} {'obtenue':>12}  source")
+        for label, target, generated, source in rows:
+            self.stdout.write(f"{label:<48} {target:>12} {generated:>12}  {source}")

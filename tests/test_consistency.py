@@ -1,0 +1,78 @@
+"""Architecture rules that code review would otherwise have to remember."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+from django.apps import apps
+from django.db import models
+from django.urls import URLPattern, URLResolver, get_resolver
+
+# ForeignKeys that may cascade or be nulled, with why. Everything else protects history.
+NON_PROTECT_FOREIGN_KEYS: dict[str, str] = {}
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def project_models():
+    return [m for m in apps.get_models() if m.__module__.startswith("justedroit.")]
+
+
+def test_every_foreign_key_protects_history():
+    offenders = []
+    for model in project_models():
+        for field in model._meta.get_fields():
+            if isinstance(field, models.ForeignKey | models.OneToOneField) and field.concrete:
+                label = f"{model._meta.label}.{field.name}"
+                if field.remote_field.on_delete is not models.PROTECT and (
+                    label not in NON_PROTECT_FOREIGN_KEYS
+                ):
+                    offenders.append(label)
+    assert offenders == []
+
+
+def test_money_fields_are_decimals_with_cents():
+    for model in project_models():
+        for field in model._meta.get_fields():
+            if isinstance(field, models.FloatField):
+                raise AssertionError(f"{model._meta.label}.{field.name}: no floats in the models")
+
+
+def _views(resolver=None):
+    for entry in (resolver or get_resolver()).url_patterns:
+        if isinstance(entry, URLResolver):
+            yield from _views(entry)
+        elif isinstance(entry, URLPattern):
+            yield entry
+
+
+def test_every_view_declares_its_permission_or_is_public():
+    ungated = [
+        p.name
+        for p in _views()
+        if not hasattr(p.callback, "permission")
+        and not hasattr(getattr(p.callback, "view_class", None), "permission")
+    ]
+    # Class-based views wrapped by `public` carry the attribute on the function itself.
+    assert ungated == []
+
+
+def test_no_django_signals_for_domain_flows():
+    offenders = [
+        str(path.relative_to(ROOT))
+        for path in (ROOT / "justedroit").rglob("*.py")
+        if "django.db.models.signals" in path.read_text(encoding="utf-8")
+        or "@receiver" in path.read_text(encoding="utf-8")
+    ]
+    assert offenders == []
+
+
+def test_import_contracts_hold():
+    """Only `rules` imports OpenFisca; domains never import the web layer, the twin or reporting."""
+    result = subprocess.run(
+        [str(Path(sys.executable).with_name("lint-imports"))],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout
+    assert "broken" in result.stdout and "0 broken" in result.stdout

@@ -1,0 +1,216 @@
+import datetime as dt
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.db import connection, transaction
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from justedroit.core.models import AuditEvent
+from justedroit.core.roles import Role
+from justedroit.registry import services
+from justedroit.registry.models import HouseholdAccount
+from justedroit.registry.nir import synthetic_nir
+from justedroit.registry.services import MemberInput
+
+pytestmark = pytest.mark.django_db
+R = Role
+AGENTS = {
+    R.RECEPTION,
+    R.CASE_WORKER,
+    R.CONTROLLER,
+    R.RECOVERY_AGENT,
+    R.CRA_SECRETARY,
+    R.VERIFIER,
+    R.MANAGER,
+    R.PROCESS_PILOT,
+    R.DIRECTOR,
+    R.ADMINISTRATOR,
+    R.DATA_PROTECTION_OFFICER,
+}
+FILE_READERS = {
+    R.RECEPTION,
+    R.CASE_WORKER,
+    R.CONTROLLER,
+    R.RECOVERY_AGENT,
+    R.CRA_SECRETARY,
+    R.VERIFIER,
+    R.MANAGER,
+    R.ADMINISTRATOR,
+}
+
+# Every URL name → the roles that get a 200. Written out by hand, not derived from perms.py, so
+# that a change of permission shows up here. Public pages are listed apart.
+ALLOWED = {
+    "core:agent_home": AGENTS,
+    "core:audit_trail": {R.DATA_PROTECTION_OFFICER, R.ADMINISTRATOR},
+    "registry:household_search": FILE_READERS,
+    "registry:household_detail": FILE_READERS,
+    "reporting:indicators": {R.MANAGER, R.PROCESS_PILOT, R.DIRECTOR, R.VERIFIER, R.ADMINISTRATOR},
+    "portal:claimant_home": {R.CLAIMANT},
+    "portal:partner_home": {R.PARTNER_EFS, R.PARTNER_RELAY},
+}
+PUBLIC = {"core:home", "core:login", "core:logout", "core:health"}
+ARGS = {"registry:household_detail": ["1234567"]}
+
+
+def url_names(resolver=None, namespace=""):
+    for entry in (resolver or get_resolver()).url_patterns:
+        if isinstance(entry, URLResolver):
+            yield from url_names(entry, entry.namespace or namespace)
+        elif isinstance(entry, URLPattern):
+            yield f"{namespace}:{entry.name}"
+
+
+@pytest.fixture
+def household():
+    nir = synthetic_nir(sex=1, birth_year=1985, birth_month=2, serial=7)
+    return services.household_create(
+        number="1234567",
+        commune_code="86194",
+        acting_user=None,
+        members=[
+            MemberInput("claimant", nir, "Durand", "Paul", dt.date(1985, 2, 1), dt.date(2020, 1, 1))
+        ],
+    )
+
+
+def test_every_url_is_in_the_permission_matrix():
+    assert set(url_names()) == set(ALLOWED) | PUBLIC
+
+
+@pytest.mark.parametrize("role", list(Role))
+@pytest.mark.parametrize("name", sorted(ALLOWED))
+def test_every_url_for_every_role(client, make_user, household, role, name):
+    user = make_user(role)
+    if role == Role.CLAIMANT:
+        HouseholdAccount.objects.create(user=user, household=household)
+    client.force_login(user)
+    response = client.get(reverse(name, args=ARGS.get(name, [])))
+    assert response.status_code == (200 if role in ALLOWED[name] else 403)
+
+
+@pytest.mark.parametrize("name", sorted(ALLOWED))
+def test_anonymous_visitors_are_sent_to_login(client, name):
+    response = client.get(reverse(name, args=ARGS.get(name, [])))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("core:login"))
+
+
+def test_home_sends_each_kind_of_user_to_their_space(client, make_user):
+    for role, target in [
+        (Role.CASE_WORKER, "core:agent_home"),
+        (Role.CLAIMANT, "portal:claimant_home"),
+        (Role.PARTNER_EFS, "portal:partner_home"),
+    ]:
+        client.force_login(make_user(role))
+        assert client.get(reverse("core:home"))["Location"] == reverse(target)
+
+
+def test_consulting_a_household_is_audited_with_its_reason(client, make_user, household):
+    client.force_login(make_user(Role.CASE_WORKER, username="alice"))
+    response = client.get(
+        reverse("registry:household_detail", args=["1234567"]), {"motif": "appel de l'allocataire"}
+    )
+    assert response.status_code == 200
+    event = AuditEvent.objects.filter(action="view").get()
+    assert (event.actor.username, event.household_number, event.reason) == (
+        "alice",
+        "1234567",
+        "appel de l'allocataire",
+    )
+    assert "alice" in response.content.decode()  # shown in "who viewed it"
+
+
+def test_searching_is_audited(client, make_user, household):
+    client.force_login(make_user(Role.RECEPTION))
+    response = client.get(reverse("registry:household_search"), {"q": "Durand"})
+    assert "1234567" in response.content.decode()
+    assert AuditEvent.objects.get(action="search").detail == {"households": ["1234567"]}
+
+
+def test_a_denied_read_leaves_no_trace_and_shows_nothing(client, make_user, household):
+    client.force_login(make_user(Role.DIRECTOR))
+    response = client.get(reverse("registry:household_detail", args=["1234567"]))
+    assert response.status_code == 403
+    assert "Durand" not in response.content.decode()
+    assert not AuditEvent.objects.filter(action="view").exists()
+
+
+def test_case_worker_records_a_fact_from_the_household_page(client, make_user, household):
+    client.force_login(make_user(Role.CASE_WORKER))
+    url = reverse("registry:household_detail", args=["1234567"])
+    person = household.memberships.get().person_id
+    data = {
+        "kind": "salary",
+        "person": person,
+        "valid_from": "2022-03",
+        "amount": "1500",
+        "source": "agent",
+        "reason": "bulletin de salaire",
+    }
+    assert client.post(url, data).status_code == 302
+    assert household.facts.get().amount == 1500
+    bad = client.post(url, data | {"valid_from": "mars"})
+    assert bad.status_code == 400
+    assert "format attendu AAAA-MM" in bad.content.decode()
+    assert household.facts.count() == 1
+
+
+def test_reception_cannot_record_facts(client, make_user, household):
+    client.force_login(make_user(Role.RECEPTION))
+    url = reverse("registry:household_detail", args=["1234567"])
+    response = client.post(
+        url,
+        {
+            "kind": "salary",
+            "valid_from": "2022-03",
+            "amount": "1",
+            "source": "agent",
+            "reason": "x",
+        },
+    )
+    assert response.status_code == 403
+    assert not household.facts.exists()
+
+
+def test_the_audit_trail_cannot_be_changed():
+    event = AuditEvent.objects.create(
+        at="2022-12-31T10:00:00+01:00", action="view", household_number="1234567"
+    )
+    with pytest.raises(PermissionDenied):
+        event.reason = "effacer"
+        event.save()
+    with pytest.raises(PermissionDenied):
+        event.delete()
+    with pytest.raises(PermissionDenied):
+        AuditEvent.objects.filter(pk=event.pk).update(reason="x")
+    with pytest.raises(PermissionDenied):
+        AuditEvent.objects.all().delete()
+    with (
+        pytest.raises(Exception, match="immutable"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("UPDATE core_auditevent SET reason = 'x' WHERE id = %s", [event.pk])
+
+
+def test_audit_page_filters_by_household(client, make_user, household):
+    viewer = make_user(Role.CASE_WORKER, username="bob")
+    client.force_login(viewer)
+    client.get(reverse("registry:household_detail", args=["1234567"]))
+    client.force_login(make_user(Role.DATA_PROTECTION_OFFICER))
+    page = client.get(
+        reverse("core:audit_trail"), {"household_number": "1234567", "action": "view"}
+    ).content.decode()
+    assert "bob" in page and "1 événement" in page
+    bad = client.get(reverse("core:audit_trail"), {"household_number": "12"})
+    assert "7 chiffres" in bad.content.decode()
+
+
+def test_login_is_throttled_after_five_failures(client, make_user):
+    make_user(Role.CASE_WORKER, username="carol")
+    for _ in range(5):
+        client.post(reverse("core:login"), {"username": "carol", "password": "wrong"})
+    response = client.post(reverse("core:login"), {"username": "carol", "password": "x"})
+    assert response.status_code == 429
+    assert "Trop de tentatives" in response.content.decode()

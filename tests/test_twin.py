@@ -1,0 +1,95 @@
+import hashlib
+
+import numpy as np
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from stdnum.fr import nir
+
+from justedroit.registry.models import Claim, Commune, Fact, Household, Person
+from justedroit.registry.nir import is_synthetic_nir
+from justedroit.twin.build import generate
+from justedroit.twin.models import TwinBuild
+from justedroit.twin.selectors import calibration_report
+
+pytestmark = pytest.mark.django_db
+
+
+def communes():
+    return list(
+        Commune.objects.order_by("insee_code").values_list("insee_code", "population", "apl_zone")
+    )
+
+
+def digest(twin) -> str:
+    """A fingerprint of everything the twin would write."""
+    sha = hashlib.sha256()
+    arrays = [
+        twin.households.number,
+        twin.households.entry_month,
+        twin.households.commune,
+        twin.persons.birth_date,
+        twin.persons.start_date,
+        twin.nirs,
+        twin.last_names,
+        twin.first_names,
+        *twin.economy.facts.values(),
+        *twin.economy.claims.values(),
+    ]
+    for array in arrays:
+        sha.update(np.asarray(array).astype(str).tobytes())
+    return sha.hexdigest()
+
+
+def test_same_seed_and_scale_give_identical_data():
+    first = generate(seed=86, scale=0.01, communes=communes())
+    again = generate(seed=86, scale=0.01, communes=communes())
+    other = generate(seed=87, scale=0.01, communes=communes())
+    assert digest(first) == digest(again)
+    assert digest(first) != digest(other)
+
+
+def test_build_writes_a_calibrated_synthetic_population(small_twin):
+    build = TwinBuild.objects.get()
+    assert Household.objects.count() == build.households
+    assert Person.objects.count() == build.persons
+    assert Fact.objects.count() == build.facts
+    assert not Household.objects.filter(is_synthetic=False).exists()
+    assert not Person.objects.filter(is_synthetic=False).exists()
+    for value in Person.objects.values_list("nir", flat=True)[:500]:
+        assert nir.is_valid(value) and is_synthetic_nir(value)
+    # Every household is an allocataire: it claimed at least one benefit.
+    assert not Household.objects.filter(claims__isnull=True).exists()
+    assert (
+        Claim.objects.filter(benefit="ppa").exists()
+        and Claim.objects.filter(benefit="aide_logement").exists()
+    )
+    # Resources start in September 2020 so that January 2021's PPA has its quarter.
+    assert (
+        Fact.objects.filter(kind="salary").order_by("valid_from").first().valid_from.isoformat()
+        == "2020-09-01"
+    )
+
+
+def test_households_live_where_the_population_lives(small_twin):
+    poitiers = Household.objects.filter(commune="86194").count()
+    share = poitiers / Household.objects.count()
+    assert 0.13 < share < 0.23  # Poitiers is 20 % of the Vienne's population
+
+
+def test_a_second_build_reuses_the_twin_and_a_different_one_is_refused(small_twin, capsys):
+    call_command("twin", "build", "--scale", "0.01", "--seed", "86")
+    assert TwinBuild.objects.count() == 1
+    with pytest.raises(CommandError, match="Un jumeau existe déjà"):
+        call_command("twin", "build", "--scale", "0.02", "--seed", "86")
+    with pytest.raises(CommandError, match="L'échelle doit être comprise"):
+        call_command("twin", "build", "--scale", "0", "--seed", "1")
+
+
+def test_calibration_prints_target_against_generated(small_twin, capsys):
+    call_command("twin", "calibration")
+    output = capsys.readouterr().out
+    assert "Foyers allocataires au 31/12/2022" in output
+    rows = {label: (target, generated) for label, target, generated, _ in calibration_report()}
+    assert rows["Foyers allocataires au 31/12/2022"] == ("948", "948")
+    assert rows["Foyers supplémentaires vs 2021"] == ("7", "7")
