@@ -27,6 +27,8 @@ INSTALLED_APPS = [
     "axes",
     "justedroit.core",
     "justedroit.registry",
+    "justedroit.reception",
+    "justedroit.channels",
     "justedroit.twin",
     "justedroit.reporting",
     "justedroit.portal",

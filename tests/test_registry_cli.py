@@ -78,8 +78,21 @@ def test_record_fact_bad_input_writes_nothing():
 
 
 def test_a_failing_command_exits_non_zero(capsys):
-    argv = ["justedroit", "registry", "record-fact", "--household", "0000000", "--kind", "rent",
-            "--from", "2022-01", "--amount", "400", "--source", "agent"]
+    argv = [
+        "justedroit",
+        "registry",
+        "record-fact",
+        "--household",
+        "0000000",
+        "--kind",
+        "rent",
+        "--from",
+        "2022-01",
+        "--amount",
+        "400",
+        "--source",
+        "agent",
+    ]
     with pytest.raises(SystemExit) as exit_info:
         ManagementUtility(argv).execute()
     assert exit_info.value.code != 0

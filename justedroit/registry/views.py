@@ -4,6 +4,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from justedroit.core.timeline import CHANNELS, household_timeline
 from justedroit.core.web import requires
 from justedroit.registry import perms, selectors, services
 from justedroit.registry.forms import FactForm, SearchForm
@@ -52,6 +53,9 @@ def household_detail(request, number):
             "claims": selectors.claims(household),
             "facts": selectors.fact_history(household),
             "viewers": selectors.viewers(household),
+            "timeline": household_timeline(household.id, channel=request.GET.get("canal", "")),
+            "timeline_channels": CHANNELS,
+            "timeline_channel": request.GET.get("canal", ""),
             "fact_form": fact_form,
         },
         status=400 if request.method == "POST" else 200,

@@ -18,3 +18,26 @@ class TwinBuild(models.Model):
 
     def __str__(self) -> str:
         return f"jumeau graine {self.seed} échelle {self.scale}"
+
+
+class TwinSimulation(models.Model):
+    """One simulator's run over a period (`twin simulate`): what it created."""
+
+    simulator = models.CharField("simulateur", max_length=30)
+    first_month = models.DateField("premier mois")
+    last_month = models.DateField("dernier mois")
+    simulated_at = models.DateTimeField("simulé le")
+    counts = models.JSONField("volumes créés", default=dict)
+    seconds = models.DecimalField("durée (s)", max_digits=8, decimal_places=2)
+
+    class Meta:
+        verbose_name = "simulation du jumeau"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["simulator", "first_month", "last_month"],
+                name="twin_simulation_once_per_period",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.simulator} {self.first_month:%Y-%m}..{self.last_month:%Y-%m}"

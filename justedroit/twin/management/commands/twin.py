@@ -4,8 +4,10 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from justedroit.core.clock import parse_month
 from justedroit.twin import selectors
 from justedroit.twin.build import twin_build
+from justedroit.twin.simulate import twin_simulate
 
 
 class Command(BaseCommand):
@@ -17,12 +19,31 @@ class Command(BaseCommand):
         build.add_argument("--scale", type=float, default=1.0)
         build.add_argument("--seed", type=int, default=86)
         sub.add_parser("calibration", help="Compare les cibles de calibration au jumeau construit.")
+        simulate = sub.add_parser("simulate", help="Simule l'activité du jumeau mois par mois.")
+        simulate.add_argument("--from", dest="first", required=True, help="AAAA-MM")
+        simulate.add_argument("--to", dest="last", required=True, help="AAAA-MM")
 
     def handle(self, *args, action, **options):
         if action == "build":
             self._build(options["seed"], options["scale"])
+        elif action == "simulate":
+            self._simulate(options["first"], options["last"])
         else:
             self._calibration()
+
+    def _simulate(self, first: str, last: str):
+        try:
+            runs = twin_simulate(
+                first_month=parse_month(first),
+                last_month=parse_month(last),
+                progress=lambda name, note: self.stderr.write(f"{name} : {note}"),
+            )
+        except (ValueError, ValidationError) as error:
+            messages = error.messages if isinstance(error, ValidationError) else [str(error)]
+            raise CommandError(" ".join(messages)) from None
+        for run in runs:
+            volumes = ", ".join(f"{key} {value}" for key, value in run.counts.items())
+            self.stdout.write(f"{run.simulator} ({run.seconds} s) : {volumes or 'rien'}")
 
     def _build(self, seed: int, scale: float):
         bar = tqdm(total=6, desc="Jumeau", unit="étape", file=sys.stderr)
