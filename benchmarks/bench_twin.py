@@ -44,10 +44,21 @@ print(json.dumps({"seconds": seconds, "peak_mb": peak, "households": build.house
 
 def run(scale: float, mode: str) -> dict:
     with tempfile.TemporaryDirectory() as folder:
-        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "justedroit.settings", "DEBUG": "1",
-               "JUSTEDROIT_VAR_DIR": folder, "DATABASE_URL": f"sqlite:///{folder}/bench.db"}
-        out = subprocess.run([sys.executable, "-c", CHILD, str(scale), mode], env=env,
-                             cwd=ROOT, capture_output=True, text=True, check=True)
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "justedroit.settings",
+            "DEBUG": "1",
+            "JUSTEDROIT_VAR_DIR": folder,
+            "DATABASE_URL": f"sqlite:///{folder}/bench.db",
+        }
+        out = subprocess.run(
+            [sys.executable, "-c", CHILD, str(scale), mode],
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -58,14 +69,22 @@ def main() -> None:
     started = time.strftime("%Y-%m-%d %H:%M")
     full = run(args.scale, "bulk")
     ours, orm = run(0.1, "bulk"), run(0.1, "orm")
-    print(f"Jumeau — {started}, {platform.machine()}, {os.cpu_count()} cœurs, "
-          f"Python {platform.python_version()}, SQLite")
-    print(f"  échelle {args.scale} : {full['households']} foyers, {full['persons']} personnes, "
-          f"{full['claims']} demandes, {full['facts']} faits")
-    print(f"  construction : {full['seconds']:.1f} s, pic mémoire {full['peak_mb']:.0f} Mo "
-          f"(objectif ≤ 60 s et ≤ 2 048 Mo)")
-    print(f"  référence à l'échelle 0.1 : chemin du jumeau {ours['seconds']:.2f} s, "
-          f"bulk_create de Django {orm['seconds']:.2f} s → ×{orm['seconds'] / ours['seconds']:.1f}")
+    print(
+        f"Jumeau — {started}, {platform.machine()}, {os.cpu_count()} cœurs, "
+        f"Python {platform.python_version()}, SQLite"
+    )
+    print(
+        f"  échelle {args.scale} : {full['households']} foyers, {full['persons']} personnes, "
+        f"{full['claims']} demandes, {full['facts']} faits"
+    )
+    print(
+        f"  construction : {full['seconds']:.1f} s, pic mémoire {full['peak_mb']:.0f} Mo "
+        f"(objectif ≤ 60 s et ≤ 2 048 Mo)"
+    )
+    print(
+        f"  référence à l'échelle 0.1 : chemin du jumeau {ours['seconds']:.2f} s, "
+        f"bulk_create de Django {orm['seconds']:.2f} s → ×{orm['seconds'] / ours['seconds']:.1f}"
+    )
 
 
 if __name__ == "__main__":
