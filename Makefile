@@ -23,6 +23,8 @@ install: $(VENV)/.installed
 demo: install
 	DEBUG=1 $(MANAGE) migrate --no-input -v 0
 	DEBUG=1 $(MANAGE) twin build --scale 1 --seed 86
+	DEBUG=1 $(MANAGE) twin simulate --from 2021-01 --to 2022-12
+	DEBUG=1 $(MANAGE) entitlements run --from 2021-01 --to 2022-12 --wet-run
 	DEBUG=1 $(MANAGE) demo_accounts
 	@echo "Juste Droit sert http://$(HOST) (Ctrl-C pour arrêter)"
 	DEBUG=1 $(MANAGE) runserver $(HOST) --noreload

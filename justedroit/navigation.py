@@ -2,7 +2,9 @@
 
 from django.urls import reverse
 
+from justedroit.channels.perms import can_view_channel_statistics, can_view_contact_queues
 from justedroit.core import perms
+from justedroit.reception.perms import can_book_own_appointment, can_serve_reception
 from justedroit.registry.perms import can_search_households
 from justedroit.reporting.perms import can_view_indicators
 
@@ -14,9 +16,15 @@ def links(request) -> dict:
     candidates = [
         (perms.can_use_agent_space, "core:agent_home", "Accueil agent"),
         (can_search_households, "registry:household_search", "Foyers"),
+        (can_serve_reception, "reception:sites", "Accueil et rendez-vous"),
+        (can_view_contact_queues, "channels:home", "Courriels, appels, documents"),
+        (can_view_channel_statistics, "channels:statistics", "Statistiques des canaux"),
         (can_view_indicators, "reporting:indicators", "Indicateurs"),
         (perms.can_view_audit_trail, "core:audit_trail", "Journal d'audit"),
         (perms.can_use_claimant_space, "portal:claimant_home", "Mon dossier"),
+        (can_book_own_appointment, "portal:reception_book", "Prendre rendez-vous"),
+        (perms.can_use_claimant_space, "portal:channels_contact", "Écrire à la Caf"),
+        (perms.can_use_claimant_space, "portal:channels_documents", "Transmettre un document"),
         (perms.can_use_partner_space, "portal:partner_home", "Espace partenaire"),
     ]
     return {

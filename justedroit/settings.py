@@ -25,10 +25,12 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "axes",
+    "django_htmx",
     "justedroit.core",
     "justedroit.registry",
     "justedroit.reception",
     "justedroit.channels",
+    "justedroit.entitlements",
     "justedroit.twin",
     "justedroit.reporting",
     "justedroit.portal",
@@ -42,6 +44,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes requires.
     "axes.middleware.AxesMiddleware",
@@ -122,6 +125,20 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+
+# Notifications (reception/notifications): SMS through a backend class, like email backends —
+# the console by default; "justedroit.reception.notifications.backends.BrevoSmsBackend" with
+# JUSTEDROIT_SMS_API_KEY and JUSTEDROIT_SMS_SENDER sends real SMS.
+JUSTEDROIT_SMS_BACKEND = os.environ.get(
+    "JUSTEDROIT_SMS_BACKEND", "justedroit.reception.notifications.backends.ConsoleSmsBackend"
+)
+JUSTEDROIT_SMS_API_KEY = os.environ.get("JUSTEDROIT_SMS_API_KEY", "")
+JUSTEDROIT_SMS_SENDER = os.environ.get("JUSTEDROIT_SMS_SENDER", "CafVienne")
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+
+# Channels: documents stored outside the web root, scanned by ClamAV when a socket is given.
+CHANNELS_DOCUMENT_DIR = Path(os.environ.get("CHANNELS_DOCUMENT_DIR", VAR_DIR / "documents"))
+CHANNELS_CLAMAV_SOCKET = os.environ.get("CHANNELS_CLAMAV_SOCKET", "")
 
 # One clock: pins "today" for the demo (the twin's reference date) and batch runs.
 JUSTEDROIT_TODAY = os.environ.get("JUSTEDROIT_TODAY") or None

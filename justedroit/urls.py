@@ -1,8 +1,14 @@
 from django.urls import include, path
 
+from justedroit import api
+
 urlpatterns = [
     path("", include("justedroit.core.urls")),
     path("agents/foyers/", include("justedroit.registry.urls")),
     path("agents/indicateurs/", include("justedroit.reporting.urls")),
+    path("agents/canaux/", include("justedroit.channels.urls")),
+    path("agents/droits/", include("justedroit.entitlements.urls")),
     path("", include("justedroit.portal.urls")),
+    path("accueil/", include("justedroit.reception.urls")),
+    path("api/v1/", api.urls()),
 ]

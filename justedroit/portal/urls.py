@@ -1,9 +1,18 @@
 from django.urls import path
 
-from justedroit.portal import views
+from justedroit.portal import channels_views, reception_views, views
 
 app_name = "portal"
 urlpatterns = [
     path("mon-dossier/", views.claimant_home, name="claimant_home"),
     path("partenaire/", views.partner_home, name="partner_home"),
+    path("mon-dossier/contact/", channels_views.contact, name="channels_contact"),
+    path("mon-dossier/documents/", channels_views.document_upload, name="channels_documents"),
+    path("mon-dossier/declaration/", channels_views.declaration, name="channels_declaration"),
+    path(
+        "mon-dossier/rendez-vous/",
+        reception_views.reception_appointments,
+        name="reception_appointments",
+    ),
+    path("mon-dossier/rendez-vous/prendre/", reception_views.reception_book, name="reception_book"),
 ]

@@ -236,6 +236,7 @@ def economy(
         amount=rate.astype(float),
     )
 
+    _teenagers(rng, facts, ps)
     member_since = np.maximum(date_to_month(ps.start_date[adults]), FIRST_MONTH)
     _job_changes(rng, facts, adults, a_hh, a_profile, income, member_since, end_month)
     _pregnancies(facts, hh, ps)
@@ -331,6 +332,38 @@ def _job_changes(rng, facts, adults, a_hh, a_profile, income, member_since, end_
         recorded[paid_before],
         "partner_exchange",
         amount=0.0,
+    )
+
+
+def _teenagers(rng, facts, ps: Persons):
+    """Children aged 16 or more during the period are at school (or apprentices, paid ~55 % of
+    the minimum wage): the rights engine needs their activity."""
+    teens = np.flatnonzero((ps.role == CHILD) & (ps.birth_date < np.datetime64("2007-01-01")))
+    start = np.maximum(
+        date_to_month(ps.start_date[teens]) - cal.BIRTH_MONTHS_BACK, FIRST_FACT_MONTH
+    )
+    recorded = _morning(np.maximum(ps.start_date[teens], month_to_date(np.array(FIRST_FACT_MONTH))))
+    apprentice = rng.random(len(teens)) < 0.1
+    households = ps.household[teens]
+    facts.add(
+        households,
+        teens,
+        "activity",
+        start,
+        -1,
+        recorded,
+        "declaration",
+        code=np.where(apprentice, "apprentice", "student"),
+    )
+    facts.add(
+        households[apprentice],
+        teens[apprentice],
+        "salary",
+        start[apprentice],
+        -1,
+        recorded[apprentice],
+        "declaration",
+        amount=np.round(rng.uniform(650, 900, int(apprentice.sum())), 2),
     )
 
 

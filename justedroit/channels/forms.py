@@ -1,0 +1,74 @@
+from django import forms
+
+from justedroit.channels.models import ContactReason, DocumentKind, Outcome, Team
+from justedroit.registry.facts import RESOURCE_KINDS
+from justedroit.registry.models import FactKind
+
+FILE_KINDS = [(k, label) for k, label in DocumentKind.choices if k != "resources_declaration"]
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(label="Réponse", widget=forms.Textarea(attrs={"rows": 6}))
+
+
+class AssignForm(forms.Form):
+    household_number = forms.RegexField(
+        label="Numéro allocataire",
+        regex=r"^\d{7}$",
+        required=False,
+        error_messages={"invalid": "Le numéro allocataire compte 7 chiffres."},
+    )
+    team = forms.ChoiceField(label="Équipe", choices=Team.choices)
+
+
+class ProcessForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label="Résultat",
+        choices=[(Outcome.ACCEPTED, "Pris en compte"), (Outcome.REJECTED, "Refusé")],
+    )
+    note = forms.CharField(
+        label="Note (obligatoire en cas de refus)", required=False, max_length=300
+    )
+
+
+class DocumentForm(forms.Form):
+    kind = forms.ChoiceField(label="Type de document", choices=FILE_KINDS)
+    file = forms.FileField(
+        label="Fichier (PDF, JPEG ou PNG)",
+        help_text="Le contenu du fichier est vérifié, quel que soit son nom.",
+    )
+
+
+class PaperDocumentForm(DocumentForm):
+    household_number = forms.RegexField(
+        label="Numéro allocataire",
+        regex=r"^\d{7}$",
+        error_messages={"invalid": "Le numéro allocataire compte 7 chiffres."},
+    )
+
+
+class ContactForm(forms.Form):
+    reason = forms.ChoiceField(label="Motif", choices=ContactReason.choices)
+    subject = forms.CharField(label="Objet", max_length=200)
+    body = forms.CharField(label="Votre message", widget=forms.Textarea(attrs={"rows": 8}))
+
+
+class DeclarationForm(forms.Form):
+    first_month = forms.RegexField(
+        label="Premier mois du trimestre (AAAA-MM)",
+        regex=r"^\d{4}-\d{2}$",
+        error_messages={"invalid": "Format attendu AAAA-MM."},
+    )
+    person = forms.TypedChoiceField(label="Personne", coerce=int)
+    kind = forms.ChoiceField(
+        label="Ressource", choices=[(k, FactKind(k).label) for k in RESOURCE_KINDS]
+    )
+    amount_1 = forms.DecimalField(label="Montant du 1er mois (€)", min_value=0, decimal_places=2)
+    amount_2 = forms.DecimalField(label="Montant du 2e mois (€)", min_value=0, decimal_places=2)
+    amount_3 = forms.DecimalField(label="Montant du 3e mois (€)", min_value=0, decimal_places=2)
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].choices = [
+            (m.person_id, f"{m.person.first_name} {m.person.last_name}") for m in members
+        ]

@@ -1,0 +1,45 @@
+"""Who may do what with the contact channels. Deny by default: a role not named is refused."""
+
+from justedroit.core.roles import Role
+
+QUEUE_WORKERS = frozenset({Role.RECEPTION, Role.CASE_WORKER, Role.MANAGER, Role.ADMINISTRATOR})
+EMAIL_ANSWERERS = frozenset({Role.RECEPTION, Role.CASE_WORKER, Role.MANAGER})
+DOCUMENT_PROCESSORS = frozenset({Role.CASE_WORKER, Role.MANAGER})
+PAPER_SCANNERS = frozenset({Role.RECEPTION, Role.CASE_WORKER})
+# Opening a household's document is reading its file: the file's readers who work on documents.
+DOCUMENT_READERS = frozenset({Role.RECEPTION, Role.CASE_WORKER, Role.CONTROLLER, Role.MANAGER})
+STATISTICS_READERS = frozenset(
+    {Role.MANAGER, Role.PROCESS_PILOT, Role.DIRECTOR, Role.VERIFIER, Role.ADMINISTRATOR}
+)
+
+
+def _has(user, roles) -> bool:
+    return user.is_active and user.role in roles
+
+
+def can_view_contact_queues(user) -> bool:
+    return _has(user, QUEUE_WORKERS)
+
+
+def can_answer_email(user) -> bool:
+    return _has(user, EMAIL_ANSWERERS)
+
+
+def can_complete_callback(user) -> bool:
+    return _has(user, EMAIL_ANSWERERS)
+
+
+def can_process_document(user) -> bool:
+    return _has(user, DOCUMENT_PROCESSORS)
+
+
+def can_register_paper_document(user) -> bool:
+    return _has(user, PAPER_SCANNERS)
+
+
+def can_view_document(user) -> bool:
+    return _has(user, DOCUMENT_READERS)
+
+
+def can_view_channel_statistics(user) -> bool:
+    return _has(user, STATISTICS_READERS)

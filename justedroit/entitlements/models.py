@@ -1,0 +1,136 @@
+"""Runs of the rights engine, the rights they computed, the payments made, and the rappels and
+indus a recomputation finds. Paid history is immutable."""
+
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.db.models import Q
+
+from justedroit.registry.models import Benefit, Fact, Household
+
+MONEY = {"max_digits": 12, "decimal_places": 2}
+
+
+class Immutable(models.Model):
+    """Rows written once: history is corrected by new rows, never edited."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionDenied("Cet enregistrement est définitif : il ne se modifie pas.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionDenied("Cet enregistrement est définitif : il ne se supprime pas.")
+
+
+class Run(models.Model):
+    """One computation of a month for many households (a payment run when `wet`)."""
+
+    month = models.DateField("mois")
+    as_of = models.DateTimeField("faits connus au")
+    wet = models.BooleanField("paiement enregistré", default=False)
+    whole_file = models.BooleanField("tout le fichier", default=True)
+    executor = models.CharField("exécuteur", max_length=10, default="local")
+    started_at = models.DateTimeField("commencé le")
+    finished_at = models.DateTimeField("terminé le", null=True, blank=True)
+    households = models.PositiveIntegerField("foyers", default=0)
+    computed = models.PositiveIntegerField("foyers calculés", default=0)
+    timings = models.JSONField("durées (s)", default=dict)
+    versions = models.JSONField("versions du moteur", default=dict)
+    errors = models.JSONField("foyers en erreur", default=list)
+
+    class Meta:
+        verbose_name = "calcul mensuel"
+        constraints = [models.CheckConstraint(condition=Q(month__day=1), name="run_month_day_1")]
+
+    def __str__(self) -> str:
+        return f"calcul {self.month:%Y-%m} ({'paiement' if self.wet else 'à blanc'})"
+
+
+class Entitlement(Immutable):
+    """A right computed for a household, benefit and month: the amount the law gives
+    (`eligible`) and what is due given the claims (`due`). Only non-zero rights are stored."""
+
+    run = models.ForeignKey(Run, on_delete=models.PROTECT, related_name="entitlements")
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="+")
+    benefit = models.CharField("prestation", max_length=15, choices=Benefit.choices)
+    month = models.DateField("mois")
+    eligible = models.DecimalField("montant ouvert par la loi", **MONEY)
+    due = models.DecimalField("montant dû (prestation demandée)", **MONEY)
+
+    class Meta:
+        verbose_name = "droit"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "household", "benefit"], name="entitlement_once_per_run"
+            ),
+            models.CheckConstraint(
+                condition=Q(eligible__gte=0) & Q(due__gte=0), name="entitlement_amounts_positive"
+            ),
+        ]
+        indexes = [models.Index(fields=["household", "month"])]
+
+    def __str__(self) -> str:
+        return f"{self.benefit} {self.month:%Y-%m} : {self.due} €"
+
+
+class Payment(Immutable):
+    """What was paid to a household for a benefit and month, once."""
+
+    run = models.ForeignKey(Run, on_delete=models.PROTECT, related_name="payments")
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="payments")
+    benefit = models.CharField("prestation", max_length=15, choices=Benefit.choices)
+    month = models.DateField("mois")
+    amount = models.DecimalField("montant", **MONEY)
+    paid_at = models.DateTimeField("payé le")
+
+    class Meta:
+        verbose_name = "paiement"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household", "benefit", "month"], name="payment_once_per_month"
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_positive"),
+        ]
+        indexes = [models.Index(fields=["month", "benefit"])]
+
+    def __str__(self) -> str:
+        return f"{self.benefit} {self.month:%Y-%m} : {self.amount} €"
+
+
+class AdjustmentKind(models.TextChoices):
+    ARREARS = "arrears", "Rappel"
+    OVERPAYMENT = "overpayment", "Indu"
+
+
+class Adjustment(Immutable):
+    """A rappel (owed to the household) or an indu (owed by it) for a benefit and month: the
+    difference between what is due from the facts known now and what was settled so far."""
+
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="adjustments")
+    benefit = models.CharField("prestation", max_length=15, choices=Benefit.choices)
+    month = models.DateField("mois")
+    kind = models.CharField("nature", max_length=12, choices=AdjustmentKind.choices)
+    amount = models.DecimalField("montant", **MONEY)
+    due = models.DecimalField("dû selon les faits connus", **MONEY)
+    settled_before = models.DecimalField("réglé auparavant", **MONEY)
+    computed_at = models.DateTimeField("calculé le")
+    reason = models.CharField("motif", max_length=300, blank=True)
+    causes = models.ManyToManyField(Fact, related_name="+", verbose_name="faits à l'origine")
+    versions = models.JSONField("versions du moteur", default=dict)
+
+    class Meta:
+        verbose_name = "rappel ou indu"
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="adjustment_positive")
+        ]
+        indexes = [models.Index(fields=["household", "benefit", "month"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.benefit} {self.month:%Y-%m} : {self.amount} €"
+
+    @property
+    def signed(self):
+        return self.amount if self.kind == AdjustmentKind.ARREARS else -self.amount

@@ -1,0 +1,211 @@
+"""Computing months of rights, paying them, and recomputing a household into rappels and indus."""
+
+import datetime as dt
+import time
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+
+from justedroit import rules
+from justedroit.core import clock
+from justedroit.core.audit import audit_record
+from justedroit.core.db import bulk_insert
+from justedroit.core.models import AuditAction, User
+from justedroit.entitlements.executors import compute_chunk, executor
+from justedroit.entitlements.models import (
+    Adjustment,
+    AdjustmentKind,
+    Entitlement,
+    Payment,
+    Run,
+)
+from justedroit.entitlements.situations import situations
+from justedroit.registry.models import Fact, Household
+from justedroit.rules.inputs import resource_window
+
+CHUNK = 5_000
+ZERO = Decimal("0.00")
+Progress = Callable[[int], None]  # households done in this step
+
+
+def month_run(
+    *,
+    month: dt.date,
+    as_of: dt.datetime | None = None,
+    wet: bool = False,
+    executor_kind: str = "local",
+    scheduler: str | None = None,
+    workers: int | None = None,
+    household_ids: Sequence[int] | None = None,
+    progress: Progress = lambda done: None,
+) -> Run:
+    """Compute `month` for every household with a claim running then (or the given ones). With
+    `wet`, store the rights and pay them. Paying is done once: a second wet run of the whole file
+    returns the first one, and a run for given households skips those already paid that month."""
+    whole_file = household_ids is None
+    if wet and whole_file:
+        done = Run.objects.filter(
+            month=month, wet=True, whole_file=True, finished_at__isnull=False
+        ).first()
+        if done is not None:
+            done.results, done.reused = [], True
+            return done
+    as_of = as_of or clock.now()
+    run = Run.objects.create(
+        month=month,
+        as_of=as_of,
+        wet=wet,
+        executor=executor_kind,
+        whole_file=whole_file,
+        started_at=clock.now(),
+        versions=rules.versions(),
+    )
+    timings = {}
+    started = time.perf_counter()
+    inputs, ids_by_number = situations(month=month, as_of=as_of, household_ids=household_ids)
+    if wet:
+        paid = set(Payment.objects.filter(month=month).values_list("household_id", flat=True))
+        inputs = [h for h in inputs if ids_by_number[h.id] not in paid]
+    timings["load"] = round(time.perf_counter() - started, 3)
+
+    started = time.perf_counter()
+    results, errors = [], []
+    chunks = [inputs[i : i + CHUNK] for i in range(0, len(inputs), CHUNK)]
+    if chunks:
+        with executor(executor_kind, scheduler=scheduler, workers=workers) as pool:
+            for chunk_results, chunk_errors in pool.map(
+                compute_chunk, chunks, [month] * len(chunks)
+            ):
+                results.extend(chunk_results)
+                errors.extend(chunk_errors)
+                progress(len(chunk_results) + len(chunk_errors))
+    timings["compute"] = round(time.perf_counter() - started, 3)
+
+    started = time.perf_counter()
+    with transaction.atomic():
+        if wet:
+            _store(run, results, ids_by_number)
+        run.households = len(inputs)
+        run.computed = len(results)
+        run.errors = [{"household": e.household_id, "message": e.message_fr} for e in errors]
+        timings["store"] = round(time.perf_counter() - started, 3)
+        run.timings = timings
+        run.finished_at = clock.now()
+        run.save()
+    run.results, run.reused = results, False  # for the caller (dry runs, tests); not stored
+    return run
+
+
+def _store(run: Run, results, ids_by_number: dict[str, int]) -> None:
+    paid_at = clock.now()
+    entitlements, payments = [], []
+    for result in results:
+        household_id = ids_by_number[result.household_id]
+        for benefit, eligible in result.amounts.items():
+            due = result.paid(benefit)
+            if eligible > 0:
+                entitlements.append((run.id, household_id, benefit, run.month, eligible, due))
+            if due > 0:
+                payments.append((run.id, household_id, benefit, run.month, due, paid_at))
+    bulk_insert(
+        Entitlement, ["run_id", "household_id", "benefit", "month", "eligible", "due"], entitlements
+    )
+    bulk_insert(
+        Payment, ["run_id", "household_id", "benefit", "month", "amount", "paid_at"], payments
+    )
+
+
+def months_between(first: dt.date, last: dt.date) -> list[dt.date]:
+    months, month = [], first
+    while month <= last:
+        months.append(month)
+        month = clock.add_months(month, 1)
+    return months
+
+
+def household_recompute(
+    *,
+    household: Household,
+    first_month: dt.date,
+    last_month: dt.date,
+    acting_user: User | None,
+    reason: str = "",
+) -> list[Adjustment]:
+    """Recompute months from the facts known now; record for each benefit × month the difference
+    with what was settled (payment ± earlier rappels and indus) as a rappel or an indu, linked to
+    the facts recorded since. Nothing when nothing changed; a second run adds nothing."""
+    if last_month < first_month:
+        raise ValidationError("Le mois de fin précède le mois de début.")
+    now = clock.now()
+    created = []
+    with transaction.atomic():
+        Household.objects.select_for_update().filter(pk=household.pk).first()
+        for month in months_between(first_month, last_month):
+            inputs, _ = situations(month=month, as_of=now, household_ids=[household.id])
+            results, errors = rules.compute_month(inputs, month, with_intermediates=False)
+            if errors:
+                raise ValidationError(f"{month:%m/%Y} : {errors[0].message_fr}")
+            due = {benefit: results[0].paid(benefit) for benefit in rules.BENEFITS}
+            settled, last_settled = _settled(household, month)
+            for benefit in rules.BENEFITS:
+                difference = due[benefit] - settled.get(benefit, ZERO)
+                if difference == 0:
+                    continue
+                adjustment = Adjustment.objects.create(
+                    household=household,
+                    benefit=benefit,
+                    month=month,
+                    kind=AdjustmentKind.ARREARS if difference > 0 else AdjustmentKind.OVERPAYMENT,
+                    amount=abs(difference),
+                    due=due[benefit],
+                    settled_before=settled.get(benefit, ZERO),
+                    computed_at=now,
+                    reason=reason,
+                    versions=rules.versions(),
+                )
+                adjustment.causes.set(_causes(household, month, last_settled.get(benefit)))
+                created.append(adjustment)
+        if created:
+            audit_record(
+                actor=acting_user,
+                action=AuditAction.CREATE,
+                household_number=household.number,
+                reason=reason,
+                detail={
+                    "recalcul": f"{first_month:%Y-%m}..{last_month:%Y-%m}",
+                    "rappels_indus": len(created),
+                },
+            )
+    return created
+
+
+def _settled(household: Household, month: dt.date):
+    """Per benefit: what was paid plus rappels minus indus, and when it was last settled."""
+    settled: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    last: dict[str, dt.datetime] = {}
+    for benefit, amount, paid_at in Payment.objects.filter(
+        household=household, month=month
+    ).values_list("benefit", "amount", "paid_at"):
+        settled[benefit] += amount
+        last[benefit] = paid_at
+    for adjustment in Adjustment.objects.filter(household=household, month=month):
+        settled[adjustment.benefit] += adjustment.signed
+        last[adjustment.benefit] = max(
+            last.get(adjustment.benefit, adjustment.computed_at), adjustment.computed_at
+        )
+    return settled, last
+
+
+def _causes(household: Household, month: dt.date, since: dt.datetime | None):
+    """Facts recorded after the last settlement that bear on the month (its resource window)."""
+    window = resource_window(month)
+    facts = Fact.objects.filter(household=household, valid_from__lte=month).filter(
+        Q(valid_until__isnull=True) | Q(valid_until__gt=window[0])
+    )
+    if since is not None:
+        facts = facts.filter(recorded_at__gt=since)
+    return list(facts)

@@ -1,0 +1,98 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from justedroit.core import clock
+from justedroit.core.web import requires
+from justedroit.entitlements import explain, perms, selectors, services
+from justedroit.entitlements.forms import RecomputeForm
+from justedroit.registry import selectors as registry
+from justedroit.registry import services as registry_services
+from justedroit.registry.models import Benefit
+
+
+def _household(number):
+    household = registry.household_by_number(number)
+    if household is None:
+        raise Http404
+    return household
+
+
+@require_http_methods(["GET", "POST"])
+@requires(perms.can_view_entitlements)
+def household_rights(request, number):
+    household = _household(number)
+    form = (
+        RecomputeForm(request.POST or None) if perms.can_recompute_household(request.user) else None
+    )
+    if request.method == "POST":
+        if form is None:
+            return render(request, "403.html", status=403)
+        if form.is_valid():
+            try:
+                created = services.household_recompute(
+                    household=household,
+                    first_month=form.cleaned_data["first_month"],
+                    last_month=form.cleaned_data["last_month"],
+                    reason=form.cleaned_data["reason"],
+                    acting_user=request.user,
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(
+                    request,
+                    f"Recalcul terminé : {len(created)} rappel(s) ou indu(s) enregistré(s).",
+                )
+                return redirect("entitlements:household_rights", number=number)
+    registry_services.household_consult(
+        household=household, acting_user=request.user, reason="droits et paiements"
+    )
+    return render(
+        request,
+        "entitlements/household_rights.html",
+        {
+            "household": household,
+            "payments": selectors.household_payments(household),
+            "adjustments": selectors.household_adjustments(household),
+            "form": form,
+            "benefits": Benefit.choices,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_GET
+@requires(perms.can_view_entitlements)
+def explanation(request, number, month):
+    household = _household(number)
+    try:
+        month_date = clock.parse_month(month)
+    except ValueError as error:
+        return render(
+            request,
+            "entitlements/explanation.html",
+            {"household": household, "errors": [str(error)]},
+            status=400,
+        )
+    registry_services.household_consult(
+        household=household, acting_user=request.user, reason=f"explication des droits {month}"
+    )
+    try:
+        detail = explain.household_explanation(
+            household=household, month=month_date, as_of=clock.now()
+        )
+    except ValidationError as error:
+        # Incomplete facts: the page names the missing one (not a bad request).
+        return render(
+            request,
+            "entitlements/explanation.html",
+            {"household": household, "errors": error.messages},
+        )
+    return render(
+        request,
+        "entitlements/explanation.html",
+        {"household": household, "detail": explain.as_json(detail)},
+    )

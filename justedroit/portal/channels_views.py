@@ -1,0 +1,150 @@
+"""The allocataire's contact pages: write to the Caf, send a document, declare resources. They
+compose the channels' services and own no rule."""
+
+import email.utils
+from decimal import Decimal
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from justedroit.channels import storage
+from justedroit.channels.forms import ContactForm, DeclarationForm, DocumentForm
+from justedroit.channels.models import Document, EmailMessage, EmailSource
+from justedroit.channels.services import documents as document_services
+from justedroit.channels.services.documents import DeclarationLine
+from justedroit.channels.services.emails import InboundEmail, email_receive
+from justedroit.core import clock, perms
+from justedroit.core.web import requires
+from justedroit.registry import selectors
+
+
+def _household(request):
+    account = getattr(request.user, "household_account", None)
+    return account.household if account else None
+
+
+def _no_file(request, template, context):
+    """A claimant account not bound to a household: the page explains, nothing is written."""
+    return render(request, template, context | {"household": None}, status=200)
+
+
+@require_http_methods(["GET", "POST"])
+@requires(perms.can_use_claimant_space)
+def contact(request):
+    household = _household(request)
+    form = ContactForm(request.POST or None)
+    if household is None:
+        return _no_file(request, "portal/channels_contact.html", {"form": form})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        email_receive(
+            inbound=InboundEmail(
+                sender=request.user.email or f"{request.user.username}@mon-compte.invalid",
+                subject=data["subject"],
+                body=data["body"],
+                message_id=email.utils.make_msgid(domain="mon-compte.invalid"),
+                received_at=clock.now(),
+            ),
+            source=EmailSource.PORTAL,
+            household=household,
+            reason=data["reason"],
+            acting_user=request.user,
+        )
+        messages.success(request, "Votre message est envoyé. Nous vous répondrons ici.")
+        return redirect("portal:channels_contact")
+    history = (
+        EmailMessage.objects.filter(thread__household=household)
+        .select_related("thread")
+        .order_by("-at")[:50]
+    )
+    return render(
+        request,
+        "portal/channels_contact.html",
+        {"form": form, "household": household, "history": history},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@requires(perms.can_use_claimant_space)
+def document_upload(request):
+    household = _household(request)
+    form = DocumentForm(request.POST or None, request.FILES or None)
+    if household is None:
+        return _no_file(request, "portal/channels_documents.html", {"form": form})
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            document_services.document_upload(
+                household=household,
+                kind=form.cleaned_data["kind"],
+                filename=upload.name,
+                content=upload.read(storage.max_bytes() + 1),
+                acting_user=request.user,
+            )
+        except ValidationError as error:
+            form.add_error("file", error)
+        else:
+            messages.success(request, "Votre document est transmis.")
+            return redirect("portal:channels_documents")
+    return render(
+        request,
+        "portal/channels_documents.html",
+        {
+            "form": form,
+            "household": household,
+            "documents": Document.objects.filter(household=household).order_by("-received_at")[:50],
+            "max_mb": storage.max_bytes() // (1024 * 1024),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@requires(perms.can_use_claimant_space)
+def declaration(request):
+    household = _household(request)
+    if household is None:
+        return _no_file(request, "portal/channels_declaration.html", {"form": None})
+    members = [
+        m
+        for m in selectors.members(household, on=clock.today())
+        if m.role in ("claimant", "spouse")
+    ]
+    form = DeclarationForm(request.POST or None, members=members)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            first = clock.parse_month(data["first_month"])
+            lines = [
+                DeclarationLine(
+                    data["person"], data["kind"], clock.add_months(first, i), Decimal(amount)
+                )
+                for i, amount in enumerate((data["amount_1"], data["amount_2"], data["amount_3"]))
+            ]
+            document = document_services.resources_declaration_submit(
+                household=household, lines=lines, acting_user=request.user
+            )
+        except (ValueError, ValidationError) as error:
+            form.add_error(
+                None, " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+            )
+        else:
+            messages.success(
+                request,
+                "Votre déclaration est enregistrée"
+                + (
+                    " et prise en compte."
+                    if document.outcome
+                    else " ; un gestionnaire la vérifiera."
+                ),
+            )
+            return redirect("portal:channels_declaration")
+    return render(
+        request,
+        "portal/channels_declaration.html",
+        {"form": form, "household": household},
+        status=400 if request.method == "POST" else 200,
+    )

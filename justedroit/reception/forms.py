@@ -1,0 +1,68 @@
+import datetime as dt
+
+from django import forms
+
+from justedroit.core import clock
+from justedroit.reception.models import (
+    AppointmentType,
+    Queue,
+    ResourceKind,
+    Site,
+    TicketOutcome,
+    VisitReason,
+)
+
+NEED_CHOICES = [("", "Aucun"), *ResourceKind.choices]
+
+
+class SlotSearchForm(forms.Form):
+    """Search free slots (GET): works without JavaScript."""
+
+    type = forms.ModelChoiceField(
+        label="Motif", queryset=AppointmentType.objects.all(), to_field_name="code"
+    )
+    site = forms.ModelChoiceField(
+        label="Lieu",
+        queryset=Site.objects.all(),
+        to_field_name="slug",
+        required=False,
+        empty_label="Tous les lieux",
+    )
+    first_day = forms.DateField(
+        label="À partir du", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    need = forms.ChoiceField(
+        label="Besoin d'accessibilité",
+        choices=NEED_CHOICES,
+        required=False,
+        help_text="Malentendant : un interprète LSF ou un relais écrit sera présent.",
+    )
+
+    def __init__(self, *args, types=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if types is not None:
+            self.fields["type"].queryset = types
+
+    def start(self) -> dt.date:
+        return self.cleaned_data.get("first_day") or clock.today()
+
+
+class BookForm(forms.Form):
+    type = forms.CharField(widget=forms.HiddenInput)
+    site = forms.CharField(widget=forms.HiddenInput)
+    starts_at = forms.DateTimeField(widget=forms.HiddenInput)
+    need = forms.ChoiceField(choices=NEED_CHOICES, required=False, widget=forms.HiddenInput)
+    agent = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    household = forms.CharField(required=False, widget=forms.HiddenInput)
+    contact_phone = forms.CharField(label="Téléphone portable (SMS)", required=False, max_length=20)
+    contact_email = forms.EmailField(label="Courriel", required=False)
+
+
+class TicketForm(forms.Form):
+    queue = forms.ChoiceField(label="File", choices=Queue.choices)
+    reason = forms.ChoiceField(label="Motif de la visite", choices=VisitReason.choices)
+    household = forms.CharField(label="Numéro allocataire (si connu)", required=False, max_length=7)
+
+
+class OutcomeForm(forms.Form):
+    outcome = forms.ChoiceField(label="Issue", choices=TicketOutcome.choices)

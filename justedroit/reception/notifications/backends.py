@@ -1,0 +1,80 @@
+"""SMS backends, like Django's email backends: one interface, chosen by a setting.
+
+`JUSTEDROIT_SMS_BACKEND` (dotted path; default: console). `LocMemSmsBackend` keeps messages in
+`outbox` for tests. `BrevoSmsBackend` sends through Brevo's transactional SMS API
+(`JUSTEDROIT_SMS_API_KEY`, `JUSTEDROIT_SMS_SENDER`). Emails go through Django's email backend.
+"""
+
+import json
+import sys
+import urllib.request
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+
+@dataclass(frozen=True)
+class SmsResult:
+    ok: bool
+    provider_id: str = ""
+    error: str = ""
+
+
+class BaseSmsBackend:
+    def send(self, *, to: str, text: str) -> SmsResult:
+        raise NotImplementedError
+
+
+class ConsoleSmsBackend(BaseSmsBackend):
+    def send(self, *, to: str, text: str) -> SmsResult:
+        sys.stdout.write(f"[SMS → {to}] {text}\n")
+        return SmsResult(True, "console")
+
+
+outbox: list[dict] = []
+
+
+class LocMemSmsBackend(BaseSmsBackend):
+    def send(self, *, to: str, text: str) -> SmsResult:
+        outbox.append({"to": to, "text": text})
+        return SmsResult(True, f"locmem-{len(outbox)}")
+
+
+class BrevoSmsBackend(BaseSmsBackend):
+    url = "https://api.brevo.com/v3/transactionalSMS/sms"
+
+    def send(self, *, to: str, text: str) -> SmsResult:
+        body = json.dumps(
+            {
+                "sender": getattr(settings, "JUSTEDROIT_SMS_SENDER", "Caf86"),
+                "recipient": to,
+                "content": text,
+                "type": "transactional",
+            }
+        ).encode()
+        request = urllib.request.Request(
+            self.url,
+            data=body,
+            method="POST",
+            headers={
+                "api-key": settings.JUSTEDROIT_SMS_API_KEY,
+                "content-type": "application/json",
+                "accept": "application/json",
+            },
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                payload = json.loads(response.read() or b"{}")
+        except OSError as error:
+            return SmsResult(False, error=str(error)[:300])
+        return SmsResult(True, str(payload.get("messageId", "")))
+
+
+def sms_backend() -> BaseSmsBackend:
+    path = getattr(
+        settings,
+        "JUSTEDROIT_SMS_BACKEND",
+        "justedroit.reception.notifications.backends.ConsoleSmsBackend",
+    )
+    return import_string(path)()

@@ -1,0 +1,101 @@
+"""Reads of the reception domain."""
+
+import datetime as dt
+
+from django.db.models import QuerySet
+
+from justedroit.core import clock
+from justedroit.core.clock import PARIS
+from justedroit.reception.models import (
+    Appointment,
+    AppointmentStatus,
+    AppointmentType,
+    Site,
+    Ticket,
+    TicketStatus,
+)
+from justedroit.reception.slots import FreeSlot, free_slots  # re-exported for the web layer
+
+__all__ = ["FreeSlot", "free_slots"]
+
+
+def sites() -> QuerySet[Site]:
+    return Site.objects.select_related("commune").order_by("kind", "name")
+
+
+def site_by_slug(slug: str) -> Site | None:
+    return Site.objects.filter(slug=slug).first()
+
+
+def appointment_types(*, for_claimant: bool = False, for_partner: bool = False):
+    types = AppointmentType.objects.all()
+    if for_claimant:
+        types = types.filter(claimant_may_book=True)
+    if for_partner:
+        types = types.filter(partner_may_book=True)
+    return types
+
+
+def appointment_type_by_code(code: str) -> AppointmentType | None:
+    return AppointmentType.objects.filter(code=code).first()
+
+
+def _day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    start = dt.datetime.combine(day, dt.time.min, tzinfo=PARIS)
+    return start, start + dt.timedelta(days=1)
+
+
+def day_appointments(site: Site, day: dt.date) -> QuerySet[Appointment]:
+    start, end = _day_bounds(day)
+    return (
+        Appointment.objects.filter(site=site, starts_at__gte=start, starts_at__lt=end)
+        .select_related("household", "type", "agent")
+        .order_by("starts_at")
+    )
+
+
+def day_tickets(site: Site, day: dt.date) -> QuerySet[Ticket]:
+    return (
+        Ticket.objects.filter(site=site, day=day)
+        .select_related("household", "agent")
+        .order_by("arrived_at", "number")
+    )
+
+
+def waiting_count(site: Site, day: dt.date) -> int:
+    return Ticket.objects.filter(site=site, day=day, status=TicketStatus.WAITING).count()
+
+
+def unmarked_past_appointments(agent) -> QuerySet[Appointment]:
+    """The agent's started appointments still without a status (seen / no-show)."""
+    return (
+        Appointment.objects.filter(
+            agent=agent, status=AppointmentStatus.BOOKED, starts_at__lte=clock.now()
+        )
+        .select_related("household", "type", "site")
+        .order_by("-starts_at")
+    )
+
+
+def household_appointments(household) -> QuerySet[Appointment]:
+    return (
+        Appointment.objects.filter(household=household)
+        .select_related("type", "site")
+        .order_by("-starts_at")
+    )
+
+
+def api_token_user(token: str):
+    """The active partner behind an API token, or None."""
+    import hashlib
+
+    from justedroit.reception.models import ApiToken
+
+    row = (
+        ApiToken.objects.filter(
+            key_hash=hashlib.sha256(token.encode()).hexdigest(), revoked_at__isnull=True
+        )
+        .select_related("user")
+        .first()
+    )
+    return row.user if row is not None and row.user.is_partner else None

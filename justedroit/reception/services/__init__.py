@@ -1,0 +1,46 @@
+"""Writes of the reception domain. Each service is atomic, writes its audit event in the same
+transaction and raises ValidationError with a French message on bad input (nothing written)."""
+
+from justedroit.reception.services.appointments import (
+    appointment_book,
+    appointment_cancel,
+    appointment_check_in,
+    appointment_mark,
+    appointment_move,
+)
+from justedroit.reception.services.setup import (
+    absence_create,
+    api_token_create,
+    closure_create,
+    opening_slot_create,
+    slot_override_set,
+)
+from justedroit.reception.services.walk_in import (
+    ticket_call_next,
+    ticket_close,
+    ticket_issue,
+    ticket_no_show,
+    ticket_send_back,
+    ticket_serve,
+    ticket_transfer,
+)
+
+__all__ = [
+    "absence_create",
+    "api_token_create",
+    "appointment_book",
+    "appointment_cancel",
+    "appointment_check_in",
+    "appointment_mark",
+    "appointment_move",
+    "closure_create",
+    "opening_slot_create",
+    "slot_override_set",
+    "ticket_call_next",
+    "ticket_close",
+    "ticket_issue",
+    "ticket_no_show",
+    "ticket_send_back",
+    "ticket_serve",
+    "ticket_transfer",
+]

@@ -1,0 +1,151 @@
+"""Configuring reception: opening slots, edited occurrences, absences, closures, API tokens."""
+
+import datetime as dt
+import hashlib
+import secrets
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from justedroit.core import clock
+from justedroit.core.audit import audit_record
+from justedroit.core.models import AuditAction, User
+from justedroit.reception.models import (
+    Absence,
+    AccessibilityResource,
+    ApiToken,
+    AppointmentType,
+    Channel,
+    Closure,
+    OpeningHours,
+    OpeningSlot,
+    Site,
+    SlotOverride,
+)
+
+
+def opening_slot_create(
+    *,
+    agent: User,
+    site: Site,
+    types: list[AppointmentType],
+    weekday: int,
+    starts: dt.time,
+    ends: dt.time,
+    first_day: dt.date,
+    acting_user: User | None,
+    last_day: dt.date | None = None,
+    every_weeks: int = 1,
+    resource: AccessibilityResource | None = None,
+) -> OpeningSlot:
+    if not agent.is_agent:
+        raise ValidationError("Une plage d'ouverture appartient à un agent de la Caf.")
+    if not types:
+        raise ValidationError("Choisissez au moins un motif.")
+    if ends <= starts:
+        raise ValidationError("La fin de la plage doit suivre son début.")
+    if resource is not None and resource.site_id != site.pk:
+        raise ValidationError("La ressource d'accessibilité appartient à un autre lieu.")
+    if any(t.channel == Channel.IN_PERSON for t in types) and not any(
+        h.opens <= starts and ends <= h.closes
+        for h in OpeningHours.objects.filter(site=site, weekday=weekday)
+    ):
+        raise ValidationError(
+            f"Cette plage sort des horaires d'ouverture au public de {site.name} ce jour-là."
+        )
+    with transaction.atomic():
+        slot = OpeningSlot.objects.create(
+            agent=agent,
+            site=site,
+            weekday=weekday,
+            starts=starts,
+            ends=ends,
+            first_day=first_day,
+            last_day=last_day,
+            every_weeks=every_weeks,
+            resource=resource,
+        )
+        slot.types.set(types)
+        audit_record(actor=acting_user, action=AuditAction.CREATE, obj=slot)
+    return slot
+
+
+def slot_override_set(
+    *,
+    opening_slot: OpeningSlot,
+    day: dt.date,
+    starts: dt.time | None,
+    ends: dt.time | None,
+    acting_user: User | None,
+) -> SlotOverride:
+    """Edit one occurrence: other hours, or cancel it (starts and ends empty)."""
+    if day.weekday() != opening_slot.weekday:
+        raise ValidationError("Ce jour ne correspond pas à la plage d'ouverture.")
+    if (starts is None) != (ends is None) or (starts and ends <= starts):
+        raise ValidationError("Donnez un début et une fin cohérents, ou aucun pour annuler.")
+    with transaction.atomic():
+        override, _ = SlotOverride.objects.update_or_create(
+            opening_slot=opening_slot, day=day, defaults={"starts": starts, "ends": ends}
+        )
+        audit_record(actor=acting_user, action=AuditAction.UPDATE, obj=override)
+    return override
+
+
+def absence_create(
+    *,
+    agent: User,
+    first_day: dt.date,
+    last_day: dt.date,
+    acting_user: User | None,
+    starts: dt.time | None = None,
+    ends: dt.time | None = None,
+    weekly: bool = False,
+    reason: str = "",
+) -> Absence:
+    if last_day < first_day:
+        raise ValidationError("La fin de l'absence précède son début.")
+    if (starts is None) != (ends is None) or (starts and ends <= starts):
+        raise ValidationError("Heures d'absence incohérentes.")
+    with transaction.atomic():
+        absence = Absence.objects.create(
+            agent=agent,
+            first_day=first_day,
+            last_day=last_day,
+            starts=starts,
+            ends=ends,
+            weekly=weekly,
+            reason=reason,
+        )
+        audit_record(actor=acting_user, action=AuditAction.CREATE, obj=absence)
+    return absence
+
+
+def closure_create(
+    *, site: Site, first_day: dt.date, last_day: dt.date, reason: str, acting_user: User | None
+) -> Closure:
+    if last_day < first_day:
+        raise ValidationError("La fin de la fermeture précède son début.")
+    if not reason.strip():
+        raise ValidationError("Indiquez le motif de la fermeture.")
+    with transaction.atomic():
+        closure = Closure.objects.create(
+            site=site, first_day=first_day, last_day=last_day, reason=reason
+        )
+        audit_record(actor=acting_user, action=AuditAction.CREATE, obj=closure)
+    return closure
+
+
+def api_token_create(*, user: User, acting_user: User | None) -> str:
+    """A new API token for a partner; returns the token itself (shown once, stored hashed)."""
+    if not user.is_partner:
+        raise ValidationError("Les jetons d'API sont réservés aux partenaires.")
+    token = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        row = ApiToken.objects.create(
+            user=user,
+            key_hash=hashlib.sha256(token.encode()).hexdigest(),
+            prefix=token[:8],
+            created_at=clock.now(),
+        )
+        audit_record(actor=acting_user, action=AuditAction.CREATE, obj=row)
+    return token

@@ -1,0 +1,191 @@
+"""Agent pages: sites, the day screen (walk-in queue + appointments), booking, attendance."""
+
+import datetime as dt
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from justedroit.core import clock
+from justedroit.core.web import requires
+from justedroit.reception import perms, selectors, services
+from justedroit.reception.forms import BookForm, OutcomeForm, SlotSearchForm, TicketForm
+from justedroit.reception.models import Appointment, Queue, Site, Ticket
+from justedroit.registry.selectors import household_by_number
+
+
+@require_GET
+@requires(perms.can_serve_reception)
+def sites(request):
+    return render(request, "reception/sites.html", {"sites": selectors.sites()})
+
+
+@require_http_methods(["GET", "POST"])
+@requires(perms.can_serve_reception)
+def site_day(request, slug):
+    site = selectors.site_by_slug(slug)
+    if site is None:
+        raise Http404
+    ticket_form = TicketForm()
+    if request.method == "POST":
+        try:
+            invalid = _day_action(request, site)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            invalid = None
+        if invalid is None:
+            return redirect("reception:site_day", slug=slug)
+        ticket_form = invalid
+    day = clock.today()
+    return render(
+        request,
+        "reception/site_day.html",
+        {
+            "site": site,
+            "day": day,
+            "tickets": selectors.day_tickets(site, day),
+            "appointments": selectors.day_appointments(site, day),
+            "ticket_form": ticket_form,
+            "outcome_form": OutcomeForm(),
+            "queues": Queue.choices,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _day_action(request, site: Site):
+    action = request.POST.get("action", "")
+    user = request.user
+    if action == "issue":
+        form = TicketForm(request.POST)
+        if not form.is_valid():
+            return form
+        number = form.cleaned_data["household"]
+        household = household_by_number(number) if number else None
+        if number and household is None:
+            raise ValidationError(f"Foyer inconnu : {number}.")
+        ticket = services.ticket_issue(
+            site=site,
+            queue=form.cleaned_data["queue"],
+            reason=form.cleaned_data["reason"],
+            household=household,
+            acting_user=user,
+        )
+        messages.success(request, f"Ticket {ticket.label} remis.")
+        return None
+    if action == "call_next":
+        ticket = services.ticket_call_next(
+            site=site, queue=request.POST.get("queue", ""), acting_user=user
+        )
+        messages.info(
+            request, f"Appel du ticket {ticket.label}." if ticket else "Personne n'attend."
+        )
+        return None
+    if action in {"check_in", "seen", "no_show", "revoke"}:
+        appointment = get_object_or_404(Appointment, pk=request.POST.get("id"), site=site)
+        if action == "check_in":
+            services.appointment_check_in(appointment=appointment, acting_user=user)
+        elif action == "revoke":
+            services.appointment_cancel(appointment=appointment, by_caf=True, acting_user=user)
+        else:
+            services.appointment_mark(appointment=appointment, status=action, acting_user=user)
+        messages.success(request, "Rendez-vous mis à jour.")
+        return None
+    ticket = get_object_or_404(Ticket, pk=request.POST.get("id"), site=site)
+    if action == "serve":
+        services.ticket_serve(ticket=ticket, acting_user=user)
+    elif action == "transfer":
+        services.ticket_transfer(
+            ticket=ticket, queue=request.POST.get("queue", ""), acting_user=user
+        )
+    elif action == "send_back":
+        services.ticket_send_back(ticket=ticket, acting_user=user)
+    elif action == "ticket_no_show":
+        services.ticket_no_show(ticket=ticket, acting_user=user)
+    elif action == "close":
+        services.ticket_close(
+            ticket=ticket, outcome=request.POST.get("outcome", ""), acting_user=user
+        )
+    else:
+        raise ValidationError("Action inconnue.")
+    messages.success(request, f"Ticket {ticket.label} mis à jour.")
+    return None
+
+
+@require_http_methods(["GET", "POST"])
+@requires(perms.can_book_appointment)
+def book(request):
+    """Agent booking for a household: search slots (GET), book one (POST)."""
+    if request.method == "POST":
+        form = BookForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                appointment = services.appointment_book(
+                    household=household_by_number(data["household"]),
+                    appointment_type=selectors.appointment_type_by_code(data["type"]),
+                    site=get_object_or_404(Site, slug=data["site"]),
+                    starts_at=data["starts_at"],
+                    agent_id=data["agent"],
+                    accessibility_need=data["need"],
+                    contact_phone=data["contact_phone"],
+                    contact_email=data["contact_email"],
+                    booked_via="agent",
+                    acting_user=request.user,
+                )
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            else:
+                messages.success(
+                    request,
+                    f"Rendez-vous réservé pour le foyer {appointment.household.number}.",
+                )
+                return redirect("reception:book")
+        else:
+            messages.error(request, "Réservation incomplète : reprenez la recherche.")
+    search = SlotSearchForm(request.GET or None)
+    household = request.GET.get("household", "")
+    slots = _slots(search)
+    return render(
+        request,
+        "reception/book.html",
+        {"search": search, "slots": slots, "household": household},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _slots(search: SlotSearchForm):
+    if not search.is_valid():
+        return None
+    start = search.start()
+    return selectors.free_slots(
+        appointment_type=search.cleaned_data["type"],
+        site=search.cleaned_data["site"],
+        first_day=start,
+        last_day=start + dt.timedelta(days=13),
+        accessibility_need=search.cleaned_data["need"],
+        limit=60,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@requires(perms.can_serve_reception)
+def unmarked(request):
+    if request.method == "POST":
+        appointment = get_object_or_404(Appointment, pk=request.POST.get("id"), agent=request.user)
+        try:
+            services.appointment_mark(
+                appointment=appointment,
+                status=request.POST.get("status", ""),
+                acting_user=request.user,
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        return redirect("reception:unmarked")
+    return render(
+        request,
+        "reception/unmarked.html",
+        {"appointments": selectors.unmarked_past_appointments(request.user)[:200]},
+    )

@@ -1,0 +1,186 @@
+import datetime as dt
+import json
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from justedroit.core import clock
+from justedroit.entitlements.models import Adjustment, Entitlement, Payment, Run
+from justedroit.entitlements.services import household_recompute, month_run
+from justedroit.entitlements.situations import claimed_benefits
+from justedroit.registry import services as registry_services
+from justedroit.registry.models import Claim, Household
+from justedroit.registry.nir import synthetic_nir
+from justedroit.registry.services import MemberInput
+
+pytestmark = pytest.mark.django_db
+JUNE = dt.date(2022, 6, 1)
+
+
+def first_households(count):
+    """The first `count` households (by id) with a claim running in June 2022."""
+    return sorted(claimed_benefits(JUNE))[:count]
+
+
+def test_a_wet_run_pays_once_and_stores_versions(small_twin):
+    run = month_run(month=JUNE, wet=True, workers=1)
+    assert run.errors == []
+    assert run.computed == run.households > 900
+    assert set(run.versions) == {"openfisca-core", "openfisca-france"}
+    payments = Payment.objects.count()
+    assert payments > 0 and Entitlement.objects.filter(run=run).count() >= payments
+    # Only claimed benefits are paid; rights of unclaimed benefits are kept for outreach.
+    for payment in Payment.objects.all()[:200]:
+        assert Claim.objects.filter(
+            household=payment.household_id, benefit=payment.benefit
+        ).exists()
+    again = month_run(month=JUNE, wet=True, workers=1)
+    assert again.pk == run.pk and again.reused and Payment.objects.count() == payments
+    some = first_households(300)
+    partial = month_run(month=JUNE, wet=True, workers=1, household_ids=some)
+    assert partial.households == len(
+        set(some) - set(Payment.objects.filter(month=JUNE).values_list("household_id", flat=True))
+    )
+    assert Payment.objects.count() == payments
+
+
+def test_dask_gives_the_same_results_as_the_local_pool(small_twin):
+    ids = first_households(150)
+    local = month_run(month=JUNE, household_ids=ids, workers=1)
+    dask = month_run(month=JUNE, household_ids=ids, executor_kind="dask", workers=1)
+    assert [(r.household_id, r.amounts) for r in local.results] == [
+        (r.household_id, r.amounts) for r in dask.results
+    ]
+    assert Run.objects.filter(executor="dask").exists()
+
+
+def test_an_incomplete_household_is_reported_and_the_run_goes_on(small_twin, capsys):
+    nir = synthetic_nir(sex=2, birth_year=1990, birth_month=1, serial=999_999)
+    household = registry_services.household_create(
+        number="0000001",
+        commune_code="86194",
+        acting_user=None,
+        members=[
+            MemberInput(
+                "claimant", nir, "Sans", "Logement", dt.date(1990, 1, 1), dt.date(2020, 1, 1)
+            )
+        ],
+    )
+    Claim.objects.create(
+        household=household,
+        benefit="rsa",
+        start_month=dt.date(2021, 1, 1),
+        status="granted",
+        recorded_at=clock.now(),
+    )
+    ids = [*first_households(50), household.id]
+    run = month_run(month=JUNE, household_ids=ids, workers=1)
+    assert run.computed == 50
+    assert run.errors[0]["household"] == "0000001"
+    assert "inconnu" in run.errors[0]["message"]
+    with pytest.raises(CommandError, match="n'ont pas pu être calculés"):
+        call_command("entitlements", "run", "--month", "2022-06", "--workers", "1")
+    assert "foyer 0000001" in capsys.readouterr().err
+
+
+def _worker_with_ppa(month):
+    """A twin household paid PPA in `month` whose claimant has a salary."""
+    for payment in Payment.objects.filter(benefit="ppa", month=month).order_by("household"):
+        claimant = payment.household.memberships.filter(role="claimant").get().person
+        if payment.household.facts.filter(kind="salary", person=claimant, amount__gt=0).exists():
+            return payment.household, claimant
+    raise AssertionError("no PPA recipient with a salary in the twin")
+
+
+def test_a_control_finding_becomes_an_indu_linked_to_its_fact_and_only_once(small_twin):
+    month_run(month=JUNE, wet=True, workers=1)
+    household, claimant = _worker_with_ppa(JUNE)
+    paid = Payment.objects.get(household=household, benefit="ppa", month=JUNE).amount
+    with clock.frozen(dt.datetime(2023, 1, 10, 9)):
+        fact = registry_services.fact_record(
+            household=household,
+            person=claimant,
+            kind="salary",
+            amount=Decimal("4000"),
+            valid_from=dt.date(2022, 1, 1),
+            valid_until=dt.date(2023, 1, 1),
+            source="control",
+            acting_user=None,
+            reason="contrôle sur pièces",
+        )
+        created = household_recompute(
+            household=household,
+            first_month=JUNE,
+            last_month=JUNE,
+            acting_user=None,
+            reason="contrôle",
+        )
+        again = household_recompute(
+            household=household,
+            first_month=JUNE,
+            last_month=JUNE,
+            acting_user=None,
+            reason="contrôle",
+        )
+    indu = next(a for a in created if a.benefit == "ppa")
+    assert indu.kind == "overpayment" and indu.amount == paid and indu.due == 0
+    assert list(indu.causes.all()) == [fact]
+    assert again == []
+    assert Adjustment.objects.filter(household=household, benefit="ppa").count() == 1
+
+
+def test_nothing_changed_means_no_adjustment(small_twin):
+    month_run(month=JUNE, wet=True, workers=1)
+    household = Payment.objects.order_by("household").first().household
+    assert (
+        household_recompute(
+            household=household, first_month=JUNE, last_month=JUNE, acting_user=None
+        )
+        == []
+    )
+
+
+def test_explain_in_three_formats(small_twin, capsys):
+    household = Household.objects.order_by("number").first()
+    call_command("entitlements", "explain", "--household", household.number, "--month", "2022-06")
+    assert "Montants" in capsys.readouterr().out
+    call_command(
+        "entitlements",
+        "explain",
+        "--household",
+        household.number,
+        "--month",
+        "2022-06",
+        "--format",
+        "json",
+    )
+    data = json.loads(capsys.readouterr().out)
+    assert set(data["amounts"]) == {
+        "af",
+        "cf",
+        "asf",
+        "ars",
+        "paje_base",
+        "aide_logement",
+        "rsa",
+        "ppa",
+        "aah",
+    }
+    assert any(f["kind"] == "housing_status" for f in data["facts"])
+    call_command(
+        "entitlements",
+        "explain",
+        "--household",
+        household.number,
+        "--month",
+        "2022-06",
+        "--format",
+        "openfisca-json",
+    )
+    situation = json.loads(capsys.readouterr().out)
+    assert {"situation", "outputs", "versions"} <= set(situation)
+    assert "individus" in situation["situation"]
+    with pytest.raises(CommandError, match="Foyer inconnu"):
+        call_command("entitlements", "explain", "--household", "0000000", "--month", "2022-06")

@@ -1,0 +1,68 @@
+import datetime as dt
+
+import pytest
+
+from justedroit.core.clock import PARIS
+from justedroit.core.roles import Role
+from justedroit.reception import services
+from justedroit.reception.models import AccessibilityResource, AppointmentType, Site
+from justedroit.registry import services as registry_services
+from justedroit.registry.nir import synthetic_nir
+from justedroit.registry.services import MemberInput
+
+# The frozen clock is Saturday 31/12/2022 10:00; Tuesday 3/1/2023 is the next open Tuesday
+# (Monday 2/1 is an ordinary working day; 1/1 is a holiday).
+TUESDAY = dt.date(2023, 1, 3)
+
+
+def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=PARIS)
+
+
+@pytest.fixture
+def household(db):
+    nir = synthetic_nir(sex=2, birth_year=1990, birth_month=5, serial=11)
+    return registry_services.household_create(
+        number="7654321",
+        commune_code="86194",
+        acting_user=None,
+        members=[
+            MemberInput("claimant", nir, "Martin", "Léa", dt.date(1990, 5, 1), dt.date(2020, 1, 1))
+        ],
+    )
+
+
+@pytest.fixture
+def poitiers(db):
+    return Site.objects.get(slug="poitiers")
+
+
+@pytest.fixture
+def in_person(db):
+    return AppointmentType.objects.get(code="dossier-sur-place")
+
+
+@pytest.fixture
+def lsf(poitiers):
+    return AccessibilityResource.objects.get(site=poitiers, kind="lsf")
+
+
+@pytest.fixture
+def agent(make_user):
+    return make_user(Role.CASE_WORKER, username="agent-poitiers")
+
+
+@pytest.fixture
+def tuesday_morning(agent, poitiers, in_person, lsf):
+    """Tuesday 9:00–12:00 at Poitiers, with the LSF interpreter, from 1/1/2022."""
+    return services.opening_slot_create(
+        agent=agent,
+        site=poitiers,
+        types=list(AppointmentType.objects.filter(code__in=["dossier-sur-place", "dossier-visio"])),
+        weekday=1,
+        starts=dt.time(9),
+        ends=dt.time(12),
+        first_day=dt.date(2022, 1, 4),
+        resource=lsf,
+        acting_user=None,
+    )
