@@ -1,5 +1,7 @@
 """Production settings: the base settings hardened for HTTPS (`check --deploy` is clean)."""
 
+import os
+
 from justedroit.settings import *  # noqa: F403
 
 DEBUG = False
@@ -12,3 +14,7 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Real mail in production (SMTP settings from the environment: EMAIL_HOST, EMAIL_PORT, …).
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "1") == "1"

@@ -3,6 +3,7 @@ from django.views.decorators.http import require_GET
 
 from justedroit.core import clock, perms
 from justedroit.core.web import requires
+from justedroit.entitlements.selectors import household_payments
 from justedroit.registry import selectors
 
 
@@ -16,6 +17,7 @@ def claimant_home(request):
         context |= {
             "memberships": selectors.members(household, on=clock.today()),
             "claims": selectors.claims(household),
+            "payments": household_payments(household, months=6),
         }
     return render(request, "portal/claimant_home.html", context)
 

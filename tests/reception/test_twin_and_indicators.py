@@ -23,3 +23,15 @@ def test_twin_simulation_follows_the_rules_and_the_calibration(small_twin):
     starts = Appointment.objects.values_list("starts_at", flat=True)
     assert not any(is_holiday(s.date()) or s.weekday() > 4 for s in starts)
     assert indicators.wait_p90(2022) >= indicators.wait_mean(2022) > 0
+
+
+def test_a_one_month_simulation_gets_that_months_share_of_the_year(small_twin):
+    from justedroit.reception import calibration as cal
+
+    march = reception.simulate(
+        first_month=dt.date(2022, 3, 1), last_month=dt.date(2022, 3, 1), seed=86, scale=0.01
+    )
+    walk_ins = (cal.VISITORS[2022] - sum(cal.held(2022).values())) * 0.01
+    # One month of twelve (seasonality aside), not the whole year packed into it.
+    assert 0.04 * walk_ins < march["tickets"] < 0.16 * walk_ins
+    assert not Ticket.objects.exclude(day__month=3).exists()

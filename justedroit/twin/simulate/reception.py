@@ -116,22 +116,25 @@ def simulate(*, first_month, last_month, seed, scale, progress=lambda note: None
     for year in range(first_month.year, last_month.year + 1):
         if year not in cal.VISITORS:
             continue
-        days = [
+        open_days = [
             d
             for d in (dt.date(year, 1, 1) + dt.timedelta(n) for n in range(366))
-            if d.year == year
-            and first_month <= d.replace(day=1) <= last_month
-            and d.weekday() < 5
-            and not is_holiday(d)
+            if d.year == year and d.weekday() < 5 and not is_holiday(d)
         ]
-        if not days:
+        in_period = np.array([first_month <= d.replace(day=1) <= last_month for d in open_days])
+        if not in_period.any():
             continue
-        weights = _day_weights(days)
+        # The year's volumes are calibrated; a shorter period gets its seasonal share of them.
+        year_weights = _day_weights(open_days)
+        covered = float(year_weights[in_period].sum())
+        days = [d for d, kept in zip(open_days, in_period, strict=True) if kept]
+        weights = year_weights[in_period] / covered
+        share = scale * covered
         held = cal.held(year)
         # --- appointments
         busy = defaultdict(set)  # (day) -> {(agent_id, start)}
         for channel, n_held in held.items():
-            n_held = round(n_held * scale)
+            n_held = round(n_held * share)
             n_booked = round(
                 n_held / ((1 - cal.NO_SHOW_RATE) * (1 - cal.EXCUSED_RATE - cal.REVOKED_RATE))
             )
@@ -182,7 +185,7 @@ def simulate(*, first_month, last_month, seed, scale, progress=lambda note: None
                     )
                     next_appt += 1
         # --- walk-in
-        n_done = round((cal.VISITORS[year] - sum(held.values())) * scale)
+        n_done = round((cal.VISITORS[year] - sum(held.values())) * share)
         n_left = round(n_done * cal.WALK_IN_LEFT_RATE)
         outcome = np.array(["done"] * n_done + ["no_show"] * n_left)
         outcome = rng.permutation(outcome)

@@ -6,16 +6,12 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 from tqdm import tqdm
 
 from justedroit.channels.services.calls import calls_import, parse_calls_csv
 from justedroit.channels.services.common import ImportReport
 from justedroit.channels.services.mailbox import emails_fetch_imap, emails_import_dir
-
-
-class DryRun(Exception):
-    """Raised inside the transaction to roll back a dry run."""
+from justedroit.core.batch import DRY_RUN_NOTE, add_wet_run_argument, rolled_back_unless
 
 
 class Command(BaseCommand):
@@ -29,14 +25,12 @@ class Command(BaseCommand):
         emails.add_argument("directory")
         imap = sub.add_parser("fetch-imap", help="Relève la boîte IMAP configurée.")
         for command in (calls, emails, imap):
-            command.add_argument(
-                "--wet-run", action="store_true", help="écrit vraiment (sinon simple vérification)"
-            )
+            add_wet_run_argument(command)
 
     def handle(self, *args, action, wet_run, **options):
         report = ImportReport()
         try:
-            with transaction.atomic():
+            with rolled_back_unless(wet_run):
                 if action == "import-calls":
                     report = self._calls(Path(options["file"]), report)
                 elif action == "import-emails":
@@ -45,14 +39,9 @@ class Command(BaseCommand):
                     if not wet_run:
                         raise CommandError("La relève IMAP n'a pas de mode à blanc : --wet-run.")
                     report = emails_fetch_imap(acting_user=None)
-                if not wet_run:
-                    raise DryRun
-        except DryRun:
-            self._print(report, "Vérification réussie, rien n'est écrit (--wet-run pour écrire) : ")
-            return
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from None
-        self._print(report, "")
+        self._print(report, "" if wet_run else DRY_RUN_NOTE)
 
     def _print(self, report: ImportReport, prefix: str):
         for line in report.errors + report.warnings:

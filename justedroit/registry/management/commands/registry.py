@@ -6,16 +6,12 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 
+from justedroit.core.batch import DRY_RUN_NOTE, add_wet_run_argument, rolled_back_unless
 from justedroit.core.clock import parse_month
 from justedroit.registry import selectors, services
 from justedroit.registry.models import Person
 from justedroit.registry.services import MemberInput
-
-
-class DryRun(Exception):
-    """Raised inside the transaction to roll back a dry run."""
 
 
 class Command(BaseCommand):
@@ -43,28 +39,19 @@ class Command(BaseCommand):
         fact.add_argument("--source", required=True)
         fact.add_argument("--reason", default="")
         for command in (create, fact):
-            command.add_argument(
-                "--wet-run", action="store_true", help="écrit vraiment (sinon simple vérification)"
-            )
+            add_wet_run_argument(command)
 
     def handle(self, *args, action, wet_run, **options):
         try:
-            with transaction.atomic():
+            with rolled_back_unless(wet_run):
                 message = (
                     self._create(**options)
                     if action == "create-household"
                     else self._record(**options)
                 )
-                if not wet_run:
-                    raise DryRun
-        except DryRun:
-            self.stdout.write(
-                f"Vérification réussie, rien n'est écrit (--wet-run pour écrire) : {message}"
-            )
-            return
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from None
-        self.stdout.write(message)
+        self.stdout.write(message if wet_run else DRY_RUN_NOTE + message)
 
     def _create(self, *, number, commune, member, **_):
         members = [_member(text) for text in member]
