@@ -27,3 +27,21 @@ def test_indicators_table_and_page(small_twin, capsys, client, make_user):
     client.force_login(make_user(Role.DIRECTOR))
     page = client.get(reverse("reporting:indicators"), {"annee": "2022"}).content.decode()
     assert "Foyers allocataires" in page and "94757" in page and "948" in page
+
+
+def test_shared_aggregates_are_computed_once_per_report_only():
+    from justedroit.core.indicators import report_cache, shared_within_report
+
+    calls = []
+
+    @shared_within_report
+    def aggregate(year):
+        calls.append(year)
+        return year * 2
+
+    with report_cache():
+        assert aggregate(2022) == aggregate(2022) == 4044
+        aggregate(2021)
+    assert calls == [2022, 2021]
+    aggregate(2022)  # outside a report: computed afresh, never stale
+    assert calls == [2022, 2021, 2022]

@@ -93,3 +93,13 @@ def test_calibration_prints_target_against_generated(small_twin, capsys):
     rows = {label: (target, generated) for label, target, generated, _ in calibration_report()}
     assert rows["Foyers allocataires au 31/12/2022"] == ("948", "948")
     assert rows["Foyers supplémentaires vs 2021"] == ("7", "7")
+
+
+def test_the_rights_engine_leaves_few_households_without_a_paid_right(small_twin):
+    rights = TwinBuild.objects.get().rights
+    assert set(rights) == {"claims_added", "incomes_lowered", "without_right"}
+    assert rights["without_right"] < 0.03 * Household.objects.count()
+    rows = {label: generated for label, _, generated, _ in calibration_report()}
+    assert rows["Foyers toujours sans droit payé au mois de référence"] == str(
+        rights["without_right"]
+    )

@@ -1,7 +1,10 @@
 """The indicators registry. Each domain declares its indicators in its own `indicators.py` with
 `@indicator(...)`; the reporting app discovers those modules and computes them for a year."""
 
-from collections.abc import Callable
+import contextlib
+import functools
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -42,3 +45,33 @@ def indicator(
 
 def registered() -> list[Indicator]:
     return list(_REGISTRY.values())
+
+
+_REPORT_CACHE: ContextVar[dict | None] = ContextVar("indicator_report_cache", default=None)
+
+
+@contextlib.contextmanager
+def report_cache() -> Iterator[None]:
+    """While a report computes its indicators, shared aggregates are computed once."""
+    token = _REPORT_CACHE.set({})
+    try:
+        yield
+    finally:
+        _REPORT_CACHE.reset(token)
+
+
+def shared_within_report(function):
+    """Memoise a selector that several indicators call with the same arguments (e.g. the
+    amounts paid per benefit), for the duration of `report_cache()` only: never stale."""
+
+    @functools.wraps(function)
+    def cached(*args):
+        cache = _REPORT_CACHE.get()
+        if cache is None:
+            return function(*args)
+        key = (function.__qualname__, args)
+        if key not in cache:
+            cache[key] = function(*args)
+        return cache[key]
+
+    return cached

@@ -7,7 +7,7 @@ import contextlib
 import datetime as dt
 import os
 from collections.abc import Iterator, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from multiprocessing import get_context
 
 from justedroit import rules
@@ -23,11 +23,26 @@ def _warm_up() -> None:
     rules.load_tax_benefit_system()
 
 
+class InlineExecutor(Executor):
+    """Runs each task at once in the calling process: for small batches, where starting worker
+    processes (and loading the TaxBenefitSystem in each) costs more than the work."""
+
+    def submit(self, fn, /, *args, **kwargs):
+        future = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except Exception as error:  # handed to the caller through the future, as pools do
+            future.set_exception(error)
+        return future
+
+
 @contextlib.contextmanager
 def executor(
     kind: str = "local", *, scheduler: str | None = None, workers: int | None = None
 ) -> Iterator[Executor]:
-    if kind == "local":
+    if kind == "inline":
+        yield InlineExecutor()
+    elif kind == "local":
         # fork: workers inherit the loaded code; they touch no database connection.
         with ProcessPoolExecutor(
             max_workers=workers or os.cpu_count() or 1,

@@ -6,12 +6,14 @@ from decimal import Decimal
 from django.db.models import Count, Sum
 from django.db.models.functions import ExtractYear
 
+from justedroit.core.indicators import shared_within_report
 from justedroit.entitlements.models import Adjustment, Payment, Run
 from justedroit.registry.models import Household
 
 ZERO = Decimal("0.00")
 
 
+@shared_within_report
 def paid_in_year(year: int) -> dict[str, Decimal]:
     """Amount paid per benefit for the months of `year`."""
     rows = Payment.objects.filter(month__year=year).values("benefit").annotate(total=Sum("amount"))

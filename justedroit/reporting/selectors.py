@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
-from justedroit.core.indicators import Value, registered
+from justedroit.core.indicators import Value, registered, report_cache
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,11 @@ class IndicatorRow:
 
 
 def indicator_rows(year: int) -> list[IndicatorRow]:
+    with report_cache():
+        return _rows(year)
+
+
+def _rows(year: int) -> list[IndicatorRow]:
     return [
         IndicatorRow(
             code=i.code,

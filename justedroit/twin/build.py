@@ -27,6 +27,7 @@ from justedroit.twin.population import (
     month_to_date,
     persons,
 )
+from justedroit.twin.rights import rights_ensure
 
 MAX_SCALE = 4.0  # synthetic NIR serials (6 digits) stay unique up to this scale
 
@@ -94,7 +95,9 @@ def twin_build(
         raise ValidationError("Des numéros allocataires du jumeau existent déjà dans le registre.")
     with transaction.atomic():
         counts = _write(twin, progress)
+        counts["claims"] += (rights := rights_ensure(progress))["claims_added"]
         build = TwinBuild.objects.create(
+            rights=rights,
             seed=seed,
             scale=Decimal(str(scale)),
             built_at=clock.now(),

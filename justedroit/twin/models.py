@@ -12,6 +12,7 @@ class TwinBuild(models.Model):
     claims = models.PositiveIntegerField("demandes")
     facts = models.PositiveIntegerField("faits")
     seconds = models.DecimalField("durée (s)", max_digits=8, decimal_places=2)
+    rights = models.JSONField("droits vérifiés par le moteur", default=dict)
 
     class Meta:
         verbose_name = "construction du jumeau"

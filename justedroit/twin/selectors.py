@@ -145,5 +145,23 @@ def calibration_report() -> list[tuple[str, str, str, str]]:
             number(economy.adjusted),
             "bas salaire (PPA) ou locataire (aide au logement)",
         ),
+        (
+            "Droits ouverts mais non demandés, devenus demandes",
+            "—",
+            number(build.rights.get("claims_added", 0)),
+            "moteur de droits, mois de référence",
+        ),
+        (
+            "Foyers aux revenus abaissés (tirage trop haut)",
+            "—",
+            number(build.rights.get("incomes_lowered", 0)),
+            "moteur de droits, mois de référence",
+        ),
+        (
+            "Foyers toujours sans droit payé au mois de référence",
+            "0",
+            number(build.rights.get("without_right", 0)),
+            "moteur de droits, après 3 passes",
+        ),
     ]
     return rows

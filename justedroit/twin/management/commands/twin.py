@@ -46,7 +46,7 @@ class Command(BaseCommand):
             self.stdout.write(f"{run.simulator} ({run.seconds} s) : {volumes or 'rien'}")
 
     def _build(self, seed: int, scale: float):
-        bar = tqdm(total=6, desc="Jumeau", unit="étape", file=sys.stderr)
+        bar = tqdm(total=7, desc="Jumeau", unit="étape", file=sys.stderr)
 
         def progress(stage: str, rows: int):
             bar.set_postfix_str(f"{stage} : {rows:,}".replace(",", " "))
