@@ -4,9 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/justedroit
 HOST ?= 127.0.0.1:8000
-export JUSTEDROIT_TODAY ?= 2022-12-31
+# The demo lives on the last working day of the twin's year (31/12/2022 is a Saturday).
+export JUSTEDROIT_TODAY ?= 2022-12-30
 
-.PHONY: demo test lint pytest serve install
+.PHONY: demo test lint pytest install
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

@@ -41,8 +41,8 @@ def rights_ensure(progress: Callable[[str, int], None] = lambda stage, rows: Non
 
     small = len(checked) < INLINE_BELOW
     with executor("inline" if small else "local") as pool:
-        for _attempt in range(ATTEMPTS):
-            unpaid, eligible = _unpaid(pool, among(checked))
+        for attempt in range(ATTEMPTS):
+            unpaid, eligible = _unpaid(pool, among(checked), whole_file=attempt == 0)
             claimed += _claim(unpaid, eligible)
             checked = {h for h in unpaid if h not in eligible}
             _lower_incomes(sorted(checked))
@@ -69,15 +69,19 @@ def _reference_months() -> dict[dt.date, list[int]]:
     return by_month
 
 
-def _unpaid(pool, months: dict[dt.date, list[int]]):
+def _unpaid(pool, months: dict[dt.date, list[int]], whole_file: bool = False):
     """Households paid nothing in their reference month, and for those the unclaimed benefit the
-    law gives them most for."""
+    law gives them most for. `whole_file`: December 2022's households are all those with a claim
+    running then, read in one pass rather than by lists of ids."""
     unpaid, eligible = [], {}
     for month, households in sorted(months.items()):
-        for start in range(0, len(households), 20_000):
-            inputs, ids = situations(
-                month=month, as_of=AS_OF, household_ids=households[start : start + 20_000]
-            )
+        batches = (
+            [None]
+            if whole_file and month == REFERENCE
+            else [households[start : start + 20_000] for start in range(0, len(households), 20_000)]
+        )
+        for batch in batches:
+            inputs, ids = situations(month=month, as_of=AS_OF, household_ids=batch)
             chunks = [inputs[i : i + CHUNK] for i in range(0, len(inputs), CHUNK)]
             for results, _errors in pool.map(compute_chunk, chunks, [month] * len(chunks)):
                 for result in results:
