@@ -26,6 +26,7 @@ from justedroit.channels.models import (
 from justedroit.channels.models.procedures import Procedure, ProcedureKind
 from justedroit.channels.workdays import working_days_between
 from justedroit.core import clock
+from justedroit.core.indicators import shared_within_report
 
 REPEAT_WINDOW_DAYS = 30
 DOCUMENT_DEADLINE_DAYS = 15  # historical COG target: 85 % of documents processed within 15 days
@@ -133,6 +134,7 @@ def documents_in(year: int) -> QuerySet[Document]:
     return Document.objects.filter(received_at__gte=start, received_at__lt=end)
 
 
+@shared_within_report
 def document_totals(year: int) -> dict:
     start, end = year_bounds(year)
     received = documents_in(year).aggregate(

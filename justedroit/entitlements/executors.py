@@ -15,8 +15,28 @@ from justedroit.rules.situation import HouseholdInput
 
 
 def compute_chunk(households: Sequence[HouseholdInput], month: dt.date):
-    """Runs in a worker: plain data in, plain data out."""
-    return rules.compute_month(households, month)
+    """Runs in a worker: plain data in, plain data out (amounts only: intermediate values are
+    for explanations, computed one household at a time)."""
+    return rules.compute_month(households, month, with_intermediates=False)
+
+
+# The households of a local run, set before the pool forks: workers read their slice from the
+# memory they inherited instead of receiving it pickled (which cost more than the computation).
+_FORKED_INPUTS: Sequence[HouseholdInput] = ()
+
+
+def compute_slice(start: int, stop: int, month: dt.date):
+    return compute_chunk(_FORKED_INPUTS[start:stop], month)
+
+
+@contextlib.contextmanager
+def forked_inputs(inputs: Sequence[HouseholdInput]) -> Iterator[None]:
+    global _FORKED_INPUTS
+    previous, _FORKED_INPUTS = _FORKED_INPUTS, inputs
+    try:
+        yield
+    finally:
+        _FORKED_INPUTS = previous
 
 
 def _warm_up() -> None:
@@ -61,7 +81,7 @@ def executor(
                 LocalCluster(
                     n_workers=workers or 2,
                     threads_per_worker=1,
-                    dashboard_address=None,
+                    dashboard_address=":0",
                     processes=True,
                 ) as cluster,
                 Client(cluster) as client,
@@ -69,3 +89,24 @@ def executor(
                 yield client.get_executor()
     else:
         raise ValueError(f"Exécuteur inconnu « {kind} » : local ou dask.")
+
+
+def computed(
+    inputs: Sequence[HouseholdInput],
+    month: dt.date,
+    kind: str = "local",
+    scheduler: str | None = None,
+    workers: int | None = None,
+    chunk: int = 5_000,
+):
+    """(results, errors) per chunk of `inputs`, computed by the chosen executor."""
+    bounds = [(start, min(start + chunk, len(inputs))) for start in range(0, len(inputs), chunk)]
+    if not bounds:
+        return
+    with forked_inputs(inputs), executor(kind, scheduler=scheduler, workers=workers) as pool:
+        if kind == "local":
+            starts, stops = zip(*bounds, strict=True)
+            yield from pool.map(compute_slice, starts, stops, [month] * len(bounds))
+        else:
+            chunks = [inputs[start:stop] for start, stop in bounds]
+            yield from pool.map(compute_chunk, chunks, [month] * len(bounds))

@@ -20,6 +20,7 @@ def paid_in_year(year: int) -> dict[str, Decimal]:
     return {row["benefit"]: row["total"] for row in rows}
 
 
+@shared_within_report
 def households_paid_in_year(year: int) -> int:
     return Payment.objects.filter(month__year=year).values("household").distinct().count()
 

@@ -15,7 +15,7 @@ from justedroit.core import clock
 from justedroit.core.audit import audit_record
 from justedroit.core.db import bulk_insert
 from justedroit.core.models import AuditAction, User
-from justedroit.entitlements.executors import compute_chunk, executor
+from justedroit.entitlements.executors import computed
 from justedroit.entitlements.models import (
     Adjustment,
     AdjustmentKind,
@@ -27,7 +27,6 @@ from justedroit.entitlements.situations import situations
 from justedroit.registry.models import Fact, Household
 from justedroit.rules.inputs import resource_window
 
-CHUNK = 5_000
 ZERO = Decimal("0.00")
 Progress = Callable[[int], None]  # households done in this step
 
@@ -74,15 +73,10 @@ def month_run(
 
     started = time.perf_counter()
     results, errors = [], []
-    chunks = [inputs[i : i + CHUNK] for i in range(0, len(inputs), CHUNK)]
-    if chunks:
-        with executor(executor_kind, scheduler=scheduler, workers=workers) as pool:
-            for chunk_results, chunk_errors in pool.map(
-                compute_chunk, chunks, [month] * len(chunks)
-            ):
-                results.extend(chunk_results)
-                errors.extend(chunk_errors)
-                progress(len(chunk_results) + len(chunk_errors))
+    for chunk_results, chunk_errors in computed(inputs, month, executor_kind, scheduler, workers):
+        results.extend(chunk_results)
+        errors.extend(chunk_errors)
+        progress(len(chunk_results) + len(chunk_errors))
     timings["compute"] = round(time.perf_counter() - started, 3)
 
     started = time.perf_counter()

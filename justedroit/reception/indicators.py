@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.db.models import Count, Q
 
 from justedroit.core.clock import PARIS
-from justedroit.core.indicators import indicator
+from justedroit.core.indicators import indicator, shared_within_report
 from justedroit.reception.models import Appointment, Site, Ticket
 from justedroit.reception.reference import SITES
 
@@ -115,6 +115,7 @@ def no_show_rate(year: int):
     return _pct(counts["no"], counts["seen"] + counts["no"])
 
 
+@shared_within_report
 def _waits(year: int) -> list[float]:
     return sorted(
         (called - arrived).total_seconds() / 60

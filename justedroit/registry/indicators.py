@@ -3,7 +3,7 @@
 import datetime as dt
 from decimal import Decimal
 
-from justedroit.core.indicators import indicator
+from justedroit.core.indicators import indicator, shared_within_report
 from justedroit.registry import selectors
 from justedroit.registry.models import Commune
 
@@ -31,6 +31,7 @@ def households(year: int) -> int:
     published={2022: 206_587},
     source=SEED,
 )
+@shared_within_report
 def persons_covered(year: int) -> int:
     return selectors.persons_covered_on(dt.date(year, 12, 31)).count()
 

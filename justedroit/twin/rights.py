@@ -19,14 +19,13 @@ from django.db import connection
 from django.db.models import Max, Min
 
 from justedroit.core.clock import PARIS
-from justedroit.entitlements.executors import compute_chunk, executor
+from justedroit.entitlements.executors import computed
 from justedroit.entitlements.situations import situations
 from justedroit.registry.models import Claim, Fact
 
 REFERENCE = dt.date(2022, 12, 1)
 AS_OF = dt.datetime(2022, 12, 31, 23, 0, tzinfo=PARIS)
 LOWERED_KINDS = ("salary", "self_employment", "unemployment_benefit", "pension")
-CHUNK = 5_000
 INLINE_BELOW = 20_000  # households: below this, worker processes cost more than they save
 ATTEMPTS = 3  # claim what the law opens, else halve incomes; three rounds
 
@@ -39,15 +38,18 @@ def rights_ensure(progress: Callable[[str, int], None] = lambda stage, rows: Non
     def among(households: set[int]) -> dict[dt.date, list[int]]:
         return {m: [h for h in hs if h in households] for m, hs in months.items()}
 
-    small = len(checked) < INLINE_BELOW
-    with executor("inline" if small else "local") as pool:
-        for attempt in range(ATTEMPTS):
-            unpaid, eligible = _unpaid(pool, among(checked), whole_file=attempt == 0)
-            claimed += _claim(unpaid, eligible)
-            checked = {h for h in unpaid if h not in eligible}
-            _lower_incomes(sorted(checked))
-            lowered |= checked
-        still, _ = _unpaid(pool, among(checked))
+    # The first pass reads the whole file: worker processes pay off. Later passes see only the
+    # households still unpaid (a few percent): computed in this process.
+    first_kind = "inline" if len(checked) < INLINE_BELOW else "local"
+    for attempt in range(ATTEMPTS):
+        unpaid, eligible = _unpaid(
+            among(checked), first_kind if attempt == 0 else "inline", whole_file=attempt == 0
+        )
+        claimed += _claim(unpaid, eligible)
+        checked = {h for h in unpaid if h not in eligible}
+        _lower_incomes(sorted(checked))
+        lowered |= checked
+    still, _ = _unpaid(among(checked), "inline")
     progress("droits", claimed + len(lowered))
     return {"claims_added": claimed, "incomes_lowered": len(lowered), "without_right": len(still)}
 
@@ -69,7 +71,7 @@ def _reference_months() -> dict[dt.date, list[int]]:
     return by_month
 
 
-def _unpaid(pool, months: dict[dt.date, list[int]], whole_file: bool = False):
+def _unpaid(months: dict[dt.date, list[int]], kind: str, whole_file: bool = False):
     """Households paid nothing in their reference month, and for those the unclaimed benefit the
     law gives them most for. `whole_file`: December 2022's households are all those with a claim
     running then, read in one pass rather than by lists of ids."""
@@ -82,8 +84,8 @@ def _unpaid(pool, months: dict[dt.date, list[int]], whole_file: bool = False):
         )
         for batch in batches:
             inputs, ids = situations(month=month, as_of=AS_OF, household_ids=batch)
-            chunks = [inputs[i : i + CHUNK] for i in range(0, len(inputs), CHUNK)]
-            for results, _errors in pool.map(compute_chunk, chunks, [month] * len(chunks)):
+            batch_kind = kind if len(inputs) >= INLINE_BELOW else "inline"
+            for results, _errors in computed(inputs, month, batch_kind):
                 for result in results:
                     if any(result.paid(benefit) > 0 for benefit in result.amounts):
                         continue
