@@ -13,7 +13,7 @@ from django.db.models import Q
 
 from justedroit.core.clock import add_months
 from justedroit.registry.facts import RESOURCE_KINDS
-from justedroit.registry.models import Claim, ClaimStatus, Commune, Fact, Membership
+from justedroit.registry.models import Claim, ClaimStatus, Commune, Fact, Household, Membership
 from justedroit.rules.inputs import resource_window
 from justedroit.rules.situation import HouseholdInput, PersonInput
 
@@ -50,7 +50,7 @@ def situations(
     members = _members(month, ids if household_ids is not None else None)
     facts = _facts(month, as_of, window, ids if household_ids is not None else None)
     zones = dict(Commune.objects.values_list("insee_code", "apl_zone"))
-    numbers = _numbers(ids)
+    numbers = _numbers(ids, whole_file=household_ids is None)
     inputs = []
     for household_id in ids:
         known = facts.get(household_id, {})
@@ -74,10 +74,11 @@ def situations(
     return inputs, {number: household_id for household_id, number in numbers.items()}
 
 
-def _numbers(ids: list[int]) -> dict[int, str]:
-    from justedroit.registry.models import Household
-
-    numbers = dict(Household.objects.values_list("id", "number"))
+def _numbers(ids: list[int], whole_file: bool) -> dict[int, str]:
+    """Numéros of the households computed: one read of the table for the whole file, a filtered
+    read otherwise (a recomputation asks for one household, month after month)."""
+    households = Household.objects.all() if whole_file else Household.objects.filter(id__in=ids)
+    numbers = dict(households.values_list("id", "number"))
     return {household_id: numbers[household_id] for household_id in ids}
 
 
