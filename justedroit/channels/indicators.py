@@ -7,7 +7,7 @@ from decimal import Decimal
 from justedroit.channels import calibration as cal
 from justedroit.channels import selectors
 from justedroit.core import clock
-from justedroit.core.indicators import indicator
+from justedroit.core.indicators import indicator, shared_within_report
 
 COG = "référence : objectif historique de la COG (aucun chiffre publié par la Caf de la Vienne)"
 
@@ -15,6 +15,16 @@ COG = "référence : objectif historique de la COG (aucun chiffre publié par la
 def _end_of(year: int) -> dt.datetime:
     end = dt.datetime(year, 12, 31, 23, 59, 59, tzinfo=clock.PARIS)
     return min(end, clock.now())
+
+
+@shared_within_report
+def _backlog(channel: str, year: int) -> list | None:
+    """Waiting times of what is unanswered at the end of `year` (or now); None for a year not
+    begun. Shared by the backlog count and its median age."""
+    if year > clock.today().year:
+        return None
+    select = selectors.email_backlog if channel == "email" else selectors.document_backlog
+    return select(_end_of(year))
 
 
 @indicator(
@@ -112,9 +122,8 @@ def email_first_response(year: int) -> Decimal | None:
     "cours).",
 )
 def email_backlog(year: int) -> int | None:
-    if year > clock.today().year:
-        return None
-    return len(selectors.email_backlog(_end_of(year)))
+    ages = _backlog("email", year)
+    return None if ages is None else len(ages)
 
 
 @indicator(
@@ -124,9 +133,8 @@ def email_backlog(year: int) -> int | None:
     definition="Médiane du nombre de jours ouvrés d'attente des courriels sans réponse au 31/12.",
 )
 def email_backlog_age(year: int) -> Decimal | None:
-    if year > clock.today().year:
-        return None
-    return selectors.median(selectors.email_backlog(_end_of(year)))
+    ages = _backlog("email", year)
+    return None if ages is None else selectors.median(ages)
 
 
 @indicator(
@@ -176,9 +184,8 @@ def documents_within_15_days(year: int) -> Decimal | None:
     definition="Documents reçus et non traités au 31 décembre (ou aujourd'hui).",
 )
 def documents_backlog(year: int) -> int | None:
-    if year > clock.today().year:
-        return None
-    return len(selectors.document_backlog(_end_of(year)))
+    ages = _backlog("document", year)
+    return None if ages is None else len(ages)
 
 
 @indicator(
@@ -188,9 +195,8 @@ def documents_backlog(year: int) -> int | None:
     definition="Médiane du nombre de jours calendaires d'attente des documents non traités.",
 )
 def documents_backlog_age(year: int) -> Decimal | None:
-    if year > clock.today().year:
-        return None
-    return selectors.median(selectors.document_backlog(_end_of(year)))
+    ages = _backlog("document", year)
+    return None if ages is None else selectors.median(ages)
 
 
 @indicator(
