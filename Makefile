@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1:8000
 # The demo lives on the last working day of the twin's year (31/12/2022 is a Saturday).
 export JUSTEDROIT_TODAY ?= 2022-12-30
 
-.PHONY: demo test lint pytest install
+.PHONY: demo test lint pytest fuzz install
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,10 @@ lint: install
 	DEBUG=1 $(MANAGE) makemigrations --check --dry-run
 
 pytest: install
-	$(BIN)/pytest -q $(PYTEST_ARGS)
+	$(BIN)/pytest -q -n auto --dist loadscope $(PYTEST_ARGS)
 
 test: lint pytest
+
+# Property-based tests searching at random with many more examples (CI replays fixed ones).
+fuzz: install
+	HYPOTHESIS_PROFILE=explore $(BIN)/pytest -q -n auto $(PYTEST_ARGS)

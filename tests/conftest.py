@@ -1,13 +1,31 @@
 import datetime as dt
+import os
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
+from hypothesis import HealthCheck, settings
 
 from justedroit.core import clock
 from justedroit.core.models import User
 from justedroit.core.roles import Role
+from tests.factories import UserFactory
 
 REFERENCE_INSTANT = dt.datetime(2022, 12, 31, 10, 0)
+
+# Property-based tests are reproducible by default (same examples on every run, so CI cannot
+# fail by chance); `HYPOTHESIS_PROFILE=explore` searches at random, with more examples, on demand
+# (`make fuzz`). A failure prints the example and the seed needed to replay it.
+settings.register_profile("ci", derandomize=True, print_blob=True, deadline=None, max_examples=100)
+settings.register_profile(
+    "explore",
+    derandomize=False,
+    print_blob=True,
+    deadline=None,
+    max_examples=2_000,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture(autouse=True)
@@ -19,14 +37,29 @@ def frozen_clock():
 @pytest.fixture
 def make_user(db):
     def make(role: Role, username: str | None = None, **extra) -> User:
-        return User.objects.create_user(
-            username=username or f"u-{role.value}", password="x", role=role, **extra
-        )
+        return UserFactory(role=role, username=username or f"u-{role.value}", **extra)
 
     return make
 
 
+@pytest.fixture(scope="module")
+def twin_module(django_db_setup, django_db_blocker):
+    """The twin at 1 % scale (about 1,100 households), built through the real command once per
+    test module. It lives in a transaction around the module; each test runs in a savepoint
+    inside it (pytest-django's `db`), so what a test writes is gone for the next one, and the
+    whole twin is gone after the module."""
+    with django_db_blocker.unblock(), clock.frozen(REFERENCE_INSTANT):
+        outer = transaction.atomic()
+        outer._from_testcase = True  # lets services open durable blocks, as in TestCase
+        outer.__enter__()
+        try:
+            call_command("twin", "build", "--scale", "0.01", "--seed", "86")
+            yield
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
 @pytest.fixture
-def small_twin(db):
-    """The twin at 1 % scale (about 1,100 households), built through the real command."""
-    call_command("twin", "build", "--scale", "0.01", "--seed", "86")
+def small_twin(twin_module, db):
+    """The module's twin, for a test with database access."""

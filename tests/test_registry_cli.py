@@ -97,3 +97,38 @@ def test_a_failing_command_exits_non_zero(capsys):
         ManagementUtility(argv).execute()
     assert exit_info.value.code != 0
     assert "Foyer inconnu" in capsys.readouterr().err
+
+
+def test_a_batch_command_names_its_operator_in_the_audit_trail(make_user):
+    import getpass
+
+    from justedroit.core.models import AuditEvent
+    from justedroit.core.roles import Role
+
+    create("--wet-run")
+    event = AuditEvent.objects.get(household_number="7654321")
+    assert event.actor is None
+    assert event.operator == f"système:{getpass.getuser()}"
+
+    with pytest.raises(CommandError, match="Opérateur inconnu « personne »"):
+        create("--wet-run", "--operator", "personne")
+    agent = make_user(Role.CASE_WORKER, username="agent-lot")
+    call_command(
+        "registry",
+        "record-fact",
+        "--household",
+        "7654321",
+        "--kind",
+        "rent",
+        "--from",
+        "2022-01",
+        "--amount",
+        "420",
+        "--source",
+        "agent",
+        "--wet-run",
+        "--operator",
+        "agent-lot",
+    )
+    latest = AuditEvent.objects.filter(household_number="7654321").first()
+    assert (latest.actor, latest.operator) == (agent, "agent-lot")

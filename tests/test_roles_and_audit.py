@@ -1,4 +1,3 @@
-import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -8,10 +7,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from justedroit.core.models import AuditEvent
 from justedroit.core.roles import Role
-from justedroit.registry import services
 from justedroit.registry.models import HouseholdAccount
-from justedroit.registry.nir import synthetic_nir
-from justedroit.registry.services import MemberInput
+from tests.factories import HouseholdFactory
 
 pytestmark = pytest.mark.django_db
 R = Role
@@ -101,16 +98,8 @@ def url_names(resolver=None, namespace=""):
 
 
 @pytest.fixture
-def household():
-    nir = synthetic_nir(sex=1, birth_year=1985, birth_month=2, serial=7)
-    return services.household_create(
-        number="1234567",
-        commune_code="86194",
-        acting_user=None,
-        members=[
-            MemberInput("claimant", nir, "Durand", "Paul", dt.date(1985, 2, 1), dt.date(2020, 1, 1))
-        ],
-    )
+def household(db):
+    return HouseholdFactory(number="1234567")
 
 
 def test_every_url_is_in_the_permission_matrix():

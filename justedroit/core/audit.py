@@ -1,10 +1,27 @@
 """Writing the audit trail. Callers run inside their own transaction, so the event commits or
 rolls back with the action it records."""
 
+import contextlib
+from collections.abc import Iterator
+from contextvars import ContextVar
+
 from django.db import transaction
 
 from justedroit.core import clock
 from justedroit.core.models import AuditAction, AuditEvent, User
+
+# Who runs the batch command in progress (set by `core.batch.BatchCommand`); empty on the web,
+# where the logged-in user is the actor.
+_OPERATOR: ContextVar[str] = ContextVar("audit_operator", default="")
+
+
+@contextlib.contextmanager
+def operated_by(name: str) -> Iterator[None]:
+    token = _OPERATOR.set(name)
+    try:
+        yield
+    finally:
+        _OPERATOR.reset(token)
 
 
 def audit_record(
@@ -22,6 +39,7 @@ def audit_record(
         at=clock.now(),
         actor=actor,
         actor_role=getattr(actor, "role", ""),
+        operator=_OPERATOR.get(),
         action=action,
         household_number=household_number,
         object_type=obj._meta.label if obj is not None else "",

@@ -62,6 +62,12 @@ class AuditEvent(models.Model):
         help_text="Vide pour un traitement automatique.",
     )
     actor_role = models.CharField("rôle de l'auteur", max_length=20, blank=True)
+    operator = models.CharField(
+        "lancé par",
+        max_length=160,
+        blank=True,
+        help_text="Traitement par lot : l'agent désigné (--operator) ou l'utilisateur système.",
+    )
     action = models.CharField("action", max_length=10, choices=AuditAction.choices)
     household_number = models.CharField(
         "numéro allocataire", max_length=7, blank=True, db_index=True

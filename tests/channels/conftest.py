@@ -1,12 +1,8 @@
-import datetime as dt
-
 import pytest
 
 from justedroit.core.roles import Role
-from justedroit.registry import services
 from justedroit.registry.models import HouseholdAccount
-from justedroit.registry.nir import synthetic_nir
-from justedroit.registry.services import MemberInput
+from tests.factories import HouseholdFactory
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = (
@@ -24,21 +20,7 @@ def document_dir(settings, tmp_path):
 
 @pytest.fixture
 def household(db):
-    return services.household_create(
-        number="1234567",
-        commune_code="86194",
-        acting_user=None,
-        members=[
-            MemberInput(
-                "claimant",
-                synthetic_nir(sex=1, birth_year=1985, birth_month=2, serial=7),
-                "Durand",
-                "Paul",
-                dt.date(1985, 2, 1),
-                dt.date(2020, 1, 1),
-            )
-        ],
-    )
+    return HouseholdFactory(number="1234567")
 
 
 @pytest.fixture

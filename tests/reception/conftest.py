@@ -6,9 +6,7 @@ from justedroit.core.clock import PARIS
 from justedroit.core.roles import Role
 from justedroit.reception import services
 from justedroit.reception.models import AccessibilityResource, AppointmentType, Site
-from justedroit.registry import services as registry_services
-from justedroit.registry.nir import synthetic_nir
-from justedroit.registry.services import MemberInput
+from tests.factories import HouseholdFactory, claimant
 
 # The frozen clock is Saturday 31/12/2022 10:00; Tuesday 3/1/2023 is the next open Tuesday
 # (Monday 2/1 is an ordinary working day; 1/1 is a holiday).
@@ -21,13 +19,16 @@ def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
 
 @pytest.fixture
 def household(db):
-    nir = synthetic_nir(sex=2, birth_year=1990, birth_month=5, serial=11)
-    return registry_services.household_create(
+    return HouseholdFactory(
         number="7654321",
-        commune_code="86194",
-        acting_user=None,
         members=[
-            MemberInput("claimant", nir, "Martin", "Léa", dt.date(1990, 5, 1), dt.date(2020, 1, 1))
+            claimant(
+                last_name="Martin",
+                first_name="Léa",
+                sex=2,
+                birth_date=dt.date(1990, 5, 1),
+                serial=11,
+            )
         ],
     )
 

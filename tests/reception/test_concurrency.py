@@ -49,6 +49,8 @@ def test_parallel_bookings_of_one_slot_exactly_one_wins(tuesday_morning, househo
             results.append("ok")
         except ValidationError as error:
             results.append(error.messages[0])
+        except Exception as error:  # recorded, so that the assertions below see it
+            results.append(f"unexpected {error!r}")
         finally:
             connections.close_all()
 
@@ -57,8 +59,10 @@ def test_parallel_bookings_of_one_slot_exactly_one_wins(tuesday_morning, househo
         thread.start()
     for thread in threads:
         thread.join()
+    assert len(results) == THREADS
     assert results.count("ok") == 1
-    assert all("disponible" in r or "réservé" in r for r in results if r != "ok")
+    refusals = [r for r in results if r != "ok"]
+    assert all("disponible" in r or "réservé" in r for r in refusals), refusals
     assert Appointment.objects.filter(starts_at=at(TUESDAY, 9)).count() == 1
 
 

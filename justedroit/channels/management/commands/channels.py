@@ -5,16 +5,21 @@ import sys
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from tqdm import tqdm
 
 from justedroit.channels.services.calls import calls_import, parse_calls_csv
 from justedroit.channels.services.common import ImportReport
 from justedroit.channels.services.mailbox import emails_fetch_imap, emails_import_dir
-from justedroit.core.batch import DRY_RUN_NOTE, add_wet_run_argument, rolled_back_unless
+from justedroit.core.batch import (
+    DRY_RUN_NOTE,
+    BatchCommand,
+    add_wet_run_argument,
+    rolled_back_unless,
+)
 
 
-class Command(BaseCommand):
+class Command(BatchCommand):
     help = "Canaux : importer les appels (CSV), les courriels (.eml, IMAP)."
 
     def add_arguments(self, parser):
@@ -38,7 +43,7 @@ class Command(BaseCommand):
                 else:
                     if not wet_run:
                         raise CommandError("La relève IMAP n'a pas de mode à blanc : --wet-run.")
-                    report = emails_fetch_imap(acting_user=None)
+                    report = emails_fetch_imap(acting_user=self.operator)
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from None
         self._print(report, "" if wet_run else DRY_RUN_NOTE)
@@ -59,7 +64,9 @@ class Command(BaseCommand):
             def progress(done):
                 bar.update(done - bar.n)
 
-            return calls_import(rows=rows, report=report, acting_user=None, progress=progress)
+            return calls_import(
+                rows=rows, report=report, acting_user=self.operator, progress=progress
+            )
 
     def _emails(self, directory: Path) -> ImportReport:
         total = len(list(directory.glob("*.eml"))) if directory.is_dir() else 0
@@ -68,4 +75,6 @@ class Command(BaseCommand):
             def progress(done):
                 bar.update(done - bar.n)
 
-            return emails_import_dir(directory=directory, acting_user=None, progress=progress)
+            return emails_import_dir(
+                directory=directory, acting_user=self.operator, progress=progress
+            )

@@ -3,16 +3,17 @@ import json
 import sys
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from tqdm import tqdm
 
 from justedroit.core import clock
+from justedroit.core.batch import BatchCommand
 from justedroit.entitlements import explain
 from justedroit.entitlements.services import month_run, months_between
 from justedroit.registry import selectors as registry
 
 
-class Command(BaseCommand):
+class Command(BatchCommand):
     help = "Droits mensuels : calcul (et paiement avec --wet-run), explication."
 
     def add_arguments(self, parser):

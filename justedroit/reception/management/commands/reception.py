@@ -1,9 +1,8 @@
-from django.core.management.base import BaseCommand
-
+from justedroit.core.batch import BatchCommand
 from justedroit.reception.notifications import reminders_send
 
 
-class Command(BaseCommand):
+class Command(BatchCommand):
     help = "Accueil et rendez-vous : envoi des rappels 48 h avant (à blanc sans --wet-run)."
 
     def add_arguments(self, parser):

@@ -5,16 +5,21 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
-from justedroit.core.batch import DRY_RUN_NOTE, add_wet_run_argument, rolled_back_unless
+from justedroit.core.batch import (
+    DRY_RUN_NOTE,
+    BatchCommand,
+    add_wet_run_argument,
+    rolled_back_unless,
+)
 from justedroit.core.clock import parse_month
 from justedroit.registry import selectors, services
 from justedroit.registry.models import Person
 from justedroit.registry.services import MemberInput
 
 
-class Command(BaseCommand):
+class Command(BatchCommand):
     help = "Registre : créer un foyer, enregistrer un fait."
 
     def add_arguments(self, parser):
@@ -59,7 +64,7 @@ class Command(BaseCommand):
             number=number,
             commune_code=commune,
             members=members,
-            acting_user=None,
+            acting_user=self.operator,
             reason="ligne de commande",
         )
         return f"Foyer {household.number} créé avec {len(members)} membre(s)."
@@ -84,7 +89,7 @@ class Command(BaseCommand):
             amount=_amount(amount),
             code=code,
             source=source,
-            acting_user=None,
+            acting_user=self.operator,
             reason=reason,
         )
         return f"Fait « {fact.get_kind_display()} » enregistré pour le foyer {household}."

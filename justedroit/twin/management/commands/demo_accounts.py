@@ -1,9 +1,10 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from justedroit.core.batch import BatchCommand
 from justedroit.twin.accounts import demo_accounts_create
 
 
-class Command(BaseCommand):
+class Command(BatchCommand):
     help = "Crée (ou retrouve) un compte de démonstration par rôle et affiche les identifiants."
 
     def handle(self, *args, **options):

@@ -1,16 +1,17 @@
 import sys
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from tqdm import tqdm
 
+from justedroit.core.batch import BatchCommand
 from justedroit.core.clock import parse_month
 from justedroit.twin import selectors
 from justedroit.twin.build import twin_build
 from justedroit.twin.simulate import twin_simulate
 
 
-class Command(BaseCommand):
+class Command(BatchCommand):
     help = "Jumeau synthétique de la Caf de la Vienne : construction et calibration."
 
     def add_arguments(self, parser):
