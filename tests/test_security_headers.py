@@ -137,3 +137,14 @@ def test_no_template_loads_from_another_origin_or_runs_inline_code():
         # hx-on handlers and hx-trigger filters ("every 20s [cond]") are evaluated with eval.
         assert "hx-on" not in text, template
         assert not any("[" in t for t in re.findall(r'hx-trigger="([^"]*)"', text)), template
+
+
+def test_the_reception_board_keeps_its_focus_rule_without_eval(client, make_user):
+    """The day's board refreshes every 20 s except while an agent works in it: the rule moved from
+    an htmx filter (eval, refused by the policy) to our static script."""
+    client.force_login(make_user(Role.RECEPTION))
+    html = client.get(reverse("reception:site_day", args=["poitiers"])).content.decode()
+    assert 'hx-trigger="every 20s" data-pause-while-focused' in html
+    assert '<script src="/static/core/site.js" defer>' in html
+    script = finders.find("core/site.js")
+    assert "data-pause-while-focused" in Path(script).read_text(encoding="utf-8")
