@@ -73,13 +73,11 @@ def claimant_for_franceconnect(*, provider: dict, claims: dict) -> User | None:
 
 
 def franceconnect_pending_keep(*, request, provider: dict, claims: dict) -> None:
+    pivot = ("given_name", "family_name", "preferred_username", "birthdate")
     request.session[PENDING_SESSION_KEY] = {
         "issuer": provider["issuer"],
-        "sub": claims["sub"],
-        "given_name": claims.get("given_name", ""),
-        "family_name": claims.get("family_name", ""),
-        "preferred_username": claims.get("preferred_username", ""),
-        "birthdate": claims.get("birthdate", ""),
+        "sub": str(claims["sub"]),
+        **{name: str(claims.get(name) or "") for name in pivot},
         "at": clock.now().isoformat(),
     }
 
@@ -117,7 +115,7 @@ def _matches_household_member(user: User, identity: dict) -> bool:
         birth_date = dt.date.fromisoformat(identity["birthdate"])
     except ValueError:
         return False
-    if account is None:
+    if account is None:  # an allocataire's account without a household: nothing to compare
         return False
     given_names = identity["given_name"].split()
     first_names = {_normalised(" ".join(given_names)), *(_normalised(n) for n in given_names[:1])}

@@ -92,28 +92,28 @@ def oidc_login(request, provider: str):
 @public
 @require_GET
 def oidc_callback(request, provider: str):
-    settings = oidc.provider_settings(provider)
-    if settings is None:
+    config = oidc.provider_settings(provider)
+    if config is None:
         raise Http404
     method = PROVIDER_METHODS[provider]
     claims: dict = {}
     try:
         claims, id_token = oidc.verified_claims(request, provider)
         if provider == "caf_agents":
-            user = identities.agent_for_claims(request=request, provider=settings, claims=claims)
+            user = identities.agent_for_claims(request=request, provider=config, claims=claims)
         else:
-            user = identities.claimant_for_franceconnect(provider=settings, claims=claims)
+            user = identities.claimant_for_franceconnect(provider=config, claims=claims)
     except (oidc.OidcError, identities.IdentityRefused) as refusal:
         services.login_failure_record(
             request=request,
-            username=str(claims.get(settings.get("username_claim", "sub")) or ""),
+            username=str(claims.get(config.get("username_claim", "sub")) or ""),
             method=method,
             reason=str(refusal),
         )
         messages.error(request, PROVIDER_FAILED)
         return redirect("core:login")
     if user is None:
-        identities.franceconnect_pending_keep(request=request, provider=settings, claims=claims)
+        identities.franceconnect_pending_keep(request=request, provider=config, claims=claims)
         messages.info(request, LINK_PENDING)
         return redirect("core:login")
     services.session_open(request=request, user=user, method=method)
