@@ -1,9 +1,12 @@
 """Settings read from the environment. See README for the variables."""
 
+import ipaddress
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -25,7 +28,12 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "csp",
     "django_htmx",
+    # The API documentation's assets (Swagger UI) are then served from our static files, not a CDN.
+    "ninja",
     "justedroit.core",
     "justedroit.registry",
     "justedroit.reception",
@@ -38,6 +46,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "justedroit.core.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -102,6 +112,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+PASSWORD_RESET_TIMEOUT = 60 * 60
 LOGIN_URL = "core:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "core:login"
@@ -117,6 +128,84 @@ AXES_COOLOFF_TIME = 0.5
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
+# Behind the reverse proxy every request comes from the proxy's address: the client's is read from
+# X-Forwarded-For, but only when the request comes from one of these proxies (addresses or
+# networks, comma-separated). Empty: the application is reached directly.
+try:
+    JUSTEDROIT_TRUSTED_PROXIES = tuple(
+        ipaddress.ip_network(proxy.strip(), strict=False)
+        for proxy in os.environ.get("JUSTEDROIT_TRUSTED_PROXIES", "").split(",")
+        if proxy.strip()
+    )
+except ValueError as error:
+    raise ImproperlyConfigured(
+        f"JUSTEDROIT_TRUSTED_PROXIES : adresse invalide ({error})."
+    ) from None
+AXES_CLIENT_IP_CALLABLE = "justedroit.core.auth.client_ip.client_ip"
+
+# Agents who log in with a password (local accounts, not through the Caf's identity provider) give
+# a TOTP code as a second factor; required in production (settings_production).
+JUSTEDROIT_AGENT_PASSWORD_NEEDS_OTP = os.environ.get("JUSTEDROIT_AGENT_PASSWORD_NEEDS_OTP") == "1"
+OTP_TOTP_ISSUER = "Juste Droit — Caf de la Vienne"
+
+
+def _oidc_provider(prefix: str, **extra) -> dict:
+    return {
+        "issuer": os.environ.get(f"{prefix}_ISSUER", "").rstrip("/"),
+        "client_id": os.environ.get(f"{prefix}_CLIENT_ID", ""),
+        "client_secret": os.environ.get(f"{prefix}_CLIENT_SECRET", ""),
+        "token_endpoint_auth_method": os.environ.get(
+            f"{prefix}_TOKEN_AUTH_METHOD", "client_secret_basic"
+        ),
+        **extra,
+    }
+
+
+# OpenID Connect providers, each enabled when its issuer is set (discovery at
+# <issuer>/.well-known/openid-configuration). Agents are found by `username_claim`, which must
+# equal their existing account's username; nobody is ever created from a provider's answer.
+JUSTEDROIT_OIDC_PROVIDERS = {
+    name: provider
+    for name, provider in {
+        "caf_agents": _oidc_provider(
+            "JUSTEDROIT_AGENT_OIDC",
+            scope="openid profile",
+            username_claim=os.environ.get(
+                "JUSTEDROIT_AGENT_OIDC_USERNAME_CLAIM", "preferred_username"
+            ),
+        ),
+        "franceconnect": _oidc_provider(
+            "JUSTEDROIT_FRANCECONNECT",
+            scope="openid given_name family_name birthdate",
+            acr_values=os.environ.get("JUSTEDROIT_FRANCECONNECT_ACR", "eidas1"),
+        ),
+    }.items()
+    if provider["issuer"]
+}
+
+# Content-Security-Policy on every response: our own scripts and styles only, nothing inline. The
+# identity providers' origins may receive form posts (logout redirects to their end of session).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        # The API documentation's stylesheet (Swagger UI) draws its icons as data: images.
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [
+            SELF,
+            *sorted(
+                {
+                    "{0.scheme}://{0.netloc}".format(urlsplit(provider["issuer"]))
+                    for provider in JUSTEDROIT_OIDC_PROVIDERS.values()
+                }
+            ),
+        ],
+    }
+}
 
 LANGUAGE_CODE = "fr"
 TIME_ZONE = "Europe/Paris"
@@ -135,6 +224,9 @@ JUSTEDROIT_SMS_BACKEND = os.environ.get(
 JUSTEDROIT_SMS_API_KEY = os.environ.get("JUSTEDROIT_SMS_API_KEY", "")
 JUSTEDROIT_SMS_SENDER = os.environ.get("JUSTEDROIT_SMS_SENDER", "CafVienne")
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = os.environ.get(
+    "DEFAULT_FROM_EMAIL", "Caf de la Vienne <ne-pas-repondre@vienne.caf.example>"
+)
 
 # Channels: documents stored outside the web root, scanned by ClamAV when a socket is given.
 CHANNELS_DOCUMENT_DIR = Path(os.environ.get("CHANNELS_DOCUMENT_DIR", VAR_DIR / "documents"))

@@ -18,3 +18,5 @@ X_FRAME_OPTIONS = "DENY"
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "1") == "1"
+# Local (password) agent accounts need their TOTP code; the Caf's identity provider has its own.
+JUSTEDROIT_AGENT_PASSWORD_NEEDS_OTP = True

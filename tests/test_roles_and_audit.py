@@ -42,6 +42,8 @@ FILE_READERS = {
 ALLOWED = {
     "core:agent_home": AGENTS,
     "core:audit_trail": {R.DATA_PROTECTION_OFFICER, R.ADMINISTRATOR},
+    "core:password_change": set(Role),
+    "core:password_change_done": set(Role),
     "registry:household_search": FILE_READERS,
     "registry:household_detail": FILE_READERS,
     "reporting:indicators": {R.MANAGER, R.PROCESS_PILOT, R.DIRECTOR, R.VERIFIER, R.ADMINISTRATOR},
@@ -56,12 +58,21 @@ ALLOWED = {
     "portal:reception_book": {R.CLAIMANT},
     "portal:reception_appointments": {R.CLAIMANT},
 }
-# The partner API authenticates each request with a bearer token, not a session.
+# The partner API authenticates each request with a bearer token, not a session. Logging in and
+# recovering a password are open to anonymous visitors (tests/test_login.py, tests/test_oidc.py).
 PUBLIC = {
     "core:home",
     "core:login",
     "core:logout",
     "core:health",
+    "core:caf_agents_login",
+    "core:caf_agents_callback",
+    "core:franceconnect_login",
+    "core:franceconnect_callback",
+    "core:password_reset",
+    "core:password_reset_done",
+    "core:password_reset_confirm",
+    "core:password_reset_complete",
     "api:api-root",
     "api:openapi-json",
     "api:openapi-view",

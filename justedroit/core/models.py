@@ -94,3 +94,37 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionDenied("Le journal d'audit ne se supprime pas.")
+
+
+class IdentityProvider(models.TextChoices):
+    CAF_AGENTS = "caf_agents", "Fournisseur d'identité de la Caf (agents)"
+    FRANCECONNECT = "franceconnect", "FranceConnect"
+
+
+class ExternalIdentity(models.Model):
+    """A user's identity at an OpenID Connect provider: the issuer's stable `sub`, recorded at the
+    first verified login. Later logins through that provider find the account by this pair only."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="external_identities", verbose_name="compte"
+    )
+    provider = models.CharField("fournisseur", max_length=20, choices=IdentityProvider.choices)
+    issuer = models.CharField("émetteur", max_length=300)
+    subject = models.CharField("identifiant chez le fournisseur (sub)", max_length=255)
+    linked_at = models.DateTimeField("relié le")
+
+    class Meta:
+        verbose_name = "identité externe"
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "subject"], name="external_identity_unique"),
+            models.UniqueConstraint(
+                fields=["provider", "user"], name="external_identity_one_per_provider"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(provider__in=IdentityProvider.values),
+                name="external_identity_provider_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider}:{self.subject} → {self.user_id}"

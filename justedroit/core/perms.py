@@ -17,3 +17,7 @@ def can_use_claimant_space(user) -> bool:
 
 def can_use_partner_space(user) -> bool:
     return user.is_partner
+
+
+def can_change_own_password(user) -> bool:
+    return user.is_active and user.has_usable_password()

@@ -1,6 +1,6 @@
 import datetime as dt
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from justedroit.core.models import AuditEvent
 
@@ -15,7 +15,8 @@ def audit_events(
 ) -> QuerySet[AuditEvent]:
     events = AuditEvent.objects.select_related("actor")
     if username:
-        events = events.filter(actor__username=username)
+        # Refused logins have no actor: the username typed is in their detail.
+        events = events.filter(Q(actor__username=username) | Q(detail__username=username))
     if household_number:
         events = events.filter(household_number=household_number)
     if action:

@@ -1,4 +1,3 @@
-from django.contrib.auth import views as auth_views
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
@@ -21,12 +20,6 @@ def home(request):
     if user.is_partner:
         return redirect("portal:partner_home")
     return render(request, "core/no_role.html", status=403)
-
-
-login = public(
-    auth_views.LoginView.as_view(template_name="core/login.html", redirect_authenticated_user=True)
-)
-logout = public(auth_views.LogoutView.as_view())
 
 
 @public
