@@ -26,6 +26,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "axes",
     "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
     "justedroit.core",
     "justedroit.registry",
     "justedroit.reception",
@@ -135,6 +137,13 @@ JUSTEDROIT_SMS_BACKEND = os.environ.get(
 JUSTEDROIT_SMS_API_KEY = os.environ.get("JUSTEDROIT_SMS_API_KEY", "")
 JUSTEDROIT_SMS_SENDER = os.environ.get("JUSTEDROIT_SMS_SENDER", "CafVienne")
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+
+# Outbound SMS and e-mails leave through a task queue stored in the database (django-tasks,
+# database backend), run by `justedroit db_worker` (core/sending.py). A failed attempt is retried
+# after 1, 2, 4, 8… minutes (base × 2^(n-1)), and the message is marked failed after the last one.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+JUSTEDROIT_SEND_MAX_ATTEMPTS = int(os.environ.get("JUSTEDROIT_SEND_MAX_ATTEMPTS", "5"))
+JUSTEDROIT_SEND_RETRY_BASE_SECONDS = int(os.environ.get("JUSTEDROIT_SEND_RETRY_BASE_SECONDS", "60"))
 
 # Channels: documents stored outside the web root, scanned by ClamAV when a socket is given.
 CHANNELS_DOCUMENT_DIR = Path(os.environ.get("CHANNELS_DOCUMENT_DIR", VAR_DIR / "documents"))

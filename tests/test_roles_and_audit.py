@@ -42,6 +42,7 @@ FILE_READERS = {
 ALLOWED = {
     "core:agent_home": AGENTS,
     "core:audit_trail": {R.DATA_PROTECTION_OFFICER, R.ADMINISTRATOR},
+    "core:failed_sends": {R.MANAGER, R.ADMINISTRATOR},
     "registry:household_search": FILE_READERS,
     "registry:household_detail": FILE_READERS,
     "reporting:indicators": {R.MANAGER, R.PROCESS_PILOT, R.DIRECTOR, R.VERIFIER, R.ADMINISTRATOR},
