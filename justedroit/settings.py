@@ -137,6 +137,9 @@ JUSTEDROIT_SMS_BACKEND = os.environ.get(
 JUSTEDROIT_SMS_API_KEY = os.environ.get("JUSTEDROIT_SMS_API_KEY", "")
 JUSTEDROIT_SMS_SENDER = os.environ.get("JUSTEDROIT_SMS_SENDER", "CafVienne")
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Seconds before an SMTP connection is given up (then retried): a hung server must not hold the
+# worker forever.
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
 
 # Outbound SMS and e-mails leave through a task queue stored in the database (django-tasks,
 # database backend), run by `justedroit db_worker` (core/sending.py). A failed attempt is retried

@@ -167,7 +167,7 @@ def test_a_reminder_for_a_started_appointment_cannot_be_sent_again(book, make_us
     )
     with (
         clock.frozen(dt.datetime(2023, 1, 3, 9, 45)),
-        pytest.raises(ValidationError, match="rappel non envoyé"),
+        pytest.raises(ValidationError, match="sans objet"),
     ):
         sending.send_retry(
             kind_key="reception.notification", pk=reminder.pk, acting_user=make_user(Role.MANAGER)
@@ -208,3 +208,20 @@ def test_a_message_queued_twice_is_sent_once(book):
     assert run_ready_tasks() == 2
     sms.refresh_from_db()
     assert (len(backends.outbox), sms.status, sms.attempts) == (1, "sent", 1)
+
+
+@override_settings(JUSTEDROIT_SMS_BACKEND=LOCMEM_SMS)
+def test_a_late_queue_never_confirms_a_cancelled_appointment(
+    book, django_capture_on_commit_callbacks
+):
+    backends.outbox.clear()
+    appointment = book(contact_phone="0612345678")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.appointment_cancel(appointment=appointment, by_caf=True, acting_user=None)
+    run_ready_tasks()  # the worker was down until now
+    assert dict(Notification.objects.values_list("kind", "status")) == {
+        "confirmation": "failed",
+        "cancellation": "sent",
+    }
+    (sms,) = backends.outbox
+    assert sms["text"].startswith("Caf de la Vienne. Votre rendez-vous est annulé le 03/01/2023")

@@ -25,7 +25,7 @@ from justedroit.reception.notifications.backends import sms_backend
 
 REMINDER_BEFORE = dt.timedelta(hours=48)
 SENDER = "Caf de la Vienne <ne-pas-repondre@caf86.invalid>"
-TOO_LATE = "Rendez-vous commencé ou annulé : rappel non envoyé."
+OBSOLETE = "Rendez-vous commencé ou annulé : message sans objet, non envoyé."
 
 
 class SmsNotSent(Exception):
@@ -55,17 +55,20 @@ def notifications_queue(*, appointment: Appointment, kind: str) -> list[Notifica
     return created
 
 
-def reminder_too_late(notification: Notification) -> bool:
+def notification_obsolete(notification: Notification) -> bool:
+    """Nothing is sent about an appointment that has started, nor (but its cancellation) about
+    one no longer booked: a queue that ran late must not announce the past."""
     appointment = notification.appointment
-    return notification.kind == MessageKind.REMINDER and (
-        appointment.starts_at <= clock.now() or appointment.status != AppointmentStatus.BOOKED
+    return appointment.starts_at <= clock.now() or (
+        notification.kind != MessageKind.CANCELLATION
+        and appointment.status != AppointmentStatus.BOOKED
     )
 
 
 def notification_transmit(notification: Notification) -> dict:
     """Send one notification (run by the worker); returns what the provider told us."""
-    if reminder_too_late(notification):
-        raise PermanentFailure(TOO_LATE)
+    if notification_obsolete(notification):
+        raise PermanentFailure(OBSOLETE)
     appointment = notification.appointment
     text = message_text(appointment, notification.kind)
     if notification.channel == MessageChannel.SMS:
@@ -88,8 +91,8 @@ def notification_transmit(notification: Notification) -> dict:
 
 
 def notification_check_retry(notification: Notification) -> None:
-    if reminder_too_late(notification):
-        raise ValidationError(TOO_LATE)
+    if notification_obsolete(notification):
+        raise ValidationError(OBSOLETE)
 
 
 def notification_describe(notification: Notification) -> sending.Description:
