@@ -8,6 +8,7 @@ import email.policy
 import pytest
 from django.core import mail
 from django.core.mail.message import forbid_multi_line_headers
+from django.db import IntegrityError, transaction
 from django.test import override_settings
 from hypothesis import given
 from hypothesis import strategies as st
@@ -136,3 +137,10 @@ def test_a_thread_that_got_a_new_message_stays_waiting_when_the_reply_leaves(
     thread.refresh_from_db()
     assert thread.status == ThreadStatus.WAITING
     assert EmailMessage.objects.get(direction=Direction.OUTBOUND).status == "sent"
+
+
+def test_the_database_refuses_a_delivery_status_on_an_inbound_message(household):
+    open_thread(household)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        EmailMessage.objects.filter(direction=Direction.INBOUND).update(status="sent")
+    assert EmailMessage.objects.get().status == ""

@@ -54,7 +54,7 @@ class EmailThread(models.Model):
 
 class Direction(models.TextChoices):
     INBOUND = "in", "Reçu"
-    OUTBOUND = "out", "Envoyé"
+    OUTBOUND = "out", "Réponse de la Caf"  # sent or not: see its delivery status
 
 
 class EmailSource(models.TextChoices):
