@@ -28,6 +28,9 @@ demo: install
 	DEBUG=1 $(MANAGE) entitlements run --from 2021-01 --to 2022-12 --wet-run
 	DEBUG=1 $(MANAGE) demo_accounts
 	@echo "Juste Droit sert http://$(HOST) (Ctrl-C pour arrêter)"
+	@# The worker sends the queued SMS and e-mails; it stops with the server.
+	DEBUG=1 $(MANAGE) db_worker --no-reload --queue-name '*' -v 0 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=1 $(MANAGE) runserver $(HOST) --noreload
 
 lint: install

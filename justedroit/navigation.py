@@ -21,6 +21,7 @@ def links(request) -> dict:
         (can_view_channel_statistics, "channels:statistics", "Statistiques des canaux"),
         (can_view_indicators, "reporting:indicators", "Indicateurs"),
         (perms.can_view_audit_trail, "core:audit_trail", "Journal d'audit"),
+        (perms.can_manage_failed_sends, "core:failed_sends", "Envois en échec"),
         (perms.can_use_claimant_space, "portal:claimant_home", "Mon dossier"),
         (can_book_own_appointment, "portal:reception_book", "Prendre rendez-vous"),
         (perms.can_use_claimant_space, "portal:channels_contact", "Écrire à la Caf"),

@@ -34,6 +34,8 @@ INSTALLED_APPS = [
     "django_htmx",
     # The API documentation's assets (Swagger UI) are then served from our static files, not a CDN.
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "justedroit.core",
     "justedroit.registry",
     "justedroit.reception",
@@ -227,6 +229,16 @@ EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.conso
 DEFAULT_FROM_EMAIL = os.environ.get(
     "DEFAULT_FROM_EMAIL", "Caf de la Vienne <ne-pas-repondre@vienne.caf.example>"
 )
+# Seconds before an SMTP connection is given up (then retried): a hung server must not hold the
+# worker forever.
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
+
+# Outbound SMS and e-mails leave through a task queue stored in the database (django-tasks,
+# database backend), run by `justedroit db_worker` (core/sending.py). A failed attempt is retried
+# after 1, 2, 4, 8… minutes (base × 2^(n-1)), and the message is marked failed after the last one.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+JUSTEDROIT_SEND_MAX_ATTEMPTS = int(os.environ.get("JUSTEDROIT_SEND_MAX_ATTEMPTS", "5"))
+JUSTEDROIT_SEND_RETRY_BASE_SECONDS = int(os.environ.get("JUSTEDROIT_SEND_RETRY_BASE_SECONDS", "60"))
 
 # Channels: documents stored outside the web root, scanned by ClamAV when a socket is given.
 CHANNELS_DOCUMENT_DIR = Path(os.environ.get("CHANNELS_DOCUMENT_DIR", VAR_DIR / "documents"))

@@ -44,6 +44,7 @@ ALLOWED = {
     "core:audit_trail": {R.DATA_PROTECTION_OFFICER, R.ADMINISTRATOR},
     "core:password_change": set(Role),
     "core:password_change_done": set(Role),
+    "core:failed_sends": {R.MANAGER, R.ADMINISTRATOR},
     "registry:household_search": FILE_READERS,
     "registry:household_detail": FILE_READERS,
     "reporting:indicators": {R.MANAGER, R.PROCESS_PILOT, R.DIRECTOR, R.VERIFIER, R.ADMINISTRATOR},

@@ -39,8 +39,9 @@ def entries(household_id: int) -> list[TimelineEntry]:
         TimelineEntry(
             at=message.at,
             channel="courriel",
-            title=f"Courriel {message.get_direction_display().lower()} : {message.subject}",
-            detail=message.thread.get_reason_display(),
+            title=f"Courriel — {message.get_direction_display()} : {message.subject}",
+            detail=message.thread.get_reason_display()
+            + (f" — {message.get_status_display().lower()}" if message.status else ""),
             url=reverse("channels:email_thread", args=[message.thread_id]),
         )
         for message in contacts["messages"]

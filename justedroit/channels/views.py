@@ -87,7 +87,9 @@ def email_thread(request, pk):
             except ValidationError as error:
                 reply_form.add_error(None, error)
             else:
-                messages.success(request, "La réponse est envoyée.")
+                messages.success(
+                    request, "La réponse est en file d'envoi : son statut s'affiche ci-dessous."
+                )
                 return redirect("channels:email_thread", pk=pk)
         if "assign" in request.POST and assign_form.is_valid():
             number = assign_form.cleaned_data["household_number"]

@@ -3,6 +3,11 @@ from django import forms
 from justedroit.core.models import AuditAction
 
 
+class SendRetryForm(forms.Form):
+    kind = forms.CharField(max_length=100)
+    pk = forms.IntegerField(min_value=1)
+
+
 class AuditFilterForm(forms.Form):
     username = forms.CharField(label="Identifiant de l'agent", required=False)
     household_number = forms.RegexField(

@@ -7,6 +7,11 @@ def can_view_audit_trail(user) -> bool:
     return user.is_active and user.role in {Role.DATA_PROTECTION_OFFICER, Role.ADMINISTRATOR}
 
 
+def can_manage_failed_sends(user) -> bool:
+    """The page of failed SMS and e-mails, and sending them again."""
+    return user.is_active and user.role in {Role.MANAGER, Role.ADMINISTRATOR}
+
+
 def can_use_agent_space(user) -> bool:
     return user.is_agent
 

@@ -44,4 +44,5 @@ urlpatterns = [
     path("sante/", views.health, name="health"),
     path("agents/", views.agent_home, name="agent_home"),
     path("agents/audit/", views.audit_trail, name="audit_trail"),
+    path("agents/envois-en-echec/", views.failed_sends, name="failed_sends"),
 ]

@@ -1,9 +1,11 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
-from justedroit.core import perms, selectors
-from justedroit.core.forms import AuditFilterForm
+from justedroit.core import perms, selectors, sending
+from justedroit.core.forms import AuditFilterForm, SendRetryForm
 from justedroit.core.web import public, requires
 
 
@@ -45,4 +47,33 @@ def audit_trail(request):
         request,
         "core/audit_trail.html",
         {"form": form, "events": events[:500], "total": events.count()},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@requires(perms.can_manage_failed_sends)
+def failed_sends(request):
+    if request.method == "POST":
+        form = SendRetryForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, "Demande de renvoi invalide.")
+            return redirect("core:failed_sends")
+        try:
+            sending.send_retry(
+                kind_key=form.cleaned_data["kind"],
+                pk=form.cleaned_data["pk"],
+                acting_user=request.user,
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, "Le message est remis en file d'envoi.")
+        return redirect("core:failed_sends")
+    listing = sending.sends_needing_attention()
+    shown = [row for _, rows in listing for row in rows]
+    sending.sends_consult(rows=shown, acting_user=request.user)
+    return render(
+        request,
+        "core/failed_sends.html",
+        {"listing": listing, "max_attempts": sending.max_attempts()},
     )

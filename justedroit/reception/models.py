@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from justedroit.core.models import User
+from justedroit.core.sending import DeliveryStatus, Outbound
 from justedroit.registry.models import Commune, Household
 
 
@@ -448,15 +449,9 @@ class MessageChannel(models.TextChoices):
     EMAIL = "email", "Courriel"
 
 
-class DeliveryStatus(models.TextChoices):
-    PENDING = "pending", "À envoyer"
-    SENT = "sent", "Envoyé"
-    DELIVERED = "delivered", "Remis"
-    FAILED = "failed", "Échec"
-
-
-class Notification(models.Model):
-    """One message about an appointment to one recipient, with its delivery status."""
+class Notification(Outbound):
+    """One message about an appointment to one recipient, with its delivery status (sent by the
+    task queue: `reception/tasks.py`)."""
 
     appointment = models.ForeignKey(
         Appointment, on_delete=models.PROTECT, related_name="notifications"
@@ -464,13 +459,8 @@ class Notification(models.Model):
     kind = models.CharField("nature", max_length=15, choices=MessageKind.choices)
     channel = models.CharField("canal", max_length=5, choices=MessageChannel.choices)
     recipient = models.CharField("destinataire", max_length=254)
-    status = models.CharField(
-        "statut", max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
-    )
     provider_id = models.CharField("identifiant chez le prestataire", max_length=100, blank=True)
-    error = models.CharField("erreur", max_length=300, blank=True)
     created_at = models.DateTimeField("créé le")
-    sent_at = models.DateTimeField("envoyé le", null=True, blank=True)
 
     class Meta:
         verbose_name = "notification"

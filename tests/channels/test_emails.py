@@ -6,6 +6,7 @@ from justedroit.channels.models import Direction, EmailMessage, EmailThread, Tea
 from justedroit.channels.services import emails, mailbox
 from justedroit.core import clock
 from justedroit.core.roles import Role
+from tests.task_queue import run_ready_tasks
 
 EML = (
     b"From: Paul Durand <paul.durand@example.org>\r\n"
@@ -35,7 +36,7 @@ def test_eml_directory_import_files_threads_and_reports_bad_files(household, tmp
     assert (again.created, again.already_there, EmailMessage.objects.count()) == (0, 1, 1)
 
 
-def test_a_reply_is_sent_after_commit_and_starts_the_sla_clock(
+def test_a_reply_is_sent_by_the_queue_after_commit_and_starts_the_sla_clock(
     household, make_user, django_capture_on_commit_callbacks
 ):
     emails.email_receive(inbound=emails.parse_eml(EML), source="mailbox", acting_user=None)
@@ -45,6 +46,11 @@ def test_a_reply_is_sent_after_commit_and_starts_the_sla_clock(
         reply = emails.email_reply(
             thread=thread, body="Votre paiement part demain.", acting_user=agent
         )
+    thread.refresh_from_db()
+    assert (reply.status, thread.status, mail.outbox) == ("queued", ThreadStatus.SENDING, [])
+    assert run_ready_tasks() == 1
+    reply.refresh_from_db()
+    assert (reply.status, reply.attempts, reply.sent_at) == ("sent", 1, clock.now())
     assert len(mail.outbox) == 1
     sent = mail.outbox[0]
     assert sent.to == ["paul.durand@example.org"]

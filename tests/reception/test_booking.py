@@ -16,6 +16,7 @@ from justedroit.reception.models import (
 )
 from justedroit.reception.slots import free_slots
 from tests.reception.conftest import TUESDAY, at
+from tests.task_queue import run_ready_tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -102,6 +103,11 @@ def test_booking_writes_the_appointment_its_audit_and_its_notifications(
     assert appointment.contact_phone == "+33612345678"
     event = AuditEvent.objects.get(object_type="reception.Appointment")
     assert event.household_number == "7654321"
+    assert set(Notification.objects.values_list("channel", "status")) == {
+        ("sms", "queued"),
+        ("email", "queued"),
+    }
+    run_ready_tasks()  # the worker sends them
     assert set(Notification.objects.values_list("channel", "status")) == {
         ("sms", "sent"),
         ("email", "sent"),

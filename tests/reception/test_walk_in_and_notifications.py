@@ -5,12 +5,13 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.test import override_settings
 
-from justedroit.core import clock
+from justedroit.core import clock, sending
 from justedroit.core.models import AuditEvent
 from justedroit.reception import services
 from justedroit.reception.models import Notification, Site, Ticket
 from justedroit.reception.notifications import backends, reminders_send
 from tests.reception.conftest import TUESDAY, at
+from tests.task_queue import crashed_tasks, run_ready_tasks
 
 pytestmark = pytest.mark.django_db
 LOCMEM = "justedroit.reception.notifications.backends.LocMemSmsBackend"
@@ -73,6 +74,9 @@ def test_confirmation_sms_and_email_with_ics(
             contact_email="lea@example.org",
             acting_user=None,
         )
+    assert backends.outbox == [] and mail.outbox == []  # the worker sends, not the request
+    assert run_ready_tasks() == 2
+    assert set(Notification.objects.values_list("status", flat=True)) == {"sent"}
     assert backends.outbox[0]["to"] == "+33612345678"
     assert "03/01/2023 à 09:30" in backends.outbox[0]["text"]
     (email,) = mail.outbox
@@ -98,12 +102,11 @@ def test_reminders_48h_before_once_and_never_after_start(
     backends.outbox.clear()
     with clock.frozen(dt.datetime(2022, 12, 31, 12)):  # 71 h before: too early
         assert reminders_send() == 0
-    with (
-        clock.frozen(dt.datetime(2023, 1, 1, 12)),
-        django_capture_on_commit_callbacks(execute=True),
-    ):  # 47 h before
-        assert reminders_send() == 1
-        assert reminders_send() == 0  # once
+    with clock.frozen(dt.datetime(2023, 1, 1, 12)):  # 47 h before
+        with django_capture_on_commit_callbacks(execute=True):
+            assert reminders_send() == 1
+            assert reminders_send() == 0  # once
+        run_ready_tasks()
     assert [m["text"].startswith("Caf de la Vienne. Rappel") for m in backends.outbox] == [True]
     # A reminder queued but dispatched late (outage) is not sent after the start.
     late = Notification.objects.create(
@@ -112,10 +115,12 @@ def test_reminders_48h_before_once_and_never_after_start(
         channel="email",
         recipient="x@example.org",
         created_at=at(TUESDAY, 10),
+        queued_at=at(TUESDAY, 10),
     )
-    from justedroit.reception.notifications import notifications_dispatch
-
+    with django_capture_on_commit_callbacks(execute=True):
+        sending.send_after_commit(late)
     with clock.frozen(dt.datetime(2023, 1, 3, 11, 5)):
-        notifications_dispatch([late.id])
+        run_ready_tasks()
     late.refresh_from_db()
     assert late.status == "failed" and not mail.outbox
+    assert (late.attempts, crashed_tasks()) == (1, [])  # no retry can make it timely

@@ -5,12 +5,18 @@ from django.db.models import Q
 
 from justedroit.channels.models.common import ContactReason, Team
 from justedroit.core.models import User
+from justedroit.core.sending import DeliveryStatus, Outbound
 from justedroit.registry.models import Household
 
 
 class ThreadStatus(models.TextChoices):
+    """A thread is answered only once its reply has left: it says so while the reply is queued
+    and when sending it failed (channels/tasks.py)."""
+
     WAITING = "waiting", "En attente de réponse"
-    ANSWERED = "answered", "Répondu"
+    SENDING = "sending", "Réponse en cours d'envoi"
+    ANSWERED = "answered", "Répondu — réponse envoyée"
+    SEND_FAILED = "failed", "Échec de l'envoi de la réponse — à renvoyer"
 
 
 class EmailThread(models.Model):
@@ -48,7 +54,7 @@ class EmailThread(models.Model):
 
 class Direction(models.TextChoices):
     INBOUND = "in", "Reçu"
-    OUTBOUND = "out", "Envoyé"
+    OUTBOUND = "out", "Réponse de la Caf"  # sent or not: see its delivery status
 
 
 class EmailSource(models.TextChoices):
@@ -57,7 +63,19 @@ class EmailSource(models.TextChoices):
     AGENT = "agent", "Réponse d'un agent"
 
 
-class EmailMessage(models.Model):
+class EmailMessage(Outbound):
+    """One message of a thread. An outbound message (an agent's reply) carries its delivery
+    status; an inbound one has none. An outbound message with no status predates the task queue
+    (or comes from the twin's history): nothing is known about its delivery."""
+
+    status = models.CharField(
+        "statut d'envoi",
+        max_length=10,
+        choices=DeliveryStatus.choices,
+        blank=True,
+        default="",
+        db_default="",
+    )
     thread = models.ForeignKey(
         EmailThread, on_delete=models.PROTECT, related_name="messages", verbose_name="fil"
     )
@@ -95,6 +113,11 @@ class EmailMessage(models.Model):
                 condition=Q(answered_at__isnull=True, response_minutes__isnull=True)
                 | Q(answered_at__isnull=False, response_minutes__isnull=False),
                 name="email_answer_has_delay",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="")
+                | Q(direction=Direction.OUTBOUND, status__in=DeliveryStatus.values),
+                name="email_only_outbound_has_delivery_status",
             ),
         ]
 

@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage as OutgoingEmail
 from django.db import transaction
 
 from justedroit.channels.models import (
@@ -26,6 +25,7 @@ from justedroit.channels.workdays import working_minutes_between
 from justedroit.core import clock
 from justedroit.core.audit import audit_record
 from justedroit.core.models import AuditAction, User
+from justedroit.core.sending import DeliveryStatus, header_safe, send_after_commit
 from justedroit.registry.models import Household
 
 DEFAULT_FROM = "courriels@vienne.caf.example"
@@ -140,8 +140,9 @@ def email_receive(
 
 
 def email_reply(*, thread: EmailThread, body: str, acting_user: User) -> EmailMessage:
-    """Answer a thread: the outgoing message is sent after commit; every inbound message still
-    waiting gets its answer time and its working-time delay."""
+    """Answer a thread: the reply is queued and sent by the task queue after commit (its delivery
+    status is on the message, and the thread says « réponse en cours d'envoi » until it has left);
+    every inbound message still waiting gets its answer time and its working-time delay."""
     if not body.strip():
         raise ValidationError("La réponse est vide.")
     if not thread.correspondent:
@@ -153,12 +154,9 @@ def email_reply(*, thread: EmailThread, body: str, acting_user: User) -> EmailMe
         waiting = list(
             thread.messages.filter(direction=Direction.INBOUND, answered_at__isnull=True)
         )
-        last_inbound = thread.messages.filter(direction=Direction.INBOUND).order_by("-at").first()
-        subject = (
-            thread.subject
-            if thread.subject.lower().startswith("re")
-            else (f"RE : {thread.subject}")
-        )
+        subject = header_safe(thread.subject)
+        if not subject.lower().startswith("re"):
+            subject = f"RE : {subject}"
         reply = EmailMessage.objects.create(
             thread=thread,
             direction=Direction.OUTBOUND,
@@ -170,12 +168,14 @@ def email_reply(*, thread: EmailThread, body: str, acting_user: User) -> EmailMe
             body=body,
             at=now,
             author=acting_user,
+            status=DeliveryStatus.QUEUED,
+            queued_at=now,
         )
         for message in waiting:
             message.answered_at = now
             message.response_minutes = working_minutes_between(message.at, now)
             message.save(update_fields=["answered_at", "response_minutes"])
-        thread.status = ThreadStatus.ANSWERED
+        thread.status = ThreadStatus.SENDING
         thread.save(update_fields=["status"])
         audit_record(
             actor=acting_user,
@@ -184,20 +184,7 @@ def email_reply(*, thread: EmailThread, body: str, acting_user: User) -> EmailMe
             obj=reply,
             reason="réponse à un courriel",
         )
-        headers = {"Message-ID": reply.message_id}
-        if last_inbound is not None:
-            headers |= {
-                "In-Reply-To": last_inbound.message_id,
-                "References": last_inbound.message_id,
-            }
-        outgoing = OutgoingEmail(
-            subject=reply.subject,
-            body=body,
-            from_email=reply.sender,
-            to=[reply.recipient],
-            headers=headers,
-        )
-        transaction.on_commit(lambda: outgoing.send(fail_silently=False))
+        send_after_commit(reply)
     return reply
 
 

@@ -1,21 +1,22 @@
 """Appointment notifications: confirmation, change, cancellation and the 48 h reminder, by SMS and
-email. Rows are written in the booking's transaction (status « à envoyer »); sending happens after
-commit, and each row keeps its delivery status. A reminder is never sent once the appointment has
-started."""
+email. Rows are written in the booking's transaction (status « en file d'envoi ») and sent by the
+task queue once it commits (`reception/tasks.py`, `core/sending.py`): each row keeps its delivery
+status, attempts and last error. A reminder is never sent once the appointment has started."""
 
 import datetime as dt
 
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import transaction
 from icalendar import Calendar, Event
 
-from justedroit.core import clock
+from justedroit.core import clock, sending
 from justedroit.core.clock import PARIS
+from justedroit.core.sending import DeliveryStatus, PermanentFailure
 from justedroit.reception.models import (
     Appointment,
     AppointmentStatus,
     Channel,
-    DeliveryStatus,
     MessageChannel,
     MessageKind,
     Notification,
@@ -24,10 +25,15 @@ from justedroit.reception.notifications.backends import sms_backend
 
 REMINDER_BEFORE = dt.timedelta(hours=48)
 SENDER = "Caf de la Vienne <ne-pas-repondre@caf86.invalid>"
+OBSOLETE = "Rendez-vous commencé ou annulé : message sans objet, non envoyé."
+
+
+class SmsNotSent(Exception):
+    """The SMS provider refused or could not be reached (its message is kept as the error)."""
 
 
 def notifications_queue(*, appointment: Appointment, kind: str) -> list[Notification]:
-    """Write the messages to send (inside the caller's transaction); send them after commit."""
+    """Write the messages to send (inside the caller's transaction); queue them after commit."""
     created = []
     now = clock.now()
     for channel, recipient in (
@@ -35,75 +41,78 @@ def notifications_queue(*, appointment: Appointment, kind: str) -> list[Notifica
         (MessageChannel.EMAIL, appointment.contact_email),
     ):
         if recipient:
-            created.append(
-                Notification.objects.create(
-                    appointment=appointment,
-                    kind=kind,
-                    channel=channel,
-                    recipient=recipient,
-                    created_at=now,
-                )
+            notification = Notification.objects.create(
+                appointment=appointment,
+                kind=kind,
+                channel=channel,
+                recipient=recipient,
+                created_at=now,
+                status=DeliveryStatus.QUEUED,
+                queued_at=now,
             )
-    ids = [n.id for n in created]
-    if ids:
-        transaction.on_commit(lambda: notifications_dispatch(ids))
+            sending.send_after_commit(notification)
+            created.append(notification)
     return created
 
 
-def notifications_dispatch(ids: list[int]) -> None:
-    for notification in Notification.objects.filter(
-        id__in=ids, status=DeliveryStatus.PENDING
-    ).select_related("appointment__type", "appointment__site"):
-        _send(notification)
-
-
-def _send(notification: Notification) -> None:
+def notification_obsolete(notification: Notification) -> bool:
+    """Nothing is sent about an appointment that has started, nor (but its cancellation) about
+    one no longer booked: a queue that ran late must not announce the past."""
     appointment = notification.appointment
-    if notification.kind == MessageKind.REMINDER and (
-        appointment.starts_at <= clock.now() or appointment.status != AppointmentStatus.BOOKED
-    ):
-        _mark(
-            notification,
-            DeliveryStatus.FAILED,
-            error="Rendez-vous commencé ou annulé : non envoyé.",
-        )
-        return
+    return appointment.starts_at <= clock.now() or (
+        notification.kind != MessageKind.CANCELLATION
+        and appointment.status != AppointmentStatus.BOOKED
+    )
+
+
+def notification_transmit(notification: Notification) -> dict:
+    """Send one notification (run by the worker); returns what the provider told us."""
+    if notification_obsolete(notification):
+        raise PermanentFailure(OBSOLETE)
+    appointment = notification.appointment
     text = message_text(appointment, notification.kind)
     if notification.channel == MessageChannel.SMS:
         result = sms_backend().send(to=notification.recipient, text=text)
-        _mark(
-            notification,
-            DeliveryStatus.SENT if result.ok else DeliveryStatus.FAILED,
-            provider_id=result.provider_id,
-            error=result.error,
-        )
-        return
+        if not result.ok:
+            raise SmsNotSent(result.error or "refusé par le prestataire")
+        return {"provider_id": result.provider_id}
     email = EmailMessage(
-        subject=f"{MessageKind(notification.kind).label} de votre rendez-vous — Caf de la Vienne",
+        subject=sending.header_safe(
+            f"{MessageKind(notification.kind).label} de votre rendez-vous — Caf de la Vienne"
+        ),
         body=text,
         from_email=SENDER,
-        to=[notification.recipient],
+        to=[sending.header_safe(notification.recipient)],
     )
     if notification.kind != MessageKind.CANCELLATION:
         email.attach("rendez-vous-caf.ics", appointment_ics(appointment), "text/calendar")
-    try:
-        email.send()
-    except OSError as error:
-        _mark(notification, DeliveryStatus.FAILED, error=str(error)[:300])
-        return
-    _mark(notification, DeliveryStatus.SENT)
+    email.send()
+    return {}
 
 
-def _mark(notification, status, *, provider_id: str = "", error: str = "") -> None:
-    Notification.objects.filter(pk=notification.pk).update(
-        status=status, provider_id=provider_id, error=error, sent_at=clock.now()
+def notification_check_retry(notification: Notification) -> None:
+    if notification_obsolete(notification):
+        raise ValidationError(OBSOLETE)
+
+
+def notification_describe(notification: Notification) -> sending.Description:
+    appointment = notification.appointment
+    local = appointment.starts_at.astimezone(PARIS)
+    return sending.Description(
+        what=f"{notification.get_kind_display()} par {notification.get_channel_display()} "
+        f"du rendez-vous du {local:%d/%m/%Y à %H:%M}",
+        recipient=notification.recipient,
+        household_number=appointment.household.number,
     )
 
 
 def delivery_receipt(*, provider_id: str, delivered: bool) -> int:
-    """A provider's delivery report (webhook): SENT → DELIVERED or FAILED."""
-    return Notification.objects.filter(provider_id=provider_id, status=DeliveryStatus.SENT).update(
-        status=DeliveryStatus.DELIVERED if delivered else DeliveryStatus.FAILED
+    """A provider's delivery report (webhook): sent → delivered, or failed (listed for a retry)."""
+    sent = Notification.objects.filter(provider_id=provider_id, status=DeliveryStatus.SENT)
+    if delivered:
+        return sent.update(status=DeliveryStatus.DELIVERED, delivered_at=clock.now())
+    return sent.update(
+        status=DeliveryStatus.FAILED, error="Non remis selon l'accusé de réception du prestataire."
     )
 
 
@@ -159,7 +168,7 @@ def reminders_due(*, now: dt.datetime | None = None):
 
 
 def reminders_send(*, wet_run: bool = True) -> int:
-    """Queue and send the reminders due now; returns how many appointments were reminded."""
+    """Queue the reminders due now (the worker sends them); returns how many appointments."""
     due = list(reminders_due())
     if not wet_run:
         return len(due)
