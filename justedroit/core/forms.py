@@ -49,7 +49,10 @@ class ConsultationReasonForm(forms.Form):
         regex=r"^\d{7}$",
         error_messages={"invalid": "Le numéro allocataire compte 7 chiffres."},
     )
-    reason = forms.ChoiceField(label="Motif de la consultation", choices=ConsultationReason.choices)
+    reason = forms.ChoiceField(
+        label="Motif de la consultation",
+        choices=[("", "— Choisir un motif —"), *ConsultationReason.choices],
+    )
     precision = forms.CharField(label="Précision (facultatif)", required=False, max_length=200)
 
     def reason_text(self) -> str:

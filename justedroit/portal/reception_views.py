@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 from justedroit.core.web import requires
 from justedroit.reception import perms, selectors, services
 from justedroit.reception.forms import BookForm, SlotSearchForm
-from justedroit.reception.models import BookedVia
+from justedroit.reception.models import AppointmentStatus, BookedVia, Channel
 
 
 def _household(request):
@@ -93,5 +93,10 @@ def reception_appointments(request):
     return render(
         request,
         "portal/reception_appointments.html",
-        {"household": household, "appointments": appointments},
+        {
+            "household": household,
+            "appointments": appointments,
+            "Channel": Channel,
+            "AppointmentStatus": AppointmentStatus,
+        },
     )

@@ -110,6 +110,8 @@ def test_the_reason_comes_from_a_posted_form_and_follows_the_consultation(make_u
     assert AuditEvent.objects.filter(household_number="8610001").latest("pk").reason == ""
     unknown = client.post(reverse("registry:consultation"), data | {"number": "8610099"})
     assert unknown.status_code == 400 and "Aucun foyer" in unknown.content.decode()
+    unchosen = client.post(reverse("registry:consultation"), data | {"reason": ""})
+    assert unchosen.status_code == 400 and "Ce champ est obligatoire" in unchosen.content.decode()
 
 
 def test_the_dpo_page_lists_each_display_of_a_household_with_labels(client, make_user, world):
