@@ -12,3 +12,5 @@ urlpatterns = [
     path("accueil/", include("justedroit.reception.urls")),
     path("api/v1/", api.urls()),
 ]
+
+handler400 = "justedroit.core.views.bad_request"

@@ -1,13 +1,12 @@
 """Who may do what with the contact channels. Deny by default: a role not named is refused."""
 
+from justedroit.core.need_to_know import DataKind, needs
 from justedroit.core.roles import Role
 
 QUEUE_WORKERS = frozenset({Role.RECEPTION, Role.CASE_WORKER, Role.MANAGER, Role.ADMINISTRATOR})
 EMAIL_ANSWERERS = frozenset({Role.RECEPTION, Role.CASE_WORKER, Role.MANAGER})
 DOCUMENT_PROCESSORS = frozenset({Role.CASE_WORKER, Role.MANAGER})
 PAPER_SCANNERS = frozenset({Role.RECEPTION, Role.CASE_WORKER})
-# Opening a household's document is reading its file: the file's readers who work on documents.
-DOCUMENT_READERS = frozenset({Role.RECEPTION, Role.CASE_WORKER, Role.CONTROLLER, Role.MANAGER})
 STATISTICS_READERS = frozenset(
     {Role.MANAGER, Role.PROCESS_PILOT, Role.DIRECTOR, Role.VERIFIER, Role.ADMINISTRATOR}
 )
@@ -30,7 +29,7 @@ def can_complete_callback(user) -> bool:
 
 
 def can_process_document(user) -> bool:
-    return _has(user, DOCUMENT_PROCESSORS)
+    return can_view_document(user) and _has(user, DOCUMENT_PROCESSORS)
 
 
 def can_register_paper_document(user) -> bool:
@@ -38,7 +37,9 @@ def can_register_paper_document(user) -> bool:
 
 
 def can_view_document(user) -> bool:
-    return _has(user, DOCUMENT_READERS)
+    """A document's content (payslip, bank details, identity…): the roles that process files,
+    not the front desk, which scans paper documents but has no need to read them."""
+    return needs(user, DataKind.DOCUMENTS)
 
 
 def can_view_channel_statistics(user) -> bool:

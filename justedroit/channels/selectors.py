@@ -26,6 +26,7 @@ from justedroit.channels.models import (
 from justedroit.channels.models.procedures import Procedure, ProcedureKind
 from justedroit.channels.workdays import working_days_between
 from justedroit.core import clock
+from justedroit.core.db import as_pk
 from justedroit.core.indicators import shared_within_report
 
 REPEAT_WINDOW_DAYS = 30
@@ -90,6 +91,15 @@ def call_breakdown(year: int, by: str) -> list[dict]:
 
 def open_callbacks() -> QuerySet[CallbackRequest]:
     return CallbackRequest.objects.filter(status=CallbackStatus.OPEN).select_related("household")
+
+
+def callback_queue() -> QuerySet[CallbackRequest]:
+    """Open call-back requests, oldest first: the agents' worklist."""
+    return open_callbacks().order_by("requested_at")
+
+
+def callback_by_pk(pk) -> CallbackRequest | None:
+    return CallbackRequest.objects.filter(pk=as_pk(pk)).first()
 
 
 # ---- emails ------------------------------------------------------------------------------------
@@ -167,6 +177,22 @@ def manual_queue() -> QuerySet[Document]:
         Document.objects.filter(routing=Routing.MANUAL, processed_at__isnull=True)
         .select_related("household")
         .order_by("received_at")
+    )
+
+
+def document_by_pk(pk) -> Document | None:
+    return Document.objects.select_related("household").filter(pk=as_pk(pk)).first()
+
+
+def household_documents(household, limit: int = 50) -> QuerySet[Document]:
+    return Document.objects.filter(household=household).order_by("-received_at")[:limit]
+
+
+def household_messages(household, limit: int = 50) -> QuerySet[EmailMessage]:
+    return (
+        EmailMessage.objects.filter(thread__household=household)
+        .select_related("thread")
+        .order_by("-at")[:limit]
     )
 
 

@@ -1,5 +1,3 @@
-import contextlib
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
@@ -8,21 +6,22 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from justedroit.channels import perms, selectors, storage
 from justedroit.channels.forms import AssignForm, PaperDocumentForm, ProcessForm, ReplyForm
-from justedroit.channels.models import CallbackRequest, Document, EmailThread
+from justedroit.channels.models import EmailThread
 from justedroit.channels.services import calls, documents, emails
 from justedroit.channels.services.common import contact_consult
 from justedroit.core import clock
-from justedroit.core.web import requires
+from justedroit.core.audit import display_record
+from justedroit.core.web import consultation_reason, requires, year_param
 from justedroit.registry import selectors as registry
 
 
 @require_http_methods(["GET", "POST"])
-@requires(perms.can_view_contact_queues)
+@requires(perms.can_view_contact_queues, post=perms.can_complete_callback)
 def home(request):
     if request.method == "POST":
-        if not perms.can_complete_callback(request.user):
-            return render(request, "403.html", status=403)
-        callback = get_object_or_404(CallbackRequest, pk=request.POST.get("callback", 0))
+        callback = selectors.callback_by_pk(request.POST.get("callback"))
+        if callback is None:
+            raise Http404
         try:
             calls.callback_request_complete(
                 callback=callback, acting_user=request.user, note=request.POST.get("note", "")
@@ -32,15 +31,27 @@ def home(request):
         else:
             messages.success(request, "Rappel noté comme effectué.")
         return redirect("channels:home")
+    threads = list(selectors.waiting_threads()[:50])
+    documents = list(selectors.manual_queue()[:50])
+    callbacks = list(selectors.callback_queue()[:50])
+    if threads or documents or callbacks:
+        display_record(
+            actor=request.user,
+            page="Files de travail des canaux (courriels, documents, rappels)",
+            households=[
+                row.household.number for row in (*threads, *documents, *callbacks) if row.household
+            ],
+        )
     return render(
         request,
         "channels/home.html",
         {
-            "threads": selectors.waiting_threads()[:50],
-            "documents": selectors.manual_queue()[:50],
-            "callbacks": selectors.open_callbacks().order_by("requested_at")[:50],
+            "threads": threads,
+            "documents": documents,
+            "callbacks": callbacks,
             "can_complete": perms.can_complete_callback(request.user),
             "can_scan": perms.can_register_paper_document(request.user),
+            "can_open_documents": perms.can_view_document(request.user),
         },
     )
 
@@ -48,9 +59,7 @@ def home(request):
 @require_GET
 @requires(perms.can_view_channel_statistics)
 def statistics(request):
-    year = clock.today().year
-    with contextlib.suppress(ValueError):
-        year = int(request.GET.get("annee", year))
+    year = year_param(request, default=clock.today().year)
     return render(
         request,
         "channels/statistics.html",
@@ -122,16 +131,18 @@ def email_thread(request, pk):
 
 
 @require_http_methods(["GET", "POST"])
-@requires(perms.can_view_document)
+@requires(perms.can_view_document, post=perms.can_process_document)
 def document_detail(request, pk):
-    document = get_object_or_404(Document.objects.select_related("household"), pk=pk)
+    document = selectors.document_by_pk(pk)
+    if document is None:
+        raise Http404
     form = None
     if perms.can_process_document(request.user) and document.processed_at is None:
         form = ProcessForm(request.POST or None)
     if request.method == "POST":
         if form is None:
-            return render(request, "403.html", status=403)
-        if form.is_valid():
+            messages.error(request, "Ce document est déjà traité.")
+        elif form.is_valid():
             try:
                 documents.document_process(
                     document=document,
@@ -148,7 +159,8 @@ def document_detail(request, pk):
         household=document.household,
         obj=document,
         acting_user=request.user,
-        reason="consultation d'un document",
+        reason=consultation_reason(request, document.household.number),
+        page="Document reçu",
     )
     return render(
         request,
@@ -162,8 +174,8 @@ def document_detail(request, pk):
 @requires(perms.can_view_document)
 def document_file(request, pk):
     """The file itself, streamed after the permission check; never served by the web server."""
-    document = get_object_or_404(Document.objects.select_related("household"), pk=pk)
-    if not document.stored_name:
+    document = selectors.document_by_pk(pk)
+    if document is None or not document.stored_name:
         raise Http404
     try:
         content = storage.path_of(document.stored_name).read_bytes()  # ≤ the upload size limit
@@ -173,7 +185,8 @@ def document_file(request, pk):
         household=document.household,
         obj=document,
         acting_user=request.user,
-        reason="ouverture du fichier d'un document",
+        reason=consultation_reason(request, document.household.number),
+        page="Fichier d'un document",
     )
     response = HttpResponse(content, content_type=document.content_type)
     response["Content-Disposition"] = f'inline; filename="document-{document.pk}"'
@@ -204,7 +217,9 @@ def document_paper(request):
                 form.add_error("file", error)
             else:
                 messages.success(request, "Le document papier est enregistré.")
-                return redirect("channels:document_detail", pk=document.pk)
+                if perms.can_view_document(request.user):
+                    return redirect("channels:document_detail", pk=document.pk)
+                return redirect("channels:document_paper")
     return render(
         request,
         "channels/document_paper.html",

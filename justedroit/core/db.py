@@ -85,3 +85,13 @@ def reset_sequences(*models) -> None:
     with connection.cursor() as cursor:
         for statement in statements:
             cursor.execute(statement)
+
+
+def as_pk(value) -> int | None:
+    """A primary key sent by a form or a URL, or None: a lookup with anything else (text, a number
+    past the 64-bit range) finds nothing instead of failing in the database driver."""
+    try:
+        pk = int(value)
+    except (TypeError, ValueError):
+        return None
+    return pk if 0 < pk < 2**63 else None

@@ -1,6 +1,11 @@
+import datetime as dt
+
 from django import forms
 
+from justedroit.core import clock
+from justedroit.core.audit import ConsultationReason
 from justedroit.core.models import AuditAction
+from justedroit.core.web import FIRST_YEAR
 
 
 class SendRetryForm(forms.Form):
@@ -9,7 +14,7 @@ class SendRetryForm(forms.Form):
 
 
 class AuditFilterForm(forms.Form):
-    username = forms.CharField(label="Identifiant de l'agent", required=False)
+    username = forms.CharField(label="Identifiant de l'agent", required=False, max_length=150)
     household_number = forms.RegexField(
         label="Numéro allocataire",
         regex=r"^\d{7}$",
@@ -26,5 +31,36 @@ class AuditFilterForm(forms.Form):
         label="Au", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
+    def clean(self):
+        data = super().clean()
+        first, last = dt.date(FIRST_YEAR, 1, 1), clock.today() + dt.timedelta(days=366)
+        for name in ("date_from", "date_to"):
+            day = data.get(name)
+            if day is not None and not first <= day <= last:
+                self.add_error(
+                    name, f"Choisissez une date entre {first:%d/%m/%Y} et {last:%d/%m/%Y}."
+                )
+        return data
+
     def filters(self) -> dict:
         return {key: value for key, value in self.cleaned_data.items() if value}
+
+
+class ConsultationReasonForm(forms.Form):
+    """Why the agent opens a household's file (sent by POST: never taken from a link)."""
+
+    number = forms.RegexField(
+        label="Numéro allocataire",
+        regex=r"^\d{7}$",
+        error_messages={"invalid": "Le numéro allocataire compte 7 chiffres."},
+    )
+    reason = forms.ChoiceField(
+        label="Motif de la consultation",
+        choices=[("", "— Choisir un motif —"), *ConsultationReason.choices],
+    )
+    precision = forms.CharField(label="Précision (facultatif)", required=False, max_length=200)
+
+    def reason_text(self) -> str:
+        label = ConsultationReason(self.cleaned_data["reason"]).label
+        precision = self.cleaned_data["precision"].strip()
+        return f"{label} : {precision}" if precision else label

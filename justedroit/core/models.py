@@ -46,6 +46,7 @@ class AuditAction(models.TextChoices):
     CREATE = "create", "Création"
     UPDATE = "update", "Modification"
     LOGIN = "login", "Connexion"
+    EXPORT = "export", "Export"
 
 
 class AuditEvent(models.Model):
@@ -128,3 +129,33 @@ class ExternalIdentity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider}:{self.subject} → {self.user_id}"
+
+
+class AuditEventHousehold(models.Model):
+    """A household whose personal data an audited event showed or touched. One row per household,
+    indexed by number first, so the DPO's per-household view finds the searches and lists that
+    showed it as quickly as the consultations of its own page. Append-only, like its event."""
+
+    event = models.ForeignKey(
+        AuditEvent, on_delete=models.PROTECT, related_name="households", verbose_name="événement"
+    )
+    number = models.CharField("numéro allocataire", max_length=7)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "foyer d'un événement d'audit"
+        constraints = [
+            models.UniqueConstraint(fields=["number", "event"], name="audit_household_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} (événement {self.event_id})"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionDenied("Le journal d'audit ne se modifie pas.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionDenied("Le journal d'audit ne se supprime pas.")

@@ -1,8 +1,12 @@
 import datetime as dt
+from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.apps import apps
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from justedroit.core.models import AuditEvent
+from justedroit.core.clock import PARIS
+from justedroit.core.models import AuditAction, AuditEvent, AuditEventHousehold
+from justedroit.core.roles import Role
 
 
 def audit_events(
@@ -13,16 +17,84 @@ def audit_events(
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
 ) -> QuerySet[AuditEvent]:
-    events = AuditEvent.objects.select_related("actor")
+    """The audit trail, newest first. By household: every event that acted on it or showed it
+    (consultations, searches, lists, screens), through the indexed household rows."""
+    events = AuditEvent.objects.select_related("actor").prefetch_related("households")
     if username:
         # Refused logins have no actor: the username typed is in their detail.
         events = events.filter(Q(actor__username=username) | Q(detail__username=username))
     if household_number:
-        events = events.filter(household_number=household_number)
+        events = events.filter(
+            Exists(
+                AuditEventHousehold.objects.filter(event=OuterRef("pk"), number=household_number)
+            )
+        )
     if action:
         events = events.filter(action=action)
     if date_from:
-        events = events.filter(at__date__gte=date_from)
+        events = events.filter(at__gte=_paris_midnight(date_from))
     if date_to:
-        events = events.filter(at__date__lte=date_to)
+        events = events.filter(at__lt=_paris_midnight(date_to + dt.timedelta(days=1)))
     return events
+
+
+def _paris_midnight(day: dt.date) -> dt.datetime:
+    """Bounds as instants, so that the index on `at` serves the date filters."""
+    return dt.datetime.combine(day, dt.time.min, tzinfo=PARIS)
+
+
+@dataclass(frozen=True)
+class AuditLine:
+    """An audit event in French, as the DPO reads it on the page and in the export."""
+
+    at: dt.datetime
+    actor: str
+    role: str
+    operator: str
+    action: str
+    households: list[str]
+    subject: str
+    reason: str
+
+
+def audit_lines(events) -> list[AuditLine]:
+    return [audit_line(event) for event in events]
+
+
+def audit_line(event: AuditEvent) -> AuditLine:
+    return AuditLine(
+        at=event.at,
+        actor=_actor_label(event),
+        role=_label(Role, event.actor_role),
+        operator=event.operator,
+        action=_label(AuditAction, event.action),
+        households=sorted(h.number for h in event.households.all()),
+        subject=_subject(event),
+        reason=event.reason,
+    )
+
+
+def _label(choices, value: str) -> str:
+    return choices(value).label if value in choices.values else value
+
+
+def _subject(event: AuditEvent) -> str:
+    """What was shown or changed: the page named by the event, else the object's kind."""
+    page = event.detail.get("page") if isinstance(event.detail, dict) else None
+    if page:
+        return str(page)
+    if not event.object_type:
+        return ""
+    try:
+        kind = apps.get_model(event.object_type)._meta.verbose_name
+    except (LookupError, ValueError):
+        kind = event.object_type
+    return f"{kind} {event.object_id}".strip()
+
+
+def _actor_label(event: AuditEvent) -> str:
+    if event.actor:
+        return event.actor.username
+    if event.action == AuditAction.LOGIN:
+        return "personne (non connecté)"
+    return "traitement automatique"

@@ -45,4 +45,5 @@ urlpatterns = [
     path("agents/", views.agent_home, name="agent_home"),
     path("agents/audit/", views.audit_trail, name="audit_trail"),
     path("agents/envois-en-echec/", views.failed_sends, name="failed_sends"),
+    path("agents/audit/export.csv", views.audit_export, name="audit_export"),
 ]

@@ -1,12 +1,19 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from justedroit.core import perms, selectors, sending
+from justedroit.core import clock, perms, selectors, sending
+from justedroit.core.audit import audit_record, display_record
+from justedroit.core.exports import csv_response
 from justedroit.core.forms import AuditFilterForm, SendRetryForm
-from justedroit.core.web import public, requires
+from justedroit.core.models import AuditAction
+from justedroit.core.web import BadParameter, public, requires
+
+AUDIT_PAGE_SIZE = 100
 
 
 @public
@@ -39,14 +46,25 @@ def agent_home(request):
 @require_GET
 @requires(perms.can_view_audit_trail)
 def audit_trail(request):
+    """The DPO's page: the trail filtered, a page at a time. Reading it is itself audited, with
+    the households it showed."""
     form = AuditFilterForm(request.GET or None)
-    events = (
-        selectors.audit_events(**form.filters()) if form.is_valid() else selectors.audit_events()
+    if form.is_bound and not form.is_valid():
+        return render(request, "core/audit_trail.html", {"form": form}, status=400)
+    filters = form.filters() if form.is_bound else {}
+    page = Paginator(selectors.audit_events(**filters), AUDIT_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    lines = selectors.audit_lines(page)
+    display_record(
+        actor=request.user,
+        page="Journal d'audit",
+        households=[number for line in lines for number in line.households],
     )
     return render(
         request,
         "core/audit_trail.html",
-        {"form": form, "events": events[:500], "total": events.count()},
+        {"form": form, "page": page, "lines": lines, "query": _query_without_page(request)},
     )
 
 
@@ -77,3 +95,56 @@ def failed_sends(request):
         "core/failed_sends.html",
         {"listing": listing, "max_attempts": sending.max_attempts()},
     )
+
+
+@require_GET
+@requires(perms.can_view_audit_trail)
+def audit_export(request):
+    """The filtered trail as CSV; the export is recorded with its filters and size."""
+    form = AuditFilterForm(request.GET or None)
+    if form.is_bound and not form.is_valid():
+        raise BadParameter(" ".join(e for errors in form.errors.values() for e in errors))
+    filters = form.filters() if form.is_bound else {}
+    events = selectors.audit_events(**filters)
+    with transaction.atomic():
+        export = audit_record(
+            actor=request.user,
+            action=AuditAction.EXPORT,
+            reason="Export du journal d'audit",
+            detail={
+                "page": "Journal d'audit (export CSV)",
+                "filters": {key: str(value) for key, value in filters.items()},
+                "rows": events.count(),
+            },
+        )
+    header = ["Date", "Agent", "Rôle", "Lancé par", "Action", "Foyers", "Page ou objet", "Motif"]
+    rows = (
+        [
+            line.at.astimezone(clock.PARIS),
+            line.actor,
+            line.role,
+            line.operator,
+            line.action,
+            " ".join(line.households),
+            line.subject,
+            line.reason,
+        ]
+        for line in map(
+            selectors.audit_line, events.filter(pk__lt=export.pk).iterator(chunk_size=2_000)
+        )
+    )
+    return csv_response(
+        filename=f"journal-audit-{clock.today():%Y-%m-%d}.csv", header=header, rows=rows
+    )
+
+
+def _query_without_page(request) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+def bad_request(request, exception):
+    """French 400 page; a parameter out of range says which and why."""
+    message = str(exception) if isinstance(exception, BadParameter) else ""
+    return render(request, "400.html", {"message": message}, status=400)

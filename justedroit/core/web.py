@@ -1,17 +1,23 @@
-"""Web helpers shared by every app's views: permission gate and French error pages."""
+"""Web helpers shared by every app's views: permission gate, consultation reasons, query
+parameters checked before use, and French error pages."""
 
+import datetime as dt
 import functools
 from collections.abc import Callable
 
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import BadRequest, PermissionDenied
+
+from justedroit.core import clock
 
 
-def requires(permission: Callable[..., bool]):
+def requires(permission: Callable[..., bool], *, post: Callable[..., bool] | None = None):
     """Gate a view with a permission function `can_<verb>_<noun>(user)`.
 
-    Anonymous users go to the login page; a logged-in user without the permission gets a 403. The
-    function is kept on the view so the consistency tests can check that no view is ungated.
+    Anonymous users go to the login page; a logged-in user without the permission gets a 403.
+    `post`, when given, is also required to send the page's form (a page that several roles read
+    and fewer may change). The functions are kept on the view so the consistency tests can check
+    that no view is ungated.
     """
 
     def decorate(view):
@@ -21,9 +27,12 @@ def requires(permission: Callable[..., bool]):
                 return redirect_to_login(request.get_full_path())
             if not permission(request.user):
                 raise PermissionDenied
+            if post is not None and request.method == "POST" and not post(request.user):
+                raise PermissionDenied
             return view(request, *args, **kwargs)
 
         gated.permission = permission
+        gated.post_permission = post
         return gated
 
     return decorate
@@ -33,3 +42,50 @@ def public(view):
     """Mark a view as deliberately open to anonymous visitors (login page, health check)."""
     view.permission = None
     return view
+
+
+class BadParameter(BadRequest):
+    """A query parameter out of range: the 400 page shows this French message."""
+
+
+FIRST_YEAR = 2000
+
+
+def year_param(request, *, default: int, name: str = "annee") -> int:
+    """The year asked in the query string, between 2000 and next year, or a French 400."""
+    raw = request.GET.get(name, "").strip()
+    if not raw:
+        return default
+    last = clock.today().year + 1
+    if not (len(raw) == 4 and raw.isascii() and raw.isdigit() and FIRST_YEAR <= int(raw) <= last):
+        raise BadParameter(f"L'année doit être un nombre entre {FIRST_YEAR} et {last}.")
+    return int(raw)
+
+
+def month_in_range(text: str) -> dt.date:
+    """'2022-06' → 1 June 2022, between 2000 and next year; ValueError with a French message."""
+    month = clock.parse_month(text)
+    last = clock.today().year + 1
+    if not FIRST_YEAR <= month.year <= last:
+        raise ValueError(f"Le mois doit être compris entre {FIRST_YEAR} et {last}.")
+    return month
+
+
+# Why the agent opened a household, per household number, for the rest of the consultation. It is
+# set only by a POSTed form (CSRF-protected), so a link cannot write a reason into the audit trail.
+_REASONS = "consultation_reasons"
+REASON_LIFETIME = dt.timedelta(hours=2)
+
+
+def consultation_reason(request, number: str) -> str:
+    reason, at = request.session.get(_REASONS, {}).get(number, ("", ""))
+    return reason if at and _fresh(at) else ""
+
+
+def remember_consultation_reason(request, number: str, reason: str) -> None:
+    kept = {n: entry for n, entry in request.session.get(_REASONS, {}).items() if _fresh(entry[1])}
+    request.session[_REASONS] = kept | {number: (reason, clock.now().isoformat())}
+
+
+def _fresh(at: str) -> bool:
+    return clock.now() - dt.datetime.fromisoformat(at) <= REASON_LIFETIME

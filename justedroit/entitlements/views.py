@@ -5,12 +5,11 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from justedroit.core import clock
-from justedroit.core.web import requires
+from justedroit.core.web import consultation_reason, month_in_range, requires
 from justedroit.entitlements import explain, perms, selectors, services
 from justedroit.entitlements.forms import RecomputeForm
 from justedroit.registry import selectors as registry
 from justedroit.registry import services as registry_services
-from justedroit.registry.models import Benefit
 
 
 def _household(number):
@@ -21,34 +20,34 @@ def _household(number):
 
 
 @require_http_methods(["GET", "POST"])
-@requires(perms.can_view_entitlements)
+@requires(perms.can_view_entitlements, post=perms.can_recompute_household)
 def household_rights(request, number):
     household = _household(number)
     form = (
         RecomputeForm(request.POST or None) if perms.can_recompute_household(request.user) else None
     )
-    if request.method == "POST":
-        if form is None:
-            return render(request, "403.html", status=403)
-        if form.is_valid():
-            try:
-                created = services.household_recompute(
-                    household=household,
-                    first_month=form.cleaned_data["first_month"],
-                    last_month=form.cleaned_data["last_month"],
-                    reason=form.cleaned_data["reason"],
-                    acting_user=request.user,
-                )
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                messages.success(
-                    request,
-                    f"Recalcul terminé : {len(created)} rappel(s) ou indu(s) enregistré(s).",
-                )
-                return redirect("entitlements:household_rights", number=number)
+    if form is not None and form.is_valid():  # a bound form: POST, by a role that recomputes
+        try:
+            created = services.household_recompute(
+                household=household,
+                first_month=form.cleaned_data["first_month"],
+                last_month=form.cleaned_data["last_month"],
+                reason=form.cleaned_data["reason"],
+                acting_user=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                f"Recalcul terminé : {len(created)} rappel(s) ou indu(s) enregistré(s).",
+            )
+            return redirect("entitlements:household_rights", number=number)
     registry_services.household_consult(
-        household=household, acting_user=request.user, reason="droits et paiements"
+        household=household,
+        acting_user=request.user,
+        reason=consultation_reason(request, number),
+        page="Droits et paiements",
     )
     return render(
         request,
@@ -58,18 +57,18 @@ def household_rights(request, number):
             "payments": selectors.household_payments(household),
             "adjustments": selectors.household_adjustments(household),
             "form": form,
-            "benefits": Benefit.choices,
+            "can_view_explanation": perms.can_view_explanation(request.user),
         },
         status=400 if request.method == "POST" else 200,
     )
 
 
 @require_GET
-@requires(perms.can_view_entitlements)
+@requires(perms.can_view_explanation)
 def explanation(request, number, month):
     household = _household(number)
     try:
-        month_date = clock.parse_month(month)
+        month_date = month_in_range(month)
     except ValueError as error:
         return render(
             request,
@@ -78,7 +77,10 @@ def explanation(request, number, month):
             status=400,
         )
     registry_services.household_consult(
-        household=household, acting_user=request.user, reason=f"explication des droits {month}"
+        household=household,
+        acting_user=request.user,
+        reason=consultation_reason(request, number),
+        page=f"Explication des droits de {month_date:%m/%Y}",
     )
     try:
         detail = explain.household_explanation(

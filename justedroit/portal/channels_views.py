@@ -9,15 +9,17 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from justedroit.channels import selectors as channels_selectors
 from justedroit.channels import storage
 from justedroit.channels.forms import ContactForm, DeclarationForm, DocumentForm
-from justedroit.channels.models import Document, EmailMessage, EmailSource
+from justedroit.channels.models import EmailSource
 from justedroit.channels.services import documents as document_services
 from justedroit.channels.services.documents import DeclarationLine
 from justedroit.channels.services.emails import InboundEmail, email_receive
 from justedroit.core import clock, perms
 from justedroit.core.web import requires
 from justedroit.registry import selectors
+from justedroit.registry.models import MemberRole
 
 
 def _household(request):
@@ -54,11 +56,7 @@ def contact(request):
         )
         messages.success(request, "Votre message est envoyé. Nous vous répondrons ici.")
         return redirect("portal:channels_contact")
-    history = (
-        EmailMessage.objects.filter(thread__household=household)
-        .select_related("thread")
-        .order_by("-at")[:50]
-    )
+    history = channels_selectors.household_messages(household)
     return render(
         request,
         "portal/channels_contact.html",
@@ -95,7 +93,7 @@ def document_upload(request):
         {
             "form": form,
             "household": household,
-            "documents": Document.objects.filter(household=household).order_by("-received_at")[:50],
+            "documents": channels_selectors.household_documents(household),
             "max_mb": storage.max_bytes() // (1024 * 1024),
         },
         status=400 if request.method == "POST" else 200,
@@ -111,7 +109,7 @@ def declaration(request):
     members = [
         m
         for m in selectors.members(household, on=clock.today())
-        if m.role in ("claimant", "spouse")
+        if m.role in (MemberRole.CLAIMANT, MemberRole.SPOUSE)
     ]
     form = DeclarationForm(request.POST or None, members=members)
     if request.method == "POST" and form.is_valid():

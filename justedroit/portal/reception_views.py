@@ -5,13 +5,14 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from justedroit.core.web import requires
 from justedroit.reception import perms, selectors, services
 from justedroit.reception.forms import BookForm, SlotSearchForm
-from justedroit.reception.models import Appointment, Site
+from justedroit.reception.models import AppointmentStatus, BookedVia, Channel
 
 
 def _household(request):
@@ -26,19 +27,22 @@ def reception_book(request):
     types = selectors.appointment_types(for_claimant=True)
     if request.method == "POST" and household is not None:
         form = BookForm(request.POST)
-        appointment_type = types.filter(code=request.POST.get("type", "")).first()
-        if form.is_valid() and appointment_type is not None:
+        appointment_type = selectors.appointment_type_by_code(
+            request.POST.get("type", ""), among=types
+        )
+        site = selectors.site_by_slug(request.POST.get("site", ""))
+        if form.is_valid() and appointment_type is not None and site is not None:
             data = form.cleaned_data
             try:
                 services.appointment_book(
                     household=household,
                     appointment_type=appointment_type,
-                    site=get_object_or_404(Site, slug=data["site"]),
+                    site=site,
                     starts_at=data["starts_at"],
                     accessibility_need=data["need"],
                     contact_phone=data["contact_phone"],
                     contact_email=data["contact_email"],
-                    booked_via="claimant",
+                    booked_via=BookedVia.CLAIMANT,
                     acting_user=request.user,
                 )
             except ValidationError as error:
@@ -73,7 +77,9 @@ def reception_book(request):
 def reception_appointments(request):
     household = _household(request)
     if request.method == "POST" and household is not None:
-        appointment = get_object_or_404(Appointment, pk=request.POST.get("id"), household=household)
+        appointment = selectors.household_appointment(household, request.POST.get("id", ""))
+        if appointment is None:
+            raise Http404
         try:
             services.appointment_cancel(
                 appointment=appointment, by_caf=False, acting_user=request.user
@@ -87,5 +93,10 @@ def reception_appointments(request):
     return render(
         request,
         "portal/reception_appointments.html",
-        {"household": household, "appointments": appointments},
+        {
+            "household": household,
+            "appointments": appointments,
+            "Channel": Channel,
+            "AppointmentStatus": AppointmentStatus,
+        },
     )

@@ -1,8 +1,10 @@
 import datetime as dt
 
 from django import forms
+from django.db import models
 
 from justedroit.core import clock
+from justedroit.core.web import FIRST_YEAR
 from justedroit.reception.models import (
     AppointmentType,
     Queue,
@@ -13,6 +15,21 @@ from justedroit.reception.models import (
 )
 
 NEED_CHOICES = [("", "Aucun"), *ResourceKind.choices]
+BOOKING_HORIZON_DAYS = 730  # slots are opened at most a year or two ahead
+
+
+class DayAction(models.TextChoices):
+    """The buttons of the day screen (marking an appointment sends its AppointmentStatus)."""
+
+    ISSUE = "issue", "Remettre un ticket"
+    CALL_NEXT = "call_next", "Appeler le suivant"
+    SERVE = "serve", "Recevoir"
+    TRANSFER = "transfer", "Transférer à l'autre file"
+    SEND_BACK = "send_back", "Renvoyer en file"
+    TICKET_NO_SHOW = "ticket_no_show", "Absent ou parti"
+    CLOSE = "close", "Clore la visite"
+    CHECK_IN = "check_in", "Arrivée"
+    REVOKE = "revoke", "Annuler (Caf)"
 
 
 class SlotSearchForm(forms.Form):
@@ -42,6 +59,16 @@ class SlotSearchForm(forms.Form):
         super().__init__(*args, **kwargs)
         if types is not None:
             self.fields["type"].queryset = types
+
+    def clean_first_day(self):
+        day = self.cleaned_data["first_day"]
+        first = dt.date(FIRST_YEAR, 1, 1)
+        last = clock.today() + dt.timedelta(days=BOOKING_HORIZON_DAYS)
+        if day is not None and not first <= day <= last:
+            raise forms.ValidationError(
+                f"Choisissez une date entre le {first:%d/%m/%Y} et le {last:%d/%m/%Y}."
+            )
+        return day
 
     def start(self) -> dt.date:
         return self.cleaned_data.get("first_day") or clock.today()

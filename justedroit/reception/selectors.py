@@ -6,6 +6,7 @@ from django.db.models import QuerySet
 
 from justedroit.core import clock
 from justedroit.core.clock import PARIS
+from justedroit.core.db import as_pk
 from justedroit.reception.models import (
     Appointment,
     AppointmentStatus,
@@ -36,8 +37,12 @@ def appointment_types(*, for_claimant: bool = False, for_partner: bool = False):
     return types
 
 
-def appointment_type_by_code(code: str) -> AppointmentType | None:
-    return AppointmentType.objects.filter(code=code).first()
+def appointment_type_by_code(
+    code: str, among: QuerySet[AppointmentType] | None = None
+) -> AppointmentType | None:
+    """`among`: the types this user may book (a claimant's are fewer than an agent's)."""
+    types = AppointmentType.objects.all() if among is None else among
+    return types.filter(code=code).first()
 
 
 def _day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -60,6 +65,23 @@ def day_tickets(site: Site, day: dt.date) -> QuerySet[Ticket]:
         .select_related("household", "agent")
         .order_by("arrived_at", "number")
     )
+
+
+def site_appointment(site: Site, pk) -> Appointment | None:
+    return Appointment.objects.filter(pk=as_pk(pk), site=site).first()
+
+
+def site_ticket(site: Site, pk) -> Ticket | None:
+    return Ticket.objects.filter(pk=as_pk(pk), site=site).first()
+
+
+def agent_appointment(agent, pk) -> Appointment | None:
+    """One of the agent's own appointments."""
+    return Appointment.objects.filter(pk=as_pk(pk), agent=agent).first()
+
+
+def household_appointment(household, pk) -> Appointment | None:
+    return Appointment.objects.filter(pk=as_pk(pk), household=household).first()
 
 
 def waiting_count(site: Site, day: dt.date) -> int:

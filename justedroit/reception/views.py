@@ -5,14 +5,22 @@ import datetime as dt
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from justedroit.core import clock
+from justedroit.core.audit import display_record
 from justedroit.core.web import requires
 from justedroit.reception import perms, selectors, services
-from justedroit.reception.forms import BookForm, OutcomeForm, SlotSearchForm, TicketForm
-from justedroit.reception.models import Appointment, Queue, Site, Ticket
+from justedroit.reception.forms import (
+    BookForm,
+    DayAction,
+    OutcomeForm,
+    SlotSearchForm,
+    TicketForm,
+)
+from justedroit.reception.models import AppointmentStatus, BookedVia, Queue, Site, TicketStatus
+from justedroit.reception.services.appointments import MARKABLE
 from justedroit.registry.selectors import household_by_number
 
 
@@ -39,17 +47,31 @@ def site_day(request, slug):
             return redirect("reception:site_day", slug=slug)
         ticket_form = invalid
     day = clock.today()
+    tickets = list(selectors.day_tickets(site, day))
+    appointments = list(selectors.day_appointments(site, day))
+    if tickets or appointments:
+        display_record(
+            actor=request.user,
+            page=f"Écran du jour — {site.name}",
+            households=[t.household.number for t in tickets if t.household]
+            + [a.household.number for a in appointments],
+            obj=site,
+        )
     return render(
         request,
         "reception/site_day.html",
         {
             "site": site,
             "day": day,
-            "tickets": selectors.day_tickets(site, day),
-            "appointments": selectors.day_appointments(site, day),
+            "tickets": tickets,
+            "appointments": appointments,
             "ticket_form": ticket_form,
             "outcome_form": OutcomeForm(),
             "queues": Queue.choices,
+            "Queue": Queue,
+            "TicketStatus": TicketStatus,
+            "AppointmentStatus": AppointmentStatus,
+            "DayAction": DayAction,
         },
         status=400 if request.method == "POST" else 200,
     )
@@ -58,7 +80,7 @@ def site_day(request, slug):
 def _day_action(request, site: Site):
     action = request.POST.get("action", "")
     user = request.user
-    if action == "issue":
+    if action == DayAction.ISSUE:
         form = TicketForm(request.POST)
         if not form.is_valid():
             return form
@@ -75,7 +97,7 @@ def _day_action(request, site: Site):
         )
         messages.success(request, f"Ticket {ticket.label} remis.")
         return None
-    if action == "call_next":
+    if action == DayAction.CALL_NEXT:
         ticket = services.ticket_call_next(
             site=site, queue=request.POST.get("queue", ""), acting_user=user
         )
@@ -83,28 +105,32 @@ def _day_action(request, site: Site):
             request, f"Appel du ticket {ticket.label}." if ticket else "Personne n'attend."
         )
         return None
-    if action in {"check_in", "seen", "no_show", "revoke"}:
-        appointment = get_object_or_404(Appointment, pk=request.POST.get("id"), site=site)
-        if action == "check_in":
+    if action in {DayAction.CHECK_IN, DayAction.REVOKE, *MARKABLE}:
+        appointment = selectors.site_appointment(site, request.POST.get("id", ""))
+        if appointment is None:
+            raise Http404
+        if action == DayAction.CHECK_IN:
             services.appointment_check_in(appointment=appointment, acting_user=user)
-        elif action == "revoke":
+        elif action == DayAction.REVOKE:
             services.appointment_cancel(appointment=appointment, by_caf=True, acting_user=user)
         else:
             services.appointment_mark(appointment=appointment, status=action, acting_user=user)
         messages.success(request, "Rendez-vous mis à jour.")
         return None
-    ticket = get_object_or_404(Ticket, pk=request.POST.get("id"), site=site)
-    if action == "serve":
+    ticket = selectors.site_ticket(site, request.POST.get("id", ""))
+    if ticket is None:
+        raise Http404
+    if action == DayAction.SERVE:
         services.ticket_serve(ticket=ticket, acting_user=user)
-    elif action == "transfer":
+    elif action == DayAction.TRANSFER:
         services.ticket_transfer(
             ticket=ticket, queue=request.POST.get("queue", ""), acting_user=user
         )
-    elif action == "send_back":
+    elif action == DayAction.SEND_BACK:
         services.ticket_send_back(ticket=ticket, acting_user=user)
-    elif action == "ticket_no_show":
+    elif action == DayAction.TICKET_NO_SHOW:
         services.ticket_no_show(ticket=ticket, acting_user=user)
-    elif action == "close":
+    elif action == DayAction.CLOSE:
         services.ticket_close(
             ticket=ticket, outcome=request.POST.get("outcome", ""), acting_user=user
         )
@@ -125,14 +151,16 @@ def book(request):
             try:
                 appointment = services.appointment_book(
                     household=household_by_number(data["household"]),
-                    appointment_type=selectors.appointment_type_by_code(data["type"]),
-                    site=get_object_or_404(Site, slug=data["site"]),
+                    appointment_type=_known(
+                        selectors.appointment_type_by_code(data["type"]), "Motif"
+                    ),
+                    site=_known(selectors.site_by_slug(data["site"]), "Lieu"),
                     starts_at=data["starts_at"],
                     agent_id=data["agent"],
                     accessibility_need=data["need"],
                     contact_phone=data["contact_phone"],
                     contact_email=data["contact_email"],
-                    booked_via="agent",
+                    booked_via=BookedVia.AGENT,
                     acting_user=request.user,
                 )
             except ValidationError as error:
@@ -156,6 +184,13 @@ def book(request):
     )
 
 
+def _known(found, what: str):
+    """A choice sent back by the booking form that no longer (or never) exists."""
+    if found is None:
+        raise ValidationError(f"{what} inconnu : reprenez la recherche.")
+    return found
+
+
 def _slots(search: SlotSearchForm):
     if not search.is_valid():
         return None
@@ -174,7 +209,9 @@ def _slots(search: SlotSearchForm):
 @requires(perms.can_serve_reception)
 def unmarked(request):
     if request.method == "POST":
-        appointment = get_object_or_404(Appointment, pk=request.POST.get("id"), agent=request.user)
+        appointment = selectors.agent_appointment(request.user, request.POST.get("id", ""))
+        if appointment is None:
+            raise Http404
         try:
             services.appointment_mark(
                 appointment=appointment,
@@ -184,8 +221,18 @@ def unmarked(request):
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         return redirect("reception:unmarked")
+    appointments = list(selectors.unmarked_past_appointments(request.user)[:200])
+    if appointments:
+        display_record(
+            actor=request.user,
+            page="Mes rendez-vous à renseigner",
+            households=[a.household.number for a in appointments],
+        )
     return render(
         request,
         "reception/unmarked.html",
-        {"appointments": selectors.unmarked_past_appointments(request.user)[:200]},
+        {
+            "appointments": appointments,
+            "AppointmentStatus": AppointmentStatus,
+        },
     )

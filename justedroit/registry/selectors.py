@@ -3,13 +3,31 @@ about household H for month M?"""
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 
+from django.db import models
 from django.db.models import Q, QuerySet
 
 from justedroit.core.models import AuditAction, AuditEvent
 from justedroit.registry.models import Claim, ClaimStatus, Fact, Household, Membership, Person
+from justedroit.registry.nir import nir_display
 
 SEARCH_LIMIT = 50
+
+
+class SearchKind(models.TextChoices):
+    NUMBER = "number", "numéro allocataire"
+    NIR = "nir", "NIR"
+    NAME = "name", "nom"
+
+
+def search_kind(query: str) -> SearchKind:
+    compact = "".join(query.split())
+    if compact.isdigit() and len(compact) == 7:
+        return SearchKind.NUMBER
+    if len(compact) in (13, 15) and compact[:5].isdigit():
+        return SearchKind.NIR
+    return SearchKind.NAME
 
 
 def households_search(query: str) -> QuerySet[Household]:
@@ -17,10 +35,11 @@ def households_search(query: str) -> QuerySet[Household]:
     query = query.strip()
     if not query:
         return Household.objects.none()
-    compact = query.replace(" ", "")
-    if compact.isdigit() and len(compact) == 7:
+    compact = "".join(query.split())
+    kind = search_kind(query)
+    if kind == SearchKind.NUMBER:
         condition = Q(number=compact)
-    elif len(compact) in (13, 15) and compact[:5].isdigit():
+    elif kind == SearchKind.NIR:
         condition = Q(memberships__person__nir__startswith=compact.upper()[:13])
     else:
         words = query.split()
@@ -48,6 +67,38 @@ def members(household: Household, on: dt.date | None = None) -> QuerySet[Members
             Q(end_date__isnull=True) | Q(end_date__gt=on), start_date__lte=on
         )
     return memberships
+
+
+@dataclass(frozen=True)
+class MemberRow:
+    """A member as the household page shows them: the NIR is already masked unless the reader
+    needs it whole, so no template can show more than the role may see."""
+
+    name: str
+    role: str
+    nir: str
+    birth_date: dt.date | None
+    start_date: dt.date
+    end_date: dt.date | None
+
+
+def member_rows(household: Household, *, full_nir: bool) -> list[MemberRow]:
+    return [
+        MemberRow(
+            name=f"{m.person.first_name} {m.person.last_name}",
+            role=m.get_role_display(),
+            nir=nir_display(m.person.nir, full=full_nir),
+            birth_date=m.person.birth_date,
+            start_date=m.start_date,
+            end_date=m.end_date,
+        )
+        for m in members(household)
+    ]
+
+
+def household_member(household: Household, person_id) -> Person | None:
+    """A person of the household (a form's choice, checked against the household)."""
+    return Person.objects.filter(pk=person_id, memberships__household=household).first()
 
 
 def claims(household: Household) -> QuerySet[Claim]:

@@ -23,7 +23,8 @@ from justedroit.registry.models import (
     Membership,
     Person,
 )
-from justedroit.registry.nir import validate_nir
+from justedroit.registry.nir import nir_search_digest, validate_nir
+from justedroit.registry.selectors import SearchKind, search_kind
 
 
 @dataclass(frozen=True)
@@ -141,8 +142,10 @@ def fact_record(
     return fact
 
 
-def household_consult(*, household: Household, acting_user: User, reason: str = "") -> None:
-    """Record that an agent viewed a household's personal data."""
+def household_consult(
+    *, household: Household, acting_user: User, reason: str = "", page: str = ""
+) -> None:
+    """Record that an agent viewed a household's personal data (`page`: which view of it)."""
     with transaction.atomic():
         audit_record(
             actor=acting_user,
@@ -150,17 +153,22 @@ def household_consult(*, household: Household, acting_user: User, reason: str = 
             household_number=household.number,
             obj=household,
             reason=reason,
+            detail={"page": page} if page else None,
         )
 
 
 def households_search_audited(*, query: str, numbers: list[str], acting_user: User) -> None:
-    """Record a search by an agent and the households whose names it showed."""
+    """Record a search and every household it showed. What was typed is kept only when it cannot
+    be a NIR (a name, a numéro allocataire); otherwise a keyed hash stands for it."""
+    kind = search_kind(query)
+    detail: dict = {"page": f"Recherche par {kind.label}", "found": len(numbers)}
+    if kind == SearchKind.NUMBER or not any(c.isdigit() for c in query):
+        detail["query"] = query.strip()
+    else:
+        detail["query_digest"] = nir_search_digest(query)
     with transaction.atomic():
         audit_record(
-            actor=acting_user,
-            action=AuditAction.SEARCH,
-            reason=f"Recherche « {query} »",
-            detail={"households": numbers[:100]},
+            actor=acting_user, action=AuditAction.SEARCH, households=numbers, detail=detail
         )
 
 

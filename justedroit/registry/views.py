@@ -2,19 +2,23 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods
 
+from justedroit.core.forms import ConsultationReasonForm
 from justedroit.core.timeline import CHANNELS, household_timeline
-from justedroit.core.web import requires
+from justedroit.core.web import consultation_reason, remember_consultation_reason, requires
+from justedroit.entitlements.perms import can_view_entitlements
 from justedroit.registry import perms, selectors, services
 from justedroit.registry.forms import FactForm, SearchForm
-from justedroit.registry.models import Person
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @requires(perms.can_search_households)
+@sensitive_post_parameters("q")
 def household_search(request):
-    form = SearchForm(request.GET or None)
+    """Searched by POST: a NIR typed never reaches a URL, a proxy's log or the browser history."""
+    form = SearchForm(request.POST or None)
     results = None
     if form.is_valid():
         results = list(selectors.households_search(form.cleaned_data["q"]))
@@ -23,40 +27,78 @@ def household_search(request):
             numbers=[h.number for h in results],
             acting_user=request.user,
         )
-    return render(request, "registry/search.html", {"form": form, "results": results})
+    return render(
+        request,
+        "registry/search.html",
+        {"form": form, "results": results, "reason_form": ConsultationReasonForm()},
+        status=400 if form.is_bound and not form.is_valid() else 200,
+    )
 
 
 @require_http_methods(["GET", "POST"])
 @requires(perms.can_view_household)
+def consultation(request):
+    """The agent says why they open a household; the reason goes with every page of it they read
+    for the next hours of the session."""
+    form = ConsultationReasonForm(
+        request.POST or None, initial={"number": request.GET.get("numero", "")[:7]}
+    )
+    if form.is_valid():
+        number = form.cleaned_data["number"]
+        if selectors.household_by_number(number) is None:
+            form.add_error("number", "Aucun foyer ne porte ce numéro.")
+        else:
+            remember_consultation_reason(request, number, form.reason_text())
+            return redirect("registry:household_detail", number=number)
+    return render(
+        request,
+        "registry/consultation.html",
+        {"form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@requires(perms.can_view_household, post=perms.can_record_fact)
 def household_detail(request, number):
     household = selectors.household_by_number(number)
     if household is None:
         raise Http404
-    memberships = list(selectors.members(household))
+    user = request.user
     fact_form = None
-    if perms.can_record_fact(request.user):
-        fact_form = FactForm(request.POST or None, members=memberships)
-    if request.method == "POST":
-        if fact_form is None:
-            return render(request, "403.html", status=403)
+    if perms.can_record_fact(user):
+        fact_form = FactForm(request.POST or None, members=selectors.members(household))
         if fact_form.is_valid() and _record_fact(request, household, fact_form):
             return redirect("registry:household_detail", number=number)
+    reason = consultation_reason(request, number)
     services.household_consult(
-        household=household, acting_user=request.user, reason=request.GET.get("motif", "")
+        household=household, acting_user=user, reason=reason, page="Dossier du foyer"
     )
+    channel = request.GET.get("canal", "")
+    channel = channel if channel in CHANNELS else ""
+    can_see_contacts = perms.can_view_household_contacts(user)
     return render(
         request,
         "registry/household.html",
         {
             "household": household,
-            "memberships": memberships,
-            "claims": selectors.claims(household),
-            "facts": selectors.fact_history(household),
+            "members": selectors.member_rows(household, full_nir=perms.can_view_full_nir(user)),
+            "claims": selectors.claims(household) if perms.can_view_claims(user) else None,
+            "facts": (
+                selectors.fact_history(household)
+                if perms.can_view_household_resources(user)
+                else None
+            ),
+            "can_view_rights": can_view_entitlements(user),
             "viewers": selectors.viewers(household),
-            "timeline": household_timeline(household.id, channel=request.GET.get("canal", "")),
+            "timeline": household_timeline(household.id, channel=channel)
+            if can_see_contacts
+            else None,
             "timeline_channels": CHANNELS,
-            "timeline_channel": request.GET.get("canal", ""),
+            "timeline_channel": channel,
             "fact_form": fact_form,
+            "reason": reason,
+            "reason_form": ConsultationReasonForm(initial={"number": number}),
         },
         status=400 if request.method == "POST" else 200,
     )
@@ -64,7 +106,7 @@ def household_detail(request, number):
 
 def _record_fact(request, household, form) -> bool:
     data = form.cleaned_data
-    person = Person.objects.filter(pk=data["person"]).first() if data["person"] else None
+    person = selectors.household_member(household, data["person"]) if data["person"] else None
     try:
         services.fact_record(
             household=household,

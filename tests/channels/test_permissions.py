@@ -15,13 +15,22 @@ from .conftest import PDF
 
 R = Role
 QUEUES = {R.RECEPTION, R.CASE_WORKER, R.MANAGER, R.ADMINISTRATOR}
+# Need-to-know: a payslip or a RIB is read by the roles that process files, not the front desk.
+DOCUMENT_READERS = {
+    R.CASE_WORKER,
+    R.CONTROLLER,
+    R.RECOVERY_AGENT,
+    R.CRA_SECRETARY,
+    R.VERIFIER,
+    R.MANAGER,
+}
 ALLOWED = {
     "channels:home": QUEUES,
     "channels:statistics": {R.MANAGER, R.PROCESS_PILOT, R.DIRECTOR, R.VERIFIER, R.ADMINISTRATOR},
     "channels:email_thread": QUEUES,
     "channels:document_paper": {R.RECEPTION, R.CASE_WORKER},
-    "channels:document_detail": {R.RECEPTION, R.CASE_WORKER, R.CONTROLLER, R.MANAGER},
-    "channels:document_file": {R.RECEPTION, R.CASE_WORKER, R.CONTROLLER, R.MANAGER},
+    "channels:document_detail": DOCUMENT_READERS,
+    "channels:document_file": DOCUMENT_READERS,
     "portal:channels_contact": {R.CLAIMANT},
     "portal:channels_documents": {R.CLAIMANT},
     "portal:channels_declaration": {R.CLAIMANT},

@@ -21,11 +21,11 @@ def paid_twin(small_twin):
 
 
 def test_rights_page_shows_payments_and_links_the_explanation(client, make_user, paid_twin):
-    client.force_login(make_user(Role.RECEPTION))
+    client.force_login(make_user(Role.MANAGER))
     page = client.get(reverse("entitlements:household_rights", args=[paid_twin.number]))
     assert page.status_code == 200
     assert "06/2022" in page.content.decode()
-    assert "Recalculer" not in page.content.decode()  # reception may look, not recompute
+    assert "Recalculer" not in page.content.decode()  # a manager may look, not recompute
     explanation = client.get(
         reverse("entitlements:explanation", args=[paid_twin.number, "2022-06"])
     ).content.decode()

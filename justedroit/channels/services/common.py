@@ -32,8 +32,10 @@ def household_in_text(*texts: str) -> Household | None:
     return None
 
 
-def contact_consult(*, household: Household | None, obj, acting_user, reason: str) -> None:
-    """Record that an agent opened a household's message or document."""
+def contact_consult(
+    *, household: Household | None, obj, acting_user, reason: str, page: str = ""
+) -> None:
+    """Record that an agent opened a household's message or document (`page`: which view)."""
     from django.db import transaction
 
     from justedroit.core.audit import audit_record
@@ -46,4 +48,5 @@ def contact_consult(*, household: Household | None, obj, acting_user, reason: st
             household_number=household.number if household else "",
             obj=obj,
             reason=reason,
+            detail={"page": page} if page else None,
         )

@@ -1,0 +1,145 @@
+"""A small world where each household appears in one place an agent can see it: the search, its
+file, the day screen's queue and appointments, the call-back queue, the e-mail and document
+queues, an agent's unmarked appointments."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from justedroit.channels.models import ContactReason, DocumentKind, EmailSource
+from justedroit.channels.services import calls, documents, emails
+from justedroit.core import clock
+from justedroit.core.roles import Role
+from justedroit.entitlements.models import Payment, Run
+from justedroit.reception.models import (
+    Appointment,
+    AppointmentType,
+    BookedVia,
+    Queue,
+    Site,
+    VisitReason,
+)
+from justedroit.reception.services import ticket_issue
+from justedroit.registry import services as registry
+from justedroit.registry.models import Benefit, Claim, ClaimStatus, FactKind, FactSource
+from tests.channels.conftest import PDF, document_dir  # noqa: F401 (autouse fixture)
+from tests.factories import HouseholdFactory, claimant
+
+SALARY = Decimal("1234.56")
+PAID = Decimal("321.09")
+
+
+def _household(number: str, last_name: str, serial: int):
+    return HouseholdFactory(
+        number=number, members=[claimant(last_name=last_name, first_name="Alex", serial=serial)]
+    )
+
+
+@pytest.fixture
+def world(db, make_user):
+    now = clock.now()
+    file = _household("8610001", "Durand", 1)
+    ticket_household = _household("8610002", "Bernard", 2)
+    appointment_household = _household("8610003", "Petit", 3)
+    callback_household = _household("8610004", "Robert", 4)
+    thread_household = _household("8610005", "Richard", 5)
+    document_household = _household("8610006", "Moreau", 6)
+    unmarked_household = _household("8610007", "Simon", 7)
+    person = file.memberships.get().person
+    registry.fact_record(
+        household=file,
+        person=person,
+        kind=FactKind.SALARY,
+        valid_from=dt.date(2022, 1, 1),
+        valid_until=None,
+        amount=SALARY,
+        source=FactSource.DECLARATION,
+        acting_user=None,
+    )
+    Claim.objects.create(
+        household=file,
+        benefit=Benefit.AF,
+        start_month=dt.date(2022, 1, 1),
+        status=ClaimStatus.GRANTED,
+        recorded_at=now,
+    )
+    run = Run.objects.create(month=dt.date(2022, 6, 1), as_of=now, wet=True, started_at=now)
+    Payment.objects.create(
+        run=run,
+        household=file,
+        benefit=Benefit.AF,
+        month=dt.date(2022, 6, 1),
+        amount=PAID,
+        paid_at=now,
+    )
+    payslip = documents.document_upload(
+        household=file,
+        kind=DocumentKind.PAYSLIP,
+        filename="bulletin.pdf",
+        content=PDF,
+        acting_user=None,
+    )
+    queued_document = documents.document_upload(
+        household=document_household,
+        kind=DocumentKind.BANK_DETAILS,
+        filename="rib.pdf",
+        content=PDF,
+        acting_user=None,
+    )
+    poitiers = Site.objects.get(slug="poitiers")
+    ticket_issue(
+        site=poitiers,
+        queue=Queue.RECEPTION,
+        reason=VisitReason.PAYMENT,
+        household=ticket_household,
+        acting_user=None,
+    )
+    case_worker = make_user(Role.CASE_WORKER)
+    in_person = AppointmentType.objects.get(code="dossier-sur-place")
+    for household, hour in ((appointment_household, 14), (unmarked_household, 9)):
+        starts = dt.datetime.combine(clock.today(), dt.time(hour), tzinfo=clock.PARIS)
+        Appointment.objects.create(
+            household=household,
+            type=in_person,
+            channel=in_person.channel,
+            agent=case_worker,
+            site=poitiers,
+            starts_at=starts,
+            ends_at=starts + dt.timedelta(minutes=30),
+            booked_via=BookedVia.AGENT,
+            created_at=now,
+        )
+    calls.callback_request_create(
+        phone="0549000000",
+        reason=ContactReason.PAYMENT,
+        household=callback_household,
+        acting_user=None,
+    )
+    emails.email_receive(
+        inbound=emails.InboundEmail(
+            "alex.richard@example.org", "Question", "Bonjour", "<w1@example.org>", now
+        ),
+        source=EmailSource.PORTAL,
+        household=thread_household,
+        acting_user=None,
+    )
+    return {
+        "file": file,
+        "nir": person.nir,
+        "payslip": payslip,
+        "queued_document": queued_document,
+        "thread": thread_household.email_threads.get(),
+        "numbers": [
+            h.number
+            for h in (
+                file,
+                ticket_household,
+                appointment_household,
+                callback_household,
+                thread_household,
+                document_household,
+                unmarked_household,
+            )
+        ],
+    }

@@ -1,0 +1,89 @@
+"""Issue 9, item 4: walk every agent URL, as every agent role, and check that each household a
+page shows is named by an audit row written by that request (no blind spot), and that only a
+role whose work needs a household's identity is shown one."""
+
+import pytest
+from django.urls import resolve, reverse
+
+from justedroit.core import selectors
+from justedroit.core.models import AuditEvent
+from justedroit.core.need_to_know import NEEDS, DataKind
+from justedroit.core.roles import AGENT_ROLES
+from tests.test_roles_and_audit import PUBLIC, url_names
+
+pytestmark = pytest.mark.django_db
+
+ARGS = {
+    "registry:household_detail": lambda w: [w["file"].number],
+    "entitlements:household_rights": lambda w: [w["file"].number],
+    "entitlements:explanation": lambda w: [w["file"].number, "2022-06"],
+    "reception:site_day": lambda w: ["poitiers"],
+    "channels:email_thread": lambda w: [w["thread"].pk],
+    "channels:document_detail": lambda w: [w["payslip"].pk],
+    "channels:document_file": lambda w: [w["payslip"].pk],
+}
+# Pages whose results come from a form: walked with it sent too.
+POSTED = {"registry:household_search": {"q": "Alex"}}
+# Pages that show households in this world: the walk must see them there (it cannot pass by
+# finding nothing to check).
+LISTING = {
+    "core:audit_trail",
+    "registry:household_search",
+    "registry:household_detail",
+    "entitlements:household_rights",
+    "entitlements:explanation",
+    "reception:site_day",
+    "reception:unmarked",
+    "channels:home",
+    "channels:email_thread",
+    "channels:document_detail",
+}
+# The audit trail's CSV export records its filters and the last event it covers, which
+# reproduce its rows exactly; it does not copy every household number of the trail again.
+NOT_WALKED = {"core:audit_export"}
+
+
+def agent_url_names() -> list[str]:
+    return sorted(
+        name
+        for name in set(url_names())
+        if name not in PUBLIC | NOT_WALKED and not name.startswith(("portal:", "api:"))
+    )
+
+
+def named_since(pk: int, numbers) -> set[str]:
+    return {
+        n for n in numbers if selectors.audit_events(household_number=n).filter(pk__gt=pk).exists()
+    }
+
+
+def content_of(response) -> str:
+    if response.streaming:
+        return b"".join(response.streaming_content).decode(errors="replace")
+    return response.content.decode(errors="replace")
+
+
+def test_every_household_an_agent_page_shows_is_in_the_audit_trail(client, make_user, world):
+    seen_on: dict[str, set[str]] = {}
+    for name in agent_url_names():
+        url = reverse(name, args=ARGS[name](world) if name in ARGS else [])
+        gate = resolve(url).func.permission  # refusals are the permission matrices' subject
+        for role in sorted(AGENT_ROLES):
+            if not gate(make_user(role)):
+                continue
+            client.force_login(make_user(role))
+            requests = [lambda url=url: client.get(url)]
+            if name in POSTED:
+                requests.append(lambda url=url, name=name: client.post(url, POSTED[name]))
+            for send in requests:
+                before = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first()
+                response = send()
+                if response.status_code != 200:
+                    assert response.status_code == 405, (name, role)  # GET-only pages
+                    continue
+                shown = {n for n in world["numbers"] if n in content_of(response)}
+                assert shown <= named_since(before, world["numbers"]), (name, role, shown)
+                if shown and name != "core:audit_trail":  # the trail shows numbers, no file
+                    assert DataKind.IDENTITY in NEEDS[role].kinds, (name, role)
+                seen_on.setdefault(name, set()).update(shown)
+    assert {name for name, shown in seen_on.items() if shown} == LISTING
