@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "justedroit.reception",
     "justedroit.channels",
     "justedroit.entitlements",
+    "justedroit.outreach",
     "justedroit.twin",
     "justedroit.reporting",
     "justedroit.portal",
@@ -139,6 +140,15 @@ EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.conso
 # Channels: documents stored outside the web root, scanned by ClamAV when a socket is given.
 CHANNELS_DOCUMENT_DIR = Path(os.environ.get("CHANNELS_DOCUMENT_DIR", VAR_DIR / "documents"))
 CHANNELS_CLAMAV_SOCKET = os.environ.get("CHANNELS_CLAMAV_SOCKET", "")
+
+# Partner API throttling (per token, and per client address before authentication). Behind a
+# reverse proxy, NINJA_NUM_PROXIES says how many proxies append to X-Forwarded-For; 0 trusts only
+# the connection's address (a client cannot choose its own throttling key).
+JUSTEDROIT_API_RATES = {
+    "token": os.environ.get("JUSTEDROIT_API_RATE_PER_TOKEN", "120/min"),
+    "address": os.environ.get("JUSTEDROIT_API_RATE_PER_ADDRESS", "300/min"),
+}
+NINJA_NUM_PROXIES = int(os.environ.get("JUSTEDROIT_PROXY_COUNT", "0"))
 
 # One clock: pins "today" for the demo (the twin's reference date) and batch runs.
 JUSTEDROIT_TODAY = os.environ.get("JUSTEDROIT_TODAY") or None

@@ -1,6 +1,7 @@
 from django import forms
 
 from justedroit.core.models import AuditAction
+from justedroit.core.services import TOKEN_DEFAULT_DAYS, TOKEN_MAX_DAYS
 
 
 class AuditFilterForm(forms.Form):
@@ -23,3 +24,17 @@ class AuditFilterForm(forms.Form):
 
     def filters(self) -> dict:
         return {key: value for key, value in self.cleaned_data.items() if value}
+
+
+class ApiTokenCreateForm(forms.Form):
+    user = forms.ModelChoiceField(
+        label="Compte partenaire", queryset=None, empty_label="Choisissez un compte"
+    )
+    label = forms.CharField(label="Usage du jeton", max_length=100, required=False)
+    valid_days = forms.IntegerField(
+        label="Validité (jours)", min_value=1, max_value=TOKEN_MAX_DAYS, initial=TOKEN_DEFAULT_DAYS
+    )
+
+    def __init__(self, *args, partner_accounts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = partner_accounts

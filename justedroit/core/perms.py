@@ -17,3 +17,8 @@ def can_use_claimant_space(user) -> bool:
 
 def can_use_partner_space(user) -> bool:
     return user.is_partner
+
+
+def can_manage_api_tokens(user) -> bool:
+    """Create, list and revoke the partners' API tokens."""
+    return user.is_active and user.role in {Role.MANAGER, Role.ADMINISTRATOR}

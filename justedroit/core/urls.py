@@ -10,4 +10,5 @@ urlpatterns = [
     path("sante/", views.health, name="health"),
     path("agents/", views.agent_home, name="agent_home"),
     path("agents/audit/", views.audit_trail, name="audit_trail"),
+    path("agents/jetons-api/", views.api_tokens, name="api_tokens"),
 ]

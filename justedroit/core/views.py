@@ -1,10 +1,13 @@
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
 
-from justedroit.core import perms, selectors
-from justedroit.core.forms import AuditFilterForm
+from justedroit.core import perms, selectors, services
+from justedroit.core.forms import ApiTokenCreateForm, AuditFilterForm
 from justedroit.core.web import public, requires
 
 
@@ -53,3 +56,50 @@ def audit_trail(request):
         "core/audit_trail.html",
         {"form": form, "events": events[:500], "total": events.count()},
     )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@requires(perms.can_manage_api_tokens)
+def api_tokens(request):
+    """Partners' API tokens: create one (its secret is shown once, on this response only), list,
+    revoke."""
+    form = ApiTokenCreateForm(partner_accounts=selectors.partner_accounts())
+    issued = None
+    if request.method == "POST" and request.POST.get("action") == "revoke":
+        token = selectors.api_token_by_id(_int(request.POST.get("token")))
+        if token is None:
+            messages.error(request, "Jeton inconnu.")
+        else:
+            try:
+                services.api_token_revoke(token=token, acting_user=request.user)
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            else:
+                messages.success(request, f"Le jeton {token.prefix}… est révoqué.")
+        return redirect("core:api_tokens")
+    if request.method == "POST":
+        form = ApiTokenCreateForm(request.POST, partner_accounts=selectors.partner_accounts())
+        if form.is_valid():
+            try:
+                issued = services.api_token_create(acting_user=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                form.add_error(None, error)
+    status = 400 if request.method == "POST" and issued is None else 200
+    return render(
+        request,
+        "core/api_tokens.html",
+        {
+            "form": form,
+            "issued": issued,
+            "tokens": selectors.api_tokens()[:500],
+        },
+        status=status,
+    )
+
+
+def _int(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0

@@ -15,6 +15,7 @@ from justedroit.reception.models import (
     Notification,
 )
 from justedroit.reception.slots import free_slots
+from tests.factories import HouseholdFactory
 from tests.reception.conftest import TUESDAY, at
 
 pytestmark = pytest.mark.django_db
@@ -185,6 +186,7 @@ def test_accessibility_need_lands_only_where_the_resource_is_free(
 
 
 def test_the_database_refuses_an_overlap_for_the_agent(tuesday_morning, household, agent):
+    other = HouseholdFactory(number="7654322")  # another household: only the agent overlaps
     first = Appointment.objects.create(
         household=household,
         type=AppointmentType.objects.get(code="dossier-sur-place"),
@@ -196,9 +198,9 @@ def test_the_database_refuses_an_overlap_for_the_agent(tuesday_morning, househol
         booked_via="agent",
         created_at=at(TUESDAY, 8),
     )
-    with pytest.raises(IntegrityError), transaction.atomic():
+    with pytest.raises(IntegrityError, match="appt_agent_no_overlap"), transaction.atomic():
         Appointment.objects.create(
-            household=household,
+            household=other,
             type=first.type,
             channel="in_person",
             agent=agent,
@@ -290,19 +292,25 @@ def test_marking_attendance_only_after_start(tuesday_morning, in_person, poitier
     assert marked.status == AppointmentStatus.SEEN and marked.checked_in_at is not None
 
 
-def test_partner_booking_is_recorded_as_such(tuesday_morning, in_person, poitiers, household):
-    from justedroit.core.models import User
-
-    partner = User.objects.create_user(
-        username="efs", role=Role.PARTNER_EFS, organisation="France Services Civray"
-    )
+def test_partner_booking_is_recorded_as_such(
+    tuesday_morning, in_person, poitiers, household, partner_user, civray_efs
+):
     appointment = book(
-        household, in_person, poitiers, at(TUESDAY, 9), booked_via="partner", acting_user=partner
+        household,
+        in_person,
+        poitiers,
+        at(TUESDAY, 9),
+        booked_via="partner",
+        partner=civray_efs,
+        acting_user=partner_user,
     )
-    assert (appointment.booked_via, appointment.partner_organisation) == (
+    assert (appointment.booked_via, appointment.partner, appointment.partner_organisation) == (
         "partner",
-        "France Services Civray",
+        civray_efs,
+        "Espace France Services de Civray",
     )
+    with pytest.raises(ValidationError, match="nomme son organisation"):
+        book(household, in_person, poitiers, at(TUESDAY, 10), booked_via="partner")
     debt = AppointmentType.objects.get(code="dette-indu")
     with pytest.raises(ValidationError, match="auprès d'un agent"):
         services.appointment_book(
