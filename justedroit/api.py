@@ -38,6 +38,7 @@ from ninja.security import HttpBearer
 from ninja.throttling import SimpleRateThrottle
 from pydantic import BeforeValidator, ConfigDict, WithJsonSchema
 
+from justedroit.core import clock
 from justedroit.core import services as core
 from justedroit.core.models import ApiToken, User
 from justedroit.outreach import selectors as outreach_selectors
@@ -62,7 +63,8 @@ IDEMPOTENCY_KEY = r"^[!-~]{1,255}$"
 _DAY = r"20[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
 DAY = rf"^{_DAY}$"
 # Years 2000-2099 and an explicit offset: no instant a partner sends can overflow a conversion.
-INSTANT = rf"^{_DAY}T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{{1,6}})?(Z|[+-](0[0-9]|1[0-4]):[0-5][0-9])$"
+_TIME = r"([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,6})?"
+INSTANT = rf"^{_DAY}T{_TIME}(Z|[+-](0[0-9]|1[0-4]):[0-5][0-9])$"
 MAX_ID = 2**63 - 1
 
 
@@ -190,8 +192,12 @@ class SlotOut(Schema):
 
 
 class SlotQuery(Schema):
-    type: str = Field(..., description="Code du motif, ex. dossier-sur-place", pattern=SLUG)
-    site: str | None = Field(None, description="Identifiant du lieu, ex. poitiers", pattern=SLUG)
+    type: str = Field(
+        ..., description="Code du motif", pattern=SLUG, examples=["dossier-sur-place"]
+    )
+    site: str | None = Field(
+        None, description="Identifiant du lieu", pattern=SLUG, examples=["poitiers"]
+    )
     channel: Channel | None = None
     date_from: Day | None = None
     date_to: Day | None = None
@@ -199,7 +205,22 @@ class SlotQuery(Schema):
 
 
 class BookIn(Schema):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "household_number": "7654321",
+                    "type": "dossier-sur-place",
+                    "site": "poitiers",
+                    "starts_at": "2023-01-03T09:00:00+01:00",
+                    "need": "lsf",
+                    "contact_phone": "06 12 34 56 78",
+                    "contact_email": "lea.martin@example.org",
+                }
+            ]
+        },
+    )
 
     household_number: str = Field(..., pattern=HOUSEHOLD_NUMBER)
     type: str = Field(..., pattern=SLUG)
@@ -240,8 +261,8 @@ class AppointmentOut(Schema):
             type=a.type.code,
             channel=a.channel,
             site=a.site.slug,
-            starts_at=a.starts_at,
-            ends_at=a.ends_at,
+            starts_at=a.starts_at.astimezone(clock.PARIS),
+            ends_at=a.ends_at.astimezone(clock.PARIS),
             status=a.status,
             need=a.accessibility_need or None,
             meeting_url=a.meeting_url,
@@ -385,8 +406,11 @@ def book(
     body: BookIn,
     idempotency_key: Annotated[
         str | None,
-        Header(alias="Idempotency-Key", pattern=IDEMPOTENCY_KEY, description="Clé choisie par le "
-        "partenaire, unique par réservation (ex. un UUID)"),
+        Header(
+            alias="Idempotency-Key",
+            pattern=IDEMPOTENCY_KEY,
+            description="Clé choisie par le partenaire, unique par réservation (ex. un UUID)",
+        ),
     ] = None,
 ):
     kind = selectors.appointment_type_by_code(body.type)

@@ -55,8 +55,12 @@ ALLOWED = {
     "reception:unmarked": DESK,
     "portal:reception_book": {R.CLAIMANT},
     "portal:reception_appointments": {R.CLAIMANT},
+    "core:api_tokens": {R.MANAGER, R.ADMINISTRATOR},
+    "outreach:mandate_record": DESK,
+    "portal:outreach_mandates": {R.CLAIMANT},
 }
-# The partner API authenticates each request with a bearer token, not a session.
+# The partner API authenticates each request with a bearer token, not a session (and answers
+# any other path under /api/v1/ with its JSON 404: `api:unknown`).
 PUBLIC = {
     "core:home",
     "core:login",
@@ -67,7 +71,10 @@ PUBLIC = {
     "api:openapi-view",
     "api:slots",
     "api:book",
+    "api:appointments",
+    "api:appointment",
     "api:cancel",
+    "api:unknown",
 }
 ARGS = {
     "registry:household_detail": ["1234567"],

@@ -38,3 +38,7 @@ class ApiTokenCreateForm(forms.Form):
     def __init__(self, *args, partner_accounts, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["user"].queryset = partner_accounts
+
+
+class ApiTokenRevokeForm(forms.Form):
+    token = forms.IntegerField(min_value=1, max_value=2**63 - 1)

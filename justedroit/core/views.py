@@ -7,7 +7,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from justedroit.core import perms, selectors, services
-from justedroit.core.forms import ApiTokenCreateForm, AuditFilterForm
+from justedroit.core.forms import ApiTokenCreateForm, ApiTokenRevokeForm, AuditFilterForm
 from justedroit.core.web import public, requires
 
 
@@ -67,7 +67,10 @@ def api_tokens(request):
     form = ApiTokenCreateForm(partner_accounts=selectors.partner_accounts())
     issued = None
     if request.method == "POST" and request.POST.get("action") == "revoke":
-        token = selectors.api_token_by_id(_int(request.POST.get("token")))
+        revoke = ApiTokenRevokeForm(request.POST)
+        token = (
+            selectors.api_token_by_id(revoke.cleaned_data["token"]) if revoke.is_valid() else None
+        )
         if token is None:
             messages.error(request, "Jeton inconnu.")
         else:
@@ -96,10 +99,3 @@ def api_tokens(request):
         },
         status=status,
     )
-
-
-def _int(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return 0

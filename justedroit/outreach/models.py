@@ -69,7 +69,7 @@ class Mandate(models.Model):
         "pièce justificative",
         max_length=300,
         blank=True,
-        help_text="Obligatoire quand un agent l'enregistre (ex. : mandat signé du 12/01, numérisé).",
+        help_text="Obligatoire quand un agent l'enregistre (ex. : mandat signé le 12/01).",
     )
     expires_at = models.DateTimeField("expire le")
     revoked_at = models.DateTimeField("révoqué le", null=True, blank=True)

@@ -17,6 +17,10 @@ def partner_by_id(partner_id) -> Partner | None:
     return partners().filter(pk=partner_id).first()
 
 
+def partner_by_name(name: str) -> Partner | None:
+    return partners().filter(name=name).first()
+
+
 def partner_of(user) -> Partner | None:
     """The organisation a partner account works for (None if the account is not linked)."""
     member = PartnerMember.objects.select_related("partner").filter(user=user).first()
@@ -48,7 +52,6 @@ def household_mandates(household: Household) -> QuerySet[Mandate]:
 
 def household_mandate(household: Household, mandate_id) -> Mandate | None:
     return household_mandates(household).filter(pk=mandate_id).first()
-
 
 
 def partner_appointments(partner: Partner, **filters) -> QuerySet[Appointment]:

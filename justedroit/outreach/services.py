@@ -23,7 +23,10 @@ from justedroit.registry.models import Commune, Household
 # The durations an allocataire may choose in the portal; a paper mandate lasts at most a year.
 PORTAL_DURATIONS_DAYS = (30, 90, 180, 365)
 MAX_MANDATE_DAYS = 366
-ROLE_OF_KIND = {PartnerKind.FRANCE_SERVICES: Role.PARTNER_EFS, PartnerKind.RELAY: Role.PARTNER_RELAY}
+ROLE_OF_KIND = {
+    PartnerKind.FRANCE_SERVICES: Role.PARTNER_EFS,
+    PartnerKind.RELAY: Role.PARTNER_RELAY,
+}
 NOT_FOUND_OR_NO_MANDATE = (
     "Foyer inconnu, ou sans mandat en cours pour votre organisation : vérifiez le numéro "
     "allocataire, et que l'allocataire vous a donné mandat (dans Mon dossier ou à la Caf)."
@@ -43,9 +46,7 @@ def _text(value: str, *, field: str, max_length: int, required: bool = True) -> 
     return value
 
 
-def partner_create(
-    *, kind: str, name: str, commune: Commune, acting_user: User | None
-) -> Partner:
+def partner_create(*, kind: str, name: str, commune: Commune, acting_user: User | None) -> Partner:
     if kind not in PartnerKind.values:
         raise ValidationError("Nature de partenaire inconnue.")
     name = _text(name, field="Nom du partenaire", max_length=200)
@@ -64,9 +65,7 @@ def partner_member_link(*, user: User, partner: Partner, acting_user: User | Non
             f"Le compte {user.username} n'a pas le rôle d'un {partner.get_kind_display()}."
         )
     with transaction.atomic():
-        member, _ = PartnerMember.objects.update_or_create(
-            user=user, defaults={"partner": partner}
-        )
+        member, _ = PartnerMember.objects.update_or_create(user=user, defaults={"partner": partner})
         audit_record(
             actor=acting_user,
             action=AuditAction.UPDATE,

@@ -505,4 +505,3 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.channel} rdv {self.appointment_id} : {self.status}"
-

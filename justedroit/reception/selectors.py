@@ -86,7 +86,6 @@ def household_appointments(household) -> QuerySet[Appointment]:
     )
 
 
-
 def partner_appointments(
     *,
     partner,

@@ -321,3 +321,37 @@ def test_partner_booking_is_recorded_as_such(
             booked_via="claimant",
             acting_user=None,
         )
+
+
+@pytest.mark.parametrize("code", ["dossier-sur-place", "premiere-demande", "dossier-visio"])
+@pytest.mark.parametrize("need", ["lsf", "written"])
+def test_every_slot_listed_for_a_need_is_bookable_with_that_need(
+    tuesday_morning, household, poitiers, code, need
+):
+    """Slots advertised for a need (the API's `/slots?need=`) are exactly the ones booking accepts
+    with that need: each is booked (then rolled back) with it."""
+    kind = AppointmentType.objects.get(code=code)
+    kind.opening_slots.add(tuesday_morning)
+    listed = free_slots(
+        appointment_type=kind,
+        first_day=TUESDAY,
+        last_day=TUESDAY + dt.timedelta(days=13),
+        accessibility_need=need,
+    )
+    for slot in listed:
+        with transaction.atomic():
+            booked = services.appointment_book(
+                household=household,
+                appointment_type=kind,
+                site=poitiers,
+                starts_at=slot.starts_at,
+                accessibility_need=need,
+                booked_via=BookedVia.CLAIMANT,
+                acting_user=None,
+            )
+            assert booked.resource.kind == need
+            transaction.set_rollback(True)
+    if need == "lsf" and kind.channel == "in_person":
+        assert listed  # the Tuesday opening has the LSF interpreter
+    if kind.channel != "in_person":
+        assert listed == []

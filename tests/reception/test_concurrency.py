@@ -11,8 +11,8 @@ from django.db import connection, connections
 
 from justedroit.core.roles import Role
 from justedroit.reception import services
-from justedroit.reception.services.appointments import HOUSEHOLD_BUSY, TAKEN
 from justedroit.reception.models import Appointment, AppointmentType, Site
+from justedroit.reception.services.appointments import HOUSEHOLD_BUSY, TAKEN
 from justedroit.registry.models import Household
 from tests.factories import HouseholdFactory
 from tests.reception.conftest import TUESDAY, at

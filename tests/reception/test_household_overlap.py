@@ -90,16 +90,19 @@ def test_a_queryset_update_or_raw_sql_cannot_create_the_overlap_either(
         Appointment.objects.filter(pk=later.pk).update(
             starts_at=at(TUESDAY, 9), ends_at=at(TUESDAY, 9, 30)
         )
-    with pytest.raises(IntegrityError, match="appt_household_no_overlap"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "UPDATE reception_appointment SET starts_at = %s, ends_at = %s WHERE id = %s",
-                [
-                    connection.ops.adapt_datetimefield_value(at(TUESDAY, 9, 10)),
-                    connection.ops.adapt_datetimefield_value(at(TUESDAY, 9, 40)),
-                    later.pk,
-                ],
-            )
+    with (
+        pytest.raises(IntegrityError, match="appt_household_no_overlap"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(
+            "UPDATE reception_appointment SET starts_at = %s, ends_at = %s WHERE id = %s",
+            [
+                connection.ops.adapt_datetimefield_value(at(TUESDAY, 9, 10)),
+                connection.ops.adapt_datetimefield_value(at(TUESDAY, 9, 40)),
+                later.pk,
+            ],
+        )
     later.refresh_from_db()
     assert later.starts_at == at(TUESDAY, 11)
 

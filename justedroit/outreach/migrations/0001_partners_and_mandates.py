@@ -34,7 +34,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('source', models.CharField(choices=[('portal', "Donné par l'allocataire dans Mon dossier"), ('agent', 'Enregistré par un agent sur pièce justificative')], max_length=6, verbose_name='donné')),
                 ('granted_at', models.DateTimeField(verbose_name='donné le')),
-                ('evidence', models.CharField(blank=True, help_text="Obligatoire quand un agent l'enregistre (ex. : mandat signé du 12/01, numérisé).", max_length=300, verbose_name='pièce justificative')),
+                ('evidence', models.CharField(blank=True, help_text="Obligatoire quand un agent l'enregistre (ex. : mandat signé le 12/01).", max_length=300, verbose_name='pièce justificative')),
                 ('expires_at', models.DateTimeField(verbose_name='expire le')),
                 ('revoked_at', models.DateTimeField(blank=True, null=True, verbose_name='révoqué le')),
                 ('granted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),

@@ -5,7 +5,6 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from justedroit.core import clock
 from justedroit.core.audit import audit_record
 from justedroit.core.models import AuditAction, User
 from justedroit.reception.models import (
@@ -130,4 +129,3 @@ def closure_create(
         )
         audit_record(actor=acting_user, action=AuditAction.CREATE, obj=closure)
     return closure
-

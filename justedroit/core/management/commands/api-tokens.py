@@ -7,7 +7,12 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
 
 from justedroit.core import clock, selectors, services
-from justedroit.core.batch import DRY_RUN_NOTE, BatchCommand, add_wet_run_argument, rolled_back_unless
+from justedroit.core.batch import (
+    DRY_RUN_NOTE,
+    BatchCommand,
+    add_wet_run_argument,
+    rolled_back_unless,
+)
 
 
 class Command(BatchCommand):
@@ -39,7 +44,7 @@ class Command(BatchCommand):
         wet_run = options["wet_run"]
         try:
             with rolled_back_unless(wet_run):
-                message = getattr(self, "_" + action.replace("-", "_"))(wet_run=wet_run, **options)
+                message = getattr(self, "_" + action.replace("-", "_"))(**options)
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from None
         self.stdout.write(message if wet_run else DRY_RUN_NOTE + message)
