@@ -99,6 +99,19 @@ Instant = Annotated[
 ]
 
 
+DESCRIPTION = """API des partenaires de la Caf de la Vienne (Espaces France Services, points relais
+Caf) : créneaux libres ; prise, liste, consultation et annulation des rendez-vous des foyers qui
+ont donné mandat à votre organisation (dans Mon dossier, ou sur papier auprès de la Caf).
+
+Authentification : `Authorization: Bearer <jeton>` (jeton délivré par la Caf, à durée limitée).
+Toute erreur est un JSON `{"code": …, "message": "<français>"}` :
+400 requête non conforme à ce schéma ; 401 jeton absent, inconnu, expiré ou révoqué ; 403 compte
+non rattaché à une organisation ; 404 motif, lieu ou rendez-vous inconnu — ou foyer inconnu ou sans
+mandat en cours pour votre organisation (réponse identique dans les deux cas) ; 405 méthode non
+permise ; 422 refus métier (créneau pris, annulation trop tardive…) ou clé d'idempotence déjà
+utilisée pour une autre requête ; 429 trop de requêtes (en-tête `Retry-After`)."""
+
+
 @dataclass(frozen=True)
 class Caller:
     """Who is calling: the token, its partner account and that account's organisation."""
@@ -167,7 +180,7 @@ api = NinjaAPI(
     urls_namespace="api",
     version="1",
     title="Juste Droit — Caf de la Vienne",
-    description=__doc__.split("\n\n", 1)[1],
+    description=DESCRIPTION,
     auth=PartnerToken(),
     throttle=[PerToken()],
 )
@@ -452,21 +465,22 @@ def book(
     summary="Les rendez-vous réservés par votre organisation (foyers sous mandat en cours)",
 )
 def appointments(request, filters: Query[AppointmentQuery]):
-    found = outreach_selectors.partner_appointments(
+    page, count = outreach_selectors.partner_appointments_page(
         request.auth.partner,
+        offset=filters.offset,
+        limit=filters.limit,
         status=filters.status or "",
         household_number=filters.household_number or "",
         first_day=filters.date_from,
         last_day=filters.date_to,
     )
-    page = list(found[filters.offset : filters.offset + filters.limit])
     outreach.partner_reads_record(
         partner=request.auth.partner, appointments=page, acting_user=request.auth.user
     )
     return Status(
         200,
         AppointmentPage(
-            count=found.count(),
+            count=count,
             limit=filters.limit,
             offset=filters.offset,
             items=[AppointmentOut.of(a) for a in page],

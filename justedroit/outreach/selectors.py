@@ -62,5 +62,13 @@ def partner_appointments(partner: Partner, **filters) -> QuerySet[Appointment]:
     )
 
 
+def partner_appointments_page(
+    partner: Partner, *, offset: int, limit: int, **filters
+) -> tuple[list[Appointment], int]:
+    """One page of `partner_appointments`, and how many there are in all."""
+    found = partner_appointments(partner, **filters)
+    return list(found[offset : offset + limit]), found.count()
+
+
 def partner_appointment(partner: Partner, appointment_id: int) -> Appointment | None:
     return partner_appointments(partner).filter(pk=appointment_id).first()
