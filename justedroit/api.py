@@ -29,7 +29,7 @@ from typing import Annotated
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.urls import re_path
 from ninja import Field, Header, NinjaAPI, Path, Query, Schema, Status
 from ninja.errors import AuthenticationError, HttpError, Throttled
@@ -523,12 +523,16 @@ def cancel(request, appointment_id: AppointmentId):
     return Status(200, AppointmentOut.of(cancelled))
 
 
-def _json_method_not_allowed(view):
-    """ninja answers a wrong method with a bare 405: give it the API's JSON error body."""
+def _json_errors(view):
+    """ninja answers a wrong method with a bare 405, and its root path raises Django's 404: give
+    them the API's JSON error body."""
 
     @functools.wraps(view)
     def wrapped(request, *args, **kwargs):
-        response = view(request, *args, **kwargs)
+        try:
+            response = view(request, *args, **kwargs)
+        except Http404:
+            return unknown_path(request)
         if response.status_code != 405:
             return response
         refused = _error(405, "method_not_allowed", f"Méthode {request.method} non permise ici.")
@@ -551,7 +555,7 @@ def urls():
     patterns, app_name, namespace = api.urls
     patterns = list(patterns)
     for pattern in patterns:
-        pattern.callback = _json_method_not_allowed(pattern.callback)
+        pattern.callback = _json_errors(pattern.callback)
     patterns.append(re_path(r"^(?P<path>.+)$", unknown_path, name="unknown"))
     for pattern in patterns:
         pattern.callback.permission = None

@@ -13,10 +13,6 @@ def partners() -> QuerySet[Partner]:
     return Partner.objects.select_related("commune")
 
 
-def partner_by_id(partner_id) -> Partner | None:
-    return partners().filter(pk=partner_id).first()
-
-
 def partner_by_name(name: str) -> Partner | None:
     return partners().filter(name=name).first()
 

@@ -274,6 +274,7 @@ def test_an_expired_idempotency_key_is_forgotten(client, auth, mandate, tuesday_
 @pytest.mark.parametrize(
     ("method", "path"),
     [
+        ("get", "/api/v1/"),
         ("get", "/api/v1/nowhere"),
         ("post", "/api/v1/nowhere/at/all"),
         ("get", "/api/v1/appointments/1/cancel"),
