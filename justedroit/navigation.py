@@ -4,6 +4,7 @@ from django.urls import reverse
 
 from justedroit.channels.perms import can_view_channel_statistics, can_view_contact_queues
 from justedroit.core import perms
+from justedroit.outreach.perms import can_grant_mandate, can_record_mandate
 from justedroit.reception.perms import can_book_own_appointment, can_serve_reception
 from justedroit.registry.perms import can_search_households
 from justedroit.reporting.perms import can_view_indicators
@@ -22,10 +23,13 @@ def links(request) -> dict:
         (can_view_indicators, "reporting:indicators", "Indicateurs"),
         (perms.can_view_audit_trail, "core:audit_trail", "Journal d'audit"),
         (perms.can_manage_failed_sends, "core:failed_sends", "Envois en échec"),
+        (perms.can_manage_api_tokens, "core:api_tokens", "Jetons d'API"),
+        (can_record_mandate, "outreach:mandate_record", "Mandats aux partenaires"),
         (perms.can_use_claimant_space, "portal:claimant_home", "Mon dossier"),
         (can_book_own_appointment, "portal:reception_book", "Prendre rendez-vous"),
         (perms.can_use_claimant_space, "portal:channels_contact", "Écrire à la Caf"),
         (perms.can_use_claimant_space, "portal:channels_documents", "Transmettre un document"),
+        (can_grant_mandate, "portal:outreach_mandates", "Mes mandats aux partenaires"),
         (perms.can_use_partner_space, "portal:partner_home", "Espace partenaire"),
     ]
     return {

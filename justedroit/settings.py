@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "justedroit.reception",
     "justedroit.channels",
     "justedroit.entitlements",
+    "justedroit.outreach",
     "justedroit.twin",
     "justedroit.reporting",
     "justedroit.portal",
@@ -243,6 +244,14 @@ JUSTEDROIT_SEND_RETRY_BASE_SECONDS = int(os.environ.get("JUSTEDROIT_SEND_RETRY_B
 # Channels: documents stored outside the web root, scanned by ClamAV when a socket is given.
 CHANNELS_DOCUMENT_DIR = Path(os.environ.get("CHANNELS_DOCUMENT_DIR", VAR_DIR / "documents"))
 CHANNELS_CLAMAV_SOCKET = os.environ.get("CHANNELS_CLAMAV_SOCKET", "")
+
+# Partner API throttling (per token, and per client address before authentication). The client
+# address is the one login uses (`core.auth.client_ip`): X-Forwarded-For is believed only from
+# JUSTEDROIT_TRUSTED_PROXIES, so a client cannot choose its own throttling key.
+JUSTEDROIT_API_RATES = {
+    "token": os.environ.get("JUSTEDROIT_API_RATE_PER_TOKEN", "120/min"),
+    "address": os.environ.get("JUSTEDROIT_API_RATE_PER_ADDRESS", "300/min"),
+}
 
 # One clock: pins "today" for the demo (the twin's reference date) and batch runs.
 JUSTEDROIT_TODAY = os.environ.get("JUSTEDROIT_TODAY") or None

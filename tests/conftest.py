@@ -2,9 +2,11 @@ import datetime as dt
 import os
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
 from hypothesis import HealthCheck, settings
+from pytest_django.plugin import blocking_manager_key
 
 from justedroit.core import clock
 from justedroit.core.models import User
@@ -26,6 +28,12 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache (the API's throttling counts live there)."""
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)
@@ -63,3 +71,18 @@ def twin_module(django_db_setup, django_db_blocker):
 @pytest.fixture
 def small_twin(twin_module, db):
     """The module's twin, for a test with database access."""
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A transactional test ends with Django flushing the database, migrated reference data
+    (communes, sites, motifs) included. xdist (`--dist loadscope`) may then run another module on
+    the same worker, so that data is loaded again as soon as the flush is done."""
+    yield
+    marker = item.get_closest_marker("django_db")
+    if nextitem is None or marker is None or not marker.kwargs.get("transaction"):
+        return  # (after the last test, the test database is already gone)
+    contents = getattr(connection, "_test_serialized_contents", None)
+    if contents:
+        with item.config.stash[blocking_manager_key].unblock():
+            connection.creation.deserialize_db_from_string(contents)

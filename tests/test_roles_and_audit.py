@@ -62,9 +62,14 @@ ALLOWED = {
     "reception:unmarked": DESK,
     "portal:reception_book": {R.CLAIMANT},
     "portal:reception_appointments": {R.CLAIMANT},
+    "core:api_tokens": {R.MANAGER, R.ADMINISTRATOR},
+    "outreach:mandate_record": DESK,
+    "portal:outreach_mandates": {R.CLAIMANT},
 }
 # The partner API authenticates each request with a bearer token, not a session. Logging in and
 # recovering a password are open to anonymous visitors (tests/test_login.py, tests/test_oidc.py).
+# The partner API authenticates each request with a bearer token, not a session (and answers
+# any other path under /api/v1/ with its JSON 404: `api:unknown`).
 PUBLIC = {
     "core:home",
     "core:login",
@@ -83,7 +88,10 @@ PUBLIC = {
     "api:openapi-view",
     "api:slots",
     "api:book",
+    "api:appointments",
+    "api:appointment",
     "api:cancel",
+    "api:unknown",
 }
 ARGS = {
     "registry:household_detail": ["1234567"],

@@ -5,6 +5,7 @@ from django import forms
 from justedroit.core import clock
 from justedroit.core.audit import ConsultationReason
 from justedroit.core.models import AuditAction
+from justedroit.core.services import TOKEN_DEFAULT_DAYS, TOKEN_MAX_DAYS
 from justedroit.core.web import FIRST_YEAR
 
 
@@ -64,3 +65,21 @@ class ConsultationReasonForm(forms.Form):
         label = ConsultationReason(self.cleaned_data["reason"]).label
         precision = self.cleaned_data["precision"].strip()
         return f"{label} : {precision}" if precision else label
+
+
+class ApiTokenCreateForm(forms.Form):
+    user = forms.ModelChoiceField(
+        label="Compte partenaire", queryset=None, empty_label="Choisissez un compte"
+    )
+    label = forms.CharField(label="Usage du jeton", max_length=100, required=False)
+    valid_days = forms.IntegerField(
+        label="Validité (jours)", min_value=1, max_value=TOKEN_MAX_DAYS, initial=TOKEN_DEFAULT_DAYS
+    )
+
+    def __init__(self, *args, partner_accounts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = partner_accounts
+
+
+class ApiTokenRevokeForm(forms.Form):
+    token = forms.IntegerField(min_value=1, max_value=2**63 - 1)

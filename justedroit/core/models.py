@@ -2,6 +2,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import PermissionDenied
 from django.db import models
 
+from justedroit.core import clock
 from justedroit.core.roles import AGENT_ROLES, PARTNER_ROLES, Role
 
 
@@ -159,3 +160,66 @@ class AuditEventHousehold(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionDenied("Le journal d'audit ne se supprime pas.")
+
+
+class ApiToken(models.Model):
+    """A partner account's bearer token for `/api/v1/`. Only its SHA-256 is stored: the token is
+    shown once, at creation. It stops working when revoked or past its expiry."""
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="api_tokens")
+    label = models.CharField(
+        "usage", max_length=100, blank=True, help_text="Ex. : logiciel de rendez-vous de l'EFS."
+    )
+    key_hash = models.CharField("empreinte", max_length=64, unique=True)
+    prefix = models.CharField("début du jeton", max_length=8)
+    created_at = models.DateTimeField("créé le")
+    expires_at = models.DateTimeField("expire le")
+    last_used_at = models.DateTimeField("dernière utilisation", null=True, blank=True)
+    revoked_at = models.DateTimeField("révoqué le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "jeton d'API"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(expires_at__gt=models.F("created_at")),
+                name="apitoken_expires_after_creation",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(revoked_at__isnull=True)
+                | models.Q(revoked_at__gte=models.F("created_at")),
+                name="apitoken_revoked_after_creation",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"
+
+    def state(self) -> str:
+        if self.revoked_at is not None:
+            return f"révoqué le {self.revoked_at.astimezone(clock.PARIS):%d/%m/%Y}"
+        return "expiré" if self.expires_at <= clock.now() else "actif"
+
+
+class ApiIdempotencyKey(models.Model):
+    """The response given to a partner's request sent with an `Idempotency-Key`, kept until its
+    expiry so that a retry gets the same answer instead of a second booking. Scoped per token."""
+
+    token = models.ForeignKey(ApiToken, on_delete=models.PROTECT, related_name="+")
+    key = models.CharField("clé", max_length=255)
+    fingerprint = models.CharField("empreinte de la requête", max_length=64)
+    # Empty only inside the first request's own transaction (the row is written first, so that a
+    # concurrent retry waits on the unique key, then replays the committed answer).
+    status_code = models.PositiveSmallIntegerField("statut HTTP", null=True, blank=True)
+    response = models.JSONField("réponse", default=dict)
+    created_at = models.DateTimeField("reçue le")
+    expires_at = models.DateTimeField("expire le", db_index=True)
+
+    class Meta:
+        verbose_name = "clé d'idempotence"
+        constraints = [
+            models.UniqueConstraint(fields=["token", "key"], name="idempotency_key_once_per_token")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.token_id})"

@@ -26,3 +26,8 @@ def can_use_partner_space(user) -> bool:
 
 def can_change_own_password(user) -> bool:
     return user.is_active and user.has_usable_password()
+
+
+def can_manage_api_tokens(user) -> bool:
+    """Create, list and revoke the partners' API tokens."""
+    return user.is_active and user.role in {Role.MANAGER, Role.ADMINISTRATOR}

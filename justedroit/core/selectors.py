@@ -4,9 +4,10 @@ from dataclasses import dataclass
 from django.apps import apps
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from justedroit.core import clock
 from justedroit.core.clock import PARIS
-from justedroit.core.models import AuditAction, AuditEvent, AuditEventHousehold
-from justedroit.core.roles import Role
+from justedroit.core.models import ApiToken, AuditAction, AuditEvent, AuditEventHousehold, User
+from justedroit.core.roles import PARTNER_ROLES, Role
 
 
 def audit_events(
@@ -98,3 +99,30 @@ def _actor_label(event: AuditEvent) -> str:
     if event.action == AuditAction.LOGIN:
         return "personne (non connecté)"
     return "traitement automatique"
+
+
+def api_tokens(*, include_inactive: bool = True) -> QuerySet[ApiToken]:
+    """Tokens, newest first; only the usable ones (not revoked, not expired) if asked."""
+    tokens = ApiToken.objects.select_related("user")
+    if not include_inactive:
+        tokens = tokens.filter(revoked_at__isnull=True, expires_at__gt=clock.now())
+    return tokens
+
+
+def api_token_by_prefix(prefix: str) -> ApiToken | None:
+    """The one token starting with `prefix` (None if none or several)."""
+    matches = list(ApiToken.objects.select_related("user").filter(prefix=prefix)[:2])
+    return matches[0] if len(matches) == 1 else None
+
+
+def api_token_by_id(token_id: int) -> ApiToken | None:
+    return ApiToken.objects.select_related("user").filter(pk=token_id).first()
+
+
+def partner_accounts() -> QuerySet[User]:
+    """Active partner accounts (who may hold an API token)."""
+    return User.objects.filter(is_active=True, role__in=PARTNER_ROLES).order_by("username")
+
+
+def user_by_username(username: str) -> User | None:
+    return User.objects.filter(username=username).first()

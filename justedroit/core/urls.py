@@ -46,4 +46,5 @@ urlpatterns = [
     path("agents/audit/", views.audit_trail, name="audit_trail"),
     path("agents/envois-en-echec/", views.failed_sends, name="failed_sends"),
     path("agents/audit/export.csv", views.audit_export, name="audit_export"),
+    path("agents/jetons-api/", views.api_tokens, name="api_tokens"),
 ]

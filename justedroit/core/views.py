@@ -4,12 +4,18 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from justedroit.core import clock, perms, selectors, sending
+from justedroit.core import clock, perms, selectors, sending, services
 from justedroit.core.audit import audit_record, display_record
 from justedroit.core.exports import csv_response
-from justedroit.core.forms import AuditFilterForm, SendRetryForm
+from justedroit.core.forms import (
+    ApiTokenCreateForm,
+    ApiTokenRevokeForm,
+    AuditFilterForm,
+    SendRetryForm,
+)
 from justedroit.core.models import AuditAction
 from justedroit.core.web import BadParameter, public, requires
 
@@ -148,3 +154,46 @@ def bad_request(request, exception):
     """French 400 page; a parameter out of range says which and why."""
     message = str(exception) if isinstance(exception, BadParameter) else ""
     return render(request, "400.html", {"message": message}, status=400)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@requires(perms.can_manage_api_tokens)
+def api_tokens(request):
+    """Partners' API tokens: create one (its secret is shown once, on this response only), list,
+    revoke."""
+    form = ApiTokenCreateForm(partner_accounts=selectors.partner_accounts())
+    issued = None
+    if request.method == "POST" and request.POST.get("action") == "revoke":
+        revoke = ApiTokenRevokeForm(request.POST)
+        token = (
+            selectors.api_token_by_id(revoke.cleaned_data["token"]) if revoke.is_valid() else None
+        )
+        if token is None:
+            messages.error(request, "Jeton inconnu.")
+        else:
+            try:
+                services.api_token_revoke(token=token, acting_user=request.user)
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            else:
+                messages.success(request, f"Le jeton {token.prefix}… est révoqué.")
+        return redirect("core:api_tokens")
+    if request.method == "POST":
+        form = ApiTokenCreateForm(request.POST, partner_accounts=selectors.partner_accounts())
+        if form.is_valid():
+            try:
+                issued = services.api_token_create(acting_user=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                form.add_error(None, error)
+    status = 400 if request.method == "POST" and issued is None else 200
+    return render(
+        request,
+        "core/api_tokens.html",
+        {
+            "form": form,
+            "issued": issued,
+            "tokens": selectors.api_tokens()[:500],
+        },
+        status=status,
+    )

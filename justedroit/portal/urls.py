@@ -1,6 +1,6 @@
 from django.urls import path
 
-from justedroit.portal import channels_views, reception_views, views
+from justedroit.portal import channels_views, outreach_views, reception_views, views
 
 app_name = "portal"
 urlpatterns = [
@@ -15,4 +15,9 @@ urlpatterns = [
         name="reception_appointments",
     ),
     path("mon-dossier/rendez-vous/prendre/", reception_views.reception_book, name="reception_book"),
+    path(
+        "mon-dossier/partenaires/",
+        outreach_views.outreach_mandates,
+        name="outreach_mandates",
+    ),
 ]

@@ -1,8 +1,9 @@
 """Reception: sites and permanences, appointment types, opening slots, appointments, walk-in queue.
 
-No double booking is a database guarantee, not a warning: an agent's (or an accessibility
-resource's) active appointments cannot overlap — exclusion constraints on PostgreSQL, triggers on
-SQLite (migration 0002) — and the place capacity is checked under a row lock on the site.
+No double booking is a database guarantee, not a warning: an agent's, an accessibility
+resource's and a household's active appointments cannot overlap — exclusion constraints on
+PostgreSQL, triggers on SQLite (migrations 0002 and 0003) — and the place capacity is checked under
+a row lock on the site.
 """
 
 import datetime as dt
@@ -299,6 +300,14 @@ class Appointment(models.Model):
     booked_by = models.ForeignKey(
         User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    partner = models.ForeignKey(
+        "outreach.Partner",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="appointments",
+        verbose_name="partenaire (organisation)",
+    )
     partner_organisation = models.CharField("partenaire", max_length=200, blank=True)
     meeting_url = models.CharField("lien de visio", max_length=300, blank=True)
     contact_phone = models.CharField("téléphone (SMS)", max_length=20, blank=True)
@@ -317,8 +326,9 @@ class Appointment(models.Model):
             models.Index(fields=["site", "starts_at"]),
             models.Index(fields=["household", "starts_at"]),
         ]
-        # Overlaps for the agent and the resource: see migration 0002 (PostgreSQL exclusion
-        # constraints, SQLite triggers). The unique constraints below hold on every database.
+        # Overlaps for the agent, the resource (migration 0002) and the household (0003):
+        # PostgreSQL exclusion constraints, SQLite triggers. The unique constraints below hold on
+        # every database.
         constraints = [
             models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="appt_ends_later"),
             models.CheckConstraint(
@@ -331,6 +341,10 @@ class Appointment(models.Model):
             models.CheckConstraint(
                 condition=Q(accessibility_need="") | Q(resource__isnull=False),
                 name="appt_need_has_resource",
+            ),
+            models.CheckConstraint(
+                condition=Q(partner__isnull=True) | Q(booked_via=BookedVia.PARTNER),
+                name="appt_partner_booked_via_partner",
             ),
             models.UniqueConstraint(
                 fields=["agent", "starts_at"],
@@ -481,19 +495,3 @@ class Notification(Outbound):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.channel} rdv {self.appointment_id} : {self.status}"
-
-
-class ApiToken(models.Model):
-    """A partner's API token. Only its SHA-256 is stored; the token is shown once."""
-
-    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="api_tokens")
-    key_hash = models.CharField("empreinte", max_length=64, unique=True)
-    prefix = models.CharField("début du jeton", max_length=8)
-    created_at = models.DateTimeField("créé le")
-    revoked_at = models.DateTimeField("révoqué le", null=True, blank=True)
-
-    class Meta:
-        verbose_name = "jeton d'API"
-
-    def __str__(self) -> str:
-        return f"{self.prefix}… ({self.user})"

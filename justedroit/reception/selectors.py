@@ -11,6 +11,7 @@ from justedroit.reception.models import (
     Appointment,
     AppointmentStatus,
     AppointmentType,
+    BookedVia,
     Site,
     Ticket,
     TicketStatus,
@@ -107,17 +108,25 @@ def household_appointments(household) -> QuerySet[Appointment]:
     )
 
 
-def api_token_user(token: str):
-    """The active partner behind an API token, or None."""
-    import hashlib
-
-    from justedroit.reception.models import ApiToken
-
-    row = (
-        ApiToken.objects.filter(
-            key_hash=hashlib.sha256(token.encode()).hexdigest(), revoked_at__isnull=True
-        )
-        .select_related("user")
-        .first()
+def partner_appointments(
+    *,
+    partner,
+    households: QuerySet,
+    status: str = "",
+    household_number: str = "",
+    first_day: dt.date | None = None,
+    last_day: dt.date | None = None,
+) -> QuerySet[Appointment]:
+    """Appointments a partner organisation booked, for the given households, by start."""
+    appointments = Appointment.objects.filter(
+        booked_via=BookedVia.PARTNER, partner=partner, household__in=households
     )
-    return row.user if row is not None and row.user.is_partner else None
+    if status:
+        appointments = appointments.filter(status=status)
+    if household_number:
+        appointments = appointments.filter(household__number=household_number)
+    if first_day is not None:
+        appointments = appointments.filter(starts_at__gte=_day_bounds(first_day)[0])
+    if last_day is not None:
+        appointments = appointments.filter(starts_at__lt=_day_bounds(last_day)[1])
+    return appointments.select_related("household", "type", "site").order_by("starts_at", "id")

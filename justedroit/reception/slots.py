@@ -77,7 +77,12 @@ def free_slots(
     exclude_appointment_id: int | None = None,
     limit: int | None = None,
 ) -> list[FreeSlot]:
-    """Bookable slots for a motif, in [first_day, last_day], sorted by start."""
+    """Bookable slots for a motif, in [first_day, last_day], sorted by start.
+
+    Accessibility resources are for appointments on site: a need with a phone or visio motif has
+    no slot (booking would refuse it)."""
+    if accessibility_need and appointment_type.channel != Channel.IN_PERSON:
+        return []
     earliest, latest = booking_window(appointment_type)
     first_day = max(first_day, earliest.date())
     last_day = min(last_day, latest.date(), first_day + dt.timedelta(days=MAX_RANGE_DAYS))

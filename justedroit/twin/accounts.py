@@ -7,12 +7,20 @@ from django.db import transaction
 
 from justedroit.core.models import User
 from justedroit.core.roles import Role
+from justedroit.outreach import selectors as outreach_selectors
+from justedroit.outreach import services as outreach
+from justedroit.outreach.models import PartnerKind
 from justedroit.registry import selectors as registry
-from justedroit.registry.models import HouseholdAccount, MemberRole
+from justedroit.registry.models import Commune, HouseholdAccount, MemberRole
 
 PARTNER_ORGANISATIONS = {
     Role.PARTNER_EFS: "Espace France Services de Civray",
     Role.PARTNER_RELAY: "Point relais Caf de Loudun",
+}
+# The demo partners' organisations (kind, commune), so that their accounts can use the API.
+PARTNER_DETAILS = {
+    Role.PARTNER_EFS: (PartnerKind.FRANCE_SERVICES, "86078"),
+    Role.PARTNER_RELAY: (PartnerKind.RELAY, "86137"),
 }
 
 
@@ -48,7 +56,18 @@ def demo_accounts_create() -> list[DemoAccount]:
             if created:
                 user.set_password(password)
                 user.save(update_fields=["password"])
+            if role in PARTNER_DETAILS:
+                _link_demo_partner(user, role)
             if role == Role.CLAIMANT:
                 HouseholdAccount.objects.get_or_create(user=user, defaults={"household": household})
             accounts.append(DemoAccount(username, password, role.label))
     return accounts
+
+
+def _link_demo_partner(user: User, role: Role) -> None:
+    name = PARTNER_ORGANISATIONS[role]
+    kind, commune = PARTNER_DETAILS[role]
+    partner = outreach_selectors.partner_by_name(name) or outreach.partner_create(
+        kind=kind, name=name, commune=Commune.objects.get(insee_code=commune), acting_user=None
+    )
+    outreach.partner_member_link(user=user, partner=partner, acting_user=None)

@@ -67,3 +67,41 @@ def tuesday_morning(agent, poitiers, in_person, lsf):
         resource=lsf,
         acting_user=None,
     )
+
+
+@pytest.fixture
+def civray_efs(db):
+    """The Espace France Services of Civray, as a partner organisation."""
+    from justedroit.outreach import services as outreach
+    from justedroit.outreach.models import PartnerKind
+    from justedroit.registry.models import Commune
+
+    return outreach.partner_create(
+        kind=PartnerKind.FRANCE_SERVICES,
+        name="Espace France Services de Civray",
+        commune=Commune.objects.get(insee_code="86078"),
+        acting_user=None,
+    )
+
+
+@pytest.fixture
+def partner_user(make_user, civray_efs):
+    from justedroit.outreach import services as outreach
+
+    user = make_user(Role.PARTNER_EFS, username="efs-civray")
+    outreach.partner_member_link(user=user, partner=civray_efs, acting_user=None)
+    return user
+
+
+@pytest.fixture
+def mandate(household, civray_efs, make_user):
+    """Household 7654321 gave the EFS of Civray a mandate, recorded by an agent from paper."""
+    from justedroit.outreach import services as outreach
+
+    return outreach.mandate_record(
+        household=household,
+        partner=civray_efs,
+        evidence="Mandat papier signé le 30/12/2022, numérisé",
+        valid_until=dt.date(2023, 12, 30),
+        acting_user=make_user(Role.RECEPTION, username="accueil-civray"),
+    )

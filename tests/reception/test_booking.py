@@ -15,6 +15,7 @@ from justedroit.reception.models import (
     Notification,
 )
 from justedroit.reception.slots import free_slots
+from tests.factories import HouseholdFactory
 from tests.reception.conftest import TUESDAY, at
 from tests.task_queue import run_ready_tasks
 
@@ -191,6 +192,7 @@ def test_accessibility_need_lands_only_where_the_resource_is_free(
 
 
 def test_the_database_refuses_an_overlap_for_the_agent(tuesday_morning, household, agent):
+    other = HouseholdFactory(number="7654322")  # another household: only the agent overlaps
     first = Appointment.objects.create(
         household=household,
         type=AppointmentType.objects.get(code="dossier-sur-place"),
@@ -202,9 +204,9 @@ def test_the_database_refuses_an_overlap_for_the_agent(tuesday_morning, househol
         booked_via="agent",
         created_at=at(TUESDAY, 8),
     )
-    with pytest.raises(IntegrityError), transaction.atomic():
+    with pytest.raises(IntegrityError, match="appt_agent_no_overlap"), transaction.atomic():
         Appointment.objects.create(
-            household=household,
+            household=other,
             type=first.type,
             channel="in_person",
             agent=agent,
@@ -296,19 +298,25 @@ def test_marking_attendance_only_after_start(tuesday_morning, in_person, poitier
     assert marked.status == AppointmentStatus.SEEN and marked.checked_in_at is not None
 
 
-def test_partner_booking_is_recorded_as_such(tuesday_morning, in_person, poitiers, household):
-    from justedroit.core.models import User
-
-    partner = User.objects.create_user(
-        username="efs", role=Role.PARTNER_EFS, organisation="France Services Civray"
-    )
+def test_partner_booking_is_recorded_as_such(
+    tuesday_morning, in_person, poitiers, household, partner_user, civray_efs
+):
     appointment = book(
-        household, in_person, poitiers, at(TUESDAY, 9), booked_via="partner", acting_user=partner
+        household,
+        in_person,
+        poitiers,
+        at(TUESDAY, 9),
+        booked_via="partner",
+        partner=civray_efs,
+        acting_user=partner_user,
     )
-    assert (appointment.booked_via, appointment.partner_organisation) == (
+    assert (appointment.booked_via, appointment.partner, appointment.partner_organisation) == (
         "partner",
-        "France Services Civray",
+        civray_efs,
+        "Espace France Services de Civray",
     )
+    with pytest.raises(ValidationError, match="nomme son organisation"):
+        book(household, in_person, poitiers, at(TUESDAY, 10), booked_via="partner")
     debt = AppointmentType.objects.get(code="dette-indu")
     with pytest.raises(ValidationError, match="auprès d'un agent"):
         services.appointment_book(
@@ -319,3 +327,37 @@ def test_partner_booking_is_recorded_as_such(tuesday_morning, in_person, poitier
             booked_via="claimant",
             acting_user=None,
         )
+
+
+@pytest.mark.parametrize("code", ["dossier-sur-place", "premiere-demande", "dossier-visio"])
+@pytest.mark.parametrize("need", ["lsf", "written"])
+def test_every_slot_listed_for_a_need_is_bookable_with_that_need(
+    tuesday_morning, household, poitiers, code, need
+):
+    """Slots advertised for a need (the API's `/slots?need=`) are exactly the ones booking accepts
+    with that need: each is booked (then rolled back) with it."""
+    kind = AppointmentType.objects.get(code=code)
+    kind.opening_slots.add(tuesday_morning)
+    listed = free_slots(
+        appointment_type=kind,
+        first_day=TUESDAY,
+        last_day=TUESDAY + dt.timedelta(days=13),
+        accessibility_need=need,
+    )
+    for slot in listed:
+        with transaction.atomic():
+            booked = services.appointment_book(
+                household=household,
+                appointment_type=kind,
+                site=poitiers,
+                starts_at=slot.starts_at,
+                accessibility_need=need,
+                booked_via=BookedVia.CLAIMANT,
+                acting_user=None,
+            )
+            assert booked.resource.kind == need
+            transaction.set_rollback(True)
+    if need == "lsf" and kind.channel == "in_person":
+        assert listed  # the Tuesday opening has the LSF interpreter
+    if kind.channel != "in_person":
+        assert listed == []

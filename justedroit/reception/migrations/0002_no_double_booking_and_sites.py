@@ -2,21 +2,8 @@ from django.db import migrations
 
 from justedroit.core.db import VendorSQL
 
-ACTIVE = "('booked', 'seen', 'no_show')"
-
-
-def _sqlite_overlap(name: str, column: str, on_update: bool) -> str:
-    event = f"UPDATE OF status, starts_at, ends_at, {column}" if on_update else "INSERT"
-    same_row = "AND a.id <> NEW.id" if on_update else ""
-    return (
-        f"CREATE TRIGGER {name}_{'upd' if on_update else 'ins'} BEFORE {event} "
-        "ON reception_appointment "
-        f"WHEN NEW.status IN {ACTIVE} AND NEW.{column} IS NOT NULL AND EXISTS ("
-        "SELECT 1 FROM reception_appointment a "
-        f"WHERE a.{column} = NEW.{column} AND a.status IN {ACTIVE} {same_row} "
-        "AND a.starts_at < NEW.ends_at AND NEW.starts_at < a.ends_at) "
-        f"BEGIN SELECT RAISE(ABORT, '{name}'); END"
-    )
+from ._overlap import ACTIVE
+from ._overlap import sqlite_overlap as _sqlite_overlap
 
 
 def load_reference_data(apps, schema_editor):

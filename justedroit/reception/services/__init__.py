@@ -10,7 +10,6 @@ from justedroit.reception.services.appointments import (
 )
 from justedroit.reception.services.setup import (
     absence_create,
-    api_token_create,
     closure_create,
     opening_slot_create,
     slot_override_set,
@@ -27,7 +26,6 @@ from justedroit.reception.services.walk_in import (
 
 __all__ = [
     "absence_create",
-    "api_token_create",
     "appointment_book",
     "appointment_cancel",
     "appointment_check_in",

@@ -2,8 +2,9 @@
 
 No double booking: the booking locks the site row (serialising bookings of one place, which
 guards its capacity), re-computes the free slots under that lock, and the database refuses any
-overlap for the agent and the accessibility resource (exclusion constraints / triggers). A
-concurrent loser gets a French message, nothing is written.
+overlap for the agent, the accessibility resource and the household (exclusion constraints /
+triggers): two bookings of one household at two sites lock two different rows, so only the
+database sees them collide. A concurrent loser gets a French message, nothing is written.
 """
 
 import datetime as dt
@@ -32,6 +33,17 @@ from justedroit.reception.visio import meeting_link
 from justedroit.registry.models import Household
 
 TAKEN = "Ce créneau vient d'être réservé par quelqu'un d'autre : choisissez-en un autre."
+HOUSEHOLD_BUSY = (
+    "Ce foyer a déjà un rendez-vous à cette heure : annulez-le ou choisissez un autre créneau."
+)
+# The database constraint (or SQLite trigger) named in the error says which overlap it refused.
+HOUSEHOLD_OVERLAP_CONSTRAINT = "appt_household_no_overlap"
+
+
+def _refusal(error: IntegrityError) -> ValidationError:
+    if HOUSEHOLD_OVERLAP_CONSTRAINT in str(error):
+        return ValidationError(HOUSEHOLD_BUSY)
+    return ValidationError(TAKEN)
 
 
 def _check_contact(phone: str) -> str:
@@ -97,11 +109,15 @@ def appointment_book(
     contact_phone: str = "",
     contact_email: str = "",
     note: str = "",
+    partner=None,
 ) -> Appointment:
+    """`partner` (an outreach Partner) is the organisation booking, for `booked_via=partner`."""
     if household is None:
         raise ValidationError("Foyer inconnu : vérifiez le numéro allocataire.")
     if booked_via not in BookedVia.values:
         raise ValidationError("Origine de réservation inconnue.")
+    if (booked_via == BookedVia.PARTNER) != (partner is not None):
+        raise ValidationError("Un rendez-vous pris par un partenaire nomme son organisation.")
     if booked_via == BookedVia.CLAIMANT and not appointment_type.claimant_may_book:
         raise ValidationError("Ce motif se réserve auprès d'un agent de la Caf.")
     if booked_via == BookedVia.PARTNER and not appointment_type.partner_may_book:
@@ -129,7 +145,7 @@ def appointment_book(
                 starts_at__lt=slot.ends_at,
                 ends_at__gt=slot.starts_at,
             ).exists():
-                raise ValidationError("Ce foyer a déjà un rendez-vous à cette heure.")
+                raise ValidationError(HOUSEHOLD_BUSY)
             appointment = Appointment.objects.create(
                 household=household,
                 type=appointment_type,
@@ -142,9 +158,8 @@ def appointment_book(
                 resource_id=slot.resource_id if accessibility_need else None,
                 booked_via=booked_via,
                 booked_by=acting_user,
-                partner_organisation=getattr(acting_user, "organisation", "")
-                if booked_via == BookedVia.PARTNER
-                else "",
+                partner=partner,
+                partner_organisation=partner.name if partner is not None else "",
                 meeting_url=meeting_link(
                     starts_at=slot.starts_at, minutes=appointment_type.duration_minutes
                 )
@@ -165,7 +180,7 @@ def appointment_book(
             )
             notifications_queue(appointment=appointment, kind=MessageKind.CONFIRMATION)
     except IntegrityError as error:
-        raise ValidationError(TAKEN) from error
+        raise _refusal(error) from error
     return appointment
 
 
@@ -247,7 +262,7 @@ def appointment_move(
             )
             notifications_queue(appointment=locked, kind=MessageKind.CHANGE)
     except IntegrityError as error:
-        raise ValidationError(TAKEN) from error
+        raise _refusal(error) from error
     return locked
 
 

@@ -1,19 +1,15 @@
-"""Configuring reception: opening slots, edited occurrences, absences, closures, API tokens."""
+"""Configuring reception: opening slots, edited occurrences, absences, closures."""
 
 import datetime as dt
-import hashlib
-import secrets
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from justedroit.core import clock
 from justedroit.core.audit import audit_record
 from justedroit.core.models import AuditAction, User
 from justedroit.reception.models import (
     Absence,
     AccessibilityResource,
-    ApiToken,
     AppointmentType,
     Channel,
     Closure,
@@ -133,19 +129,3 @@ def closure_create(
         )
         audit_record(actor=acting_user, action=AuditAction.CREATE, obj=closure)
     return closure
-
-
-def api_token_create(*, user: User, acting_user: User | None) -> str:
-    """A new API token for a partner; returns the token itself (shown once, stored hashed)."""
-    if not user.is_partner:
-        raise ValidationError("Les jetons d'API sont réservés aux partenaires.")
-    token = secrets.token_urlsafe(32)
-    with transaction.atomic():
-        row = ApiToken.objects.create(
-            user=user,
-            key_hash=hashlib.sha256(token.encode()).hexdigest(),
-            prefix=token[:8],
-            created_at=clock.now(),
-        )
-        audit_record(actor=acting_user, action=AuditAction.CREATE, obj=row)
-    return token

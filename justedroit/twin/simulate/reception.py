@@ -16,6 +16,7 @@ from justedroit.core.models import User
 from justedroit.core.roles import Role
 from justedroit.reception import calibration as cal
 from justedroit.reception.models import (
+    ACTIVE_STATUSES,
     AccessibilityResource,
     Appointment,
     AppointmentType,
@@ -133,6 +134,8 @@ def simulate(*, first_month, last_month, seed, scale, progress=lambda note: None
         held = cal.held(year)
         # --- appointments
         busy = defaultdict(set)  # (day) -> {(agent_id, start)}
+        # (household, day) -> [(start, end)]: one active appointment per household at a time.
+        household_busy = defaultdict(list)
         for channel, n_held in held.items():
             n_held = round(n_held * share)
             n_booked = round(
@@ -155,7 +158,17 @@ def simulate(*, first_month, last_month, seed, scale, progress=lambda note: None
                     if placed is None:
                         continue
                     agent_id, site_slug, start, area = placed
-                    household = rng.choice(area_members.get(area, hh_ids))
+                    household = _free_household(
+                        rng,
+                        area_members.get(area, hh_ids),
+                        household_busy,
+                        day,
+                        start,
+                        kind,
+                        status,
+                    )
+                    if household is None:
+                        continue
                     created = start - dt.timedelta(days=int(rng.integers(1, 21)))
                     via = ("claimant", "agent", "partner")[int(rng.choice(3, p=[0.6, 0.3, 0.1]))]
                     appt_rows.append(
@@ -276,6 +289,21 @@ def simulate(*, first_month, last_month, seed, scale, progress=lambda note: None
     bulk_insert(Ticket, TICKET_FIELDS, ticket_rows)
     reset_sequences(Appointment, Ticket)
     return {"rendez_vous": len(appt_rows), "tickets": len(ticket_rows)}
+
+
+def _free_household(rng, candidates, household_busy, day, start, kind, status):
+    """A household drawn from `candidates`, redrawn while it already has an active appointment
+    overlapping this one (the database refuses that); None after a few tries."""
+    end = start + kind.duration
+    for _ in range(20):
+        household = rng.choice(candidates)
+        if str(status) not in ACTIVE_STATUSES:
+            return household
+        taken = household_busy[(household, day)]
+        if not any(s < end and start < e for s, e in taken):
+            taken.append((start, end))
+            return household
+    return None
 
 
 APPT_FIELDS = (

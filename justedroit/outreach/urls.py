@@ -1,0 +1,8 @@
+from django.urls import path
+
+from justedroit.outreach import views
+
+app_name = "outreach"
+urlpatterns = [
+    path("mandats/nouveau/", views.mandate_record, name="mandate_record"),
+]

@@ -1,0 +1,65 @@
+"""Allocataire page (Mon dossier): give or withdraw a mandate to a relay partner, without
+JavaScript. It composes the outreach domain's services; no business rule here."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from justedroit.core.web import requires
+from justedroit.outreach import perms, selectors, services
+from justedroit.outreach.forms import MandateGrantForm, MandateRevokeForm
+
+
+@require_http_methods(["GET", "POST"])
+@requires(perms.can_grant_mandate)
+def outreach_mandates(request):
+    account = getattr(request.user, "household_account", None)
+    household = account.household if account else None
+    form = MandateGrantForm(partners=selectors.partners())
+    if request.method == "POST" and household is not None:
+        if request.POST.get("action") == "revoke":
+            _revoke(request, household)
+            return redirect("portal:outreach_mandates")
+        form = MandateGrantForm(request.POST, partners=selectors.partners())
+        if form.is_valid():
+            try:
+                mandate = services.mandate_grant(
+                    household=household,
+                    partner=form.cleaned_data["partner"],
+                    days=form.cleaned_data["days"],
+                    acting_user=request.user,
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, f"Mandat donné à {mandate.partner.name}.")
+                return redirect("portal:outreach_mandates")
+    return render(
+        request,
+        "portal/outreach_mandates.html",
+        {
+            "household": household,
+            "form": form,
+            "mandates": selectors.household_mandates(household) if household else [],
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _revoke(request, household) -> None:
+    form = MandateRevokeForm(request.POST)
+    mandate = (
+        selectors.household_mandate(household, form.cleaned_data["mandate"])
+        if form.is_valid()
+        else None
+    )
+    if mandate is None:
+        messages.error(request, "Mandat introuvable.")
+        return
+    try:
+        services.mandate_revoke(mandate=mandate, acting_user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Mandat à {mandate.partner.name} retiré.")
