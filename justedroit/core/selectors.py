@@ -2,7 +2,7 @@ import datetime as dt
 
 from django.db.models import QuerySet
 
-from justedroit.core.models import AuditEvent
+from justedroit.core.models import AuditEvent, ImportJournal
 
 
 def audit_events(
@@ -25,3 +25,7 @@ def audit_events(
     if date_to:
         events = events.filter(at__date__lte=date_to)
     return events
+
+
+def import_journals(limit: int = 200) -> QuerySet[ImportJournal]:
+    return ImportJournal.objects.select_related("duplicate_of")[:limit]
