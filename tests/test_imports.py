@@ -34,9 +34,12 @@ class NotesCsv(imports.CsvFormat):
     def key(self, row):
         return row.ref
 
-    def store_row(self, context, line, row, report, acting_user):
+    def build(self, context, line, row, report):
+        """Any real table does: here a journal row per line, one the database refuses for a
+        line whose reference is « BAD » (an unknown status)."""
         self.stored.append((line, row))
-        return True
+        status = "inconnu" if row.ref == "BAD" else ImportStatus.RUNNING
+        return ImportJournal(kind="ligne", source_name=row.ref, status=status, started_at=row.quand)
 
     def __init__(self):
         self.stored = []
@@ -75,6 +78,17 @@ def test_a_line_break_outside_a_multiline_column_refuses_the_file(db, tmp_path):
     with pytest.raises(imports.FileRefused, match="lignes 2 à 3 : un guillemet ouvert"):
         _run(tmp_path, text)
     assert ImportJournal.objects.get().status == ImportStatus.REFUSED
+
+
+def test_a_row_the_database_refuses_is_reported_and_the_others_kept(db, tmp_path):
+    rows = ("A", "BAD", "C")
+    text = "ref;note;montant;quand\n" + "".join(f"{r};;1;2022-06-01 10:00\n" for r in rows)
+    _, _, report = _run(tmp_path, text)
+    assert (report.created, [e.where for e in report.refused]) == (2, ["Ligne 3"])
+    assert "refusée par la base de données" in report.refused[0].message
+    assert sorted(
+        ImportJournal.objects.filter(kind="ligne").values_list("source_name", flat=True)
+    ) == ["A", "C"]
 
 
 def test_the_window_refuses_implausible_instants():

@@ -132,8 +132,12 @@ def _thread_action(request, thread, action: str, form) -> str:
     data = form.cleaned_data
     try:
         if action == "reply":
-            emails.email_reply(thread=thread, body=data["body"], acting_user=request.user)
-            return "La réponse est envoyée à l'adresse connue du foyer."
+            reply = emails.email_reply(thread=thread, body=data["body"], acting_user=request.user)
+            if reply.recipient:
+                return "La réponse est envoyée à l'adresse connue du foyer."
+            return (
+                "La réponse est enregistrée : sans adresse connue, le foyer la lit dans Mon compte."
+            )
         if action == "assign":
             emails.thread_assign(thread=thread, team=data["team"], acting_user=request.user)
             return "Le fil est affecté."

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Annotated, Any, BinaryIO
 
 import pydantic
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, models, transaction
 from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
 
 from justedroit.core import audit, clock
@@ -310,11 +310,12 @@ def validate_row(schema: type[pydantic.BaseModel], record: dict) -> pydantic.Bas
 
 # ---- CSV files ---------------------------------------------------------------------------------
 class CsvFormat:
-    """A CSV format: its schema (field aliases are the column names), where each valid row is
-    stored, and what identifies a row (so a re-import adds nothing).
+    """A CSV format: its schema (field aliases are the column names), what identifies a row (so
+    a re-import adds nothing), and the database row each valid row becomes.
 
-    Subclasses set `kind` (journal key), `label` (French) and `schema`, and implement `store_row`
-    (and optionally `prepare`, to read what a chunk of rows needs in one query)."""
+    Subclasses set `kind` (journal key), `label` (French) and `schema`, and implement `build`
+    (and optionally `prepare`, to read what a chunk of rows needs in one query, and `recorded`,
+    to write the audit row of a stored row)."""
 
     kind: str
     label: str
@@ -333,11 +334,14 @@ class CsvFormat:
     def prepare(self, rows: list[pydantic.BaseModel]) -> Any:
         return None
 
-    def store_row(
-        self, context: Any, line: int, row: pydantic.BaseModel, report: ImportReport, acting_user
-    ) -> bool:
-        """Write one valid row; True when created, False when it was already there."""
+    def build(
+        self, context: Any, line: int, row: pydantic.BaseModel, report: ImportReport
+    ) -> models.Model | None:
+        """The unsaved database row for a valid row; None when it is already stored."""
         raise NotImplementedError
+
+    def recorded(self, instance: models.Model, acting_user) -> None:
+        """Called once `instance` is stored, in the same transaction (its audit row)."""
 
 
 class _Counting(io.RawIOBase):
@@ -533,24 +537,38 @@ def csv_import(
 
 
 def _store_batch(fmt: CsvFormat, batch, report: ImportReport, acting_user) -> None:
-    """Each row in its own savepoint: a row the database still refuses is reported, not fatal."""
+    """Store a chunk of valid rows in one insert; should the database still refuse it, each row
+    again in its own savepoint, so that only the row at fault is reported."""
     if not batch:
         return
     with transaction.atomic():
         context = fmt.prepare([row for _, row in batch])
-        for line, row in batch:
+        built = [(line, fmt.build(context, line, row, report)) for line, row in batch]
+        new = [(line, instance) for line, instance in built if instance is not None]
+        report.already_there += len(built) - len(new)
+        if not new:
+            return
+        try:
+            with transaction.atomic():
+                stored = type(new[0][1]).objects.bulk_create([instance for _, instance in new])
+                for instance in stored:
+                    fmt.recorded(instance, acting_user)
+            report.created += len(new)
+            return
+        except DatabaseError:
+            pass
+        for line, instance in new:
+            instance.pk = None
             try:
                 with transaction.atomic():
-                    created = fmt.store_row(context, line, row, report, acting_user)
+                    instance.save(force_insert=True)
+                    fmt.recorded(instance, acting_user)
             except DatabaseError as error:
                 report.refused.append(
                     at_line(line, f"refusée par la base de données ({printable(error, 120)}).")
                 )
-                continue
-            if created:
-                report.created += 1
             else:
-                report.already_there += 1
+                report.created += 1
 
 
 def file_digest(path: Path) -> tuple[str, int]:

@@ -5,6 +5,7 @@ known when it is the e-mail of the household's portal account, or a `ContactPoin
 the allocataire, or recorded by an agent, possibly verified). A sender's say-so never is.
 """
 
+import functools
 from dataclasses import dataclass
 
 import phonenumbers
@@ -43,6 +44,7 @@ def email_normalize(text: str) -> str:
     return address
 
 
+@functools.lru_cache(maxsize=65_536)  # imports see the same callers again and again
 def phone_normalize(text: str) -> str:
     """A French or international number in E.164; a French message when it is not valid."""
     try:

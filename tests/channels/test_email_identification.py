@@ -22,7 +22,7 @@ from justedroit.core.imports import ImportReport
 from justedroit.core.models import AuditEvent
 from justedroit.core.roles import Role
 from justedroit.registry.contacts import contact_point_record
-from justedroit.registry.models import ContactPoint, ContactSource
+from justedroit.registry.models import ContactPoint, ContactSource, HouseholdAccount
 from tests.channels.mail import eml
 from tests.factories import HouseholdFactory, claimant
 
@@ -213,3 +213,20 @@ def test_the_portal_shows_who_really_wrote(client, claimant, household, make_use
     assert f"Courriel reçu de {OUTSIDER} (rattaché par un agent le 31/12/2022)" in page
     assert "Vous, depuis votre espace Mon compte" in page
     assert "Votre message</td>" not in page  # what every inbound message was labelled before
+
+
+def test_without_known_address_a_portal_thread_is_answered_in_mon_compte_only(
+    client, household, make_user, django_capture_on_commit_callbacks
+):
+    user = make_user(Role.CLAIMANT, username="sans-courriel", email="")
+    HouseholdAccount.objects.create(user=user, household=household)
+    message = emails.contact_message_send(
+        household=household, user=user, reason="payment", subject="Paiement", body="Où ?"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        reply = emails.email_reply(
+            thread=message.thread, body="Il part demain.", acting_user=make_user(Role.CASE_WORKER)
+        )
+    assert reply.recipient == "" and mail.outbox == []
+    client.force_login(user)
+    assert "Il part demain." in client.get("/mon-dossier/contact/").content.decode()

@@ -88,17 +88,17 @@ class CallsCsv(imports.CsvFormat):
         numbers = {r.numero_allocataire for r in rows if r.numero_allocataire}
         return existing, {h.number: h for h in Household.objects.filter(number__in=numbers)}
 
-    def store_row(self, context, line, row: CallRecord, report, acting_user) -> bool:
+    def build(self, context, line, row: CallRecord, report) -> Call | None:
         existing, households = context
         if row.identifiant in existing:
-            return False
+            return None
         household = households.get(row.numero_allocataire)
         if row.numero_allocataire and household is None:
             report.warnings.append(
                 f"Ligne {line} : numéro allocataire {row.numero_allocataire} inconnu, "
                 "appel gardé sans foyer."
             )
-        call = Call.objects.create(
+        return Call(
             call_id=row.identifiant,
             queue=row.file,
             offered_at=row.debut,
@@ -110,15 +110,16 @@ class CallsCsv(imports.CsvFormat):
             reason=row.motif,
             imported_at=clock.now(),
         )
-        if household is not None:
+
+    def recorded(self, call: Call, acting_user) -> None:
+        if call.household is not None:
             audit_record(
                 actor=acting_user,
                 action=AuditAction.CREATE,
-                household_number=household.number,
+                household_number=call.household.number,
                 obj=call,
                 reason="import téléphonie",
             )
-        return True
 
 
 def calls_import(

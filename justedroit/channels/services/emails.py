@@ -262,7 +262,8 @@ def contact_message_send(
 def reply_recipient(thread: EmailThread) -> str:
     """Where an answer goes: an address the household gave the Caf — the one that identified the
     last message of the thread when it is still known, else the household's preferred one —
-    never an unverified sender."""
+    never an unverified sender. Empty for a thread opened from Mon compte by a household with no
+    known address: the answer is read there."""
     if thread.household_id is None:
         raise ValidationError(
             "Rattachez d'abord ce fil à un foyer (tri) : on ne répond pas à un expéditeur non "
@@ -279,6 +280,8 @@ def reply_recipient(thread: EmailThread) -> str:
     if any(known.household.pk == thread.household_id for known in owners):
         return owners[0].address
     known = household_email(thread.household)
+    if known is None and thread.messages.filter(source=EmailSource.PORTAL).exists():
+        return ""
     if known is None:
         raise ValidationError(
             "Ce foyer n'a aucune adresse électronique connue : répondez par courrier ou par "
@@ -344,7 +347,8 @@ def email_reply(*, thread: EmailThread, body: str, acting_user: User) -> EmailMe
             to=[reply.recipient],
             headers=headers,
         )
-        transaction.on_commit(lambda: outgoing.send(fail_silently=False))
+        if recipient:  # else the allocataire reads the answer in Mon compte only
+            transaction.on_commit(lambda: outgoing.send(fail_silently=False))
     return reply
 
 

@@ -109,8 +109,11 @@ class ImapMailbox:
             raise ValidationError("Aucune boîte IMAP configurée (CHANNELS_IMAP_HOST).")
         user = getattr(settings, "CHANNELS_IMAP_USER", "")
         folder = getattr(settings, "CHANNELS_IMAP_FOLDER", "INBOX")
-        client = imaplib.IMAP4_SSL(host, int(getattr(settings, "CHANNELS_IMAP_PORT", 993)))
-        client.login(user, getattr(settings, "CHANNELS_IMAP_PASSWORD", ""))
+        try:
+            client = imaplib.IMAP4_SSL(host, int(getattr(settings, "CHANNELS_IMAP_PORT", 993)))
+            client.login(user, getattr(settings, "CHANNELS_IMAP_PASSWORD", ""))
+        except (OSError, imaplib.IMAP4.error) as error:
+            raise ValidationError(f"Connexion IMAP impossible à {host} : {error}") from None
         return cls(client, folder=folder, name=f"{user}@{host}/{folder}")
 
     def unseen(self) -> list[str]:
