@@ -419,5 +419,5 @@ def test_fuzz_no_input_loses_another_message(household, claimant, messages):
 
 def test_an_unreachable_imap_server_is_a_french_error(db, settings):
     settings.CHANNELS_IMAP_HOST, settings.CHANNELS_IMAP_PORT = "127.0.0.1", 9  # nothing listens
-    with pytest.raises(ValidationError, match="Connexion IMAP impossible à 127.0.0.1"):
+    with pytest.raises(ValidationError, match=r"Connexion IMAP impossible à 127\.0\.0\.1"):
         mailbox.ImapMailbox.from_settings()
