@@ -390,7 +390,7 @@ RAW = st.one_of(
 )
 
 
-@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(messages=st.lists(RAW, min_size=1, max_size=6))
 def test_fuzz_no_input_loses_another_message(household, claimant, messages):
     server = FakeImapServer(
