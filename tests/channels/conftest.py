@@ -3,6 +3,7 @@ import contextlib
 import pytest
 from django.apps import apps
 from django.db import transaction
+from hypothesis import settings as hypothesis_settings
 
 from justedroit.core.roles import Role
 from justedroit.registry.models import HouseholdAccount
@@ -54,3 +55,10 @@ def rolled_back():
 def table_counts() -> dict[str, int]:
     """Rows per model: what an import changed, and nothing else, is the difference."""
     return {model._meta.label: model.objects.count() for model in apps.get_models()}
+
+
+def fuzz_examples(ci: int) -> int:
+    """Examples for a database-backed fuzz test: `ci` under the reproducible CI profile (100
+    examples by default, too slow here), the exploring profile's own number under `make fuzz`."""
+    profile = hypothesis_settings.default.max_examples
+    return ci if profile <= 100 else profile

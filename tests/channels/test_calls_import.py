@@ -17,7 +17,7 @@ from justedroit.core import clock
 from justedroit.core.imports import FileRefused
 from justedroit.core.models import AuditEvent, ImportJournal, ImportStatus
 from justedroit.core.roles import Role
-from tests.channels.conftest import rolled_back, table_counts
+from tests.channels.conftest import fuzz_examples, rolled_back, table_counts
 
 P = clock.PARIS
 COLUMNS = (
@@ -239,7 +239,9 @@ def _render(rows) -> tuple[str, set[int], int]:
     return buffer.getvalue(), refused, len(ids)
 
 
-@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=fuzz_examples(40), suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(rows=st.lists(ROW, min_size=1, max_size=25))
 def test_fuzz_every_valid_row_is_stored_and_every_other_reported(household, tmp_path, rows):
     text, expected_refused, valid = _render(rows)

@@ -25,7 +25,7 @@ from justedroit.channels.services import email_import, emails, mailbox
 from justedroit.core.imports import FileRefused
 from justedroit.core.models import AuditEvent, ImportJournal, ImportStatus
 from justedroit.core.roles import Role
-from tests.channels.conftest import PDF, rolled_back, table_counts
+from tests.channels.conftest import PDF, fuzz_examples, rolled_back, table_counts
 from tests.channels.mail import DATE, FakeImapServer, eml, with_attachment
 
 GOOD = eml()
@@ -390,7 +390,9 @@ RAW = st.one_of(
 )
 
 
-@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=fuzz_examples(40), suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(messages=st.lists(RAW, min_size=1, max_size=6))
 def test_fuzz_no_input_loses_another_message(household, claimant, messages):
     server = FakeImapServer(
