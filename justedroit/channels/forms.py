@@ -1,6 +1,7 @@
 from django import forms
 
 from justedroit.channels.models import ContactReason, DocumentKind, Outcome, Team
+from justedroit.channels.services.emails import CONTACT_MAX_CHARS
 from justedroit.registry.facts import RESOURCE_KINDS
 from justedroit.registry.models import FactKind
 
@@ -12,13 +13,31 @@ class ReplyForm(forms.Form):
 
 
 class AssignForm(forms.Form):
+    team = forms.ChoiceField(label="Équipe", choices=Team.choices)
+
+
+class TriageLinkForm(forms.Form):
     household_number = forms.RegexField(
-        label="Numéro allocataire",
+        label="Numéro allocataire du foyer",
         regex=r"^\d{7}$",
-        required=False,
         error_messages={"invalid": "Le numéro allocataire compte 7 chiffres."},
     )
-    team = forms.ChoiceField(label="Équipe", choices=Team.choices)
+    sender_verified = forms.BooleanField(
+        label="J'ai vérifié auprès de l'allocataire que cette adresse est la sienne : "
+        "l'enregistrer comme adresse connue du foyer",
+        required=False,
+    )
+    note = forms.CharField(label="Note (facultative)", required=False, max_length=300)
+
+
+class TriageRejectForm(forms.Form):
+    note = forms.CharField(
+        label="Motif (indésirable, message mal adressé…)", max_length=300, strip=True
+    )
+
+
+class QuarantineDiscardForm(forms.Form):
+    note = forms.CharField(label="Motif", max_length=300, strip=True)
 
 
 class ProcessForm(forms.Form):
@@ -50,7 +69,16 @@ class PaperDocumentForm(DocumentForm):
 class ContactForm(forms.Form):
     reason = forms.ChoiceField(label="Motif", choices=ContactReason.choices)
     subject = forms.CharField(label="Objet", max_length=200)
-    body = forms.CharField(label="Votre message", widget=forms.Textarea(attrs={"rows": 8}))
+    body = forms.CharField(
+        label="Votre message",
+        max_length=CONTACT_MAX_CHARS,
+        help_text=f"{CONTACT_MAX_CHARS} caractères au plus.",
+        widget=forms.Textarea(attrs={"rows": 8}),
+        error_messages={
+            "max_length": "Votre message compte %(show_value)d caractères : "
+            "%(limit_value)d au plus."
+        },
+    )
 
 
 class DeclarationForm(forms.Form):

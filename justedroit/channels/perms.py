@@ -44,3 +44,20 @@ def can_view_document(user) -> bool:
 
 def can_view_channel_statistics(user) -> bool:
     return _has(user, STATISTICS_READERS)
+
+
+# Triage and quarantine: reading the queues is queue work; deciding (link a thread to a
+# household, set it aside, retry or discard a quarantined message) is for those who answer.
+def can_triage_email(user) -> bool:
+    return _has(user, EMAIL_ANSWERERS)
+
+
+def can_handle_quarantine(user) -> bool:
+    return _has(user, EMAIL_ANSWERERS)
+
+
+IMPORT_JOURNAL_READERS = frozenset({Role.MANAGER, Role.PROCESS_PILOT, Role.ADMINISTRATOR})
+
+
+def can_view_import_journal(user) -> bool:
+    return _has(user, IMPORT_JOURNAL_READERS)

@@ -9,6 +9,7 @@ from django.db import connection
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import ExtractHour, ExtractWeekDay
 
+from justedroit.channels import storage
 from justedroit.channels.models import (
     Call,
     CallbackRequest,
@@ -17,9 +18,12 @@ from justedroit.channels.models import (
     Direction,
     Document,
     DocumentChannel,
+    EmailAttachment,
     EmailMessage,
     EmailThread,
     ProcedureChannel,
+    QuarantinedEmail,
+    QuarantineStatus,
     Routing,
     ThreadStatus,
 )
@@ -27,6 +31,7 @@ from justedroit.channels.models.procedures import Procedure, ProcedureKind
 from justedroit.channels.workdays import working_days_between
 from justedroit.core import clock
 from justedroit.core.db import as_pk
+from justedroit.core.imports import printable
 from justedroit.core.indicators import shared_within_report
 
 REPEAT_WINDOW_DAYS = 30
@@ -188,14 +193,6 @@ def household_documents(household, limit: int = 50) -> QuerySet[Document]:
     return Document.objects.filter(household=household).order_by("-received_at")[:limit]
 
 
-def household_messages(household, limit: int = 50) -> QuerySet[EmailMessage]:
-    return (
-        EmailMessage.objects.filter(thread__household=household)
-        .select_related("thread")
-        .order_by("-at")[:limit]
-    )
-
-
 def median(values: list[int]) -> Decimal | None:
     return Decimal(str(statistics.median(values))).quantize(Decimal("0.1")) if values else None
 
@@ -296,3 +293,49 @@ def household_contacts(household_id: int, limit: int = 200) -> dict[str, list]:
             Procedure.objects.filter(household_id=household_id).order_by("-submitted_at")[:limit]
         ),
     }
+
+
+# ---- e-mail triage and quarantine --------------------------------------------------------------
+def triage_threads() -> QuerySet[EmailThread]:
+    """Threads from senders no household is known by, waiting for an agent's decision."""
+    return (
+        EmailThread.objects.filter(household__isnull=True)
+        .exclude(status=ThreadStatus.REJECTED)
+        .annotate(received=Count("messages"))
+        .order_by("opened_at")
+    )
+
+
+def thread_messages(thread: EmailThread) -> QuerySet[EmailMessage]:
+    return thread.messages.prefetch_related("attachments").order_by("at")
+
+
+def household_messages(household, limit: int = 50) -> QuerySet[EmailMessage]:
+    """The allocataire's exchanges, for the portal, newest first."""
+    return (
+        EmailMessage.objects.filter(thread__household=household)
+        .select_related("thread")
+        .order_by("-at")[:limit]
+    )
+
+
+def quarantined(status: str = QuarantineStatus.PENDING) -> QuerySet[QuarantinedEmail]:
+    return QuarantinedEmail.objects.filter(status=status).order_by("received_at")
+
+
+def quarantine_preview(item: QuarantinedEmail, limit: int = 20_000) -> str:
+    """The beginning of the raw message as text an agent can read safely: every control
+    character (terminal escapes included) shown as an escape sequence."""
+    try:
+        with open(storage.quarantine_path(item.stored_name), "rb") as handle:
+            head = handle.read(limit)
+    except OSError:
+        return "(message brut introuvable)"
+    text = head.decode("utf-8", "replace")
+    return "\n".join(printable(line, 2_000) for line in text.splitlines())
+
+
+def attachment(pk: int) -> EmailAttachment | None:
+    return (
+        EmailAttachment.objects.select_related("message__thread__household").filter(pk=pk).first()
+    )

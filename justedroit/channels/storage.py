@@ -9,12 +9,18 @@ Settings (read with defaults):
   refused otherwise.
 """
 
+import contextlib
 import hashlib
+import os
 import secrets
+import shutil
 import socket
 import struct
+import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import filetype
 from django.conf import settings
@@ -133,3 +139,46 @@ def path_of(name: str) -> Path:
     if not name or "/" in name or name.startswith("."):
         raise ValidationError("Nom de stockage invalide.")
     return document_dir() / name
+
+
+# ---- raw e-mails: spool and quarantine ---------------------------------------------------------
+# `CHANNELS_QUARANTINE_DIR` (default `VAR_DIR / "quarantaine"`): raw messages that could not be
+# filed, kept for an agent, never served by the web server. Its `spool/` subdirectory receives
+# messages being fetched, on the same file system so that keeping one is a rename.
+def quarantine_dir() -> Path:
+    return Path(getattr(settings, "CHANNELS_QUARANTINE_DIR", settings.VAR_DIR / "quarantaine"))
+
+
+def quarantine_path(name: str) -> Path:
+    if not name or "/" in name or name.startswith("."):
+        raise ValidationError("Nom de stockage invalide.")
+    return quarantine_dir() / name
+
+
+@contextlib.contextmanager
+def spooled() -> Iterator[tuple[Path, BinaryIO]]:
+    """A new private file to receive a raw message; gone afterwards unless kept."""
+    directory = quarantine_dir() / "spool"
+    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    handle = tempfile.NamedTemporaryFile(dir=directory, delete=False)  # noqa: SIM115
+    path = Path(handle.name)
+    try:
+        with handle:
+            yield path, handle
+    finally:
+        path.unlink(missing_ok=True)
+
+
+def quarantine_keep(source: Path, *, move: bool) -> str:
+    """Keep a raw message in quarantine under a random name (moved when it is a spool file,
+    copied from an operator's directory otherwise)."""
+    directory = quarantine_dir()
+    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    name = secrets.token_hex(16)
+    target = directory / name
+    if move:
+        os.replace(source, target)
+    else:
+        shutil.copyfile(source, target)
+    target.chmod(0o600)
+    return name

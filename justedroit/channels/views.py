@@ -5,11 +5,25 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from justedroit.channels import perms, selectors, storage
-from justedroit.channels.forms import AssignForm, PaperDocumentForm, ProcessForm, ReplyForm
-from justedroit.channels.models import EmailThread
-from justedroit.channels.services import calls, documents, emails
+from justedroit.channels.forms import (
+    AssignForm,
+    PaperDocumentForm,
+    ProcessForm,
+    QuarantineDiscardForm,
+    ReplyForm,
+    TriageLinkForm,
+    TriageRejectForm,
+)
+from justedroit.channels.models import (
+    EmailThread,
+    QuarantinedEmail,
+    QuarantineStatus,
+    ThreadStatus,
+)
+from justedroit.channels.services import calls, documents, email_import, emails
 from justedroit.channels.services.common import contact_consult
 from justedroit.core import clock
+from justedroit.core import selectors as core_selectors
 from justedroit.core.audit import display_record
 from justedroit.core.web import consultation_reason, requires, year_param
 from justedroit.registry import selectors as registry
@@ -81,39 +95,24 @@ def statistics(request):
 def email_thread(request, pk):
     thread = get_object_or_404(EmailThread.objects.select_related("household"), pk=pk)
     can_answer = perms.can_answer_email(request.user)
-    reply_form = ReplyForm(request.POST if "reply" in request.POST else None)
-    assign_form = AssignForm(
-        request.POST if "assign" in request.POST else None, initial={"team": thread.team}
-    )
+    in_triage = thread.household_id is None and thread.status != ThreadStatus.REJECTED
+    can_triage = in_triage and perms.can_triage_email(request.user)
+    posted = request.POST if request.method == "POST" else {}
+    forms = {
+        "reply": ReplyForm(posted if "reply" in posted else None),
+        "assign": AssignForm(posted if "assign" in posted else None, initial={"team": thread.team}),
+        "link": TriageLinkForm(posted if "link" in posted else None),
+        "reject": TriageRejectForm(posted if "reject" in posted else None),
+    }
     if request.method == "POST":
-        if not can_answer:
+        action = next((name for name in forms if name in posted), None)
+        allowed = can_triage if action in ("link", "reject") else can_answer
+        if action is None or not allowed:
             return render(request, "403.html", status=403)
-        if "reply" in request.POST and reply_form.is_valid():
-            try:
-                emails.email_reply(
-                    thread=thread, body=reply_form.cleaned_data["body"], acting_user=request.user
-                )
-            except ValidationError as error:
-                reply_form.add_error(None, error)
-            else:
-                messages.success(
-                    request, "La réponse est en file d'envoi : son statut s'affiche ci-dessous."
-                )
-                return redirect("channels:email_thread", pk=pk)
-        if "assign" in request.POST and assign_form.is_valid():
-            number = assign_form.cleaned_data["household_number"]
-            household = registry.household_by_number(number) if number else None
-            if number and household is None:
-                assign_form.add_error("household_number", "Foyer inconnu.")
-            else:
-                emails.thread_assign(
-                    thread=thread,
-                    household=household,
-                    team=assign_form.cleaned_data["team"],
-                    acting_user=request.user,
-                )
-                messages.success(request, "Le fil est affecté.")
-                return redirect("channels:email_thread", pk=pk)
+        done = _thread_action(request, thread, action, forms[action])
+        if done:
+            messages.success(request, done)
+            return redirect("channels:email_thread", pk=pk)
     contact_consult(
         household=thread.household, obj=thread, acting_user=request.user, reason="lecture d'un fil"
     )
@@ -122,12 +121,150 @@ def email_thread(request, pk):
         "channels/email_thread.html",
         {
             "thread": thread,
-            "thread_messages": thread.messages.order_by("at"),
-            "reply_form": reply_form if can_answer else None,
-            "assign_form": assign_form if can_answer else None,
+            "thread_messages": selectors.thread_messages(thread),
+            "in_triage": in_triage,
+            "reply_form": forms["reply"] if can_answer and not in_triage else None,
+            "assign_form": forms["assign"] if can_answer else None,
+            "link_form": forms["link"] if can_triage else None,
+            "reject_form": forms["reject"] if can_triage else None,
         },
         status=400 if request.method == "POST" else 200,
     )
+
+
+def _thread_action(request, thread, action: str, form) -> str:
+    """Run the posted action; its success message, or "" with the errors on the form."""
+    if not form.is_valid():
+        return ""
+    data = form.cleaned_data
+    try:
+        if action == "reply":
+            reply = emails.email_reply(thread=thread, body=data["body"], acting_user=request.user)
+            if reply.recipient:
+                return (
+                    "La réponse est en file d'envoi vers l'adresse connue du foyer : son statut "
+                    "s'affiche ci-dessous."
+                )
+            return (
+                "La réponse est enregistrée : sans adresse connue, le foyer la lit dans Mon compte."
+            )
+        if action == "assign":
+            emails.thread_assign(thread=thread, team=data["team"], acting_user=request.user)
+            return "Le fil est affecté."
+        if action == "reject":
+            emails.thread_reject(thread=thread, note=data["note"], acting_user=request.user)
+            return "Le fil est écarté."
+        household = registry.household_by_number(data["household_number"])
+        if household is None:
+            form.add_error("household_number", "Foyer inconnu.")
+            return ""
+        emails.thread_link(
+            thread=thread,
+            household=household,
+            sender_verified=data["sender_verified"],
+            note=data["note"],
+            acting_user=request.user,
+        )
+        return f"Le fil est rattaché au foyer {household.number}."
+    except ValidationError as error:
+        form.add_error(None, error)
+        return ""
+
+
+@require_GET
+@requires(perms.can_view_contact_queues)
+def triage(request):
+    return render(request, "channels/triage.html", {"threads": selectors.triage_threads()[:200]})
+
+
+@require_GET
+@requires(perms.can_view_document)
+def email_attachment(request, pk):
+    """An e-mail's attachment, streamed after the permission check, as a download."""
+    found = selectors.attachment(pk)
+    if found is None:
+        raise Http404
+    try:
+        content = storage.path_of(found.stored_name).read_bytes()  # ≤ the upload size limit
+    except (OSError, ValidationError):
+        raise Http404 from None
+    contact_consult(
+        household=found.message.thread.household,
+        obj=found,
+        acting_user=request.user,
+        reason="ouverture d'une pièce jointe de courriel",
+    )
+    response = HttpResponse(content, content_type=found.content_type)
+    response["Content-Disposition"] = f'attachment; filename="piece-jointe-{found.pk}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_GET
+@requires(perms.can_view_contact_queues)
+def quarantine(request):
+    return render(
+        request,
+        "channels/quarantine.html",
+        {
+            "pending": selectors.quarantined()[:200],
+            "handled": list(selectors.quarantined(QuarantineStatus.RELEASED)[:50])
+            + list(selectors.quarantined(QuarantineStatus.DISCARDED)[:50]),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@requires(perms.can_view_contact_queues)
+def quarantine_detail(request, pk):
+    item = get_object_or_404(QuarantinedEmail, pk=pk)
+    can_handle = perms.can_handle_quarantine(request.user)
+    form = QuarantineDiscardForm(request.POST if "discard" in request.POST else None)
+    if request.method == "POST":
+        if not can_handle:
+            return render(request, "403.html", status=403)
+        try:
+            if "discard" in request.POST:
+                if form.is_valid():
+                    email_import.quarantine_discard(
+                        item=item, note=form.cleaned_data["note"], acting_user=request.user
+                    )
+                    messages.success(request, "Le courriel est écarté.")
+                    return redirect("channels:quarantine")
+            else:
+                message = email_import.quarantine_retry(
+                    item=item,
+                    acting_user=request.user,
+                    without_refused_attachments="without_attachments" in request.POST,
+                )
+                messages.success(request, "Le courriel est classé.")
+                return redirect("channels:email_thread", pk=message.thread_id)
+        except ValidationError as error:
+            form.add_error(None, error)
+    contact_consult(
+        household=None,
+        obj=item,
+        acting_user=request.user,
+        reason="examen d'un courriel en quarantaine",
+    )
+    return render(
+        request,
+        "channels/quarantine_detail.html",
+        {
+            "item": item,
+            "preview": selectors.quarantine_preview(item),
+            "form": form if can_handle and item.status == QuarantineStatus.PENDING else None,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_GET
+@requires(perms.can_view_import_journal)
+def imports_journal(request):
+    return render(request, "channels/imports.html", {"journals": core_selectors.import_journals()})
 
 
 @require_http_methods(["GET", "POST"])

@@ -39,6 +39,11 @@ def operated_by(name: str) -> Iterator[None]:
         _OPERATOR.reset(token)
 
 
+def current_operator() -> str:
+    """Who runs the batch command in progress; empty on the web."""
+    return _OPERATOR.get()
+
+
 def audit_record(
     *,
     actor: User | None,

@@ -223,3 +223,68 @@ class ApiIdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} ({self.token_id})"
+
+
+class ImportStatus(models.TextChoices):
+    RUNNING = "running", "En cours (ou interrompu)"
+    DONE = "done", "Terminé"
+    REFUSED = "refused", "Fichier refusé"
+    DUPLICATE = "duplicate", "Déjà importé : rien à faire"
+
+
+class ImportJournal(models.Model):
+    """One run of an import (a file, a directory of e-mails, a mailbox): what came in, what was
+    kept, who ran it. A run still `running` with no end was interrupted: running it again
+    resumes it, since every format skips the rows it already holds."""
+
+    kind = models.CharField("format", max_length=40, db_index=True)
+    source_name = models.CharField("source", max_length=300)
+    sha256 = models.CharField("empreinte SHA-256", max_length=64, blank=True, db_index=True)
+    size = models.PositiveBigIntegerField("taille (octets)", default=0)
+    status = models.CharField("statut", max_length=9, choices=ImportStatus.choices)
+    operator = models.CharField("lancé par", max_length=160, blank=True)
+    acting_user = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    started_at = models.DateTimeField("début", db_index=True)
+    finished_at = models.DateTimeField("fin", null=True, blank=True)
+    rows_read = models.PositiveIntegerField("lus", default=0)
+    rows_created = models.PositiveIntegerField("ajoutés", default=0)
+    rows_already_there = models.PositiveIntegerField("déjà présents", default=0)
+    rows_refused = models.PositiveIntegerField("refusés", default=0)
+    refusal = models.CharField("motif du refus du fichier", max_length=500, blank=True)
+    errors = models.JSONField("lignes refusées (1 000 premières)", default=list, blank=True)
+    duplicate_of = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "journal d'import"
+        ordering = ["-started_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=ImportStatus.values), name="import_status_known"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status=ImportStatus.RUNNING)
+                | models.Q(finished_at__isnull=False),
+                name="import_finished_has_end",
+            ),
+            # Every row read is accounted for: stored, already there, or refused.
+            models.CheckConstraint(
+                condition=models.Q(
+                    rows_read=models.F("rows_created")
+                    + models.F("rows_already_there")
+                    + models.F("rows_refused")
+                ),
+                name="import_rows_balanced",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status=ImportStatus.DUPLICATE)
+                | models.Q(duplicate_of__isnull=True),
+                name="import_only_duplicate_has_original",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"import {self.kind} {self.started_at:%Y-%m-%d %H:%M} ({self.status})"

@@ -6,7 +6,14 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from justedroit.core import clock
 from justedroit.core.clock import PARIS
-from justedroit.core.models import ApiToken, AuditAction, AuditEvent, AuditEventHousehold, User
+from justedroit.core.models import (
+    ApiToken,
+    AuditAction,
+    AuditEvent,
+    AuditEventHousehold,
+    ImportJournal,
+    User,
+)
 from justedroit.core.roles import PARTNER_ROLES, Role
 
 
@@ -126,3 +133,7 @@ def partner_accounts() -> QuerySet[User]:
 
 def user_by_username(username: str) -> User | None:
     return User.objects.filter(username=username).first()
+
+
+def import_journals(limit: int = 200) -> QuerySet[ImportJournal]:
+    return ImportJournal.objects.select_related("duplicate_of")[:limit]

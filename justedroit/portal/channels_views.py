@@ -1,7 +1,6 @@
 """The allocataire's contact pages: write to the Caf, send a document, declare resources. They
 compose the channels' services and own no rule."""
 
-import email.utils
 from decimal import Decimal
 
 from django.contrib import messages
@@ -9,13 +8,12 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from justedroit.channels import selectors as channels_selectors
+from justedroit.channels import selectors as channel_selectors
 from justedroit.channels import storage
 from justedroit.channels.forms import ContactForm, DeclarationForm, DocumentForm
-from justedroit.channels.models import EmailSource
 from justedroit.channels.services import documents as document_services
+from justedroit.channels.services import emails as email_services
 from justedroit.channels.services.documents import DeclarationLine
-from justedroit.channels.services.emails import InboundEmail, email_receive
 from justedroit.core import clock, perms
 from justedroit.core.web import requires
 from justedroit.registry import selectors
@@ -41,26 +39,27 @@ def contact(request):
         return _no_file(request, "portal/channels_contact.html", {"form": form})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        email_receive(
-            inbound=InboundEmail(
-                sender=request.user.email or f"{request.user.username}@mon-compte.invalid",
+        try:
+            email_services.contact_message_send(
+                household=household,
+                user=request.user,
+                reason=data["reason"],
                 subject=data["subject"],
                 body=data["body"],
-                message_id=email.utils.make_msgid(domain="mon-compte.invalid"),
-                received_at=clock.now(),
-            ),
-            source=EmailSource.PORTAL,
-            household=household,
-            reason=data["reason"],
-            acting_user=request.user,
-        )
-        messages.success(request, "Votre message est envoyé. Nous vous répondrons ici.")
-        return redirect("portal:channels_contact")
-    history = channels_selectors.household_messages(household)
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Votre message est envoyé. Nous vous répondrons ici.")
+            return redirect("portal:channels_contact")
     return render(
         request,
         "portal/channels_contact.html",
-        {"form": form, "household": household, "history": history},
+        {
+            "form": form,
+            "household": household,
+            "history": channel_selectors.household_messages(household),
+        },
         status=400 if request.method == "POST" else 200,
     )
 
@@ -93,7 +92,7 @@ def document_upload(request):
         {
             "form": form,
             "household": household,
-            "documents": channels_selectors.household_documents(household),
+            "documents": channel_selectors.household_documents(household),
             "max_mb": storage.max_bytes() // (1024 * 1024),
         },
         status=400 if request.method == "POST" else 200,

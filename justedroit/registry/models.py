@@ -275,3 +275,67 @@ class HouseholdAccount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} → {self.household_id}"
+
+
+class ContactKind(models.TextChoices):
+    EMAIL = "email", "Adresse électronique"
+    MOBILE = "mobile", "Téléphone mobile"
+
+
+class ContactSource(models.TextChoices):
+    DECLARED = "declared", "Déclarée par l'allocataire"
+    AGENT = "agent", "Recueillie par un agent auprès de l'allocataire"
+
+
+class ContactPoint(models.Model):
+    """An address or a mobile number the household itself gave the Caf. Only these identify the
+    sender of an inbound message (with the e-mail of the household's portal account), and
+    answers go only to them. `value` is normalised (lower-case e-mail, E.164 number, see
+    `registry.contacts`), so a lookup is an exact match."""
+
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, related_name="contact_points", verbose_name="foyer"
+    )
+    person = models.ForeignKey(
+        Person,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="contact_points",
+        verbose_name="personne",
+    )
+    kind = models.CharField("nature", max_length=6, choices=ContactKind.choices)
+    value = models.CharField("valeur (normalisée)", max_length=254)
+    source = models.CharField("origine", max_length=8, choices=ContactSource.choices)
+    verified = models.BooleanField(
+        "vérifiée", default=False, help_text="Un agent a vérifié auprès de l'allocataire."
+    )
+    recorded_at = models.DateTimeField("enregistrée le")
+    recorded_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "coordonnée connue"
+        verbose_name_plural = "coordonnées connues"
+        indexes = [models.Index(fields=["kind", "value"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household", "kind", "value"], name="contact_point_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=ContactKind.values), name="contact_point_kind_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(source__in=ContactSource.values), name="contact_point_source_known"
+            ),
+            models.CheckConstraint(condition=~Q(value=""), name="contact_point_value_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.value} ({self.household_id})"
+
+    def describe(self) -> str:
+        """How this address came to be known, for the agent and the allocataire."""
+        checked = ", vérifiée par un agent" if self.verified else ""
+        return f"{self.get_source_display().lower()} le {self.recorded_at:%d/%m/%Y}{checked}"

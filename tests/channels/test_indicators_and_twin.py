@@ -1,5 +1,7 @@
 import datetime as dt
+import tempfile
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -8,7 +10,6 @@ from justedroit.channels import calibration as cal
 from justedroit.channels import indicators, selectors
 from justedroit.channels.models import Call, Document, EmailMessage, Procedure
 from justedroit.channels.services import calls, emails, procedures
-from justedroit.channels.services.common import ImportReport
 from justedroit.core import clock, timeline
 from justedroit.core.roles import Role
 from justedroit.registry.models import Household
@@ -17,13 +18,16 @@ P = clock.PARIS
 
 
 def _call(call_id, at, household_number, reason="payment"):
-    report = ImportReport()
     text = (
         "identifiant;file;debut;issue;attente_s;conversation_s;numero_appelant;"
         f"numero_allocataire;motif\n{call_id};general;{at};decroche;10;60;;{household_number};"
         f"{reason}\n"
     )
-    calls.calls_import(rows=calls.parse_calls_csv(text, report), report=report, acting_user=None)
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "appels.csv"
+        path.write_text(text, encoding="utf-8")
+        _, report = calls.calls_import(path=path, acting_user=None)
+    assert report.created == 1
 
 
 def test_repeat_contacts_count_same_household_same_reason_within_30_days(household):

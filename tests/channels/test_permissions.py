@@ -5,8 +5,9 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from justedroit.channels.models import EmailThread
-from justedroit.channels.services import documents, emails
+from justedroit.channels import storage
+from justedroit.channels.models import EmailThread, QuarantinedEmail
+from justedroit.channels.services import documents, emails, mailbox
 from justedroit.core.models import AuditEvent
 from justedroit.core.roles import Role
 from justedroit.registry.models import HouseholdAccount
@@ -31,6 +32,11 @@ ALLOWED = {
     "channels:document_paper": {R.RECEPTION, R.CASE_WORKER},
     "channels:document_detail": DOCUMENT_READERS,
     "channels:document_file": DOCUMENT_READERS,
+    "channels:triage": QUEUES,
+    "channels:quarantine": QUEUES,
+    "channels:quarantine_detail": QUEUES,
+    "channels:email_attachment": DOCUMENT_READERS,
+    "channels:imports_journal": {R.MANAGER, R.PROCESS_PILOT, R.ADMINISTRATOR},
     "portal:channels_contact": {R.CLAIMANT},
     "portal:channels_documents": {R.CLAIMANT},
     "portal:channels_declaration": {R.CLAIMANT},
@@ -38,17 +44,28 @@ ALLOWED = {
 
 
 @pytest.fixture
-def objects(household):
+def objects(household, tmp_path):
     at = dt.datetime(2022, 12, 1, 10, tzinfo=dt.UTC)
     inbound = emails.InboundEmail("a@example.org", "Objet", "", "<p1@x>", at)
-    emails.email_receive(inbound=inbound, source="portal", household=household, acting_user=None)
+    attached = emails.Attachment("a.pdf", storage.check_upload(PDF))
+    message = emails.email_receive(
+        inbound=inbound,
+        source="portal",
+        household=household,
+        acting_user=None,
+        attachments=[attached],
+    )
     document = documents.document_upload(
         household=household, kind="payslip", filename="a.pdf", content=PDF, acting_user=None
     )
+    (tmp_path / "q.eml").write_bytes(b"pas un courriel")
+    mailbox.emails_import_dir(directory=tmp_path, acting_user=None)
     return {
         "channels:email_thread": [EmailThread.objects.get().pk],
         "channels:document_detail": [document.pk],
         "channels:document_file": [document.pk],
+        "channels:quarantine_detail": [QuarantinedEmail.objects.get().pk],
+        "channels:email_attachment": [message.attachments.get().pk],
     }
 
 

@@ -16,9 +16,13 @@ from justedroit.channels.models.documents import (
 )
 from justedroit.channels.models.emails import (
     Direction,
+    EmailAttachment,
     EmailMessage,
     EmailSource,
     EmailThread,
+    Identification,
+    QuarantinedEmail,
+    QuarantineStatus,
     ThreadStatus,
 )
 from justedroit.channels.models.procedures import Procedure, ProcedureChannel, ProcedureKind
@@ -34,13 +38,17 @@ __all__ = [
     "Document",
     "DocumentChannel",
     "DocumentKind",
+    "EmailAttachment",
     "EmailMessage",
     "EmailSource",
     "EmailThread",
+    "Identification",
     "Outcome",
     "Procedure",
     "ProcedureChannel",
     "ProcedureKind",
+    "QuarantineStatus",
+    "QuarantinedEmail",
     "Routing",
     "ScanResult",
     "Team",

@@ -1,12 +1,10 @@
-"""Telephony: the call platform's CSV export, call-back requests."""
+"""Telephony: the call platform's CSV export (a `core.imports` format), call-back requests."""
 
-import csv
-import datetime as dt
-import io
 from collections.abc import Callable
-from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated
 
-import phonenumbers
+import pydantic
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -18,189 +16,121 @@ from justedroit.channels.models import (
     CallQueue,
     ContactReason,
 )
-from justedroit.channels.services.common import ImportReport
-from justedroit.core import clock
+from justedroit.core import clock, imports
 from justedroit.core.audit import audit_record
-from justedroit.core.models import AuditAction, User
+from justedroit.core.models import AuditAction, ImportJournal, User
+from justedroit.registry.contacts import phone_normalize
 from justedroit.registry.models import Household
 
-CSV_COLUMNS = (
-    "identifiant",
-    "file",
-    "debut",
-    "issue",
-    "attente_s",
-    "conversation_s",
-    "numero_appelant",
-    "numero_allocataire",
-    "motif",
-)
-OUTCOMES = {
+OUTCOME_SPELLINGS = {
     "decroche": CallOutcome.ANSWERED,
     "décroché": CallOutcome.ANSWERED,
-    "answered": CallOutcome.ANSWERED,
     "abandonne": CallOutcome.ABANDONED,
     "abandonné": CallOutcome.ABANDONED,
-    "abandoned": CallOutcome.ABANDONED,
 }
+MAX_SECONDS = 24 * 3600  # no wait nor conversation lasts a day
 
 
-@dataclass(frozen=True)
-class CallRow:
-    line: int
-    call_id: str
-    queue: str
-    offered_at: dt.datetime
-    outcome: str
-    wait_seconds: int
-    talk_seconds: int
-    caller_number: str
-    household_number: str
-    reason: str
-
-
-def phone_normalize(text: str) -> str:
-    """A French or international number in E.164; a French message when it is not valid."""
+def _phone(value: str) -> str:
     try:
-        number = phonenumbers.parse(text, "FR")
-    except phonenumbers.NumberParseException:
-        number = None
-    if number is None or not phonenumbers.is_valid_number(number):
-        raise ValidationError(f"Numéro de téléphone invalide « {text} ».")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        return phone_normalize(value) if value else ""
+    except ValidationError:
+        raise ValueError("numéro de téléphone invalide") from None
 
 
-def parse_calls_csv(text: str, report: ImportReport) -> list[CallRow]:
-    """Rows of the platform's export (`;`-separated, header CSV_COLUMNS, times in Paris time).
-    Bad rows go to `report.errors` with their line number; the others are returned."""
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")), delimiter=";")
-    missing = [c for c in CSV_COLUMNS if c not in (reader.fieldnames or [])]
-    if missing:
-        report.errors.append(f"Ligne 1 : colonnes manquantes : {', '.join(missing)}.")
-        return []
-    rows, seen = [], {}
-    for line, record in enumerate(reader, start=2):
-        try:
-            row = _call_row(line, record)
-        except ValidationError as error:
-            report.errors.append(f"Ligne {line} : {' '.join(error.messages)}")
-            continue
-        if row.call_id in seen:
-            report.errors.append(
-                f"Ligne {line} : l'identifiant {row.call_id} figure déjà ligne {seen[row.call_id]}."
+def _household_number(value: str) -> str:
+    if value and not (len(value) == 7 and value.isascii() and value.isdigit()):
+        raise ValueError("le numéro allocataire compte 7 chiffres")
+    return value
+
+
+class CallRecord(pydantic.BaseModel):
+    """One row of the platform's export (`;`-separated, UTF-8, times in Paris time unless an
+    offset is given). Column names are the field names."""
+
+    model_config = pydantic.ConfigDict(frozen=True, extra="forbid")
+
+    identifiant: imports.text(64)
+    file: imports.choice(CallQueue.values)
+    debut: imports.Instant
+    issue: imports.choice(CallOutcome.values, aliases=OUTCOME_SPELLINGS)
+    attente_s: imports.integer(ge=0, le=MAX_SECONDS)
+    conversation_s: imports.integer(ge=0, le=MAX_SECONDS)
+    numero_appelant: Annotated[imports.text(30, required=False), pydantic.AfterValidator(_phone)]
+    numero_allocataire: Annotated[
+        imports.text(30, required=False), pydantic.AfterValidator(_household_number)
+    ]
+    motif: imports.choice(ContactReason.values, required=False)
+
+    @pydantic.model_validator(mode="after")
+    def abandoned_has_no_talk(self):
+        if self.issue == CallOutcome.ABANDONED and self.conversation_s:
+            raise ValueError("un appel abandonné n'a pas de durée de conversation")
+        return self
+
+
+class CallsCsv(imports.CsvFormat):
+    """The telephony platform's export of calls offered to the 3230."""
+
+    kind = "appels"
+    label = "export des appels de la plateforme téléphonique"
+    schema = CallRecord
+
+    def key(self, row: CallRecord) -> str:
+        return row.identifiant
+
+    def prepare(self, rows: list[CallRecord]) -> tuple[set[str], dict[str, Household]]:
+        existing = set(
+            Call.objects.filter(call_id__in=[r.identifiant for r in rows]).values_list(
+                "call_id", flat=True
             )
-            continue
-        seen[row.call_id] = line
-        rows.append(row)
-    return rows
-
-
-def _call_row(line: int, record: dict) -> CallRow:
-    if None in record or any(record.get(c) is None for c in CSV_COLUMNS):
-        raise ValidationError("nombre de colonnes incorrect.")
-    value = {key: (record[key] or "").strip() for key in CSV_COLUMNS}
-    if not value["identifiant"] or len(value["identifiant"]) > 64:
-        raise ValidationError("identifiant d'appel manquant ou trop long.")
-    if value["file"] not in CallQueue.values:
-        raise ValidationError(
-            f"file inconnue « {value['file']} » (attendu : {', '.join(CallQueue.values)})."
         )
-    try:
-        offered = dt.datetime.fromisoformat(value["debut"])
-    except ValueError:
-        raise ValidationError(
-            f"date invalide « {value['debut']} » : format attendu AAAA-MM-JJ HH:MM:SS."
-        ) from None
-    if offered.tzinfo is None:
-        offered = offered.replace(tzinfo=clock.PARIS)
-    outcome = OUTCOMES.get(value["issue"].lower())
-    if outcome is None:
-        raise ValidationError(f"issue inconnue « {value['issue']} » (décroché ou abandonné).")
-    wait, talk = _seconds(value["attente_s"], "attente"), _seconds(value["conversation_s"], "durée")
-    if outcome == CallOutcome.ABANDONED and talk:
-        raise ValidationError("un appel abandonné n'a pas de durée de conversation.")
-    phone = phone_normalize(value["numero_appelant"]) if value["numero_appelant"] else ""
-    if value["numero_allocataire"] and not (
-        len(value["numero_allocataire"]) == 7 and value["numero_allocataire"].isdigit()
-    ):
-        raise ValidationError("le numéro allocataire compte 7 chiffres.")
-    if value["motif"] and value["motif"] not in ContactReason.values:
-        raise ValidationError(
-            f"motif inconnu « {value['motif']} » (attendu : {', '.join(ContactReason.values)})."
+        numbers = {r.numero_allocataire for r in rows if r.numero_allocataire}
+        return existing, {h.number: h for h in Household.objects.filter(number__in=numbers)}
+
+    def build(self, context, line, row: CallRecord, report) -> Call | None:
+        existing, households = context
+        if row.identifiant in existing:
+            return None
+        household = households.get(row.numero_allocataire)
+        if row.numero_allocataire and household is None:
+            report.warnings.append(
+                f"Ligne {line} : numéro allocataire {row.numero_allocataire} inconnu, "
+                "appel gardé sans foyer."
+            )
+        return Call(
+            call_id=row.identifiant,
+            queue=row.file,
+            offered_at=row.debut,
+            outcome=row.issue,
+            wait_seconds=row.attente_s,
+            talk_seconds=row.conversation_s,
+            caller_number=row.numero_appelant,
+            household=household,
+            reason=row.motif,
+            imported_at=clock.now(),
         )
-    return CallRow(
-        line,
-        value["identifiant"],
-        value["file"],
-        offered,
-        outcome,
-        wait,
-        talk,
-        phone,
-        value["numero_allocataire"],
-        value["motif"],
-    )
 
-
-def _seconds(text: str, what: str) -> int:
-    if not text.isdigit():
-        raise ValidationError(f"{what} invalide « {text} » : un nombre entier de secondes.")
-    return int(text)
+    def recorded(self, call: Call, acting_user) -> None:
+        if call.household is not None:
+            audit_record(
+                actor=acting_user,
+                action=AuditAction.CREATE,
+                household_number=call.household.number,
+                obj=call,
+                reason="import téléphonie",
+            )
 
 
 def calls_import(
     *,
-    rows: list[CallRow],
-    report: ImportReport,
+    path: Path,
     acting_user: User | None,
     progress: Callable[[int], None] = lambda done: None,
-    chunk: int = 2000,
-) -> ImportReport:
-    """Store the valid rows; a call already imported (same platform identifier) is skipped."""
-    numbers = {row.household_number for row in rows if row.household_number}
-    households = {h.number: h for h in Household.objects.filter(number__in=numbers)}
-    now = clock.now()
-    with transaction.atomic():
-        for start in range(0, len(rows), chunk):
-            part = rows[start : start + chunk]
-            existing = set(
-                Call.objects.filter(call_id__in=[r.call_id for r in part]).values_list(
-                    "call_id", flat=True
-                )
-            )
-            for row in part:
-                if row.call_id in existing:
-                    report.already_there += 1
-                    continue
-                household = households.get(row.household_number)
-                if row.household_number and household is None:
-                    report.warnings.append(
-                        f"Ligne {row.line} : numéro allocataire {row.household_number} inconnu, "
-                        "appel gardé sans foyer."
-                    )
-                call = Call.objects.create(
-                    call_id=row.call_id,
-                    queue=row.queue,
-                    offered_at=row.offered_at,
-                    outcome=row.outcome,
-                    wait_seconds=row.wait_seconds,
-                    talk_seconds=row.talk_seconds,
-                    caller_number=row.caller_number,
-                    household=household,
-                    reason=row.reason,
-                    imported_at=now,
-                )
-                if household is not None:
-                    audit_record(
-                        actor=acting_user,
-                        action=AuditAction.CREATE,
-                        household_number=household.number,
-                        obj=call,
-                        reason="import téléphonie",
-                    )
-                report.created += 1
-            progress(min(start + chunk, len(rows)))
-    return report
+) -> tuple[ImportJournal, imports.ImportReport]:
+    """Import the platform's CSV export: the file refused whole (`FileRefused`) or row by row;
+    a call already imported (same platform identifier) is skipped."""
+    return imports.csv_import(fmt=CallsCsv(), path=path, acting_user=acting_user, progress=progress)
 
 
 def callback_request_create(
