@@ -25,6 +25,7 @@ from justedroit.registry.contacts import contact_point_record
 from justedroit.registry.models import ContactPoint, ContactSource, HouseholdAccount
 from tests.channels.mail import eml
 from tests.factories import HouseholdFactory, claimant
+from tests.task_queue import run_ready_tasks
 
 OUTSIDER = "intrus@example.net"
 
@@ -115,6 +116,7 @@ def test_the_reply_goes_to_the_known_address_never_to_the_sender(
     emails.thread_link(thread=message.thread, household=household, acting_user=agent)
     with django_capture_on_commit_callbacks(execute=True):
         reply = emails.email_reply(thread=message.thread, body="Bonjour", acting_user=agent)
+    run_ready_tasks()
     assert reply.recipient == "paul.durand@example.org"
     assert [m.to for m in mail.outbox] == [["paul.durand@example.org"]]
 

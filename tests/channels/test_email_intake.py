@@ -27,6 +27,7 @@ from justedroit.core.models import AuditEvent, ImportJournal, ImportStatus
 from justedroit.core.roles import Role
 from tests.channels.conftest import PDF, fuzz_examples, rolled_back, table_counts
 from tests.channels.mail import DATE, FakeImapServer, eml, with_attachment
+from tests.task_queue import run_ready_tasks
 
 GOOD = eml()
 # A corpus of messages that must each be quarantined (never filed, never stopping the others).
@@ -119,6 +120,7 @@ def test_an_encoded_newline_in_the_subject_cannot_inject_a_header(
     assert thread.subject == "Bonjour Bcc: tous@example.net [2Jevil"
     with django_capture_on_commit_callbacks(execute=True):
         emails.email_reply(thread=thread, body="Réponse", acting_user=make_user(Role.CASE_WORKER))
+    run_ready_tasks()
     (sent,) = mail.outbox
     assert sent.bcc == [] and sent.to == ["paul.durand@example.org"]
     assert "\n" not in sent.message()["Subject"]
@@ -415,6 +417,7 @@ def test_fuzz_no_input_loses_another_message(household, claimant, messages):
             "channels.EmailAttachment",
             "channels.QuarantinedEmail",
             "core.AuditEvent",
+            "core.AuditEventHousehold",
             "core.ImportJournal",
         }
 

@@ -24,6 +24,8 @@ from justedroit.channels.models import (
 from justedroit.channels.services import emails
 from justedroit.core import clock, sending
 from justedroit.core.roles import Role
+from justedroit.registry.contacts import contact_point_record, household_email
+from justedroit.registry.models import ContactKind, ContactSource
 from tests.outside_world import FlakySmtpBackend
 from tests.task_queue import crashed_tasks, run_ready_tasks, time_passes
 
@@ -32,7 +34,16 @@ FLAKY_SMTP = "tests.outside_world.FlakySmtpBackend"
 
 
 def open_thread(household, *, subject="Mon paiement", message_id="<m1@example.org>"):
-    """A thread waiting for an answer, as the mailbox import leaves it."""
+    """A thread waiting for an answer, as the mailbox import leaves it, from the household's
+    declared address (replies only ever go to a known address)."""
+    if household_email(household) is None:
+        contact_point_record(
+            household=household,
+            kind=ContactKind.EMAIL,
+            value="paul.durand@example.org",
+            source=ContactSource.DECLARED,
+            acting_user=None,
+        )
     thread = EmailThread.objects.create(
         household=household,
         subject=subject,

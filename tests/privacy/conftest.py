@@ -2,13 +2,20 @@
 file, the day screen's queue and appointments, the call-back queue, the e-mail and document
 queues, an agent's unmarked appointments."""
 
+import base64
 import datetime as dt
 from decimal import Decimal
 
 import pytest
 
-from justedroit.channels.models import ContactReason, DocumentKind, EmailSource
-from justedroit.channels.services import calls, documents, emails
+from justedroit.channels.models import (
+    ContactReason,
+    DocumentKind,
+    EmailAttachment,
+    EmailSource,
+    QuarantinedEmail,
+)
+from justedroit.channels.services import calls, documents, emails, mailbox
 from justedroit.core import clock
 from justedroit.core.roles import Role
 from justedroit.entitlements.models import Payment, Run
@@ -22,8 +29,18 @@ from justedroit.reception.models import (
 )
 from justedroit.reception.services import ticket_issue
 from justedroit.registry import services as registry
-from justedroit.registry.models import Benefit, Claim, ClaimStatus, FactKind, FactSource
+from justedroit.registry.contacts import contact_point_record
+from justedroit.registry.models import (
+    Benefit,
+    Claim,
+    ClaimStatus,
+    ContactKind,
+    ContactSource,
+    FactKind,
+    FactSource,
+)
 from tests.channels.conftest import PDF, document_dir  # noqa: F401 (autouse fixture)
+from tests.channels.mail import eml, with_attachment
 from tests.factories import HouseholdFactory, claimant
 
 SALARY = Decimal("1234.56")
@@ -37,7 +54,7 @@ def _household(number: str, last_name: str, serial: int):
 
 
 @pytest.fixture
-def world(db, make_user):
+def world(db, make_user, tmp_path):
     now = clock.now()
     file = _household("8610001", "Durand", 1)
     ticket_household = _household("8610002", "Bernard", 2)
@@ -124,8 +141,11 @@ def world(db, make_user):
         household=thread_household,
         acting_user=None,
     )
+    attachment, quarantined = _mailbox(tmp_path, _household("8610008", "Leroy", 8))
     return {
         "file": file,
+        "attachment": attachment,
+        "quarantined": quarantined,
         "nir": person.nir,
         "payslip": payslip,
         "queued_document": queued_document,
@@ -140,6 +160,29 @@ def world(db, make_user):
                 thread_household,
                 document_household,
                 unmarked_household,
+                attachment.message.thread.household,
             )
         ],
     }
+
+
+def _mailbox(tmp_path, household):
+    """An e-mail with a PDF attachment from the household's declared address, and a message the
+    import quarantined (a date no mail server sends)."""
+    contact_point_record(
+        household=household,
+        kind=ContactKind.EMAIL,
+        value="alex.leroy@example.org",
+        source=ContactSource.DECLARED,
+        acting_user=None,
+    )
+    with_pdf = with_attachment(
+        b"Ci-joint.",
+        filename="avis.pdf",
+        content_type="application/pdf",
+        payload_b64=base64.b64encode(PDF).decode(),
+    ).replace(b"paul.durand@example.org", b"alex.leroy@example.org")
+    (tmp_path / "pj.eml").write_bytes(with_pdf)
+    (tmp_path / "bad.eml").write_bytes(eml(date="Fri, 31 Dec 9999 10:00:00 +0100"))
+    mailbox.emails_import_dir(directory=tmp_path, acting_user=None)
+    return EmailAttachment.objects.get(), QuarantinedEmail.objects.get()

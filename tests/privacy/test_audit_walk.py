@@ -21,6 +21,8 @@ ARGS = {
     "channels:email_thread": lambda w: [w["thread"].pk],
     "channels:document_detail": lambda w: [w["payslip"].pk],
     "channels:document_file": lambda w: [w["payslip"].pk],
+    "channels:email_attachment": lambda w: [w["attachment"].pk],
+    "channels:quarantine_detail": lambda w: [w["quarantined"].pk],
 }
 # Pages whose results come from a form: walked with it sent too.
 POSTED = {"registry:household_search": {"q": "Alex"}}
