@@ -2,6 +2,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import PermissionDenied
 from django.db import models
 
+from justedroit.core.db import erasure_in_progress
 from justedroit.core.roles import AGENT_ROLES, PARTNER_ROLES, Role
 
 
@@ -32,12 +33,57 @@ class User(AbstractUser):
         return self.is_active and self.role == Role.CLAIMANT
 
 
-class AuditEventQuerySet(models.QuerySet):
+class ImmutableQuerySet(models.QuerySet):
+    """Refuses every bulk change; deleting is allowed only inside `core.db.erasure_allowed`
+    (legal erasure), as the database triggers do (`core.db.immutable_rows`)."""
+
     def update(self, **kwargs):
-        raise PermissionDenied("Le journal d'audit ne se modifie pas.")
+        raise PermissionDenied(self.model.immutable_message)
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise PermissionDenied(self.model.immutable_message)
 
     def delete(self):
-        raise PermissionDenied("Le journal d'audit ne se supprime pas.")
+        _refuse_delete_outside_erasure(self.model)
+        return super().delete()
+
+    delete.alters_data = True
+    delete.queryset_only = True
+
+    def _raw_delete(self, using):
+        _refuse_delete_outside_erasure(self.model)
+        return super()._raw_delete(using)
+
+
+def _refuse_delete_outside_erasure(model) -> None:
+    if not erasure_in_progress():
+        raise PermissionDenied(model.immutable_message)
+
+
+class Immutable(models.Model):
+    """Rows written once (facts, rights, payments, rappels and indus, the audit trail): history
+    is corrected by new rows, never edited. The ORM refuses here, the database's triggers refuse
+    raw SQL (`core.db.immutable_rows`, one line in the migration of each such table)."""
+
+    immutable_message = "Cet enregistrement est définitif : il ne se modifie pas."
+
+    objects = ImmutableQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding or kwargs.get("force_update"):
+            raise PermissionDenied(self.immutable_message)
+        if kwargs.get("update_fields") is not None:
+            raise PermissionDenied(self.immutable_message)
+        # Never an UPDATE, even for a new instance given an existing primary key.
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        _refuse_delete_outside_erasure(type(self))
+        return super().delete(*args, **kwargs)
 
 
 class AuditAction(models.TextChoices):
@@ -46,10 +92,13 @@ class AuditAction(models.TextChoices):
     CREATE = "create", "Création"
     UPDATE = "update", "Modification"
     LOGIN = "login", "Connexion"
+    ERASE = "erase", "Effacement légal"
 
 
-class AuditEvent(models.Model):
+class AuditEvent(Immutable):
     """Append-only: who did what, when, to which household, and why."""
+
+    immutable_message = "Le journal d'audit ne se modifie pas."
 
     at = models.DateTimeField("date", db_index=True)
     actor = models.ForeignKey(
@@ -77,8 +126,6 @@ class AuditEvent(models.Model):
     reason = models.CharField("motif", max_length=300, blank=True)
     detail = models.JSONField("détail", default=dict, blank=True)
 
-    objects = AuditEventQuerySet.as_manager()
-
     class Meta:
         verbose_name = "événement d'audit"
         ordering = ["-at", "-id"]
@@ -86,11 +133,3 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.household_number}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise PermissionDenied("Le journal d'audit ne se modifie pas.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionDenied("Le journal d'audit ne se supprime pas.")

@@ -1,28 +1,13 @@
 """Runs of the rights engine, the rights they computed, the payments made, and the rappels and
 indus a recomputation finds. Paid history is immutable."""
 
-from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Q
 
+from justedroit.core.models import Immutable
 from justedroit.registry.models import Benefit, Fact, Household
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
-
-
-class Immutable(models.Model):
-    """Rows written once: history is corrected by new rows, never edited."""
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise PermissionDenied("Cet enregistrement est définitif : il ne se modifie pas.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionDenied("Cet enregistrement est définitif : il ne se supprime pas.")
 
 
 class Run(models.Model):
@@ -118,7 +103,9 @@ class Adjustment(Immutable):
     settled_before = models.DecimalField("réglé auparavant", **MONEY)
     computed_at = models.DateTimeField("calculé le")
     reason = models.CharField("motif", max_length=300, blank=True)
-    causes = models.ManyToManyField(Fact, related_name="+", verbose_name="faits à l'origine")
+    causes = models.ManyToManyField(
+        Fact, through="AdjustmentCause", related_name="+", verbose_name="faits à l'origine"
+    )
     versions = models.JSONField("versions du moteur", default=dict)
 
     class Meta:
@@ -134,3 +121,16 @@ class Adjustment(Immutable):
     @property
     def signed(self):
         return self.amount if self.kind == AdjustmentKind.ARREARS else -self.amount
+
+
+class AdjustmentCause(Immutable):
+    """A fact at the origin of a rappel or indu (the table Django made for `Adjustment.causes`,
+    immutable like the adjustment it explains)."""
+
+    adjustment = models.ForeignKey(Adjustment, on_delete=models.CASCADE)
+    fact = models.ForeignKey(Fact, on_delete=models.CASCADE)
+
+    class Meta:
+        db_table = "entitlements_adjustment_causes"
+        verbose_name = "fait à l'origine d'un rappel ou indu"
+        unique_together = [("adjustment", "fact")]  # as Django made it
