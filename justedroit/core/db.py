@@ -2,6 +2,9 @@
 their one erasure path, fast bulk inserts."""
 
 import contextlib
+import fcntl
+import re
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextvars import ContextVar
 
@@ -139,6 +142,67 @@ def register_sqlite_functions(sender, connection, **kwargs) -> None:
         connection.connection.create_function(
             ERASURE_SQLITE_FUNCTION, 0, lambda: int(_ERASURE.get())
         )
+
+
+class LockHeld(Exception):
+    """Another process holds the lock."""
+
+
+_IN_PROCESS_LOCKS: set[str] = set()
+_IN_PROCESS_GUARD = threading.Lock()
+
+
+@contextlib.contextmanager
+def process_lock(name: str) -> Iterator[None]:
+    """An exclusive lock among the processes sharing the database, taken at once or LockHeld.
+    It is released at the end of the block, and by the system when the holder dies (killed, even
+    with SIGKILL), so a dead holder never blocks the next one: an advisory lock of the session
+    on PostgreSQL, an flock on a file beside the SQLite database (in-process for an in-memory
+    database, which no other process can open)."""
+    if connection.vendor == "postgresql":
+        lock = _advisory_lock(name)
+    elif connection.is_in_memory_db():
+        lock = _in_process_lock(name)
+    else:
+        slug = re.sub(r"\W", "-", name)
+        lock = _file_lock(f"{connection.settings_dict['NAME']}.{slug}.lock")
+    with lock:
+        yield
+
+
+@contextlib.contextmanager
+def _advisory_lock(name: str) -> Iterator[None]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(hashtextextended(%s, 0))", [name])
+        if not cursor.fetchone()[0]:
+            raise LockHeld(name)
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(hashtextextended(%s, 0))", [name])
+
+
+@contextlib.contextmanager
+def _file_lock(path: str) -> Iterator[None]:
+    with open(path, "a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise LockHeld(path) from None
+        yield  # closing the file releases the lock
+
+
+@contextlib.contextmanager
+def _in_process_lock(name: str) -> Iterator[None]:
+    with _IN_PROCESS_GUARD:
+        if name in _IN_PROCESS_LOCKS:
+            raise LockHeld(name)
+        _IN_PROCESS_LOCKS.add(name)
+    try:
+        yield
+    finally:
+        _IN_PROCESS_LOCKS.discard(name)
 
 
 def bulk_insert(model, fields: Sequence[str], rows: Iterable[Sequence], batch: int = 20_000) -> int:

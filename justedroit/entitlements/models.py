@@ -10,14 +10,26 @@ from justedroit.registry.models import Benefit, Fact, Household
 MONEY = {"max_digits": 12, "decimal_places": 2}
 
 
+class RunStatus(models.TextChoices):
+    RUNNING = "running", "En cours"
+    FINISHED = "finished", "Terminé"
+    INTERRUPTED = "interrupted", "Interrompu"
+
+
 class Run(models.Model):
-    """One computation of a month for many households (a payment run when `wet`)."""
+    """One computation of a month for many households, stored when it pays (`wet`): a dry run
+    writes nothing. A wet run stores its rights and payments chunk by chunk; one that stops
+    before the end (killed, stopped, failed) is `interrupted`, and the next run of the month
+    resumes it, paying only the households not stored yet."""
 
     month = models.DateField("mois")
     as_of = models.DateTimeField("faits connus au")
     wet = models.BooleanField("paiement enregistré", default=False)
     whole_file = models.BooleanField("tout le fichier", default=True)
     executor = models.CharField("exécuteur", max_length=10, default="local")
+    status = models.CharField(
+        "état", max_length=12, choices=RunStatus.choices, default=RunStatus.RUNNING
+    )
     started_at = models.DateTimeField("commencé le")
     finished_at = models.DateTimeField("terminé le", null=True, blank=True)
     households = models.PositiveIntegerField("foyers", default=0)
@@ -28,7 +40,18 @@ class Run(models.Model):
 
     class Meta:
         verbose_name = "calcul mensuel"
-        constraints = [models.CheckConstraint(condition=Q(month__day=1), name="run_month_day_1")]
+        constraints = [
+            models.CheckConstraint(condition=Q(month__day=1), name="run_month_day_1"),
+            models.CheckConstraint(
+                condition=Q(status__in=RunStatus.values), name="run_status_known"
+            ),
+            # Two payment runs of one month never run together (see services.month_lock).
+            models.UniqueConstraint(
+                fields=["month"],
+                condition=Q(wet=True, status=RunStatus.RUNNING),
+                name="run_one_payment_run_at_a_time_per_month",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"calcul {self.month:%Y-%m} ({'paiement' if self.wet else 'à blanc'})"

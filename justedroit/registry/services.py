@@ -141,8 +141,8 @@ def fact_record(
     return fact
 
 
-def household_consult(*, household: Household, acting_user: User, reason: str = "") -> None:
-    """Record that an agent viewed a household's personal data."""
+def household_consult(*, household: Household, acting_user: User | None, reason: str = "") -> None:
+    """Record that an agent (or a batch command's operator) viewed a household's personal data."""
     with transaction.atomic():
         audit_record(
             actor=acting_user,
