@@ -10,6 +10,7 @@ import pytest
 from django.apps import apps
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
+from django.db.models import ProtectedError
 
 from justedroit.core import clock
 from justedroit.core.db import erasure_allowed, immutable_rows, immutable_trigger_names
@@ -139,11 +140,11 @@ def test_legal_erasure_deletes_only_inside_its_block_and_is_audited(rows, make_u
                 Payment.objects.filter(pk=payment.pk).update(amount=999)
             assert Payment.objects.get(pk=payment.pk).amount == Decimal("200.00")
             assert Payment.objects.filter(pk=payment.pk).delete()[0] == 1
-            # A fact goes with its links to the rappels and indus it caused.
-            assert Fact.objects.filter(pk=rows[Fact].pk).delete()[1] == {
-                "entitlements.AdjustmentCause": 1,
-                "registry.Fact": 1,
-            }
+            # A fact that caused a rappel or indu goes only once its links are erased.
+            with pytest.raises(ProtectedError):
+                Fact.objects.filter(pk=rows[Fact].pk).delete()
+            AdjustmentCause.objects.filter(fact=rows[Fact]).delete()
+            assert Fact.objects.filter(pk=rows[Fact].pk).delete()[0] == 1
             with connection.cursor() as cursor:
                 cursor.execute(
                     f"DELETE FROM {_table(AuditEvent)} WHERE id = %s", [rows[AuditEvent].pk]

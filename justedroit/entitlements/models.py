@@ -150,8 +150,8 @@ class AdjustmentCause(Immutable):
     """A fact at the origin of a rappel or indu (the table Django made for `Adjustment.causes`,
     immutable like the adjustment it explains)."""
 
-    adjustment = models.ForeignKey(Adjustment, on_delete=models.CASCADE)
-    fact = models.ForeignKey(Fact, on_delete=models.CASCADE)
+    adjustment = models.ForeignKey(Adjustment, on_delete=models.PROTECT)
+    fact = models.ForeignKey(Fact, on_delete=models.PROTECT)
 
     class Meta:
         db_table = "entitlements_adjustment_causes"

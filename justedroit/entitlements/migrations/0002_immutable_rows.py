@@ -32,14 +32,14 @@ class Migration(migrations.Migration):
                         (
                             "adjustment",
                             models.ForeignKey(
-                                on_delete=django.db.models.deletion.CASCADE,
+                                on_delete=django.db.models.deletion.PROTECT,
                                 to="entitlements.adjustment",
                             ),
                         ),
                         (
                             "fact",
                             models.ForeignKey(
-                                on_delete=django.db.models.deletion.CASCADE, to="registry.fact"
+                                on_delete=django.db.models.deletion.PROTECT, to="registry.fact"
                             ),
                         ),
                     ],
