@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 
 from justedroit import rules
@@ -161,7 +161,8 @@ def _compute(
 
 
 def _store(run: Run, results, ids_by_number: dict[str, int]) -> None:
-    paid_at = clock.now()
+    # bulk_insert takes values as the database stores them (UTC instants on SQLite).
+    paid_at = connection.ops.adapt_datetimefield_value(clock.now())
     entitlements, payments = [], []
     for result in results:
         household_id = ids_by_number[result.household_id]
