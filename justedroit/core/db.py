@@ -52,7 +52,9 @@ class VendorSQL(migrations.RunSQL):
 # `erasure_allowed`: on PostgreSQL a transaction-local setting read by the trigger function, on
 # SQLite an application function registered on each connection (`register_sqlite_functions`); a
 # raw sqlite3 connection without it fails closed ("no such function"). TRUNCATE (PostgreSQL) is
-# not a row change and stays possible: Django's test flush uses it; grant it to no runtime role.
+# not a row change and stays possible: Django's flush after a transactional test uses it; grant it
+# to no runtime role. On SQLite that flush deletes row by row and is refused: a transactional
+# test that writes such rows needs a database of its own (tests/entitlements/test_killed_runs.py).
 IMMUTABLE_TRIGGER_SUFFIXES = ("no_update", "no_delete")
 ERASURE_SETTING = "justedroit.erasure"
 ERASURE_SQLITE_FUNCTION = "justedroit_erasure_allowed"

@@ -73,9 +73,8 @@ class Immutable(models.Model):
         abstract = True
 
     def save(self, *args, **kwargs):
-        if not self._state.adding or kwargs.get("force_update"):
-            raise PermissionDenied(self.immutable_message)
-        if kwargs.get("update_fields") is not None:
+        updating = kwargs.get("force_update") or kwargs.get("update_fields") is not None
+        if updating or not self._state.adding:
             raise PermissionDenied(self.immutable_message)
         # Never an UPDATE, even for a new instance given an existing primary key.
         kwargs["force_insert"] = True
