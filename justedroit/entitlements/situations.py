@@ -7,8 +7,9 @@ Reads with `values_list` and paints month windows in Python: the whole file (≈
 The RSA received in the months before M (which housing aid reads) is what the Caf paid for them,
 rappels and indus included, as known at T. A month no payment run of the whole file has settled
 yet (the first months of a file, a dry run ahead of the payments) uses the RSA the engine computes
-for it instead — from payments alone for its own past months, one level and not a chain — and
-a month before the engine's first month counts as none.
+for it instead — from payments alone for its own past months, one level and not a chain, and only
+for households whose housing may open housing aid — and a month before the engine's first month
+counts as none.
 """
 
 import datetime as dt
@@ -28,11 +29,17 @@ from justedroit.registry.models import (
     ClaimStatus,
     Commune,
     Fact,
+    FactKind,
     Household,
     Membership,
 )
 from justedroit.rules.inputs import resource_window, rsa_months
-from justedroit.rules.situation import FIRST_SUPPORTED_MONTH, HouseholdInput, PersonInput
+from justedroit.rules.situation import (
+    FIRST_SUPPORTED_MONTH,
+    PAYING_STATUSES,
+    HouseholdInput,
+    PersonInput,
+)
 
 # Registry fact kind → the rules' resource kind.
 RESOURCE_OF_FACT = {kind.value: kind.value for kind in RESOURCE_KINDS} | {"other_income": "other"}
@@ -128,17 +135,41 @@ def rsa_received(
             finished_at__lte=as_of,
         ).values_list("month", flat=True)
     )
-    for past in months:
-        if past in settled or past < FIRST_SUPPORTED_MONTH:
-            continue
+    unsettled = [m for m in months if m not in settled and m >= FIRST_SUPPORTED_MONTH]
+    if not unsettled:
+        return received
+    # Past RSA changes nothing where housing aid cannot be paid: the engine reads the housing
+    # status of `month` for every month it computes.
+    housed = _housing_aid_possible(month, as_of, ids)
+    for past in unsettled:
         claimants = [
             household_id
             for household_id, benefits in claimed_benefits(past, ids).items()
-            if Benefit.RSA in benefits and past not in received.get(household_id, {})
+            if Benefit.RSA in benefits
+            and household_id in housed
+            and past not in received.get(household_id, {})
         ]
         for household_id, amount in _rsa_computed(past, as_of, claimants).items():
             received[household_id][past] = (amount, COMPUTED)
     return received
+
+
+def _housing_aid_possible(month: dt.date, as_of: dt.datetime, ids: list[int] | None) -> set[int]:
+    """Households whose housing status known for `month` may open housing aid."""
+    facts = Fact.objects.filter(
+        Q(valid_until__isnull=True) | Q(valid_until__gt=month),
+        kind=FactKind.HOUSING_STATUS,
+        valid_from__lte=month,
+        recorded_at__lte=as_of,
+    )
+    if ids is not None:
+        facts = facts.filter(household_id__in=ids)
+    status: dict[int, str] = {}
+    for household_id, code in facts.order_by("recorded_at", "id").values_list(
+        "household_id", "code"
+    ):
+        status[household_id] = code  # the latest record wins
+    return {household_id for household_id, code in status.items() if code in PAYING_STATUSES}
 
 
 def _rsa_settled(months: list[dt.date], as_of: dt.datetime, ids: list[int] | None):
