@@ -1,8 +1,19 @@
-"""Production settings: the base settings hardened for HTTPS (`check --deploy` is clean)."""
+"""Production settings: the base settings hardened for HTTPS (`check --deploy` is clean).
+
+Refuses to start without a secret key of its own, whatever DEBUG says: with DEBUG=1 in the
+environment the base settings fall back to the public development key."""
 
 import os
 
+from django.core.exceptions import ImproperlyConfigured
+
 from justedroit.settings import *  # noqa: F403
+from justedroit.settings import _DEV_SECRET_KEY
+
+if not os.environ.get("SECRET_KEY") or os.environ["SECRET_KEY"] == _DEV_SECRET_KEY:
+    raise ImproperlyConfigured(
+        "En production, SECRET_KEY doit être fournie et différente de la clé de développement."
+    )
 
 DEBUG = False
 SECURE_SSL_REDIRECT = True

@@ -8,7 +8,7 @@ from django.db import IntegrityError, connection, transaction
 from justedroit.core import clock
 from justedroit.core.models import AuditEvent
 from justedroit.registry import selectors, services
-from justedroit.registry.models import Commune, Fact, Household, Person
+from justedroit.registry.models import Commune, Fact, Household, Membership, Person
 from justedroit.registry.nir import is_synthetic_nir, synthetic_nir, validate_nir
 from justedroit.registry.services import MemberInput
 
@@ -75,6 +75,61 @@ def test_household_create_rejects_bad_input_and_writes_nothing(kwargs, message):
     assert not AuditEvent.objects.exists()
 
 
+def test_a_trailing_zero_is_not_a_third_decimal(household):
+    assert record(household, amount=Decimal("1200.500")).amount == Decimal("1200.50")
+
+
+@pytest.mark.parametrize(
+    ("members", "message"),
+    [
+        ([member(), member(role="spouse", first_name="Jules")], "figure deux fois"),
+        ([member(birth_date=dt.date(2023, 1, 1))], "date de naissance est dans le futur"),
+        ([member(start_date=dt.date(1990, 5, 2))], "précède la naissance"),
+        ([member(last_name="  ")], "nom et le prénom sont obligatoires"),
+        ([member(first_name="")], "nom et le prénom sont obligatoires"),
+        ([member(link_existing=True)], "rien à rattacher"),
+    ],
+)
+def test_household_create_refuses_implausible_members(members, message):
+    with pytest.raises(ValidationError, match=message):
+        services.household_create(
+            number="1234567", commune_code="86194", members=members, acting_user=None
+        )
+    assert not Household.objects.exists() and not Person.objects.exists()
+
+
+def test_a_nir_on_file_joins_a_household_only_when_linked_and_only_as_herself(household):
+    def create(**extra):
+        return services.household_create(
+            number="7654321",
+            commune_code="86194",
+            members=[member(start_date=dt.date(2022, 6, 1), **extra)],
+            acting_user=None,
+        )
+
+    before = (Person.objects.count(), Membership.objects.count(), AuditEvent.objects.count())
+    with pytest.raises(ValidationError, match="déjà au registre"):
+        create(first_name="Autre", birth_date=dt.date(1991, 1, 1))
+    with pytest.raises(ValidationError, match=r"autre identité \(prénom, date de naissance"):
+        create(first_name="Autre", birth_date=dt.date(1991, 1, 1), link_existing=True)
+    assert not Household.objects.filter(number="7654321").exists()
+    assert (Person.objects.count(), Membership.objects.count(), AuditEvent.objects.count()) == (
+        before
+    )
+
+    linked = create(last_name="MARTIN", first_name=" julie ", link_existing=True)
+    person = Person.objects.get()
+    assert (person.last_name, person.first_name) == ("Martin", "Julie")  # the registry's
+    assert set(person.memberships.values_list("household", flat=True)) == {
+        household.pk,
+        linked.pk,
+    }
+    assert AuditEvent.objects.filter(household_number="7654321").get().detail == {
+        "members": 1,
+        "linked": 1,
+    }
+
+
 def test_household_create_audits_in_the_same_transaction(household):
     event = AuditEvent.objects.get()
     assert (event.action, event.household_number) == ("create", "1234567")
@@ -133,6 +188,11 @@ def test_a_fact_recorded_later_never_changes_an_earlier_answer(household):
         ({"valid_from": dt.date(2022, 1, 15)}, "1er du mois"),
         ({"valid_until": dt.date(2021, 1, 1)}, "doit suivre le début"),
         ({"source": "rumour"}, "Source inconnue"),
+        ({"amount": Decimal("NaN")}, "n'est pas un montant"),
+        ({"amount": Decimal("-Infinity")}, "n'est pas un montant"),
+        ({"amount": Decimal("1E10")}, "plus grand montant admis"),
+        ({"amount": Decimal("1200.005")}, "plus de deux décimales"),
+        ({"kind": "disability_rate", "amount": Decimal("33.333")}, "plus de deux décimales"),
     ],
 )
 def test_fact_record_rejects_bad_input_and_writes_nothing(household, kwargs, message):

@@ -2,7 +2,7 @@ import pytest
 from django.core.management import ManagementUtility, call_command
 from django.core.management.base import CommandError
 
-from justedroit.registry.models import Fact, Household
+from justedroit.registry.models import Fact, Household, Person
 from justedroit.registry.nir import synthetic_nir
 
 pytestmark = pytest.mark.django_db
@@ -46,6 +46,86 @@ def test_create_household_bad_input(arguments, message):
     with pytest.raises(CommandError, match=message):
         call_command("registry", "create-household", *sum(base.items(), ()), "--wet-run")
     assert not Household.objects.exists()
+
+
+def test_create_household_links_a_person_on_file_only_when_asked(capsys):
+    create("--wet-run")
+    other = [
+        "--number",
+        "7654322",
+        "--member",
+        f"claimant;{NIR};Petit;Marcel;1980-01-15;2022-01-01",
+    ]
+    base = ["registry", "create-household", "--commune", "86066", "--wet-run"]
+    with pytest.raises(CommandError, match="déjà au registre"):
+        call_command(*base, *other)
+    with pytest.raises(CommandError, match=r"autre identité \(prénom différent\)"):
+        call_command(*base, *other, "--link-existing", NIR)
+    with pytest.raises(CommandError, match="aucun membre donné n'a ce NIR"):
+        call_command(*base, *other, "--link-existing", NIR[:-1] + "0")
+    assert Household.objects.count() == 1 and Person.objects.count() == 1
+    call_command(*base, *other[:3], MEMBER.replace("Marc", "MARC"), "--link-existing", NIR)
+    assert Household.objects.count() == 2 and Person.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("members", "message"),
+    [
+        ([MEMBER, MEMBER.replace("claimant", "spouse")], "figure deux fois"),
+        ([MEMBER.replace("1980-01-15", "2030-01-15")], "dans le futur"),
+        ([MEMBER.replace("2021-03-01", "1979-03-01")], "précède la naissance"),
+        ([MEMBER.replace("Petit", " ")], "nom et le prénom sont obligatoires"),
+    ],
+)
+def test_create_household_refuses_implausible_members(members, message):
+    arguments = [argument for text in members for argument in ("--member", text)]
+    with pytest.raises(CommandError, match=message):
+        call_command(
+            "registry",
+            "create-household",
+            "--number",
+            "7654321",
+            "--commune",
+            "86066",
+            *arguments,
+            "--wet-run",
+        )
+    assert not Household.objects.exists() and not Person.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("amount", "message"),
+    [
+        ("NaN", "n'est pas un montant"),
+        ("sNaN", "n'est pas un montant"),
+        ("Infinity", "n'est pas un montant"),
+        ("10000000000", "plus grand montant admis"),
+        ("1e12", "plus grand montant admis"),
+        ("1500,125", "plus de deux décimales"),
+        ("abc", "Montant invalide"),
+    ],
+)
+def test_record_fact_refuses_amounts_it_cannot_store_exactly(amount, message):
+    create("--wet-run")
+    with pytest.raises(CommandError, match=message):
+        call_command(
+            "registry",
+            "record-fact",
+            "--household",
+            "7654321",
+            "--person",
+            NIR,
+            "--kind",
+            "salary",
+            "--from",
+            "2022-01",
+            "--amount",
+            amount,
+            "--source",
+            "declaration",
+            "--wet-run",
+        )
+    assert not Fact.objects.exists()
 
 
 def test_record_fact_bad_input_writes_nothing():

@@ -1,4 +1,7 @@
+import datetime as dt
 import hashlib
+import itertools
+from collections import defaultdict
 
 import numpy as np
 import pytest
@@ -10,6 +13,7 @@ from justedroit.registry.models import Claim, Commune, Fact, Household, Person
 from justedroit.registry.nir import is_synthetic_nir
 from justedroit.twin.build import generate
 from justedroit.twin.models import TwinBuild
+from justedroit.twin.rights import LOWERED_KINDS
 from justedroit.twin.selectors import calibration_report
 
 pytestmark = pytest.mark.django_db
@@ -97,9 +101,26 @@ def test_calibration_prints_target_against_generated(small_twin, capsys):
 
 def test_the_rights_engine_leaves_few_households_without_a_paid_right(small_twin):
     rights = TwinBuild.objects.get().rights
-    assert set(rights) == {"claims_added", "incomes_lowered", "without_right"}
+    assert set(rights) == {"claims_added", "incomes_lowered", "without_right", "facts_corrected"}
     assert rights["without_right"] < 0.03 * Household.objects.count()
     rows = {label: generated for label, _, generated, _ in calibration_report()}
     assert rows["Foyers toujours sans droit payé au mois de référence"] == str(
         rights["without_right"]
     )
+
+
+def test_income_repairs_are_corrections_recorded_after_the_draw(small_twin):
+    """The twin obeys the registry's rules: halving a draw's incomes records new facts (same
+    source, a microsecond later) and changes none; what is known afterwards is the halved draw."""
+    versions = defaultdict(list)
+    for fact in Fact.objects.filter(kind__in=LOWERED_KINDS).order_by("recorded_at", "id"):
+        key = (fact.household_id, fact.person_id, fact.kind, fact.valid_from, fact.valid_until)
+        versions[key].append(fact)
+    corrections = 0
+    for facts in versions.values():
+        for drawn, corrected in itertools.pairwise(facts):
+            assert corrected.recorded_at - drawn.recorded_at == dt.timedelta(microseconds=1)
+            assert corrected.source == drawn.source
+            assert corrected.amount == (drawn.amount / 2).quantize(drawn.amount)
+            corrections += 1
+    assert corrections == TwinBuild.objects.get().rights["facts_corrected"] > 0

@@ -1,8 +1,14 @@
-"""Database helpers shared by the domains: vendor-specific DDL in migrations, fast bulk inserts."""
+"""Database helpers shared by the domains: vendor-specific DDL in migrations, immutable tables and
+their one erasure path, fast bulk inserts."""
 
-from collections.abc import Iterable, Sequence
+import contextlib
+import fcntl
+import re
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextvars import ContextVar
 
-from django.db import connection, migrations
+from django.db import connection, migrations, transaction
 
 
 class VendorSQL(migrations.RunSQL):
@@ -39,6 +45,166 @@ class VendorSQL(migrations.RunSQL):
     @property
     def reversible(self):
         return True
+
+
+# Immutable tables (ledger-like: facts, rights, payments, rappels and indus, the audit trail, and
+# every such table to come). The database refuses UPDATE always, and DELETE except inside
+# `erasure_allowed`: on PostgreSQL a transaction-local setting read by the trigger function, on
+# SQLite an application function registered on each connection (`register_sqlite_functions`); a
+# raw sqlite3 connection without it fails closed ("no such function"). TRUNCATE (PostgreSQL) is
+# not a row change and stays possible: Django's flush after a transactional test uses it; grant it
+# to no runtime role. On SQLite that flush deletes row by row and is refused: a transactional
+# test that writes such rows needs a database of its own (tests/entitlements/test_killed_runs.py).
+IMMUTABLE_TRIGGER_SUFFIXES = ("no_update", "no_delete")
+ERASURE_SETTING = "justedroit.erasure"
+ERASURE_SQLITE_FUNCTION = "justedroit_erasure_allowed"
+_PG_FUNCTION = (
+    "CREATE OR REPLACE FUNCTION justedroit_immutable_row() RETURNS trigger LANGUAGE plpgsql AS $$ "
+    f"BEGIN IF TG_OP = 'DELETE' AND current_setting('{ERASURE_SETTING}', true) = 'on' "
+    "THEN RETURN OLD; END IF; "
+    "RAISE EXCEPTION '% rows are immutable', TG_TABLE_NAME "
+    "USING ERRCODE = 'integrity_constraint_violation'; END $$"
+)
+_ERASURE: ContextVar[bool] = ContextVar("erasure_allowed", default=False)
+
+
+def immutable_trigger_names(table: str) -> list[str]:
+    return [f"{table}_{suffix}" for suffix in IMMUTABLE_TRIGGER_SUFFIXES]
+
+
+def immutable_rows(*tables: str) -> VendorSQL:
+    """The migration operation that makes `tables` immutable. Idempotent: run it again after an
+    operation that makes SQLite rebuild one of the tables (which drops its triggers)."""
+    postgresql, sqlite, reverse_postgresql, reverse_sqlite = [_PG_FUNCTION], [], [], []
+    for table in tables:
+        no_update, no_delete = immutable_trigger_names(table)
+        refuse = f"BEGIN SELECT RAISE(ABORT, '{table} rows are immutable'); END"
+        for name, event in ((no_update, "UPDATE"), (no_delete, "DELETE")):
+            drop_pg = f"DROP TRIGGER IF EXISTS {name} ON {table}"
+            postgresql += [
+                drop_pg,
+                f"CREATE TRIGGER {name} BEFORE {event} ON {table} "
+                "FOR EACH ROW EXECUTE FUNCTION justedroit_immutable_row()",
+            ]
+            reverse_postgresql.append(drop_pg)
+            reverse_sqlite.append(f"DROP TRIGGER IF EXISTS {name}")
+        sqlite += [
+            f"DROP TRIGGER IF EXISTS {no_update}",
+            f"CREATE TRIGGER {no_update} BEFORE UPDATE ON {table} {refuse}",
+            f"DROP TRIGGER IF EXISTS {no_delete}",
+            f"CREATE TRIGGER {no_delete} BEFORE DELETE ON {table} "
+            f"WHEN NOT {ERASURE_SQLITE_FUNCTION}() {refuse}",
+        ]
+    return VendorSQL(
+        postgresql=postgresql,
+        sqlite=sqlite,
+        reverse_postgresql=reverse_postgresql,
+        reverse_sqlite=reverse_sqlite,
+    )
+
+
+def erasure_in_progress() -> bool:
+    return _ERASURE.get()
+
+
+@contextlib.contextmanager
+def erasure_allowed(reason: str, *, acting_user=None) -> Iterator[None]:
+    """The one path that may DELETE rows of immutable tables — never UPDATE them: legal erasure
+    (retention periods of personal data). Audited, in one transaction with the deletions; the
+    permission ends with the block, and with it if the block fails."""
+    # Imported here: the audit trail's models import this module.
+    from justedroit.core.audit import audit_record
+    from justedroit.core.models import AuditAction
+
+    if not reason.strip():
+        raise ValueError("Un effacement légal doit être motivé.")
+    with transaction.atomic():
+        audit_record(actor=acting_user, action=AuditAction.ERASE, reason=reason)
+        token = _ERASURE.set(True)
+        try:
+            _set_database_erasure(True)
+            yield
+        finally:
+            _ERASURE.reset(token)
+        # On failure the rollback of this block undoes the setting as well.
+        _set_database_erasure(False)
+
+
+def _set_database_erasure(allowed: bool) -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT set_config(%s, %s, true)", [ERASURE_SETTING, "on" if allowed else "off"]
+            )
+
+
+def register_sqlite_functions(sender, connection, **kwargs) -> None:
+    """`connection_created` receiver: the function the SQLite DELETE triggers ask."""
+    if connection.vendor == "sqlite":
+        connection.connection.create_function(
+            ERASURE_SQLITE_FUNCTION, 0, lambda: int(_ERASURE.get())
+        )
+
+
+class LockHeld(Exception):
+    """Another process holds the lock."""
+
+
+_IN_PROCESS_LOCKS: set[str] = set()
+_IN_PROCESS_GUARD = threading.Lock()
+
+
+@contextlib.contextmanager
+def process_lock(name: str) -> Iterator[None]:
+    """An exclusive lock among the processes sharing the database, taken at once or LockHeld.
+    It is released at the end of the block, and by the system when the holder dies (killed, even
+    with SIGKILL), so a dead holder never blocks the next one: an advisory lock of the session
+    on PostgreSQL, an flock on a file beside the SQLite database (in-process for an in-memory
+    database, which no other process can open)."""
+    if connection.vendor == "postgresql":
+        lock = _advisory_lock(name)
+    elif connection.is_in_memory_db():
+        lock = _in_process_lock(name)
+    else:
+        slug = re.sub(r"\W", "-", name)
+        lock = _file_lock(f"{connection.settings_dict['NAME']}.{slug}.lock")
+    with lock:
+        yield
+
+
+@contextlib.contextmanager
+def _advisory_lock(name: str) -> Iterator[None]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(hashtextextended(%s, 0))", [name])
+        if not cursor.fetchone()[0]:
+            raise LockHeld(name)
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(hashtextextended(%s, 0))", [name])
+
+
+@contextlib.contextmanager
+def _file_lock(path: str) -> Iterator[None]:
+    with open(path, "a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise LockHeld(path) from None
+        yield  # closing the file releases the lock
+
+
+@contextlib.contextmanager
+def _in_process_lock(name: str) -> Iterator[None]:
+    with _IN_PROCESS_GUARD:
+        if name in _IN_PROCESS_LOCKS:
+            raise LockHeld(name)
+        _IN_PROCESS_LOCKS.add(name)
+    try:
+        yield
+    finally:
+        _IN_PROCESS_LOCKS.discard(name)
 
 
 def bulk_insert(model, fields: Sequence[str], rows: Iterable[Sequence], batch: int = 20_000) -> int:

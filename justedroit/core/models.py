@@ -3,6 +3,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 
 from justedroit.core import clock
+from justedroit.core.db import erasure_in_progress
 from justedroit.core.roles import AGENT_ROLES, PARTNER_ROLES, Role
 
 
@@ -33,12 +34,56 @@ class User(AbstractUser):
         return self.is_active and self.role == Role.CLAIMANT
 
 
-class AuditEventQuerySet(models.QuerySet):
+class ImmutableQuerySet(models.QuerySet):
+    """Refuses every bulk change; deleting is allowed only inside `core.db.erasure_allowed`
+    (legal erasure), as the database triggers do (`core.db.immutable_rows`)."""
+
     def update(self, **kwargs):
-        raise PermissionDenied("Le journal d'audit ne se modifie pas.")
+        raise PermissionDenied(self.model.immutable_message)
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise PermissionDenied(self.model.immutable_message)
 
     def delete(self):
-        raise PermissionDenied("Le journal d'audit ne se supprime pas.")
+        _refuse_delete_outside_erasure(self.model)
+        return super().delete()
+
+    delete.alters_data = True
+    delete.queryset_only = True
+
+    def _raw_delete(self, using):
+        _refuse_delete_outside_erasure(self.model)
+        return super()._raw_delete(using)
+
+
+def _refuse_delete_outside_erasure(model) -> None:
+    if not erasure_in_progress():
+        raise PermissionDenied(model.immutable_message)
+
+
+class Immutable(models.Model):
+    """Rows written once (facts, rights, payments, rappels and indus, the audit trail): history
+    is corrected by new rows, never edited. The ORM refuses here, the database's triggers refuse
+    raw SQL (`core.db.immutable_rows`, one line in the migration of each such table)."""
+
+    immutable_message = "Cet enregistrement est définitif : il ne se modifie pas."
+
+    objects = ImmutableQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        updating = kwargs.get("force_update") or kwargs.get("update_fields") is not None
+        if updating or not self._state.adding:
+            raise PermissionDenied(self.immutable_message)
+        # Never an UPDATE, even for a new instance given an existing primary key.
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        _refuse_delete_outside_erasure(type(self))
+        return super().delete(*args, **kwargs)
 
 
 class AuditAction(models.TextChoices):
@@ -48,10 +93,13 @@ class AuditAction(models.TextChoices):
     UPDATE = "update", "Modification"
     LOGIN = "login", "Connexion"
     EXPORT = "export", "Export"
+    ERASE = "erase", "Effacement légal"
 
 
-class AuditEvent(models.Model):
+class AuditEvent(Immutable):
     """Append-only: who did what, when, to which household, and why."""
+
+    immutable_message = "Le journal d'audit ne se modifie pas."
 
     at = models.DateTimeField("date", db_index=True)
     actor = models.ForeignKey(
@@ -79,8 +127,6 @@ class AuditEvent(models.Model):
     reason = models.CharField("motif", max_length=300, blank=True)
     detail = models.JSONField("détail", default=dict, blank=True)
 
-    objects = AuditEventQuerySet.as_manager()
-
     class Meta:
         verbose_name = "événement d'audit"
         ordering = ["-at", "-id"]
@@ -88,14 +134,6 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.household_number}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise PermissionDenied("Le journal d'audit ne se modifie pas.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionDenied("Le journal d'audit ne se supprime pas.")
 
 
 class IdentityProvider(models.TextChoices):
@@ -132,17 +170,17 @@ class ExternalIdentity(models.Model):
         return f"{self.provider}:{self.subject} → {self.user_id}"
 
 
-class AuditEventHousehold(models.Model):
+class AuditEventHousehold(Immutable):
     """A household whose personal data an audited event showed or touched. One row per household,
     indexed by number first, so the DPO's per-household view finds the searches and lists that
     showed it as quickly as the consultations of its own page. Append-only, like its event."""
+
+    immutable_message = "Le journal d'audit ne se modifie pas."
 
     event = models.ForeignKey(
         AuditEvent, on_delete=models.PROTECT, related_name="households", verbose_name="événement"
     )
     number = models.CharField("numéro allocataire", max_length=7)
-
-    objects = AuditEventQuerySet.as_manager()
 
     class Meta:
         verbose_name = "foyer d'un événement d'audit"
@@ -152,14 +190,6 @@ class AuditEventHousehold(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} (événement {self.event_id})"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise PermissionDenied("Le journal d'audit ne se modifie pas.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionDenied("Le journal d'audit ne se supprime pas.")
 
 
 class ApiToken(models.Model):

@@ -4,8 +4,13 @@ Both are `concurrent.futures.Executor`s; the TaxBenefitSystem is loaded once per
 (`rules.load_tax_benefit_system` is cached per process)."""
 
 import contextlib
+import ctypes
 import datetime as dt
 import os
+import signal
+import sys
+import threading
+import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from multiprocessing import get_context
@@ -39,8 +44,51 @@ def forked_inputs(inputs: Sequence[HouseholdInput]) -> Iterator[None]:
         _FORKED_INPUTS = previous
 
 
-def _warm_up() -> None:
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _prepare_worker(parent: int) -> None:
+    """A worker (about 200 MB) must not outlive its run: it dies with its parent, even one
+    killed with SIGKILL, and leaves SIGINT and SIGTERM to the parent, which ends the pool."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    else:
+        threading.Thread(target=_exit_when_orphaned, args=(parent,), daemon=True).start()
+    if os.getppid() != parent:  # the parent died before the worker could ask
+        os._exit(1)
     rules.load_tax_benefit_system()
+
+
+def _exit_when_orphaned(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(1)
+    os._exit(1)
+
+
+@contextlib.contextmanager
+def _process_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
+    """A fork pool that, when its caller fails or is interrupted, stops at once: pending chunks
+    are cancelled and the workers terminated, rather than waited for."""
+    # fork: workers inherit the loaded code; they touch no database connection.
+    pool = ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=get_context("fork"),
+        initializer=_prepare_worker,
+        initargs=(os.getpid(),),
+    )
+    try:
+        yield pool
+    except BaseException:
+        processes = list((pool._processes or {}).values())  # terminate_workers() from 3.14
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.join()
+        raise
+    pool.shutdown(wait=True)
 
 
 class InlineExecutor(Executor):
@@ -63,12 +111,7 @@ def executor(
     if kind == "inline":
         yield InlineExecutor()
     elif kind == "local":
-        # fork: workers inherit the loaded code; they touch no database connection.
-        with ProcessPoolExecutor(
-            max_workers=workers or os.cpu_count() or 1,
-            mp_context=get_context("fork"),
-            initializer=_warm_up,
-        ) as pool:
+        with _process_pool(workers or os.cpu_count() or 1) as pool:
             yield pool
     elif kind == "dask":
         from distributed import Client, LocalCluster

@@ -1,38 +1,35 @@
 """Runs of the rights engine, the rights they computed, the payments made, and the rappels and
 indus a recomputation finds. Paid history is immutable."""
 
-from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Q
 
+from justedroit.core.models import Immutable
 from justedroit.registry.models import Benefit, Fact, Household
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 
 
-class Immutable(models.Model):
-    """Rows written once: history is corrected by new rows, never edited."""
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise PermissionDenied("Cet enregistrement est définitif : il ne se modifie pas.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionDenied("Cet enregistrement est définitif : il ne se supprime pas.")
+class RunStatus(models.TextChoices):
+    RUNNING = "running", "En cours"
+    FINISHED = "finished", "Terminé"
+    INTERRUPTED = "interrupted", "Interrompu"
 
 
 class Run(models.Model):
-    """One computation of a month for many households (a payment run when `wet`)."""
+    """One computation of a month for many households, stored when it pays (`wet`): a dry run
+    writes nothing. A wet run stores its rights and payments chunk by chunk; one that stops
+    before the end (killed, stopped, failed) is `interrupted`, and the next run of the month
+    resumes it, paying only the households not stored yet."""
 
     month = models.DateField("mois")
     as_of = models.DateTimeField("faits connus au")
     wet = models.BooleanField("paiement enregistré", default=False)
     whole_file = models.BooleanField("tout le fichier", default=True)
     executor = models.CharField("exécuteur", max_length=10, default="local")
+    status = models.CharField(
+        "état", max_length=12, choices=RunStatus.choices, default=RunStatus.RUNNING
+    )
     started_at = models.DateTimeField("commencé le")
     finished_at = models.DateTimeField("terminé le", null=True, blank=True)
     households = models.PositiveIntegerField("foyers", default=0)
@@ -43,7 +40,18 @@ class Run(models.Model):
 
     class Meta:
         verbose_name = "calcul mensuel"
-        constraints = [models.CheckConstraint(condition=Q(month__day=1), name="run_month_day_1")]
+        constraints = [
+            models.CheckConstraint(condition=Q(month__day=1), name="run_month_day_1"),
+            models.CheckConstraint(
+                condition=Q(status__in=RunStatus.values), name="run_status_known"
+            ),
+            # Two payment runs of one month never run together (see services.month_lock).
+            models.UniqueConstraint(
+                fields=["month"],
+                condition=Q(wet=True, status=RunStatus.RUNNING),
+                name="run_one_payment_run_at_a_time_per_month",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"calcul {self.month:%Y-%m} ({'paiement' if self.wet else 'à blanc'})"
@@ -118,7 +126,9 @@ class Adjustment(Immutable):
     settled_before = models.DecimalField("réglé auparavant", **MONEY)
     computed_at = models.DateTimeField("calculé le")
     reason = models.CharField("motif", max_length=300, blank=True)
-    causes = models.ManyToManyField(Fact, related_name="+", verbose_name="faits à l'origine")
+    causes = models.ManyToManyField(
+        Fact, through="AdjustmentCause", related_name="+", verbose_name="faits à l'origine"
+    )
     versions = models.JSONField("versions du moteur", default=dict)
 
     class Meta:
@@ -134,3 +144,16 @@ class Adjustment(Immutable):
     @property
     def signed(self):
         return self.amount if self.kind == AdjustmentKind.ARREARS else -self.amount
+
+
+class AdjustmentCause(Immutable):
+    """A fact at the origin of a rappel or indu (the table Django made for `Adjustment.causes`,
+    immutable like the adjustment it explains)."""
+
+    adjustment = models.ForeignKey(Adjustment, on_delete=models.PROTECT)
+    fact = models.ForeignKey(Fact, on_delete=models.PROTECT)
+
+    class Meta:
+        db_table = "entitlements_adjustment_causes"
+        verbose_name = "fait à l'origine d'un rappel ou indu"
+        unique_together = [("adjustment", "fact")]  # as Django made it

@@ -1,19 +1,20 @@
 """Computing months of rights, paying them, and recomputing a household into rappels and indus."""
 
+import contextlib
 import datetime as dt
 import time
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 
 from justedroit import rules
 from justedroit.core import clock
 from justedroit.core.audit import audit_record
-from justedroit.core.db import bulk_insert
+from justedroit.core.db import LockHeld, bulk_insert, process_lock
 from justedroit.core.models import AuditAction, User
 from justedroit.entitlements.executors import computed
 from justedroit.entitlements.models import (
@@ -22,13 +23,19 @@ from justedroit.entitlements.models import (
     Entitlement,
     Payment,
     Run,
+    RunStatus,
 )
 from justedroit.entitlements.situations import situations
 from justedroit.registry.models import Fact, Household
 from justedroit.rules.inputs import resource_window
 
 ZERO = Decimal("0.00")
+CHUNK = 5_000  # households computed (and, when paying, stored) together
 Progress = Callable[[int], None]  # households done in this step
+
+
+class MonthBusy(Exception):
+    """Another payment run of the same month is in progress."""
 
 
 def month_run(
@@ -40,62 +47,122 @@ def month_run(
     scheduler: str | None = None,
     workers: int | None = None,
     household_ids: Sequence[int] | None = None,
+    chunk: int = CHUNK,
     progress: Progress = lambda done: None,
 ) -> Run:
-    """Compute `month` for every household with a claim running then (or the given ones). With
-    `wet`, store the rights and pay them. Paying is done once: a second wet run of the whole file
-    returns the first one, and a run for given households skips those already paid that month."""
-    whole_file = household_ids is None
-    if wet and whole_file:
-        done = Run.objects.filter(
-            month=month, wet=True, whole_file=True, finished_at__isnull=False
-        ).first()
-        if done is not None:
-            done.results, done.reused = [], True
-            return done
+    """Compute `month` for every household with a claim running then (or the given ones).
+
+    A dry run writes nothing: the Run it returns is not saved. With `wet`, rights and payments
+    are stored chunk by chunk, so that a run that stops half-way (killed, stopped, failed) keeps
+    what it paid and is marked interrupted; the next wet run of the month resumes it. Paying is
+    done once: a second wet run of the whole file returns the finished one, and a run skips the
+    households already paid that month. Two wet runs of a month never run together: the second
+    raises MonthBusy."""
     as_of = as_of or clock.now()
-    run = Run.objects.create(
+    run = Run(
         month=month,
         as_of=as_of,
         wet=wet,
         executor=executor_kind,
-        whole_file=whole_file,
+        whole_file=household_ids is None,
         started_at=clock.now(),
         versions=rules.versions(),
     )
-    timings = {}
-    started = time.perf_counter()
-    inputs, ids_by_number = situations(month=month, as_of=as_of, household_ids=household_ids)
-    if wet:
-        paid = set(Payment.objects.filter(month=month).values_list("household_id", flat=True))
-        inputs = [h for h in inputs if ids_by_number[h.id] not in paid]
-    timings["load"] = round(time.perf_counter() - started, 3)
-
-    started = time.perf_counter()
-    results, errors = [], []
-    for chunk_results, chunk_errors in computed(inputs, month, executor_kind, scheduler, workers):
-        results.extend(chunk_results)
-        errors.extend(chunk_errors)
-        progress(len(chunk_results) + len(chunk_errors))
-    timings["compute"] = round(time.perf_counter() - started, 3)
-
-    started = time.perf_counter()
-    with transaction.atomic():
-        if wet:
-            _store(run, results, ids_by_number)
-        run.households = len(inputs)
-        run.computed = len(results)
-        run.errors = [{"household": e.household_id, "message": e.message_fr} for e in errors]
-        timings["store"] = round(time.perf_counter() - started, 3)
-        run.timings = timings
-        run.finished_at = clock.now()
+    if not wet:
+        _compute(run, household_ids, scheduler, workers, chunk, progress, stored=set())
+        run.status, run.finished_at = RunStatus.FINISHED, clock.now()
+        return run
+    with month_lock(month):
+        _interrupted_runs_close(month)
+        if run.whole_file:
+            done = Run.objects.filter(
+                month=month, wet=True, whole_file=True, status=RunStatus.FINISHED
+            ).first()
+            if done is not None:
+                done.results, done.reused = [], True
+                return done
         run.save()
-    run.results, run.reused = results, False  # for the caller (dry runs, tests); not stored
+        try:
+            _compute(run, household_ids, scheduler, workers, chunk, progress, stored=_stored(month))
+        except BaseException:  # killed (SIGTERM, Ctrl-C) or failed: what is stored stays
+            run.status = RunStatus.INTERRUPTED
+            run.save(update_fields=["status"])
+            raise
+        run.status, run.finished_at = RunStatus.FINISHED, clock.now()
+        run.save(update_fields=["status", "finished_at"])
     return run
 
 
+@contextlib.contextmanager
+def month_lock(month: dt.date) -> Iterator[None]:
+    """Held by the payment run of `month` while it runs, released if its process dies."""
+    try:
+        with process_lock(f"justedroit-payment-run-{month:%Y-%m}"):
+            yield
+    except LockHeld:
+        raise MonthBusy(
+            f"Un calcul avec paiement de {month:%m/%Y} est déjà en cours : attendez qu'il se "
+            "termine (une nouvelle commande reprendra ce qui resterait à payer)."
+        ) from None
+
+
+def _interrupted_runs_close(month: dt.date) -> None:
+    """Payment runs of `month` still marked running while we hold its lock lost their process
+    (killed with SIGKILL, machine stopped): they are interrupted."""
+    Run.objects.filter(month=month, wet=True, status=RunStatus.RUNNING).update(
+        status=RunStatus.INTERRUPTED
+    )
+
+
+def _stored(month: dt.date) -> set[int]:
+    """Households whose month is stored already: paid, or computed by an interrupted run (its
+    chunks are stored whole, rights and payments together)."""
+    paid = Payment.objects.filter(month=month).values_list("household_id", flat=True)
+    resumed = Entitlement.objects.filter(
+        month=month, run__status=RunStatus.INTERRUPTED
+    ).values_list("household_id", flat=True)
+    return set(paid) | set(resumed)
+
+
+def _compute(
+    run: Run, household_ids, scheduler, workers, chunk, progress, *, stored: set[int]
+) -> None:
+    """Compute the run's households (all but `stored`), storing each chunk when the run pays."""
+    started = time.perf_counter()
+    inputs, ids_by_number = situations(
+        month=run.month, as_of=run.as_of, household_ids=household_ids
+    )
+    everyone = len(inputs)
+    inputs = [h for h in inputs if ids_by_number[h.id] not in stored]
+    run.households, run.skipped = len(inputs), everyone - len(inputs)  # skipped: not stored
+    run.timings = {"load": round(time.perf_counter() - started, 3), "store": 0.0}
+    if run.wet:
+        run.save(update_fields=["households", "timings"])
+
+    started = time.perf_counter()
+    run.results, run.reused = [], False  # for the caller (dry runs, tests); not stored
+    chunks = computed(inputs, run.month, run.executor, scheduler, workers, chunk)
+    with contextlib.closing(chunks):  # an interruption stops the workers at once
+        for results, errors in chunks:
+            run.results.extend(results)
+            run.computed += len(results)
+            run.errors += [{"household": e.household_id, "message": e.message_fr} for e in errors]
+            if run.wet:
+                stored_at = time.perf_counter()
+                with transaction.atomic():
+                    _store(run, results, ids_by_number)
+                    run.save(update_fields=["computed", "errors"])
+                run.timings["store"] += time.perf_counter() - stored_at
+            progress(len(results) + len(errors))
+    run.timings["store"] = round(run.timings["store"], 3)
+    run.timings["compute"] = round(time.perf_counter() - started - run.timings["store"], 3)
+    if run.wet:
+        run.save(update_fields=["timings"])
+
+
 def _store(run: Run, results, ids_by_number: dict[str, int]) -> None:
-    paid_at = clock.now()
+    # bulk_insert takes values as the database stores them (UTC instants on SQLite).
+    paid_at = connection.ops.adapt_datetimefield_value(clock.now())
     entitlements, payments = [], []
     for result in results:
         household_id = ids_by_number[result.household_id]

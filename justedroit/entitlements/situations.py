@@ -3,19 +3,43 @@ for month M, as `rules.situation.HouseholdInput`.
 
 Reads with `values_list` and paints month windows in Python: the whole file (≈ 100,000 households,
 ≈ 850,000 facts) loads in seconds, without one query per household.
+
+The RSA received in the months before M (which housing aid reads) is what the Caf paid for them,
+rappels and indus included, as known at T. A month no payment run of the whole file has settled
+yet (the first months of a file, a dry run ahead of the payments) uses the RSA the engine computes
+for it instead — from payments alone for its own past months, one level and not a chain, and only
+for households whose housing may open housing aid — and a month before the engine's first month
+counts as none.
 """
 
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
+from decimal import Decimal
 
 from django.db.models import Q
 
+from justedroit import rules
 from justedroit.core.clock import add_months
+from justedroit.entitlements.models import Adjustment, Payment, Run, RunStatus
 from justedroit.registry.facts import RESOURCE_KINDS
-from justedroit.registry.models import Claim, ClaimStatus, Commune, Fact, Household, Membership
-from justedroit.rules.inputs import resource_window
-from justedroit.rules.situation import HouseholdInput, PersonInput
+from justedroit.registry.models import (
+    Benefit,
+    Claim,
+    ClaimStatus,
+    Commune,
+    Fact,
+    FactKind,
+    Household,
+    Membership,
+)
+from justedroit.rules.inputs import resource_window, rsa_months
+from justedroit.rules.situation import (
+    FIRST_SUPPORTED_MONTH,
+    PAYING_STATUSES,
+    HouseholdInput,
+    PersonInput,
+)
 
 # Registry fact kind → the rules' resource kind.
 RESOURCE_OF_FACT = {kind.value: kind.value for kind in RESOURCE_KINDS} | {"other_income": "other"}
@@ -39,13 +63,24 @@ def claimed_benefits(
     return {household_id: frozenset(b) for household_id, b in by_household.items()}
 
 
+PAID, COMPUTED = "paid", "computed"
+RsaReceived = dict[int, dict[dt.date, tuple[Decimal, str]]]  # household → month → (amount, origin)
+
+
 def situations(
-    *, month: dt.date, as_of: dt.datetime, household_ids: Iterable[int] | None = None
+    *,
+    month: dt.date,
+    as_of: dt.datetime,
+    household_ids: Iterable[int] | None = None,
+    rsa: RsaReceived | None = None,
 ) -> tuple[list[HouseholdInput], dict[str, int]]:
     """Inputs for every household with a claim running in `month` (or the given households),
-    and the map numéro allocataire → household id."""
+    and the map numéro allocataire → household id. `rsa`: the RSA received, when the caller
+    has read it already (`rsa_received`)."""
     claims = claimed_benefits(month, household_ids)
     ids = sorted(claims) if household_ids is None else sorted(set(household_ids))
+    if rsa is None:
+        rsa = rsa_received(month=month, as_of=as_of, household_ids=household_ids)
     window = resource_window(month)
     members = _members(month, ids if household_ids is not None else None)
     facts = _facts(month, as_of, window, ids if household_ids is not None else None)
@@ -69,9 +104,106 @@ def situations(
                 commune_insee=commune or "",
                 fiscal_income_n2=known.get((None, "fiscal_income_n2")),
                 claims=claims.get(household_id, frozenset()),
+                rsa_received={m: amount for m, (amount, _) in rsa.get(household_id, {}).items()},
             )
         )
     return inputs, {number: household_id for household_id, number in numbers.items()}
+
+
+def rsa_received(
+    *,
+    month: dt.date,
+    as_of: dt.datetime,
+    household_ids: Iterable[int] | None = None,
+    compute_unsettled: bool = True,
+) -> RsaReceived:
+    """The RSA each household received in the months before `month` that housing aid reads (see
+    the module's docstring): paid, or computed for a month not settled yet."""
+    months = rsa_months(month)
+    ids = None if household_ids is None else list(household_ids)
+    received: RsaReceived = defaultdict(dict)
+    for household_id, paid_month, amount in _rsa_settled(months, as_of, ids):
+        received[household_id][paid_month] = (amount, PAID)
+    if not compute_unsettled:
+        return received
+    settled = set(
+        Run.objects.filter(
+            month__in=months,
+            wet=True,
+            whole_file=True,
+            status=RunStatus.FINISHED,
+            finished_at__lte=as_of,
+        ).values_list("month", flat=True)
+    )
+    unsettled = [m for m in months if m not in settled and m >= FIRST_SUPPORTED_MONTH]
+    if not unsettled:
+        return received
+    # Past RSA changes nothing where housing aid cannot be paid: the engine reads the housing
+    # status of `month` for every month it computes.
+    housed = _housing_aid_possible(month, as_of, ids)
+    for past in unsettled:
+        claimants = [
+            household_id
+            for household_id, benefits in claimed_benefits(past, ids).items()
+            if Benefit.RSA in benefits
+            and household_id in housed
+            and past not in received.get(household_id, {})
+        ]
+        for household_id, amount in _rsa_computed(past, as_of, claimants).items():
+            received[household_id][past] = (amount, COMPUTED)
+    return received
+
+
+def _housing_aid_possible(month: dt.date, as_of: dt.datetime, ids: list[int] | None) -> set[int]:
+    """Households whose housing status known for `month` may open housing aid."""
+    facts = Fact.objects.filter(
+        Q(valid_until__isnull=True) | Q(valid_until__gt=month),
+        kind=FactKind.HOUSING_STATUS,
+        valid_from__lte=month,
+        recorded_at__lte=as_of,
+    )
+    if ids is not None:
+        facts = facts.filter(household_id__in=ids)
+    status: dict[int, str] = {}
+    for household_id, code in facts.order_by("recorded_at", "id").values_list(
+        "household_id", "code"
+    ):
+        status[household_id] = code  # the latest record wins
+    return {household_id for household_id, code in status.items() if code in PAYING_STATUSES}
+
+
+def _rsa_settled(months: list[dt.date], as_of: dt.datetime, ids: list[int] | None):
+    """(household, month, amount) of RSA paid for `months`, rappels added and indus deducted."""
+    payments = Payment.objects.filter(benefit=Benefit.RSA, month__in=months, paid_at__lte=as_of)
+    adjustments = Adjustment.objects.filter(
+        benefit=Benefit.RSA, month__in=months, computed_at__lte=as_of
+    )
+    if ids is not None:
+        payments = payments.filter(household_id__in=ids)
+        adjustments = adjustments.filter(household_id__in=ids)
+    settled: dict[tuple[int, dt.date], Decimal] = defaultdict(Decimal)
+    for household_id, paid_month, amount in payments.values_list("household_id", "month", "amount"):
+        settled[(household_id, paid_month)] += amount
+    for adjustment in adjustments:
+        settled[(adjustment.household_id, adjustment.month)] += adjustment.signed
+    return [(household, paid_month, amount) for (household, paid_month), amount in settled.items()]
+
+
+def _rsa_computed(month: dt.date, as_of: dt.datetime, household_ids: list[int]) -> dict:
+    """household → the RSA the engine gives for `month` when above zero (its own past RSA from
+    payments only). A household that cannot be computed then counts as none."""
+    if not household_ids:
+        return {}
+    rsa = rsa_received(
+        month=month, as_of=as_of, household_ids=household_ids, compute_unsettled=False
+    )
+    inputs, ids = situations(month=month, as_of=as_of, household_ids=household_ids, rsa=rsa)
+    results, _errors = rules.compute_month(inputs, month, with_intermediates=False)
+    return {
+        ids[result.household_id]: result.paid(Benefit.RSA)
+        for result in results
+        if result.paid(Benefit.RSA) > 0
+    }
 
 
 def _numbers(ids: list[int], whole_file: bool) -> dict[int, str]:

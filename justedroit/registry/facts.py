@@ -13,6 +13,9 @@ class FactSpec:
     codes: tuple[str, ...] = ()
 
 
+CENT = Decimal("0.01")
+AMOUNT_LIMIT = Decimal(10) ** 10  # what a Decimal(max_digits=12, decimal_places=2) field holds
+
 RESOURCE_KINDS = (
     FactKind.SALARY,
     FactKind.SELF_EMPLOYMENT,
@@ -40,6 +43,14 @@ def value_error(kind: str, amount: Decimal | None, code: str) -> str | None:
     if spec.value in ("amount", "percent"):
         if amount is None or code:
             return f"« {label} » attend un montant et pas de valeur codée."
+        if not amount.is_finite():
+            return f"« {label} » : « {amount} » n'est pas un montant."
+        if abs(amount) >= AMOUNT_LIMIT:
+            return f"« {label} » : {amount} dépasse le plus grand montant admis (10 milliards)."
+        if amount != amount.quantize(CENT):
+            return (
+                f"« {label} » : {amount} a plus de deux décimales (au centime près, sans arrondi)."
+            )
         if amount < 0:
             return f"« {label} » ne peut pas être négatif."
         if spec.value == "percent" and amount > 100:

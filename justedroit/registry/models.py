@@ -5,12 +5,11 @@ knew at instant T about month M is, for each (household, person, kind), the fact
 latest `recorded_at` ≤ T. Facts are never updated: a correction is a new fact.
 """
 
-from django.core.exceptions import PermissionDenied
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
 
-from justedroit.core.models import User
+from justedroit.core.models import Immutable, User
 
 HOUSEHOLD_NUMBER = RegexValidator(r"^\d{7}$", "Le numéro allocataire compte 7 chiffres.")
 
@@ -198,7 +197,9 @@ class HousingStatus(models.TextChoices):
     HOMELESS = "homeless", "Sans domicile stable"
 
 
-class Fact(models.Model):
+class Fact(Immutable):
+    immutable_message = "Un fait enregistré ne se modifie pas : enregistrez une correction."
+
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="facts")
     person = models.ForeignKey(
         Person,
@@ -249,18 +250,6 @@ class Fact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}={self.value} from {self.valid_from:%Y-%m}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise PermissionDenied(
-                "Un fait enregistré ne se modifie pas : enregistrez une correction."
-            )
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionDenied(
-            "Un fait enregistré ne se supprime pas : enregistrez une correction."
-        )
 
     @property
     def value(self):

@@ -2,6 +2,7 @@
 transaction; bad input raises ValidationError with a French message and writes nothing."""
 
 import datetime as dt
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -35,6 +36,9 @@ class MemberInput:
     first_name: str
     birth_date: dt.date
     start_date: dt.date
+    # A person already in the registry joins the household only when asked explicitly, and only
+    # if the identity given is hers.
+    link_existing: bool = False
 
 
 def household_create(
@@ -45,27 +49,29 @@ def household_create(
     acting_user: User | None,
     reason: str = "",
 ) -> Household:
+    """A household and its members. Every member is checked before anything is written; a NIR
+    already in the registry is refused unless the member asks to link that person, whose
+    identity must then be the one given."""
     HOUSEHOLD_NUMBER(number)
     if Household.objects.filter(number=number).exists():
         raise ValidationError(f"Le numéro allocataire {number} existe déjà.")
     commune = _commune(commune_code)
     if sum(m.role == MemberRole.CLAIMANT for m in members) != 1:
         raise ValidationError("Un foyer a exactement un allocataire.")
-    for member in members:
-        if member.role not in MemberRole.values:
-            raise ValidationError(f"Rôle inconnu « {member.role} ».")
-        validate_nir(member.nir)
+    nirs = [_member_checked(member) for member in members]
+    if repeated := {nir for nir in nirs if nirs.count(nir) > 1}:
+        raise ValidationError(f"Le NIR {min(repeated)} figure deux fois dans le foyer.")
+    people = [_person_to_link(member, nir) for member, nir in zip(members, nirs, strict=True)]
     with transaction.atomic():
         household = Household.objects.create(number=number, commune=commune, created_at=clock.now())
-        for member in members:
-            person, _ = Person.objects.get_or_create(
-                nir=validate_nir(member.nir),
-                defaults={
-                    "last_name": member.last_name,
-                    "first_name": member.first_name,
-                    "birth_date": member.birth_date,
-                },
-            )
+        for member, nir, person in zip(members, nirs, people, strict=True):
+            if person is None:
+                person = Person.objects.create(
+                    nir=nir,
+                    last_name=member.last_name.strip(),
+                    first_name=member.first_name.strip(),
+                    birth_date=member.birth_date,
+                )
             Membership.objects.create(
                 household=household, person=person, role=member.role, start_date=member.start_date
             )
@@ -75,9 +81,60 @@ def household_create(
             household_number=number,
             obj=household,
             reason=reason,
-            detail={"members": len(members)},
+            detail={"members": len(members), "linked": sum(p is not None for p in people)},
         )
     return household
+
+
+def _member_checked(member: MemberInput) -> str:
+    """The member's normalised NIR, once everything about the member is plausible."""
+    nir = validate_nir(member.nir)
+    if member.role not in MemberRole.values:
+        raise ValidationError(f"Rôle inconnu « {member.role} ».")
+    if not member.last_name.strip() or not member.first_name.strip():
+        raise ValidationError(f"NIR {nir} : le nom et le prénom sont obligatoires.")
+    if member.birth_date > clock.today():
+        raise ValidationError(f"NIR {nir} : la date de naissance est dans le futur.")
+    if member.start_date < member.birth_date:
+        raise ValidationError(f"NIR {nir} : l'arrivée dans le foyer précède la naissance.")
+    return nir
+
+
+def _person_to_link(member: MemberInput, nir: str) -> Person | None:
+    """The registered person a member links to (None: a new person), refusing a silent reuse."""
+    person = Person.objects.filter(nir=nir).first()
+    if person is None:
+        if member.link_existing:
+            raise ValidationError(
+                f"Aucune personne du registre n'a le NIR {nir} : rien à rattacher."
+            )
+        return None
+    if not member.link_existing:
+        raise ValidationError(
+            f"Le NIR {nir} est déjà au registre : pour rattacher cette personne au foyer, "
+            "demandez-le explicitement (son identité sera vérifiée)."
+        )
+    differing = [
+        label
+        for label, given, known in (
+            ("nom", _name_key(member.last_name), _name_key(person.last_name)),
+            ("prénom", _name_key(member.first_name), _name_key(person.first_name)),
+            ("date de naissance", member.birth_date, person.birth_date),
+        )
+        if given != known
+    ]
+    if differing:
+        raise ValidationError(
+            f"Le NIR {nir} est au registre sous une autre identité ({', '.join(differing)} "
+            "différent) : rien n'est rattaché."
+        )
+    return person
+
+
+def _name_key(name: str) -> str:
+    """Names compare without case, accents or extra spaces (Élodie = ELODIE)."""
+    decomposed = unicodedata.normalize("NFKD", " ".join(name.split()))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
 def fact_record(
@@ -143,9 +200,10 @@ def fact_record(
 
 
 def household_consult(
-    *, household: Household, acting_user: User, reason: str = "", page: str = ""
+    *, household: Household, acting_user: User | None, reason: str = "", page: str = ""
 ) -> None:
-    """Record that an agent viewed a household's personal data (`page`: which view of it)."""
+    """Record that an agent (or a batch command's operator) viewed a household's personal data
+    (`page`: which view of it)."""
     with transaction.atomic():
         audit_record(
             actor=acting_user,

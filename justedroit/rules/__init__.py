@@ -15,7 +15,9 @@ What the caller must provide for month M (months from 2021-01):
   An absent month counts as 0; M itself repeats M-1 unless declared; in August, Sept.-Nov.
   repeat M (the ARS looks at children's earnings up to December);
 - the household's N-2 revenu fiscal de référence (split between the parents pro rata of their
-  known resources: OpenFisca wants it per person and by nature).
+  known resources: OpenFisca wants it per person and by nature);
+- the RSA its famille received in M-4..M-1 (M-5.. from 10/2024; `inputs.rsa_months`): housing
+  aid neutralises earnings after a month of RSA. An absent month counts as 0.
 Amounts are before CRDS (0.5 % withheld at payment on family benefits, ARS and PPA), except
 housing aid, which OpenFisca computes net of CRDS and floored to the euro.
 """

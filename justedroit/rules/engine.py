@@ -18,7 +18,13 @@ from .batch import PERSON, Batch, Input
 from .explain import INTERMEDIATES, openfisca_situation, per_household
 from .inputs import build_batch, month_key
 from .simulation import load_tax_benefit_system, new_simulation, versions
-from .situation import BENEFITS, HouseholdInput, first_of_month, validation_error
+from .situation import (
+    BENEFITS,
+    FIRST_SUPPORTED_MONTH,
+    HouseholdInput,
+    first_of_month,
+    validation_error,
+)
 from .stages import STAGES, Output, Outputs, Stage, quarter_matters
 from .thresholds import apply_boundary_thresholds
 
@@ -212,11 +218,6 @@ def _compute_month_plain(households, month, with_intermediates):
             values = simulation.calculate(i.variable, i.period(month))
             columns[i.key(month)] = per_household(batch, i.entity, values)
     return _results(batch, amounts, columns, {})
-
-
-# Housing aid counts contemporaneous resources from 2021 (décret 2019-1574); before, it reads
-# N-2 incomes by nature that the Caf's inputs here do not carry.
-FIRST_SUPPORTED_MONTH = date(2021, 1, 1)
 
 
 def _validate(households, month):

@@ -107,6 +107,12 @@ def benefit_months(month: date) -> list[date]:
     return [add_months(month, -k) for k in range(reference_offset(month), -1, -1)]
 
 
+def rsa_months(month: date) -> list[date]:
+    """Months whose RSA received is read: housing aid of each benefit month reads the RSA of the
+    month before it (neutralisation of earnings)."""
+    return [add_months(m, -1) for m in benefit_months(month)]
+
+
 def resource_window(month: date) -> list[date]:
     """Months whose resources are set: from 13 months before the earliest benefit month (housing
     aid counts the 12 months ending two months before) to M, or to November in August (the ARS
@@ -150,6 +156,7 @@ def base_inputs(batch: Batch) -> tuple[list[Input], list[Input]]:
     amounts = _resource_amounts(persons, window, month)
     zeros = {PERSON: np.zeros(len(persons)), FAMILLE: np.zeros(batch.n_familles)}
     zeros[FOYER] = zeros[FAMILLE]
+    rsa = _rsa_received(batch, zeros[FAMILLE])
     facts: list[Input] = []
     shortcuts: list[Input] = []
     for k, kind in enumerate(KINDS):
@@ -163,9 +170,10 @@ def base_inputs(batch: Batch) -> tuple[list[Input], list[Input]]:
         for entity, variables in SHORTCUTS_MONTHLY.items():
             shortcuts.extend((variable, key, entity, zeros[entity]) for variable in variables)
         if m < month:
-            # Past RSA payments are not known here: none. Housing aid reads last month's RSA
-            # (to neutralise earnings), which would otherwise loop back into housing aid.
-            facts.append(("rsa", key, FAMILLE, zeros[FAMILLE]))
+            # Past RSA is a fact, what was received (0 for the other months and for another
+            # famille of the dwelling): housing aid reads last month's RSA to neutralise
+            # earnings, and a computed one would loop back into housing aid.
+            facts.append(("rsa", key, FAMILLE, rsa.get(m, zeros[FAMILLE])))
 
     # Ordinals convert ten times faster than date objects.
     ordinals = np.array([p.birth_date.toordinal() for p in persons], dtype=np.int64)
@@ -195,6 +203,19 @@ def base_inputs(batch: Batch) -> tuple[list[Input], list[Input]]:
     facts.extend(_fiscal_facts(batch, amounts, window))
     shortcuts.extend(_fiscal_shortcuts(batch))
     return facts, shortcuts
+
+
+def _rsa_received(batch: Batch, zeros: np.ndarray) -> dict[date, np.ndarray]:
+    """Per month read (rsa_months), the RSA each household's own famille received; months
+    nobody received any share the zero column."""
+    columns = {}
+    for m in rsa_months(batch.month):
+        received = [float(h.rsa_received.get(m, 0)) for h in batch.households]
+        if any(received):
+            column = zeros.copy()
+            column[: batch.n_households] = received
+            columns[m] = column
+    return columns
 
 
 def _resource_amounts(persons, window: list[date], month: date) -> np.ndarray:

@@ -69,6 +69,15 @@ class HouseholdInput:
     commune_insee: str
     fiscal_income_n2: Decimal | None
     claims: frozenset[str]
+    # RSA the household's own famille received, by month (absent: 0): housing aid neutralises
+    # earnings after a month of RSA (R822-15 and R822-17 CCH, OpenFisca's
+    # aide_logement_condition_neutralisation). Only the months of `inputs.rsa_months` are read.
+    rsa_received: dict[date, Decimal] = field(default_factory=dict)
+
+
+# Housing aid counts contemporaneous resources from 2021 (décret 2019-1574); before, it reads
+# N-2 incomes by nature that the Caf's inputs here do not carry.
+FIRST_SUPPORTED_MONTH = date(2021, 1, 1)
 
 
 def first_of_month(day: date) -> date:
@@ -124,6 +133,11 @@ def validation_error(household: HouseholdInput, month: date) -> str | None:
         return "La zone APL de la commune est inconnue."
     if household.fiscal_income_n2 is None and household.claims & NEEDS_FISCAL_INCOME:
         return "Le revenu fiscal de référence de l'année N-2 est inconnu."
+    for received_month, amount in household.rsa_received.items():
+        if received_month.day != 1:
+            return "Le RSA perçu doit être daté du premier jour du mois."
+        if amount < 0:
+            return "Le RSA perçu d'un mois ne peut pas être négatif."
     next_month = add_months(month, 1)
     for person in persons:
         error = _person_error(person, month, next_month)

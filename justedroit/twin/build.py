@@ -95,7 +95,9 @@ def twin_build(
         raise ValidationError("Des numéros allocataires du jumeau existent déjà dans le registre.")
     with transaction.atomic():
         counts = _write(twin, progress)
-        counts["claims"] += (rights := rights_ensure(progress))["claims_added"]
+        rights = rights_ensure(progress)
+        counts["claims"] += rights["claims_added"]
+        counts["facts"] += rights["facts_corrected"]
         build = TwinBuild.objects.create(
             rights=rights,
             seed=seed,

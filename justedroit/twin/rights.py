@@ -7,7 +7,9 @@ left a household with nothing to be paid:
 1. a benefit the law opens but the household did not claim becomes a claim (such a household would
    not be in the file otherwise; non-take-up stays among households with another right);
 2. otherwise its earnings and replacement incomes are halved — the draw was too high for a Caf
-   population — and step 1 is tried again (three rounds).
+   population — and step 1 is tried again (three rounds). Facts are never changed, here as in the
+   product: each halving is a correction, a new fact from the same source recorded one
+   microsecond after the one it corrects (before anyone could have read the draw).
 What is still without a right after that is counted and shown by `twin calibration`.
 """
 
@@ -15,7 +17,6 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 
-from django.db import connection
 from django.db.models import Max, Min
 
 from justedroit.core.clock import PARIS
@@ -26,6 +27,7 @@ from justedroit.registry.models import Claim, Fact
 REFERENCE = dt.date(2022, 12, 1)
 AS_OF = dt.datetime(2022, 12, 31, 23, 0, tzinfo=PARIS)
 LOWERED_KINDS = ("salary", "self_employment", "unemployment_benefit", "pension")
+CORRECTION_DELAY = dt.timedelta(microseconds=1)  # the draws are recorded on whole seconds
 INLINE_BELOW = 20_000  # households: below this, worker processes cost more than they save
 ATTEMPTS = 3  # claim what the law opens, else halve incomes; three rounds
 
@@ -33,7 +35,8 @@ ATTEMPTS = 3  # claim what the law opens, else halve incomes; three rounds
 def rights_ensure(progress: Callable[[str, int], None] = lambda stage, rows: None) -> dict:
     months = _reference_months()
     checked = {h for households in months.values() for h in households}
-    claimed, lowered = 0, set()
+    claimed, lowered, corrected = 0, set(), 0
+    latest_incomes: dict[int, list[Fact]] = {}
 
     def among(households: set[int]) -> dict[dt.date, list[int]]:
         return {m: [h for h in hs if h in households] for m, hs in months.items()}
@@ -47,11 +50,16 @@ def rights_ensure(progress: Callable[[str, int], None] = lambda stage, rows: Non
         )
         claimed += _claim(unpaid, eligible)
         checked = {h for h in unpaid if h not in eligible}
-        _lower_incomes(sorted(checked))
+        corrected += _lower_incomes(sorted(checked), latest_incomes)
         lowered |= checked
     still, _ = _unpaid(among(checked), "inline")
     progress("droits", claimed + len(lowered))
-    return {"claims_added": claimed, "incomes_lowered": len(lowered), "without_right": len(still)}
+    return {
+        "claims_added": claimed,
+        "incomes_lowered": len(lowered),
+        "without_right": len(still),
+        "facts_corrected": corrected,
+    }
 
 
 def _reference_months() -> dict[dt.date, list[int]]:
@@ -118,22 +126,33 @@ def _claim(households: Iterable[int], eligible: dict) -> int:
     return len(Claim.objects.bulk_create(claims, batch_size=2_000, ignore_conflicts=True))
 
 
-def _lower_incomes(households: list[int]) -> None:
-    """Halve the household's incomes in the twin's own fresh facts (same rows, same instants:
-    the draw is repaired before anyone could have read it)."""
-    for start in range(0, len(households), 500):
-        facts = list(
-            Fact.objects.filter(
-                household_id__in=households[start : start + 500], kind__in=LOWERED_KINDS
-            )
-        )
-        if not facts:
-            continue
-        with connection.cursor() as cursor:
-            ids = [fact.id for fact in facts]
-            cursor.execute(
-                f"DELETE FROM registry_fact WHERE id IN ({', '.join(['%s'] * len(ids))})", ids
-            )
-        for fact in facts:
-            fact.amount = (fact.amount / 2).quantize(fact.amount)
-        Fact.objects.bulk_create(facts, batch_size=2_000)
+def _lower_incomes(households: list[int], latest: dict[int, list[Fact]]) -> int:
+    """Halve the incomes of `households` by correcting each one's latest income facts (`latest`,
+    read from the registry the first time a household is lowered, then kept up to date).
+    Returns the number of corrections recorded."""
+    unread = [h for h in households if h not in latest]
+    for start in range(0, len(unread), 500):
+        for fact in Fact.objects.filter(
+            household_id__in=unread[start : start + 500], kind__in=LOWERED_KINDS
+        ).order_by("id"):
+            latest.setdefault(fact.household_id, []).append(fact)
+    corrections = []
+    for household in households:
+        latest[household] = [_halved(fact) for fact in latest.get(household, [])]
+        corrections += latest[household]
+    Fact.objects.bulk_create(corrections, batch_size=2_000)
+    return len(corrections)
+
+
+def _halved(fact: Fact) -> Fact:
+    return Fact(
+        household_id=fact.household_id,
+        person_id=fact.person_id,
+        kind=fact.kind,
+        valid_from=fact.valid_from,
+        valid_until=fact.valid_until,
+        recorded_at=fact.recorded_at + CORRECTION_DELAY,
+        source=fact.source,
+        amount=(fact.amount / 2).quantize(fact.amount),
+        code=fact.code,
+    )

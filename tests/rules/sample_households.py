@@ -92,6 +92,7 @@ def sample_households(
     """`n` households with resources declared from `first` to `last` (to benchmark one month M,
     give the window the engine reads: M-16..M-1)."""
     rng = random.Random(seed)
+    rsa_rng = random.Random(seed + 1)  # its own draws: the rest of the sample stays as it was
     months = _months(first, last)
     reference = date(2022, 1, 1)
     households = []
@@ -150,6 +151,12 @@ def sample_households(
             rent = _money(rng.uniform(400, 1200))
         fiscal = rng.choice([0, 0, 5000, 9000, 14000, 22000, 35000, 60000])
         claims = frozenset(b for b in ("af", "aide_logement", "rsa", "ppa") if rng.random() < 0.5)
+        # Half the RSA claimants received RSA every month (housing aid then neutralises earnings).
+        rsa_received = (
+            {month: _money(rsa_rng.uniform(20, 600)) for month in months}
+            if "rsa" in claims and rsa_rng.random() < 0.5
+            else {}
+        )
         households.append(
             HouseholdInput(
                 id=f"{1000000 + h:07d}",
@@ -160,6 +167,7 @@ def sample_households(
                 commune_insee=rng.choice(["86194", "86066", "75056", "13055", "86041"]),
                 fiscal_income_n2=Decimal(fiscal),
                 claims=claims,
+                rsa_received=rsa_received,
             )
         )
     return households

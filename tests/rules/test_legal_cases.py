@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from justedroit.rules.engine import compute_month
+from openfisca_core.simulation_builder import SimulationBuilder
+
+from justedroit.rules import openfisca_situation
+from justedroit.rules.engine import (
+    cents,
+    compute_month,
+    compute_month_plain,
+    load_tax_benefit_system,
+)
+from justedroit.rules.inputs import month_key
+from justedroit.rules.situation import add_months
 from tests.rules.sample_households import household, monthly, person
 
 CENT = Decimal("0.01")
@@ -102,3 +113,37 @@ def test_paid_is_the_amount_of_claimed_benefits_only():
     assert result.paid("rsa") == result.amounts["rsa"] > 0
     assert result.amounts["aide_logement"] > 0
     assert result.paid("aide_logement") == 0  # eligible, not claimed: for outreach
+
+
+def openfisca_full_housing_aid(h, month: date) -> Decimal:
+    """Housing aid from OpenFisca's own computation of the household's JSON situation, past RSA
+    left for OpenFisca to compute (instead of the RSA received given as a fact)."""
+    tbs = load_tax_benefit_system()
+    situation = openfisca_situation(h, month)
+    for famille in situation["familles"].values():
+        famille.pop("rsa")
+    simulation = SimulationBuilder().build_from_entities(tbs, situation)
+    return Decimal(int(cents(simulation.calculate("aide_logement", month_key(month)))[0])) / 100
+
+
+def test_housing_aid_neutralises_earnings_after_a_month_of_rsa():
+    # R822-15 and R822-17 CCH: the activity income of a family that received RSA the month
+    # before is not counted by housing aid. A tenant earning 500 € a month gets a little RSA.
+    month = date(2022, 6, 1)
+    tenant = household(
+        person("claimant", resources=monthly("salary", "500", month, months=20)),
+        housing_status="tenant",
+        rent=Decimal("500"),
+        fiscal_income_n2=Decimal(5000),
+        claims=frozenset({"rsa", "aide_logement", "ppa"}),
+    )
+    without = amounts(tenant, month)
+    assert without["rsa"] > 0  # the family is an RSA recipient every month
+    received = replace(
+        tenant, rsa_received={add_months(month, -k): without["rsa"] for k in range(1, 5)}
+    )
+    neutralised = amounts(received, month)
+    assert neutralised["aide_logement"] > without["aide_logement"]
+    # The law as OpenFisca computes it when it works out last month's RSA itself.
+    assert neutralised["aide_logement"] == openfisca_full_housing_aid(tenant, month)
+    assert compute_month_plain([received], month)[0].amounts == neutralised

@@ -33,6 +33,13 @@ class Command(BatchCommand):
             required=True,
             help="rôle;NIR;nom;prénom;AAAA-MM-JJ (naissance);AAAA-MM-JJ (arrivée), répétable",
         )
+        create.add_argument(
+            "--link-existing",
+            action="append",
+            default=[],
+            metavar="NIR",
+            help="rattache la personne déjà au registre sous ce NIR (identité vérifiée), répétable",
+        )
         fact = sub.add_parser("record-fact", help="Enregistre un fait sur un foyer.")
         fact.add_argument("--household", required=True)
         fact.add_argument("--person", help="NIR du membre concerné (faits individuels)")
@@ -58,8 +65,12 @@ class Command(BatchCommand):
             raise CommandError(" ".join(error.messages)) from None
         self.stdout.write(message if wet_run else DRY_RUN_NOTE + message)
 
-    def _create(self, *, number, commune, member, **_):
-        members = [_member(text) for text in member]
+    def _create(self, *, number, commune, member, link_existing, **_):
+        members = [_member(text, link_existing) for text in member]
+        if unknown := set(link_existing) - {m.nir for m in members}:
+            raise ValidationError(
+                f"--link-existing {min(unknown)} : aucun membre donné n'a ce NIR."
+            )
         household = services.household_create(
             number=number,
             commune_code=commune,
@@ -95,7 +106,7 @@ class Command(BatchCommand):
         return f"Fait « {fact.get_kind_display()} » enregistré pour le foyer {household}."
 
 
-def _member(text: str) -> MemberInput:
+def _member(text: str, links: list[str]) -> MemberInput:
     parts = text.split(";")
     if len(parts) != 6:
         raise ValidationError(f"Membre « {text} » : 6 champs séparés par « ; » sont attendus.")
@@ -107,6 +118,7 @@ def _member(text: str) -> MemberInput:
         first_name=first_name,
         birth_date=_date(birth),
         start_date=_date(start),
+        link_existing=nir in links,
     )
 
 

@@ -1,0 +1,244 @@
+"""Ledger-like rows (facts, rights, payments, rappels and indus, their causes, the audit trail) are
+written once. Each level an attacker or a bug could use is refused: the instance, the queryset,
+raw SQL through the connection; only the audited legal-erasure path may delete, never update."""
+
+import datetime as dt
+import sqlite3
+from decimal import Decimal
+
+import pytest
+from django.apps import apps
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, connection, transaction
+from django.db.models import ProtectedError
+
+from justedroit.core import clock
+from justedroit.core.db import erasure_allowed, immutable_rows, immutable_trigger_names
+from justedroit.core.models import AuditAction, AuditEvent, Immutable
+from justedroit.entitlements.models import (
+    Adjustment,
+    AdjustmentCause,
+    AdjustmentKind,
+    Entitlement,
+    Payment,
+    Run,
+)
+from justedroit.registry.models import Fact
+from tests.factories import HouseholdFactory
+
+pytestmark = pytest.mark.django_db
+
+MONTH = dt.date(2022, 3, 1)
+LEDGER_MODELS = [AuditEvent, Fact, Entitlement, Payment, Adjustment, AdjustmentCause]
+
+
+@pytest.fixture
+def rows() -> dict[type, Immutable]:
+    """One stored row of each immutable model."""
+    household = HouseholdFactory()
+    now = clock.now()
+    fact = Fact.objects.create(
+        household=household,
+        kind="rent",
+        valid_from=MONTH,
+        recorded_at=now,
+        source="agent",
+        amount=Decimal("450.00"),
+    )
+    run = Run.objects.create(month=MONTH, as_of=now, wet=True, started_at=now)
+    money = {"benefit": "aide_logement", "month": MONTH, "household": household}
+    adjustment = Adjustment.objects.create(
+        **money,
+        kind=AdjustmentKind.ARREARS,
+        amount=Decimal("10.00"),
+        due=Decimal("210.00"),
+        settled_before=Decimal("200.00"),
+        computed_at=now,
+    )
+    adjustment.causes.add(fact)
+    return {
+        AuditEvent: AuditEvent.objects.create(at=now, action=AuditAction.VIEW, reason="vu"),
+        Fact: fact,
+        Entitlement: Entitlement.objects.create(
+            **money, run=run, eligible=Decimal("200.00"), due=Decimal("200.00")
+        ),
+        Payment: Payment.objects.create(**money, run=run, amount=Decimal("200.00"), paid_at=now),
+        Adjustment: adjustment,
+        AdjustmentCause: AdjustmentCause.objects.get(adjustment=adjustment),
+    }
+
+
+def snapshot(model) -> list[tuple]:
+    return list(model.objects.order_by("pk").values_list())
+
+
+def _table(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+@pytest.mark.parametrize("model", LEDGER_MODELS, ids=lambda m: m.__name__)
+def test_the_orm_refuses_every_change(rows, model):
+    row = rows[model]
+    before = snapshot(model)
+    attempts = [
+        row.save,
+        row.delete,
+        lambda: model.objects.filter(pk=row.pk).update(id=row.pk),
+        lambda: model.objects.filter(pk=row.pk).delete(),
+        lambda: model.objects.all().delete(),
+        lambda: model.objects.bulk_update([row], ["id"]),
+        lambda: model.objects.filter(pk=row.pk)._raw_delete(connection.alias),
+    ]
+    for attempt in attempts:
+        with pytest.raises(PermissionDenied):
+            attempt()
+    assert snapshot(model) == before
+
+
+@pytest.mark.parametrize("model", LEDGER_MODELS, ids=lambda m: m.__name__)
+def test_a_new_instance_with_a_stored_key_is_never_an_update(rows, model):
+    row = rows[model]
+    before = snapshot(model)
+    copy = model.objects.get(pk=row.pk)
+    copy._state.adding = True
+    with pytest.raises(IntegrityError), transaction.atomic():
+        copy.save()
+    assert snapshot(model) == before
+
+
+@pytest.mark.parametrize("model", LEDGER_MODELS, ids=lambda m: m.__name__)
+def test_the_database_refuses_raw_update_and_delete(rows, model):
+    row = rows[model]
+    before = snapshot(model)
+    for statement in (
+        f"UPDATE {_table(model)} SET id = id WHERE id = %s",
+        f"DELETE FROM {_table(model)} WHERE id = %s",
+    ):
+        with (
+            pytest.raises(IntegrityError, match="immutable"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(statement, [row.pk])
+    assert snapshot(model) == before
+
+
+def test_legal_erasure_deletes_only_inside_its_block_and_is_audited(rows, make_user):
+    officer = make_user("director", username="dpo")
+    payment = rows[Payment]
+    with transaction.atomic():  # the caller's transaction goes on after the block
+        with erasure_allowed("Durée de conservation échue", acting_user=officer):
+            with (
+                pytest.raises(IntegrityError, match="immutable"),
+                transaction.atomic(),
+                connection.cursor() as cursor,
+            ):
+                cursor.execute(
+                    f"UPDATE {_table(Payment)} SET amount = 999 WHERE id = %s", [payment.pk]
+                )
+            with pytest.raises(PermissionDenied):
+                Payment.objects.filter(pk=payment.pk).update(amount=999)
+            assert Payment.objects.get(pk=payment.pk).amount == Decimal("200.00")
+            assert Payment.objects.filter(pk=payment.pk).delete()[0] == 1
+            # A fact that caused a rappel or indu goes only once its links are erased.
+            with pytest.raises(ProtectedError):
+                Fact.objects.filter(pk=rows[Fact].pk).delete()
+            AdjustmentCause.objects.filter(fact=rows[Fact]).delete()
+            assert Fact.objects.filter(pk=rows[Fact].pk).delete()[0] == 1
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"DELETE FROM {_table(AuditEvent)} WHERE id = %s", [rows[AuditEvent].pk]
+                )
+            assert not AuditEvent.objects.filter(pk=rows[AuditEvent].pk).exists()
+        # Outside the block, in the same transaction: refused again, at both levels.
+        with pytest.raises(PermissionDenied):
+            Entitlement.objects.all().delete()
+        with (
+            pytest.raises(IntegrityError, match="immutable"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(f"DELETE FROM {_table(Entitlement)}")
+    assert Entitlement.objects.count() == 1
+    event = AuditEvent.objects.get(action=AuditAction.ERASE)
+    assert (event.actor, event.reason) == (officer, "Durée de conservation échue")
+
+
+def test_a_failed_erasure_leaves_nothing_allowed_and_nothing_deleted(rows):
+    with transaction.atomic():
+        with pytest.raises(RuntimeError), erasure_allowed("Purge"):
+            Payment.objects.all().delete()
+            raise RuntimeError("interrompu")
+        with (
+            pytest.raises(IntegrityError, match="immutable"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(f"DELETE FROM {_table(Payment)}")
+    assert Payment.objects.count() == 1
+    assert not AuditEvent.objects.filter(action=AuditAction.ERASE).exists()
+
+
+def test_an_erasure_needs_a_reason(rows):
+    with pytest.raises(ValueError, match="motivé"), erasure_allowed("  "):
+        Payment.objects.all().delete()
+    assert Payment.objects.count() == 1
+
+
+def test_sqlite_triggers_fail_closed_without_the_erasure_function(tmp_path):
+    """A raw sqlite3 connection (not Django's, so without the registered function) cannot
+    delete: the trigger's condition cannot even be evaluated."""
+    raw = sqlite3.connect(tmp_path / "raw.sqlite3")
+    raw.execute("CREATE TABLE ledger (id INTEGER PRIMARY KEY, amount TEXT)")
+    raw.execute("INSERT INTO ledger VALUES (1, '10.00')")
+    for statement in immutable_rows("ledger").by_vendor["sqlite"][0]:
+        raw.execute(statement)
+    with pytest.raises(sqlite3.OperationalError, match="no such function"):
+        raw.execute("DELETE FROM ledger")
+    with pytest.raises(sqlite3.IntegrityError, match="immutable"):
+        raw.execute("UPDATE ledger SET amount = '999'")
+    assert raw.execute("SELECT * FROM ledger").fetchall() == [(1, "10.00")]
+
+
+def immutable_models() -> list[type]:
+    return [
+        model
+        for model in apps.get_models(include_auto_created=True)
+        if issubclass(model, Immutable) and not model._meta.abstract
+    ]
+
+
+def missing_triggers() -> list[str]:
+    """Immutable-table triggers absent (or disabled) in the migrated database."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        else:
+            cursor.execute(
+                "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal AND tgenabled <> 'D'"
+            )
+        present = {name for (name,) in cursor.fetchall()}
+    return [
+        name
+        for model in immutable_models()
+        for name in immutable_trigger_names(model._meta.db_table)
+        if name not in present
+    ]
+
+
+def test_every_immutable_table_has_its_triggers_in_the_migrated_database():
+    """A later migration that rebuilds one of these tables on SQLite (AlterField, AddField…)
+    drops its triggers: it must run `core.db.immutable_rows` again, or this fails."""
+    assert set(immutable_models()) == set(LEDGER_MODELS)
+    assert missing_triggers() == []
+
+
+def test_the_trigger_check_sees_a_dropped_trigger():
+    table = Payment._meta.db_table
+    on = "" if connection.vendor == "sqlite" else f" ON {table}"
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TRIGGER {table}_no_delete{on}")
+        assert missing_triggers() == [f"{table}_no_delete"]
+        transaction.set_rollback(True)
+    assert missing_triggers() == []
