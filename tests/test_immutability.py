@@ -14,7 +14,7 @@ from django.db.models import ProtectedError
 
 from justedroit.core import clock
 from justedroit.core.db import erasure_allowed, immutable_rows, immutable_trigger_names
-from justedroit.core.models import AuditAction, AuditEvent, Immutable
+from justedroit.core.models import AuditAction, AuditEvent, AuditEventHousehold, Immutable
 from justedroit.entitlements.models import (
     Adjustment,
     AdjustmentCause,
@@ -29,7 +29,15 @@ from tests.factories import HouseholdFactory
 pytestmark = pytest.mark.django_db
 
 MONTH = dt.date(2022, 3, 1)
-LEDGER_MODELS = [AuditEvent, Fact, Entitlement, Payment, Adjustment, AdjustmentCause]
+LEDGER_MODELS = [
+    AuditEvent,
+    AuditEventHousehold,
+    Fact,
+    Entitlement,
+    Payment,
+    Adjustment,
+    AdjustmentCause,
+]
 
 
 @pytest.fixture
@@ -56,8 +64,10 @@ def rows() -> dict[type, Immutable]:
         computed_at=now,
     )
     adjustment.causes.add(fact)
+    event = AuditEvent.objects.create(at=now, action=AuditAction.VIEW, reason="vu")
     return {
-        AuditEvent: AuditEvent.objects.create(at=now, action=AuditAction.VIEW, reason="vu"),
+        AuditEvent: event,
+        AuditEventHousehold: AuditEventHousehold.objects.create(event=event, number="1234567"),
         Fact: fact,
         Entitlement: Entitlement.objects.create(
             **money, run=run, eligible=Decimal("200.00"), due=Decimal("200.00")
@@ -145,6 +155,7 @@ def test_legal_erasure_deletes_only_inside_its_block_and_is_audited(rows, make_u
                 Fact.objects.filter(pk=rows[Fact].pk).delete()
             AdjustmentCause.objects.filter(fact=rows[Fact]).delete()
             assert Fact.objects.filter(pk=rows[Fact].pk).delete()[0] == 1
+            AuditEventHousehold.objects.filter(event=rows[AuditEvent]).delete()
             with connection.cursor() as cursor:
                 cursor.execute(
                     f"DELETE FROM {_table(AuditEvent)} WHERE id = %s", [rows[AuditEvent].pk]

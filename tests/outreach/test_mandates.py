@@ -15,6 +15,7 @@ from justedroit.outreach import services
 from justedroit.outreach.models import Mandate, MandateSource, PartnerKind
 from justedroit.registry.models import Commune, HouseholdAccount
 from tests.factories import HouseholdFactory
+from tests.factories import claimant as claimant_member
 
 pytestmark = pytest.mark.django_db
 PAGE = "portal:outreach_mandates"
@@ -78,7 +79,7 @@ def test_the_allocataire_gives_then_withdraws_a_mandate_without_javascript(
 def test_an_allocataire_cannot_touch_another_households_mandate(
     client, claimant, loudun_relay, make_user
 ):
-    other = HouseholdFactory(number="7000002")
+    other = HouseholdFactory(number="7000002", members=[claimant_member(serial=8)])
     agent = make_user(Role.RECEPTION)
     theirs = services.mandate_record(
         household=other,
