@@ -50,7 +50,8 @@ class HouseholdFactory(factory.Factory):
 
     number = factory.Sequence(lambda n: f"{1_234_567 + n:07d}")
     commune_code = "86194"  # Poitiers
-    members = factory.LazyFunction(lambda: [claimant()])
+    # One claimant whose NIR follows from the household number: two households never share one.
+    members = factory.LazyAttribute(lambda household: [claimant(serial=int(household.number))])
 
     @classmethod
     def _create(cls, model_class, **fields):
