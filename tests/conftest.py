@@ -12,6 +12,7 @@ from pytest_django.plugin import blocking_manager_key
 from justedroit.core import clock, db
 from justedroit.core.models import User
 from justedroit.core.roles import Role
+from tests import twin_rows
 from tests.factories import UserFactory
 
 REFERENCE_INSTANT = dt.datetime(2022, 12, 31, 10, 0)
@@ -73,15 +74,18 @@ def make_user(db):
 @pytest.fixture(scope="module")
 def twin_module(django_db_setup, django_db_blocker):
     """The twin at 1 % scale (about 1,100 households), built through the real command once per
-    test module. It lives in a transaction around the module; each test runs in a savepoint
-    inside it (pytest-django's `db`), so what a test writes is gone for the next one, and the
-    whole twin is gone after the module."""
+    test process and copied back for each later module (`tests/twin_rows.py`). It lives in a
+    transaction around the module; each test runs in a savepoint inside it (pytest-django's
+    `db`), so what a test writes is gone for the next one, and the whole twin is gone after the
+    module."""
     with django_db_blocker.unblock(), clock.frozen(REFERENCE_INSTANT):
         outer = transaction.atomic()
         outer._from_testcase = True  # lets services open durable blocks, as in TestCase
         outer.__enter__()
         try:
-            call_command("twin", "build", "--scale", "0.01", "--seed", "86")
+            twin_rows.restore_or_build(
+                lambda: call_command("twin", "build", "--scale", "0.01", "--seed", "86")
+            )
             yield
         finally:
             transaction.set_rollback(True)
