@@ -226,6 +226,9 @@ JUSTEDROIT_SMS_BACKEND = os.environ.get(
 )
 JUSTEDROIT_SMS_API_KEY = os.environ.get("JUSTEDROIT_SMS_API_KEY", "")
 JUSTEDROIT_SMS_SENDER = os.environ.get("JUSTEDROIT_SMS_SENDER", "CafVienne")
+# The provider's delivery reports reach /accueil/accuses-sms/ with `Authorization: Bearer <token>`;
+# without a token the address does not exist.
+JUSTEDROIT_SMS_RECEIPT_TOKEN = os.environ.get("JUSTEDROIT_SMS_RECEIPT_TOKEN", "")
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get(
     "DEFAULT_FROM_EMAIL", "Caf de la Vienne <ne-pas-repondre@vienne.caf.example>"

@@ -66,10 +66,10 @@ ALLOWED = {
     "outreach:mandate_record": DESK,
     "portal:outreach_mandates": {R.CLAIMANT},
 }
-# The partner API authenticates each request with a bearer token, not a session. Logging in and
-# recovering a password are open to anonymous visitors (tests/test_login.py, tests/test_oidc.py).
-# The partner API authenticates each request with a bearer token, not a session (and answers
-# any other path under /api/v1/ with its JSON 404: `api:unknown`).
+# Logging in and recovering a password are open to anonymous visitors (tests/test_login.py,
+# tests/test_oidc.py). The partner API authenticates each request with a bearer token, not a
+# session (and answers any other path under /api/v1/ with its JSON 404: `api:unknown`); so does
+# the SMS provider's webhook (tests/reception/test_notification_delivery.py).
 PUBLIC = {
     "core:home",
     "core:login",
@@ -92,6 +92,7 @@ PUBLIC = {
     "api:appointment",
     "api:cancel",
     "api:unknown",
+    "reception:sms_receipts",
 }
 ARGS = {
     "registry:household_detail": ["1234567"],

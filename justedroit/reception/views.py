@@ -1,12 +1,16 @@
 """Agent pages: sites, the day screen (walk-in queue + appointments), booking, attendance."""
 
 import datetime as dt
+import hmac
+import json
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from justedroit.core import clock
 from justedroit.core.audit import display_record
@@ -20,6 +24,7 @@ from justedroit.reception.forms import (
     TicketForm,
 )
 from justedroit.reception.models import AppointmentStatus, BookedVia, Queue, Site, TicketStatus
+from justedroit.reception.notifications import delivery_receipts_record
 from justedroit.reception.services.appointments import MARKABLE
 from justedroit.registry.selectors import household_by_number
 
@@ -236,3 +241,25 @@ def unmarked(request):
             "AppointmentStatus": AppointmentStatus,
         },
     )
+
+
+RECEIPT_BODY_LIMIT = 256 * 1024
+
+
+@csrf_exempt  # a provider's server, authenticated by its bearer token, not a browser session
+@require_POST
+def sms_receipts(request):
+    """The SMS provider's delivery reports (webhook)."""
+    token = settings.JUSTEDROIT_SMS_RECEIPT_TOKEN
+    if not token:
+        raise Http404
+    given = request.headers.get("Authorization", "").removeprefix("Bearer ")
+    if not hmac.compare_digest(given.encode(), token.encode()):
+        return HttpResponse("Jeton absent ou invalide.", status=401, content_type="text/plain")
+    if len(request.body) > RECEIPT_BODY_LIMIT:
+        return HttpResponse("Corps trop volumineux.", status=413, content_type="text/plain")
+    try:
+        payload = json.loads(request.body)
+    except ValueError:
+        return HttpResponse("Corps JSON illisible.", status=400, content_type="text/plain")
+    return JsonResponse({"mis_a_jour": delivery_receipts_record(payload)})

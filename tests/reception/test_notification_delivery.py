@@ -2,6 +2,7 @@
 delivery receipts, and the page where a manager sends a failed message again."""
 
 import datetime as dt
+import json
 
 import pytest
 from django.core import mail
@@ -109,6 +110,69 @@ def test_delivery_receipts_update_the_status(book):
     assert delivery_receipt(provider_id=book_again.provider_id, delivered=False) == 1
     book_again.refresh_from_db()
     assert book_again.status == "failed" and "accusé de réception" in book_again.error
+
+
+RECEIPTS = "/accueil/accuses-sms/"
+TOKEN = "jeton-du-prestataire-sms"
+
+
+@pytest.fixture
+def sent_sms(book):
+    backends.outbox.clear()
+    book(contact_phone="0612345678")
+    run_ready_tasks()
+    notification = Notification.objects.get()
+    assert notification.status == "sent"
+    return notification
+
+
+def post_receipt(client, body, token=TOKEN):
+    return client.post(
+        RECEIPTS,
+        body if isinstance(body, bytes) else json.dumps(body),
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+
+
+@override_settings(JUSTEDROIT_SMS_BACKEND=LOCMEM_SMS, JUSTEDROIT_SMS_RECEIPT_TOKEN=TOKEN)
+def test_the_providers_webhook_records_delivery_and_loss(client, sent_sms):
+    report = {"id": sent_sms.provider_id, "status": "sent"}  # not final: nothing changes
+    assert post_receipt(client, report).json() == {"mis_a_jour": 0}
+    response = post_receipt(client, [{**report, "status": "delivered"}, "bruit", {"id": True}])
+    assert response.status_code == 200 and response.json() == {"mis_a_jour": 1}
+    sent_sms.refresh_from_db()
+    assert sent_sms.status == "delivered"
+
+
+@override_settings(JUSTEDROIT_SMS_BACKEND=LOCMEM_SMS, JUSTEDROIT_SMS_RECEIPT_TOKEN=TOKEN)
+def test_the_webhook_refuses_a_forged_or_broken_report_and_changes_nothing(client, sent_sms):
+    delivered = {"id": sent_sms.provider_id, "status": "delivered"}
+    assert post_receipt(client, delivered, token="devine").status_code == 401
+    assert client.post(RECEIPTS, delivered, content_type="application/json").status_code == 401
+    assert post_receipt(client, b"{pas du json").status_code == 400
+    assert post_receipt(client, b"[" + b" " * 300_000 + b"]").status_code == 413
+    assert client.get(RECEIPTS).status_code == 405
+    sent_sms.refresh_from_db()
+    assert sent_sms.status == "sent"
+
+
+@override_settings(JUSTEDROIT_SMS_BACKEND=LOCMEM_SMS, JUSTEDROIT_SMS_RECEIPT_TOKEN="")
+def test_without_a_token_the_webhook_does_not_exist(client, sent_sms):
+    report = {"id": sent_sms.provider_id, "status": "delivered"}
+    assert post_receipt(client, report, token="").status_code == 404
+
+
+def test_brevo_reports_are_read_in_brevos_own_fields():
+    brevo = backends.BrevoSmsBackend()
+    assert brevo.receipt({"messageId": 123, "msg_status": "delivered"}) == backends.Receipt(
+        "123", True
+    )
+    assert brevo.receipt({"messageId": 123, "msg_status": "hard_bounce"}) == backends.Receipt(
+        "123", False
+    )
+    assert brevo.receipt({"messageId": 123, "msg_status": "soft_bounce"}) is None  # retried
+    assert brevo.receipt({"id": "123", "status": "delivered"}) is None
 
 
 @override_settings(JUSTEDROIT_SMS_BACKEND=FAILING_SMS, JUSTEDROIT_SEND_MAX_ATTEMPTS=1)

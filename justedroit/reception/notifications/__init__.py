@@ -116,6 +116,24 @@ def delivery_receipt(*, provider_id: str, delivered: bool) -> int:
     )
 
 
+RECEIPTS_PER_REQUEST = 1_000
+
+
+def delivery_receipts_record(payload: object) -> int:
+    """The SMS provider's webhook body (one report or a batch of them): each final report
+    recorded with `delivery_receipt`; anything else is ignored. Returns the messages updated."""
+    reports = payload if isinstance(payload, list) else [payload]
+    backend = sms_backend()
+    updated = 0
+    for report in reports[:RECEIPTS_PER_REQUEST]:
+        receipt = backend.receipt(report)
+        if receipt is not None:
+            updated += delivery_receipt(
+                provider_id=receipt.provider_id, delivered=receipt.delivered
+            )
+    return updated
+
+
 def where(appointment: Appointment) -> str:
     if appointment.channel == Channel.PHONE:
         return "par téléphone (nous vous appelons)"

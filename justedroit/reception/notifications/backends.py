@@ -21,9 +21,35 @@ class SmsResult:
     error: str = ""
 
 
+@dataclass(frozen=True)
+class Receipt:
+    """What a provider's delivery report says of one message: delivered, or lost for good."""
+
+    provider_id: str
+    delivered: bool
+
+
 class BaseSmsBackend:
+    # Our own receipt format (console and tests): {"id": "…", "status": "delivered"|"failed"}.
+    id_field, status_field = "id", "status"
+    delivered_statuses, failed_statuses = frozenset({"delivered"}), frozenset({"failed"})
+
     def send(self, *, to: str, text: str) -> SmsResult:
         raise NotImplementedError
+
+    def receipt(self, payload: object) -> Receipt | None:
+        """The report a webhook body carries, or None when it reports nothing final (« sent »,
+        a soft bounce the provider retries) or is not a report at all."""
+        if not isinstance(payload, dict):
+            return None
+        provider_id, status = payload.get(self.id_field), payload.get(self.status_field)
+        if not isinstance(provider_id, str | int) or isinstance(provider_id, bool):
+            return None
+        if status in self.delivered_statuses:
+            return Receipt(str(provider_id), True)
+        if status in self.failed_statuses:
+            return Receipt(str(provider_id), False)
+        return None
 
 
 class ConsoleSmsBackend(BaseSmsBackend):
@@ -43,6 +69,9 @@ class LocMemSmsBackend(BaseSmsBackend):
 
 class BrevoSmsBackend(BaseSmsBackend):
     url = "https://api.brevo.com/v3/transactionalSMS/sms"
+    # Brevo's transactional SMS webhook: {"messageId": 123, "msg_status": "delivered", …}.
+    id_field, status_field = "messageId", "msg_status"
+    failed_statuses = frozenset({"hard_bounce", "rejected"})
 
     def send(self, *, to: str, text: str) -> SmsResult:
         body = json.dumps(
