@@ -48,9 +48,12 @@ def test_a_file_past_its_retention_is_erased_whole_and_a_recent_one_kept(
     HouseholdAccount.objects.create(user=user, household=old_file)
     with clock.frozen(OLD):
         piece = documents.document_upload(
-            household=old_file, kind=DocumentKind.PAYSLIP, filename="b.pdf", content=pdf,
+            household=old_file,
+            kind=DocumentKind.PAYSLIP,
+            filename="b.pdf",
+            content=pdf,
             acting_user=None,
-        )  # fmt: skip
+        )
         documents.document_process(
             document=piece, outcome="accepted", acting_user=make_user(Role.CASE_WORKER)
         )
@@ -70,7 +73,8 @@ def test_a_file_past_its_retention_is_erased_whole_and_a_recent_one_kept(
     assert recent_file.facts.count() == recent_file.payments.count() == 1
     user.refresh_from_db()
     assert (user.username, user.email, user.is_active) == (f"efface-{user.pk}", "", False)
-    assert "Dossier allocataire" in output and "foyer allocataire (registry.Household) : 1 ligne effacée" in output
+    assert "Dossier allocataire" in output
+    assert "foyer allocataire (registry.Household) : 1 ligne effacée" in output
     erasure = AuditEvent.objects.filter(action=AuditAction.ERASE, detail__rule="household_file")
     event = erasure.get()
     assert list(event.households.values_list("number", flat=True)) == ["8600001"]
@@ -183,9 +187,12 @@ def test_immutable_rows_still_refuse_deletion_outside_a_legal_erasure(old_file):
     with pytest.raises(PermissionDenied):
         services.erase_rows(Household.objects.filter(pk=old_file.pk), services.Counter())
     table = Payment._meta.db_table
-    with pytest.raises((IntegrityError, DatabaseError)), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {table} WHERE household_id = %s", [old_file.pk])
+    with (
+        pytest.raises((IntegrityError, DatabaseError)),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(f"DELETE FROM {table} WHERE household_id = %s", [old_file.pk])
     assert facts.count() == 1 and Payment.objects.filter(household=old_file).count() == 1
 
 
