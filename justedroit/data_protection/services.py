@@ -351,3 +351,19 @@ def _anonymise_accounts(user_ids: set[int], counts: Counter) -> None:
         user.set_unusable_password()
         user.save()
         counts["core.User"] += 1
+
+
+# ---- data-subject exports --------------------------------------------------------------------
+
+
+def subject_export_record(*, data, format: str, acting_user: User) -> None:
+    """Who exported whom, when, in which format, with the households the export covers."""
+    with transaction.atomic():
+        audit_record(
+            actor=acting_user,
+            action=AuditAction.EXPORT,
+            households=data.household_numbers,
+            obj=data.person,
+            reason="Demande d'exercice des droits (accès, portabilité)",
+            detail={"page": "Export des données d'une personne", "format": format},
+        )
