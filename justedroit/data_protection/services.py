@@ -285,9 +285,7 @@ def erase_rows(queryset: QuerySet, counts: Counter) -> None:
     them), down to the leaves. Must run inside `erasure_allowed` when it reaches an immutable
     table; files are removed after the commit."""
     model = queryset.model
-    for relation in model._meta.related_objects:
-        if relation.on_delete is not models.PROTECT:
-            continue  # cascades are Django's; nothing here sets null
+    for relation in _protecting(model):
         children = relation.related_model._default_manager.filter(
             **{f"{relation.field.name}__in": queryset.values("pk")}
         )
@@ -327,16 +325,28 @@ def _erase_households(households: QuerySet[Household], erased: Erased) -> None:
 def _unreferenced(queryset: QuerySet) -> QuerySet:
     """The rows no other row points to (a person still in another household, or named by one
     of its facts, stays)."""
-    for relation in queryset.model._meta.related_objects:
-        if relation.on_delete is models.PROTECT:
-            queryset = queryset.exclude(
-                Exists(
-                    relation.related_model._default_manager.filter(
-                        **{relation.field.name: OuterRef("pk")}
-                    )
+    for relation in _protecting(queryset.model):
+        queryset = queryset.exclude(
+            Exists(
+                relation.related_model._default_manager.filter(
+                    **{relation.field.name: OuterRef("pk")}
                 )
             )
+        )
     return queryset
+
+
+def _protecting(model) -> list:
+    """The foreign keys that protect `model`'s rows, those declared without a reverse name
+    (`related_name="+"`) included. Cascades are Django's own; nothing here sets null."""
+    return [
+        field
+        for field in model._meta.get_fields(include_hidden=True)
+        if (field.one_to_many or field.one_to_one)
+        and field.auto_created
+        and not field.concrete
+        and field.on_delete is models.PROTECT
+    ]
 
 
 def _anonymise_accounts(user_ids: set[int], counts: Counter) -> None:

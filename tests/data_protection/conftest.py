@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 
 from justedroit.core import clock
-from justedroit.entitlements.models import Payment, Run
+from justedroit.entitlements.models import Entitlement, Payment, Run
 from justedroit.registry import services as registry
 from justedroit.registry.models import Benefit, Claim, ClaimStatus, FactKind, FactSource
 from tests.channels.conftest import PDF, document_dir, quarantine_dir  # noqa: F401 (autouse)
@@ -16,7 +16,7 @@ RECENT = dt.datetime(2022, 6, 15, 10, 0)
 
 def a_file(number: str, *, at: dt.datetime, serial: int, last_name: str = "Durand"):
     """A household as the Caf held it at `at`: a member arrived then, a salary fact, a closed AF
-    claim and one payment, all dated then."""
+    claim, its right and its payment, all dated then."""
     with clock.frozen(at):
         month = clock.month_start(clock.today())
         household = HouseholdFactory(
@@ -44,6 +44,14 @@ def a_file(number: str, *, at: dt.datetime, serial: int, last_name: str = "Duran
         )
         run = Run.objects.create(
             month=month, as_of=clock.now(), wet=True, started_at=clock.now(), status="finished"
+        )
+        Entitlement.objects.create(
+            run=run,
+            household=household,
+            benefit=Benefit.AF,
+            month=month,
+            eligible="140.00",
+            due="140.00",
         )
         Payment.objects.create(
             run=run,

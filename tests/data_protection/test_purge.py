@@ -14,7 +14,13 @@ from justedroit.channels.models import Call, CallbackRequest, CallOutcome, CallQ
 from justedroit.channels.services import documents
 from justedroit.core import clock
 from justedroit.core.audit import audit_record
-from justedroit.core.models import AuditAction, AuditEvent, AuditEventHousehold
+from justedroit.core.models import (
+    ApiIdempotencyKey,
+    ApiToken,
+    AuditAction,
+    AuditEvent,
+    AuditEventHousehold,
+)
 from justedroit.core.roles import Role
 from justedroit.data_protection import services
 from justedroit.data_protection.retention import RULES_BY_KEY
@@ -80,6 +86,7 @@ def test_a_file_past_its_retention_is_erased_whole_and_a_recent_one_kept(
     assert list(event.households.values_list("number", flat=True)) == ["8600001"]
     assert event.detail["rows"]["registry.Fact"] == 1
     assert event.detail["rows"]["channels.Document"] == 1
+    assert event.detail["rows"]["entitlements.Entitlement"] == 1  # a hidden reverse relation
     assert event.operator.startswith("système:")
 
 
@@ -207,3 +214,25 @@ def test_months_before_keeps_the_day_or_the_end_of_a_shorter_month():
     assert services.months_before(instant, 1).date() == dt.date(2024, 2, 29)
     assert services.months_before(instant, 24).date() == dt.date(2022, 3, 31)
     assert services.months_before(instant, 0) == instant
+
+
+def test_an_expired_token_goes_with_its_replayable_answers(make_user):
+    partner = make_user(Role.PARTNER_EFS)
+    created = dt.datetime(2020, 6, 1, 9, tzinfo=clock.PARIS)
+    token = ApiToken.objects.create(
+        user=partner,
+        key_hash="a" * 64,
+        prefix="abcdefgh",
+        created_at=created,
+        expires_at=created + dt.timedelta(days=365),
+    )
+    ApiIdempotencyKey.objects.create(
+        token=token,
+        key="k1",
+        fingerprint="f" * 64,
+        created_at=created,
+        expires_at=created + dt.timedelta(days=1),
+    )
+    purge("api_tokens", wet=True)
+    assert not ApiToken.objects.filter(pk=token.pk).exists()
+    assert not ApiIdempotencyKey.objects.exists()
