@@ -4,6 +4,10 @@ from django.urls import reverse
 
 from justedroit.channels.perms import can_view_channel_statistics, can_view_contact_queues
 from justedroit.core import perms
+from justedroit.data_protection.perms import (
+    can_export_subject_data,
+    can_view_processing_register,
+)
 from justedroit.outreach.perms import can_grant_mandate, can_record_mandate
 from justedroit.reception.perms import can_book_own_appointment, can_serve_reception
 from justedroit.registry.perms import can_search_households
@@ -22,6 +26,8 @@ def links(request) -> dict:
         (can_view_channel_statistics, "channels:statistics", "Statistiques des canaux"),
         (can_view_indicators, "reporting:indicators", "Indicateurs"),
         (perms.can_view_audit_trail, "core:audit_trail", "Journal d'audit"),
+        (can_export_subject_data, "data_protection:subject_export", "Export RGPD"),
+        (can_view_processing_register, "data_protection:processing_register", "Registre RGPD"),
         (perms.can_manage_failed_sends, "core:failed_sends", "Envois en échec"),
         (perms.can_manage_api_tokens, "core:api_tokens", "Jetons d'API"),
         (can_record_mandate, "outreach:mandate_record", "Mandats aux partenaires"),

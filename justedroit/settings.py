@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "justedroit.twin",
     "justedroit.reporting",
     "justedroit.portal",
+    "justedroit.data_protection",
 ]
 
 MIDDLEWARE = [

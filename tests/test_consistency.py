@@ -67,7 +67,8 @@ def test_no_django_signals_for_domain_flows():
 
 
 def test_import_contracts_hold():
-    """Only `rules` imports OpenFisca; domains never import the web layer, the twin or reporting."""
+    """Only `rules` imports OpenFisca; domains never import the web layer, the twin, reporting
+    or data protection."""
     result = subprocess.run(
         [str(Path(sys.executable).with_name("lint-imports"))],
         cwd=ROOT,

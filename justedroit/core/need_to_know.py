@@ -105,7 +105,8 @@ NEEDS: dict[Role, Need] = {
     Role.DATA_PROTECTION_OFFICER: Need(
         frozenset(),
         "Contrôle les accès dans le journal d'audit (numéros allocataires, agents, motifs) et "
-        "répond aux demandes d'exercice des droits ; n'ouvre pas les dossiers.",
+        "répond aux demandes d'exercice des droits ; n'ouvre pas les dossiers : il exporte, à "
+        "la demande d'une personne, tout ce qui la concerne (export RGPD, inscrit au journal).",
     ),
 }
 

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DataProtectionConfig(AppConfig):
+    name = "justedroit.data_protection"
+    verbose_name = "Protection des données (RGPD)"
