@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from justedroit.core import clock
 from justedroit.core.audit import display_record
-from justedroit.core.web import requires
+from justedroit.core.web import public, requires
 from justedroit.reception import perms, selectors, services
 from justedroit.reception.forms import (
     BookForm,
@@ -246,7 +246,8 @@ def unmarked(request):
 RECEIPT_BODY_LIMIT = 256 * 1024
 
 
-@csrf_exempt  # a provider's server, authenticated by its bearer token, not a browser session
+@public  # for the provider's server, authenticated by its bearer token, not a session
+@csrf_exempt
 @require_POST
 def sms_receipts(request):
     """The SMS provider's delivery reports (webhook)."""
