@@ -4,6 +4,7 @@ from django.urls import reverse
 
 from justedroit.channels.perms import can_view_channel_statistics, can_view_contact_queues
 from justedroit.core import perms
+from justedroit.exchanges.perms import can_view_exchange_files
 from justedroit.outreach.perms import can_grant_mandate, can_record_mandate
 from justedroit.reception.perms import can_book_own_appointment, can_serve_reception
 from justedroit.registry.perms import can_search_households
@@ -21,6 +22,7 @@ def links(request) -> dict:
         (can_view_contact_queues, "channels:home", "Courriels, appels, documents"),
         (can_view_channel_statistics, "channels:statistics", "Statistiques des canaux"),
         (can_view_indicators, "reporting:indicators", "Indicateurs"),
+        (can_view_exchange_files, "exchanges:files", "Échanges partenaires"),
         (perms.can_view_audit_trail, "core:audit_trail", "Journal d'audit"),
         (perms.can_manage_failed_sends, "core:failed_sends", "Envois en échec"),
         (perms.can_manage_api_tokens, "core:api_tokens", "Jetons d'API"),

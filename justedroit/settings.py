@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "justedroit.channels",
     "justedroit.entitlements",
     "justedroit.outreach",
+    "justedroit.exchanges",
+    "justedroit.cycle",
     "justedroit.twin",
     "justedroit.reporting",
     "justedroit.portal",

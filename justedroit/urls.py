@@ -9,6 +9,7 @@ urlpatterns = [
     path("agents/canaux/", include("justedroit.channels.urls")),
     path("agents/droits/", include("justedroit.entitlements.urls")),
     path("agents/partenaires/", include("justedroit.outreach.urls")),
+    path("agents/echanges/", include("justedroit.exchanges.urls")),
     path("", include("justedroit.portal.urls")),
     path("accueil/", include("justedroit.reception.urls")),
     path("api/v1/", api.urls()),

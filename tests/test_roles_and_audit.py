@@ -65,6 +65,7 @@ ALLOWED = {
     "core:api_tokens": {R.MANAGER, R.ADMINISTRATOR},
     "outreach:mandate_record": DESK,
     "portal:outreach_mandates": {R.CLAIMANT},
+    "exchanges:files": {R.CONTROLLER, R.MANAGER},
 }
 # The partner API authenticates each request with a bearer token, not a session. Logging in and
 # recovering a password are open to anonymous visitors (tests/test_login.py, tests/test_oidc.py).
