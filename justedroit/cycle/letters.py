@@ -60,7 +60,7 @@ def letter_queue(*, household: Household, month, adjustments: list[Adjustment]) 
 
 
 def print_dir() -> Path:
-    return Path(getattr(settings, "JUSTEDROIT_PRINT_DIR", settings.VAR_DIR / "courriers"))
+    return Path(settings.JUSTEDROIT_PRINT_DIR)
 
 
 def letter_transmit(letter: AdjustmentLetter) -> dict:

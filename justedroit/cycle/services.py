@@ -164,9 +164,7 @@ STEPS: list[Step] = [
 
 # ---- running a month -----------------------------------------------------------------------------
 def exchange_inbox() -> Path:
-    return Path(
-        getattr(settings, "JUSTEDROIT_EXCHANGE_INBOX", None) or settings.VAR_DIR / "echanges"
-    )
+    return Path(settings.JUSTEDROIT_EXCHANGE_INBOX)
 
 
 def cycle_month_run(
