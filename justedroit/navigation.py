@@ -8,6 +8,7 @@ from justedroit.data_protection.perms import (
     can_export_subject_data,
     can_view_processing_register,
 )
+from justedroit.exchanges.perms import can_view_exchange_files
 from justedroit.outreach.perms import can_grant_mandate, can_record_mandate
 from justedroit.reception.perms import can_book_own_appointment, can_serve_reception
 from justedroit.registry.perms import can_search_households
@@ -25,6 +26,7 @@ def links(request) -> dict:
         (can_view_contact_queues, "channels:home", "Courriels, appels, documents"),
         (can_view_channel_statistics, "channels:statistics", "Statistiques des canaux"),
         (can_view_indicators, "reporting:indicators", "Indicateurs"),
+        (can_view_exchange_files, "exchanges:files", "Échanges partenaires"),
         (perms.can_view_audit_trail, "core:audit_trail", "Journal d'audit"),
         (can_export_subject_data, "data_protection:subject_export", "Export RGPD"),
         (can_view_processing_register, "data_protection:processing_register", "Registre RGPD"),

@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "justedroit.channels",
     "justedroit.entitlements",
     "justedroit.outreach",
+    "justedroit.exchanges",
+    "justedroit.cycle",
     "justedroit.twin",
     "justedroit.reporting",
     "justedroit.portal",
@@ -244,6 +246,11 @@ EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 JUSTEDROIT_SEND_MAX_ATTEMPTS = int(os.environ.get("JUSTEDROIT_SEND_MAX_ATTEMPTS", "5"))
 JUSTEDROIT_SEND_RETRY_BASE_SECONDS = int(os.environ.get("JUSTEDROIT_SEND_RETRY_BASE_SECONDS", "60"))
+
+# Monthly cycle: the partners' files are dropped in <inbox>/<AAAA-MM>/ (docs/echanges.md); letters
+# sent by post are dropped in the print shop's folder.
+JUSTEDROIT_EXCHANGE_INBOX = Path(os.environ.get("JUSTEDROIT_EXCHANGE_INBOX", VAR_DIR / "echanges"))
+JUSTEDROIT_PRINT_DIR = Path(os.environ.get("JUSTEDROIT_PRINT_DIR", VAR_DIR / "courriers"))
 
 # Channels: documents stored outside the web root, scanned by ClamAV when a socket is given.
 CHANNELS_DOCUMENT_DIR = Path(os.environ.get("CHANNELS_DOCUMENT_DIR", VAR_DIR / "documents"))

@@ -10,6 +10,7 @@ urlpatterns = [
     path("agents/droits/", include("justedroit.entitlements.urls")),
     path("agents/partenaires/", include("justedroit.outreach.urls")),
     path("agents/protection-des-donnees/", include("justedroit.data_protection.urls")),
+    path("agents/echanges/", include("justedroit.exchanges.urls")),
     path("", include("justedroit.portal.urls")),
     path("accueil/", include("justedroit.reception.urls")),
     path("api/v1/", api.urls()),

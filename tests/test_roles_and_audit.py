@@ -67,6 +67,7 @@ ALLOWED = {
     "portal:outreach_mandates": {R.CLAIMANT},
     "data_protection:subject_export": {R.DATA_PROTECTION_OFFICER},
     "data_protection:processing_register": {R.DATA_PROTECTION_OFFICER, R.DIRECTOR},
+    "exchanges:files": {R.CONTROLLER, R.MANAGER},
 }
 # Logging in and recovering a password are open to anonymous visitors (tests/test_login.py,
 # tests/test_oidc.py). The partner API authenticates each request with a bearer token, not a

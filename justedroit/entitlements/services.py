@@ -19,6 +19,7 @@ from justedroit.core.models import AuditAction, User
 from justedroit.entitlements.executors import computed
 from justedroit.entitlements.models import (
     Adjustment,
+    AdjustmentCause,
     AdjustmentKind,
     Entitlement,
     Payment,
@@ -196,77 +197,164 @@ def household_recompute(
     acting_user: User | None,
     reason: str = "",
 ) -> list[Adjustment]:
-    """Recompute months from the facts known now; record for each benefit × month the difference
-    with what was settled (payment ± earlier rappels and indus) as a rappel or an indu, linked to
-    the facts recorded since. Nothing when nothing changed; a second run adds nothing."""
+    """Recompute one household's months (see `households_recompute`); a month the engine cannot
+    compute raises ValidationError and records nothing."""
+    return households_recompute(
+        household_ids=[household.id],
+        first_month=first_month,
+        last_month=last_month,
+        acting_user=acting_user,
+        reason=reason,
+    )
+
+
+def households_recompute(
+    *,
+    household_ids: Sequence[int],
+    first_month: dt.date,
+    last_month: dt.date,
+    acting_user: User | None,
+    reason: str = "",
+    errors: list[dict] | None = None,
+    chunk: int = CHUNK,
+) -> list[Adjustment]:
+    """Recompute months from the facts known now; record for each household × benefit × month
+    the difference with what was settled (payment ± earlier rappels and indus) as a rappel or an
+    indu, linked to the facts recorded since. Nothing when nothing changed; a second run adds
+    nothing.
+
+    Vectorised: one computation of the rules per month for a chunk of households (each chunk one
+    transaction, its households locked). A household the engine cannot compute for some month
+    gets nothing: with `errors` given, it is listed there and the others go on; without, the
+    first such month raises ValidationError and the chunk records nothing."""
     if last_month < first_month:
         raise ValidationError("Le mois de fin précède le mois de début.")
+    ids = sorted(set(household_ids))
     now = clock.now()
-    created = []
-    with transaction.atomic():
-        Household.objects.select_for_update().filter(pk=household.pk).first()
-        for month in months_between(first_month, last_month):
-            inputs, _ = situations(month=month, as_of=now, household_ids=[household.id])
-            results, errors = rules.compute_month(inputs, month, with_intermediates=False)
-            if errors:
-                raise ValidationError(f"{month:%m/%Y} : {errors[0].message_fr}")
-            due = {benefit: results[0].paid(benefit) for benefit in rules.BENEFITS}
-            settled, last_settled = _settled(household, month)
-            for benefit in rules.BENEFITS:
-                difference = due[benefit] - settled.get(benefit, ZERO)
-                if difference == 0:
-                    continue
-                adjustment = Adjustment.objects.create(
-                    household=household,
-                    benefit=benefit,
-                    month=month,
-                    kind=AdjustmentKind.ARREARS if difference > 0 else AdjustmentKind.OVERPAYMENT,
-                    amount=abs(difference),
-                    due=due[benefit],
-                    settled_before=settled.get(benefit, ZERO),
-                    computed_at=now,
-                    reason=reason,
-                    versions=rules.versions(),
-                )
-                adjustment.causes.set(_causes(household, month, last_settled.get(benefit)))
-                created.append(adjustment)
-        if created:
-            audit_record(
-                actor=acting_user,
-                action=AuditAction.CREATE,
-                household_number=household.number,
-                reason=reason,
-                detail={
-                    "recalcul": f"{first_month:%Y-%m}..{last_month:%Y-%m}",
-                    "rappels_indus": len(created),
-                },
+    created: list[Adjustment] = []
+    for start in range(0, len(ids), chunk):
+        some = ids[start : start + chunk]
+        with transaction.atomic():
+            list(Household.objects.select_for_update().filter(pk__in=some).order_by("pk"))
+            created += _recompute_chunk(
+                some, months_between(first_month, last_month), now, acting_user, reason, errors
             )
     return created
 
 
-def _settled(household: Household, month: dt.date):
-    """Per benefit: what was paid plus rappels minus indus, and when it was last settled."""
-    settled: dict[str, Decimal] = defaultdict(lambda: ZERO)
-    last: dict[str, dt.datetime] = {}
-    for benefit, amount, paid_at in Payment.objects.filter(
-        household=household, month=month
-    ).values_list("benefit", "amount", "paid_at"):
-        settled[benefit] += amount
-        last[benefit] = paid_at
-    for adjustment in Adjustment.objects.filter(household=household, month=month):
-        settled[adjustment.benefit] += adjustment.signed
-        last[adjustment.benefit] = max(
-            last.get(adjustment.benefit, adjustment.computed_at), adjustment.computed_at
+def _recompute_chunk(ids, months, now, acting_user, reason, errors) -> list[Adjustment]:
+    settled, last_settled = _settled(ids, months)
+    failed: set[int] = set()
+    pending: list[Adjustment] = []
+    versions = rules.versions()
+    for month in months:
+        inputs, ids_by_number = situations(month=month, as_of=now, household_ids=ids)
+        results, input_errors = rules.compute_month(inputs, month, with_intermediates=False)
+        for error in input_errors:
+            if errors is None:
+                raise ValidationError(f"{month:%m/%Y} : {error.message_fr}")
+            failed.add(ids_by_number[error.household_id])
+            errors.append(
+                {
+                    "household": error.household_id,
+                    "month": f"{month:%Y-%m}",
+                    "message": error.message_fr,
+                }
+            )
+        for result in results:
+            household_id = ids_by_number[result.household_id]
+            for benefit in rules.BENEFITS:
+                due = result.paid(benefit)
+                before = settled.get((household_id, month, benefit), ZERO)
+                difference = due - before
+                if difference == 0:
+                    continue
+                pending.append(
+                    Adjustment(
+                        household_id=household_id,
+                        benefit=benefit,
+                        month=month,
+                        kind=AdjustmentKind.ARREARS
+                        if difference > 0
+                        else AdjustmentKind.OVERPAYMENT,
+                        amount=abs(difference),
+                        due=due,
+                        settled_before=before,
+                        computed_at=now,
+                        reason=reason,
+                        versions=versions,
+                    )
+                )
+    pending = [a for a in pending if a.household_id not in failed]
+    if not pending:
+        return []
+    created = Adjustment.objects.bulk_create(pending)
+    causes = _causes(ids, months)
+    AdjustmentCause.objects.bulk_create(
+        AdjustmentCause(adjustment=adjustment, fact_id=fact_id)
+        for adjustment in created
+        for fact_id in causes(
+            adjustment.household_id,
+            adjustment.month,
+            last_settled.get((adjustment.household_id, adjustment.month, adjustment.benefit)),
         )
+    )
+    by_household: dict[int, int] = defaultdict(int)
+    for adjustment in created:
+        by_household[adjustment.household_id] += 1
+    numbers = dict(Household.objects.filter(pk__in=by_household).values_list("id", "number"))
+    for household_id, count in by_household.items():
+        audit_record(
+            actor=acting_user,
+            action=AuditAction.CREATE,
+            household_number=numbers[household_id],
+            reason=reason,
+            detail={
+                "recalcul": f"{months[0]:%Y-%m}..{months[-1]:%Y-%m}",
+                "rappels_indus": count,
+            },
+        )
+    return created
+
+
+def _settled(ids: list[int], months: list[dt.date]):
+    """Per household × month × benefit: what was paid plus rappels minus indus, and when it was
+    last settled."""
+    settled: dict[tuple, Decimal] = defaultdict(lambda: ZERO)
+    last: dict[tuple, dt.datetime] = {}
+    for household_id, month, benefit, amount, paid_at in Payment.objects.filter(
+        household_id__in=ids, month__in=months
+    ).values_list("household_id", "month", "benefit", "amount", "paid_at"):
+        settled[(household_id, month, benefit)] += amount
+        last[(household_id, month, benefit)] = paid_at
+    for adjustment in Adjustment.objects.filter(household_id__in=ids, month__in=months):
+        key = (adjustment.household_id, adjustment.month, adjustment.benefit)
+        settled[key] += adjustment.signed
+        last[key] = max(last.get(key, adjustment.computed_at), adjustment.computed_at)
     return settled, last
 
 
-def _causes(household: Household, month: dt.date, since: dt.datetime | None):
-    """Facts recorded after the last settlement that bear on the month (its resource window)."""
-    window = resource_window(month)
-    facts = Fact.objects.filter(household=household, valid_from__lte=month).filter(
-        Q(valid_until__isnull=True) | Q(valid_until__gt=window[0])
+def _causes(ids: list[int], months: list[dt.date]):
+    """A function (household, month, last settled) → the facts recorded after the last
+    settlement that bear on the month (its resource window)."""
+    earliest = resource_window(months[0])[0]
+    facts = Fact.objects.filter(household_id__in=ids, valid_from__lte=months[-1]).filter(
+        Q(valid_until__isnull=True) | Q(valid_until__gt=earliest)
     )
-    if since is not None:
-        facts = facts.filter(recorded_at__gt=since)
-    return list(facts)
+    by_household: dict[int, list] = defaultdict(list)
+    for row in facts.order_by("id").values_list(
+        "household_id", "id", "valid_from", "valid_until", "recorded_at"
+    ):
+        by_household[row[0]].append(row[1:])
+    windows = {month: resource_window(month)[0] for month in months}
+
+    def causes(household_id: int, month: dt.date, since: dt.datetime | None) -> list[int]:
+        return [
+            fact_id
+            for fact_id, valid_from, valid_until, recorded_at in by_household.get(household_id, [])
+            if valid_from <= month
+            and (valid_until is None or valid_until > windows[month])
+            and (since is None or recorded_at > since)
+        ]
+
+    return causes

@@ -30,6 +30,7 @@ from justedroit.registry.models import (
     Commune,
     Fact,
     FactKind,
+    FactSource,
     Household,
     Membership,
 )
@@ -230,11 +231,25 @@ def _members(month: dt.date, ids: list[int] | None) -> dict[int, list]:
     return by_household
 
 
+# Fact precedence (docs/echanges.md): for a subject, kind and month, the latest fact recorded
+# among declarations, agents' entries and controls wins; a partner's fact only fills a month no
+# such fact covers — but for the kinds whose reference is the partner (DGFiP's income, the MDPH's
+# disability rate), where the partner's fact wins and the others fill in.
+PARTNER_REFERENCE_KINDS = frozenset({FactKind.FISCAL_INCOME_N2, FactKind.DISABILITY_RATE})
+
+
+def _rank(kind: str, source: str) -> int:
+    """0: the facts that win where they cover the month; 1: those that fill in."""
+    from_partner = source == FactSource.PARTNER_EXCHANGE
+    return int(from_partner != (kind in PARTNER_REFERENCE_KINDS))
+
+
 def _facts(month: dt.date, as_of: dt.datetime, window: list[dt.date], ids: list[int] | None):
     """household → {(person or None, kind) → value for M, (person, resource kind) → monthly list}.
 
     Facts are painted in the order they were recorded, so for every month the latest record known
-    at `as_of` wins — the bitemporal rule of `registry.selectors.facts_known`, vectorised."""
+    at `as_of` wins — the bitemporal rule of `registry.selectors.facts_known`, vectorised — within
+    each rank of the precedence above; a month the first rank leaves empty takes the second's."""
     first = window[0]
     facts = Fact.objects.filter(recorded_at__lte=as_of, valid_from__lte=window[-1]).filter(
         Q(valid_until__isnull=True) | Q(valid_until__gt=first)
@@ -243,26 +258,44 @@ def _facts(month: dt.date, as_of: dt.datetime, window: list[dt.date], ids: list[
         facts = facts.filter(household_id__in=ids)
     index = {m: i for i, m in enumerate(window)}
     size = len(window)
-    known: dict[int, dict] = defaultdict(dict)
+    ranks: tuple[dict[int, dict], dict[int, dict]] = (defaultdict(dict), defaultdict(dict))
     rows = facts.order_by("recorded_at", "id").values_list(
-        "household_id", "person_id", "kind", "valid_from", "valid_until", "amount", "code"
+        "household_id", "person_id", "kind", "source", "valid_from", "valid_until", "amount", "code"
     )
-    for household_id, person_id, kind, valid_from, valid_until, amount, code in rows.iterator(
-        chunk_size=20_000
-    ):
+    for (
+        household_id,
+        person_id,
+        kind,
+        source,
+        valid_from,
+        valid_until,
+        amount,
+        code,
+    ) in rows.iterator(chunk_size=20_000):
+        known = ranks[_rank(kind, source)][household_id]
         value = amount if amount is not None else code
         resource = RESOURCE_OF_FACT.get(kind)
         if resource is None:
             if valid_from <= month and (valid_until is None or valid_until > month):
-                known[household_id][(person_id, kind)] = value
+                known[(person_id, kind)] = value
             continue
         start = index.get(valid_from, 0 if valid_from < first else size)
         end = size if valid_until is None or valid_until > window[-1] else index.get(valid_until, 0)
         if start >= end:
             continue
-        months = known[household_id].setdefault((person_id, resource), [None] * size)
+        months = known.setdefault((person_id, resource), [None] * size)
         months[start:end] = [value] * (end - start)
-    return known
+    winning, filling = ranks
+    for household_id, fill in filling.items():
+        known = winning[household_id]
+        for key, value in fill.items():
+            if key not in known:
+                known[key] = value
+            elif isinstance(value, list):  # a resource: month by month
+                known[key] = [
+                    w if w is not None else f for w, f in zip(known[key], value, strict=True)
+                ]
+    return winning
 
 
 def _person(person_id, role, birth, known, window) -> PersonInput:

@@ -155,21 +155,23 @@ def fact_record(
         raise ValidationError(f"Nature de fait inconnue « {kind} ».")
     if source not in FactSource.values:
         raise ValidationError(f"Source inconnue « {source} ».")
-    spec = FACT_SPECS[kind]
-    if spec.about_person and person is None:
-        raise ValidationError(f"« {FactKind(kind).label} » concerne une personne : précisez-la.")
-    if not spec.about_person and person is not None:
-        raise ValidationError(f"« {FactKind(kind).label} » concerne le foyer, pas une personne.")
-    if person is not None and not household.memberships.filter(person=person).exists():
+    if (
+        person is not None
+        and FACT_SPECS[kind].about_person
+        and not household.memberships.filter(person=person).exists()
+    ):
         raise ValidationError(f"{person} n'est pas membre du foyer {household.number}.")
-    if error := value_error(kind, amount, code):
-        raise ValidationError(error)
-    if spec.value == "commune":
-        _commune(code)
-    if valid_from.day != 1 or (valid_until is not None and valid_until.day != 1):
-        raise ValidationError("Les périodes de validité commencent le 1er du mois.")
-    if valid_until is not None and valid_until <= valid_from:
-        raise ValidationError("La fin de validité doit suivre le début.")
+    checked = FactInput(
+        household_id=household.id,
+        kind=kind,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        person_id=person.id if person is not None else None,
+        amount=amount,
+        code=code,
+    )
+    members = {(household.id, person.id)} if person is not None else set()
+    _fact_input_check(checked, {household.id: household.number}, members)
     try:
         with transaction.atomic():
             fact = Fact.objects.create(
@@ -235,3 +237,93 @@ def _commune(code: str) -> Commune:
         return Commune.objects.get(pk=code)
     except Commune.DoesNotExist:
         raise ValidationError(f"Commune inconnue : code Insee « {code} ».") from None
+
+
+@dataclass(frozen=True)
+class FactInput:
+    """One fact of a bulk recording (see `facts_record_bulk`)."""
+
+    household_id: int
+    kind: str
+    valid_from: dt.date
+    valid_until: dt.date | None
+    person_id: int | None = None
+    amount: Decimal | None = None
+    code: str = ""
+
+
+def facts_record_bulk(
+    *, facts: list[FactInput], source: str, acting_user: User | None, reason: str = ""
+) -> list[Fact]:
+    """Record many facts learnt at the same instant (a partner's file) in one insert, and one
+    audit event naming every household concerned. Each fact is checked as `fact_record` checks
+    one (kind, value, months, person in the household) before anything is written; the first
+    bad one raises ValidationError and nothing is written."""
+    if source not in FactSource.values:
+        raise ValidationError(f"Source inconnue « {source} ».")
+    if not facts:
+        return []
+    household_ids = {f.household_id for f in facts}
+    numbers = dict(Household.objects.filter(id__in=household_ids).values_list("id", "number"))
+    members = set(
+        Membership.objects.filter(household_id__in=household_ids).values_list(
+            "household_id", "person_id"
+        )
+    )
+    for fact in facts:
+        _fact_input_check(fact, numbers, members)
+    now = clock.now()
+    try:
+        with transaction.atomic():
+            stored = Fact.objects.bulk_create(
+                Fact(
+                    household_id=f.household_id,
+                    person_id=f.person_id,
+                    kind=f.kind,
+                    valid_from=f.valid_from,
+                    valid_until=f.valid_until,
+                    recorded_at=now,
+                    source=source,
+                    amount=f.amount,
+                    code=f.code,
+                    recorded_by=acting_user,
+                )
+                for f in facts
+            )
+            audit_record(
+                actor=acting_user,
+                action=AuditAction.CREATE,
+                households=sorted({numbers[f.household_id] for f in facts}),
+                reason=reason,
+                detail={"facts": len(facts), "source": source},
+            )
+    except IntegrityError as error:
+        raise ValidationError(
+            "Deux faits de même nature se chevauchent pour une même personne au même instant."
+        ) from error
+    return stored
+
+
+def _fact_input_check(fact: FactInput, numbers: dict[int, str], members: set) -> None:
+    if fact.kind not in FACT_SPECS:
+        raise ValidationError(f"Nature de fait inconnue « {fact.kind} ».")
+    if fact.household_id not in numbers:
+        raise ValidationError(f"Foyer inconnu (identifiant {fact.household_id}).")
+    spec = FACT_SPECS[fact.kind]
+    label = FactKind(fact.kind).label
+    if spec.about_person and fact.person_id is None:
+        raise ValidationError(f"« {label} » concerne une personne : précisez-la.")
+    if not spec.about_person and fact.person_id is not None:
+        raise ValidationError(f"« {label} » concerne le foyer, pas une personne.")
+    if fact.person_id is not None and (fact.household_id, fact.person_id) not in members:
+        raise ValidationError(
+            f"La personne {fact.person_id} n'est pas membre du foyer {numbers[fact.household_id]}."
+        )
+    if error := value_error(fact.kind, fact.amount, fact.code):
+        raise ValidationError(error)
+    if spec.value == "commune":
+        _commune(fact.code)
+    if fact.valid_from.day != 1 or (fact.valid_until is not None and fact.valid_until.day != 1):
+        raise ValidationError("Les périodes de validité commencent le 1er du mois.")
+    if fact.valid_until is not None and fact.valid_until <= fact.valid_from:
+        raise ValidationError("La fin de validité doit suivre le début.")

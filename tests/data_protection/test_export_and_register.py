@@ -146,6 +146,8 @@ def test_every_table_holding_personal_data_has_a_rule():
         "entitlements.AdjustmentCause",  # with its adjustment
         "core.ApiIdempotencyKey",
         "core.ExternalIdentity",  # with the account it identifies
+        "exchanges.ExchangeFile",  # with its import journal
+        "cycle.AdjustmentLetter",  # with its household's file
     }
     no_personal_data = {
         "registry.Commune",
@@ -160,6 +162,7 @@ def test_every_table_holding_personal_data_has_a_rule():
         "outreach.Partner",
         "outreach.PartnerMember",
         "entitlements.Run",
+        "cycle.CycleStep",
         "twin.TwinBuild",
         "twin.TwinSimulation",
         "core.User",  # agents: authorisations management; allocataires: with their file
