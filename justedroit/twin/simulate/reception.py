@@ -98,14 +98,15 @@ def simulate(*, first_month, last_month, seed, scale, progress=lambda note: None
         for s in sites
         for h in s.opening_hours.all()
     }
-    households = list(Household.objects.values_list("id", "commune__postcodes"))
+    households = list(Household.objects.order_by("id").values_list("id", "commune__postcodes"))
     if not households:
         return {"rendez_vous": 0, "tickets": 0}
     hh_ids = np.array([h[0] for h in households])
     hh_area = np.array(
         [cal.AREA_BY_POSTCODE.get((h[1] or [""])[0], "poitiers") for h in households]
     )
-    area_members = {a: hh_ids[hh_area == a] for a in set(hh_area)}
+    # Areas in a stable order: a set's order changes with each process's string hashing.
+    area_members = {a: hh_ids[hh_area == a] for a in sorted(set(hh_area))}
     area_weight = {a: len(m) / len(hh_ids) for a, m in area_members.items()}
 
     appt_rows, ticket_rows = [], []
