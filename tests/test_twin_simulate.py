@@ -4,6 +4,7 @@ the days Paris changes its clocks, and stored the way Django stores them."""
 import datetime as dt
 import importlib
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -33,12 +34,14 @@ def test_each_domain_is_a_package_and_a_domain_not_built_yet_is_skipped(monkeypa
 def test_every_parameter_says_what_it_means_and_where_it_comes_from(domain):
     parameters = importlib.import_module(f"justedroit.twin.simulate.{domain}.parameters")
     rows = table(parameters.PARAMETERS)
+    documented = (Path(__file__).parent.parent / "docs/twin.md").read_text()
     assert rows
     for name, meaning, _, source in rows:
         assert meaning, f"{domain}.{name} ne dit pas ce qu'il est"
         assert source.startswith(HYPOTHESIS) or len(source) > len(HYPOTHESIS), (
             f"{domain}.{name} n'a pas de source"
         )
+        assert f"| `{name}` |" in documented, f"{domain}.{name} manque dans docs/twin.md"
 
 
 @pytest.mark.parametrize(
