@@ -7,8 +7,9 @@ seed gives as a change is derived from it (e.g. 208 521 / 1,19). Everything mark
 assumption no source gives: it shapes the twin but is never shown as a published figure.
 
 The indicators (`justedroit/channels/indicators.py`) publish the SEED values; the twin's channel
-simulator (`justedroit/twin/simulate/channels.py`) generates exactly these volumes and shares at
-scale 1.0 (quotas, then random placement), so the gaps stay far inside ±2 %.
+simulator (`justedroit/twin/simulate/channels/`) generates exactly these volumes and shares at
+scale 1.0 (quotas, then random placement), so the gaps stay far inside ±2 %. How it behaves around
+them (hours, waits, delays, mixes) is in its `parameters.py`, each parameter with its source.
 """
 
 from dataclasses import dataclass
@@ -54,7 +55,7 @@ ONLINE_RATE = YearlyTarget(
     "Recours aux téléprocédures (%)", {2022: Decimal("92"), 2021: Decimal("90")}, SEED
 )
 
-# ---- Hypotheses: volumes and behaviours the seed does not give ------------------------------
+# ---- Hypotheses: volumes the seed does not give -----------------------------------------------
 DOCUMENTS_RECEIVED = YearlyTarget(
     "Documents reçus (volume du jumeau)", {2022: 45_000, 2021: 42_000}, HYPOTHESIS
 )
@@ -64,48 +65,5 @@ PROCEDURES = YearlyTarget(
 CALL_ANSWER_RATE = YearlyTarget(
     "Taux de décroché (%)", {2022: Decimal("83"), 2021: Decimal("86")}, HYPOTHESIS
 )
-CALLS_IDENTIFIED_SHARE = 0.75  # callers identified by their numéro allocataire (HYPOTHESIS)
-EMAILS_IDENTIFIED_SHARE = 0.85  # HYPOTHESIS
-EMAIL_BACKLOG_SHARE = 0.012  # messages still awaiting a reply at the reference date (HYPOTHESIS)
-CALLBACK_SHARE_OF_ABANDONED = 0.02  # abandoned identified calls that leave a call-back request
-
-# Months: the 3230 is busiest in January (annual reassessments), September (back to school,
-# ARS) and October; quietest in August (HYPOTHESIS, shape of Cnaf telephony reports).
-MONTH_WEIGHTS = (1.15, 1.0, 1.0, 0.95, 0.9, 0.95, 0.9, 0.75, 1.15, 1.1, 1.05, 1.0)
-# The 3230 answers on working days, 9:00–16:30; weights per half hour from 9:00 (HYPOTHESIS:
-# mornings are busier, with a peak at opening).
-HALF_HOUR_WEIGHTS = (1.6, 1.5, 1.4, 1.3, 1.2, 1.0, 0.7, 0.8, 1.0, 1.0, 0.9, 0.8, 0.6, 0.5, 0.4)
-CALL_QUEUES = {
-    "general": 0.40,
-    "rsa_ppa": 0.20,
-    "housing": 0.15,
-    "family": 0.15,
-    "recovery": 0.10,
-}
-REASONS = {
-    "payment": 0.30,
-    "situation": 0.20,
-    "claim": 0.15,
-    "document": 0.15,
-    "debt": 0.08,
-    "account": 0.07,
-    "other": 0.05,
-}
-PAPER_CHANNELS = {"paper": 0.5, "desk": 0.3, "partner": 0.2}  # non-online procedures (HYPOTHESIS)
-PROCEDURE_KINDS = {
-    "resources_declaration": 0.45,
-    "situation_change": 0.2,
-    "claim": 0.15,
-    "address_change": 0.12,
-    "bank_details": 0.08,
-}
-DOCUMENT_KINDS_MANUAL = {
-    "payslip": 0.3,
-    "rent_receipt": 0.2,
-    "identity": 0.15,
-    "bank_details": 0.1,
-    "school_certificate": 0.1,
-    "other": 0.15,
-}
 
 PUBLISHED_TARGETS = [CALLS_RECEIVED, EMAILS_HANDLED, PAPER_SHARE, AUTO_RATE, ONLINE_RATE]

@@ -2,13 +2,15 @@
 their one erasure path, fast bulk inserts."""
 
 import contextlib
+import dataclasses
 import fcntl
+import operator
 import re
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextvars import ContextVar
 
-from django.db import connection, migrations, transaction
+from django.db import connection, migrations, models, transaction
 
 
 class VendorSQL(migrations.RunSQL):
@@ -232,6 +234,35 @@ def bulk_insert(model, fields: Sequence[str], rows: Iterable[Sequence], batch: i
             cursor.executemany(sql, chunk)
             count += len(chunk)
     return count
+
+
+def bulk_insert_columns(model, columns: Mapping[str, Sequence]) -> int:
+    """`bulk_insert` of rows given column by column, each named after its model field (values as
+    the database stores them, like `bulk_insert`); every column has one value per row."""
+    return bulk_insert(model, list(columns), zip(*columns.values(), strict=True))
+
+
+def bulk_insert_records(model, records: Sequence) -> int:
+    """`bulk_insert` of dataclass instances whose fields are named after the model's fields.
+    Instants are stored as Django stores them (UTC text on SQLite), whatever their zone."""
+    if not records:
+        return 0
+    names = [f.name for f in dataclasses.fields(records[0])]
+    instants = [
+        index
+        for index, name in enumerate(names)
+        if isinstance(model._meta.get_field(name), models.DateTimeField)
+    ]
+    adapt = connection.ops.adapt_datetimefield_value
+    values = operator.attrgetter(*names)
+
+    def row(record) -> list:
+        out = list(values(record))
+        for index in instants:
+            out[index] = adapt(out[index])
+        return out
+
+    return bulk_insert(model, names, map(row, records))
 
 
 def _copy(statement: str, rows: Iterable[Sequence]) -> int:

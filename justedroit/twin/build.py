@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 
 from justedroit.core import clock
-from justedroit.core.db import bulk_insert, reset_sequences
+from justedroit.core.db import bulk_insert_columns, reset_sequences
 from justedroit.registry.models import Claim, Commune, Fact, Household, Membership, Person
 from justedroit.twin import calibration as cal
 from justedroit.twin.economics import Economy, economy
@@ -155,47 +155,43 @@ def _write(twin: Twin, progress) -> dict[str, int]:
     hh_ids = (hh_base + np.arange(hh.size)).tolist()
     commune_of = np.array(twin.communes, dtype=object)[hh.commune].tolist()
     numbers = [f"{n:07d}" for n in hh.number.tolist()]
-    bulk_insert(
+    bulk_insert_columns(
         Household,
-        ["id", "number", "commune_id", "is_synthetic", "created_at"],
-        zip(
-            hh_ids,
-            numbers,
-            commune_of,
-            [True] * hh.size,
-            adapt.instants(hh.entry_date.astype("datetime64[s]") + np.timedelta64(8 * 3600, "s")),
-            strict=True,
-        ),
+        {
+            "id": hh_ids,
+            "number": numbers,
+            "commune_id": commune_of,
+            "is_synthetic": [True] * hh.size,
+            "created_at": adapt.instants(
+                hh.entry_date.astype("datetime64[s]") + np.timedelta64(8 * 3600, "s")
+            ),
+        },
     )
     progress("foyers", hh.size)
 
     person_ids = (person_base + np.arange(ps.size)).tolist()
-    bulk_insert(
+    bulk_insert_columns(
         Person,
-        ["id", "nir", "last_name", "first_name", "birth_date", "is_synthetic"],
-        zip(
-            person_ids,
-            twin.nirs.tolist(),
-            twin.last_names.tolist(),
-            twin.first_names.tolist(),
-            adapt.dates(ps.birth_date),
-            [True] * ps.size,
-            strict=True,
-        ),
+        {
+            "id": person_ids,
+            "nir": twin.nirs.tolist(),
+            "last_name": twin.last_names.tolist(),
+            "first_name": twin.first_names.tolist(),
+            "birth_date": adapt.dates(ps.birth_date),
+            "is_synthetic": [True] * ps.size,
+        },
     )
     progress("personnes", ps.size)
 
-    bulk_insert(
+    bulk_insert_columns(
         Membership,
-        ["household_id", "person_id", "role", "start_date", "end_date"],
-        zip(
-            (hh_base + ps.household).tolist(),
-            person_ids,
-            ps.role.tolist(),
-            adapt.dates(ps.start_date),
-            adapt.dates(ps.end_date),
-            strict=True,
-        ),
+        {
+            "household_id": (hh_base + ps.household).tolist(),
+            "person_id": person_ids,
+            "role": ps.role.tolist(),
+            "start_date": adapt.dates(ps.start_date),
+            "end_date": adapt.dates(ps.end_date),
+        },
     )
     progress("appartenances", ps.size)
 
@@ -205,50 +201,40 @@ def _write(twin: Twin, progress) -> dict[str, int]:
         end == NO_EXIT, np.datetime64("NaT"), month_to_date(np.where(end == NO_EXIT, 0, end))
     )
     start_dates = month_to_date(claims["start_month"])
-    claim_count = bulk_insert(
+    claim_count = bulk_insert_columns(
         Claim,
-        ["household_id", "benefit", "start_month", "end_month", "status", "recorded_at"],
-        zip(
-            (hh_base + claims["household"]).tolist(),
-            claims["benefit"].tolist(),
-            adapt.dates(start_dates),
-            adapt.dates(end_dates),
-            ["granted"] * len(end),
-            adapt.instants(start_dates.astype("datetime64[s]") + np.timedelta64(8 * 3600, "s")),
-            strict=True,
-        ),
+        {
+            "household_id": (hh_base + claims["household"]).tolist(),
+            "benefit": claims["benefit"].tolist(),
+            "start_month": adapt.dates(start_dates),
+            "end_month": adapt.dates(end_dates),
+            "status": ["granted"] * len(end),
+            "recorded_at": adapt.instants(
+                start_dates.astype("datetime64[s]") + np.timedelta64(8 * 3600, "s")
+            ),
+        },
     )
     progress("demandes", claim_count)
 
     facts = eco.facts
     until = facts["valid_until"]
-    fact_count = bulk_insert(
+    fact_count = bulk_insert_columns(
         Fact,
-        [
-            "household_id",
-            "person_id",
-            "kind",
-            "valid_from",
-            "valid_until",
-            "recorded_at",
-            "source",
-            "amount",
-            "code",
-        ],
-        zip(
-            (hh_base + facts["household"]).tolist(),
-            [None if p < 0 else person_base + p for p in facts["person"].tolist()],
-            facts["kind"].tolist(),
-            adapt.dates(month_to_date(facts["valid_from"])),
-            adapt.dates(
+        {
+            "household_id": (hh_base + facts["household"]).tolist(),
+            "person_id": [None if p < 0 else person_base + p for p in facts["person"].tolist()],
+            "kind": facts["kind"].tolist(),
+            "valid_from": adapt.dates(month_to_date(facts["valid_from"])),
+            "valid_until": adapt.dates(
                 np.where(until < 0, np.datetime64("NaT"), month_to_date(np.maximum(until, 0)))
             ),
-            adapt.instants(facts["recorded_at"]),
-            facts["source"].tolist(),
-            [None if np.isnan(a) else Decimal(f"{a:.2f}") for a in facts["amount"].tolist()],
-            facts["code"].tolist(),
-            strict=True,
-        ),
+            "recorded_at": adapt.instants(facts["recorded_at"]),
+            "source": facts["source"].tolist(),
+            "amount": [
+                None if np.isnan(a) else Decimal(f"{a:.2f}") for a in facts["amount"].tolist()
+            ],
+            "code": facts["code"].tolist(),
+        },
     )
     progress("faits", fact_count)
     reset_sequences(Household, Person, Membership, Claim, Fact)
