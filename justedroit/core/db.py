@@ -7,8 +7,9 @@ import re
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextvars import ContextVar
+from typing import TypeVar
 
-from django.db import connection, migrations
+from django.db import connection, migrations, models
 
 
 class VendorSQL(migrations.RunSQL):
@@ -253,3 +254,12 @@ def as_pk(value) -> int | None:
     except (TypeError, ValueError):
         return None
     return pk if 0 < pk < 2**63 else None
+
+
+M = TypeVar("M", bound=models.Model)
+
+
+def by_pk(rows: "models.Manager[M] | models.QuerySet[M]", value, **lookups) -> M | None:
+    """The row of `rows` with the primary key `value` sent by a form or a URL, or None."""
+    pk = as_pk(value)
+    return None if pk is None else rows.filter(pk=pk, **lookups).first()

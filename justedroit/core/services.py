@@ -145,6 +145,7 @@ def idempotent_response(
                     "Cette clé d'idempotence a déjà servi pour une autre requête : "
                     "utilisez une nouvelle clé pour une nouvelle réservation."
                 ) from None
+            assert stored.status_code is not None  # only answered keys are committed
             return stored.status_code, stored.response
         status_code, body = respond()
         if status_code >= 300:

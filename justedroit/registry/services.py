@@ -162,8 +162,8 @@ def fact_record(
         raise ValidationError(f"« {FactKind(kind).label} » concerne le foyer, pas une personne.")
     if person is not None and not household.memberships.filter(person=person).exists():
         raise ValidationError(f"{person} n'est pas membre du foyer {household.number}.")
-    if error := value_error(kind, amount, code):
-        raise ValidationError(error)
+    if problem := value_error(kind, amount, code):
+        raise ValidationError(problem)
     if spec.value == "commune":
         _commune(code)
     if valid_from.day != 1 or (valid_until is not None and valid_until.day != 1):

@@ -69,7 +69,7 @@ class CallRecord(pydantic.BaseModel):
         return self
 
 
-class CallsCsv(imports.CsvFormat):
+class CallsCsv(imports.CsvFormat[CallRecord, Call]):
     """The telephony platform's export of calls offered to the 3230."""
 
     kind = "appels"
