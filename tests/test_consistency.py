@@ -91,3 +91,17 @@ def test_the_type_checker_covers_rules_and_every_services_and_selectors_module()
         if "twin" not in path.parts
     }
     assert wanted == listed
+
+
+def test_views_refuse_one_way_only():
+    """A refusal is `PermissionDenied` (raised by `core.web.requires` or the view): the one 403
+    page, never a 403 rendered by hand nor a view reading the ORM."""
+    offenders = []
+    for path in (ROOT / "justedroit").rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        if '"403.html"' in text or "HttpResponseForbidden" in text:
+            offenders.append(str(path.relative_to(ROOT)))
+        web = path.name in ("views.py", "api.py", "navigation.py") or path.parent.name == "portal"
+        if web and (".objects." in text or "get_object_or_404" in text):
+            offenders.append(str(path.relative_to(ROOT)))
+    assert offenders == []

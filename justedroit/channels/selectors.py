@@ -306,6 +306,14 @@ def triage_threads() -> QuerySet[EmailThread]:
     )
 
 
+def thread_by_pk(pk) -> EmailThread | None:
+    return by_pk(EmailThread.objects.select_related("household"), pk)
+
+
+def quarantined_by_pk(pk) -> QuarantinedEmail | None:
+    return by_pk(QuarantinedEmail.objects, pk)
+
+
 def thread_messages(thread: EmailThread) -> QuerySet[EmailMessage]:
     return thread.messages.prefetch_related("attachments").order_by("at")
 
