@@ -28,8 +28,8 @@ from justedroit.channels.models import (
     ThreadStatus,
 )
 from justedroit.channels.models.procedures import Procedure, ProcedureKind
-from justedroit.channels.workdays import working_days_between
 from justedroit.core import clock
+from justedroit.core.calendar import working_days_between
 from justedroit.core.db import by_pk
 from justedroit.core.imports import printable
 from justedroit.core.indicators import shared_within_report

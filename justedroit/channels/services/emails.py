@@ -25,9 +25,9 @@ from justedroit.channels.models import (
     ThreadStatus,
     team_for,
 )
-from justedroit.channels.workdays import working_minutes_between
 from justedroit.core import clock
 from justedroit.core.audit import audit_record
+from justedroit.core.calendar import working_minutes_between
 from justedroit.core.imports import clean_text, printable, single_line
 from justedroit.core.models import AuditAction, User
 from justedroit.core.sending import DeliveryStatus, header_safe, send_after_commit

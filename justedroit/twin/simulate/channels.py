@@ -27,8 +27,8 @@ from justedroit.channels.models import (
     Procedure,
     team_for,
 )
-from justedroit.channels.workdays import holiday_array, working_minutes_vector
 from justedroit.core import clock
+from justedroit.core.calendar import holiday_array, working_minutes_vector
 from justedroit.core.db import bulk_insert, reset_sequences
 from justedroit.registry.models import Benefit, Household
 

@@ -10,6 +10,7 @@ from collections import defaultdict
 import numpy as np
 from django.db.models import Max
 
+from justedroit.core.calendar import is_holiday
 from justedroit.core.clock import PARIS
 from justedroit.core.db import bulk_insert, reset_sequences
 from justedroit.core.models import User
@@ -24,7 +25,6 @@ from justedroit.reception.models import (
     Site,
     Ticket,
 )
-from justedroit.reception.slots import is_holiday
 from justedroit.registry.models import Household
 
 TYPE_BY_CHANNEL = {
