@@ -37,6 +37,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 	DEBUG=1 $(MANAGE) makemigrations --check --dry-run
 
 pytest: install

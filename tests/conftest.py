@@ -42,7 +42,8 @@ def empty_cache():
 def flushes_may_erase():
     """Between transactional tests Django empties every table (`flush`). On SQLite that is a
     row-by-row DELETE, which the immutable tables' triggers refuse outside a legal erasure
-    (`core.db.erasure_allowed`); emptying the test database is one, so the flush runs as such."""
+    (`core.services.erasure_allowed`); emptying the test database is one, so the flush runs as
+    such."""
     original = flush.Command.handle
 
     def handle(self, *args, **options):

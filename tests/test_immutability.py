@@ -13,8 +13,9 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import ProtectedError
 
 from justedroit.core import clock
-from justedroit.core.db import erasure_allowed, immutable_rows, immutable_trigger_names
+from justedroit.core.db import immutable_rows, immutable_trigger_names
 from justedroit.core.models import AuditAction, AuditEvent, AuditEventHousehold, Immutable
+from justedroit.core.services import erasure_allowed
 from justedroit.entitlements.models import (
     Adjustment,
     AdjustmentCause,

@@ -4,6 +4,7 @@ a sender or receive an answer."""
 import pytest
 from django.core.exceptions import ValidationError
 
+from justedroit.core import phones
 from justedroit.core.models import AuditEvent
 from justedroit.core.roles import Role
 from justedroit.registry import contacts
@@ -18,7 +19,7 @@ def household(db):
 
 def test_addresses_and_mobiles_are_normalised_and_checked(household):
     assert contacts.email_normalize("  Paul.Durand@Example.ORG ") == "paul.durand@example.org"
-    assert contacts.mobile_normalize("06 12 34 56 78") == "+33612345678"
+    assert phones.mobile_normalize("06 12 34 56 78") == "+33612345678"
     for kind, value, message in [
         ("email", "pas une adresse", "invalide"),
         ("email", "a" * 250 + "@example.org", "trop longue"),

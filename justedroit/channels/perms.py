@@ -52,6 +52,11 @@ def can_triage_email(user) -> bool:
     return _has(user, EMAIL_ANSWERERS)
 
 
+def can_act_on_email_thread(user) -> bool:
+    """Send one of a thread's forms: answer or assign it, or triage it (each checked again)."""
+    return can_answer_email(user) or can_triage_email(user)
+
+
 def can_handle_quarantine(user) -> bool:
     return _has(user, EMAIL_ANSWERERS)
 

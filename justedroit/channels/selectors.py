@@ -28,9 +28,9 @@ from justedroit.channels.models import (
     ThreadStatus,
 )
 from justedroit.channels.models.procedures import Procedure, ProcedureKind
-from justedroit.channels.workdays import working_days_between
 from justedroit.core import clock
-from justedroit.core.db import as_pk
+from justedroit.core.calendar import working_days_between
+from justedroit.core.db import by_pk
 from justedroit.core.imports import printable
 from justedroit.core.indicators import shared_within_report
 
@@ -89,8 +89,7 @@ def call_breakdown(year: int, by: str) -> list[dict]:
         .annotate(offered=Count("id"), answered=Count("id", filter=Q(outcome=CallOutcome.ANSWERED)))
         .order_by("bucket")
     ):
-        row["rate"] = percent(row["answered"], row["offered"])
-        result.append(row)
+        result.append({**row, "rate": percent(row["answered"], row["offered"])})
     return result
 
 
@@ -104,7 +103,7 @@ def callback_queue() -> QuerySet[CallbackRequest]:
 
 
 def callback_by_pk(pk) -> CallbackRequest | None:
-    return CallbackRequest.objects.filter(pk=as_pk(pk)).first()
+    return by_pk(CallbackRequest.objects, pk)
 
 
 # ---- emails ------------------------------------------------------------------------------------
@@ -186,7 +185,7 @@ def manual_queue() -> QuerySet[Document]:
 
 
 def document_by_pk(pk) -> Document | None:
-    return Document.objects.select_related("household").filter(pk=as_pk(pk)).first()
+    return by_pk(Document.objects.select_related("household"), pk)
 
 
 def household_documents(household, limit: int = 50) -> QuerySet[Document]:
@@ -205,16 +204,17 @@ def procedures_in(year: int) -> QuerySet[Procedure]:
 
 def online_rates(year: int) -> list[dict]:
     """Online rate per procedure kind, then overall (kind "")."""
-    rows = []
-    for row in (
-        procedures_in(year)
+    rows: list[dict] = [
+        {
+            **row,
+            "label": ProcedureKind(row["kind"]).label,
+            "rate": percent(row["online"], row["total"]),
+        }
+        for row in procedures_in(year)
         .values("kind")
         .annotate(total=Count("id"), online=Count("id", filter=Q(channel=ProcedureChannel.ONLINE)))
         .order_by("kind")
-    ):
-        row["label"] = ProcedureKind(row["kind"]).label
-        row["rate"] = percent(row["online"], row["total"])
-        rows.append(row)
+    ]
     total, online = sum(r["total"] for r in rows), sum(r["online"] for r in rows)
     rows.append(
         {
@@ -304,6 +304,14 @@ def triage_threads() -> QuerySet[EmailThread]:
         .annotate(received=Count("messages"))
         .order_by("opened_at")
     )
+
+
+def thread_by_pk(pk) -> EmailThread | None:
+    return by_pk(EmailThread.objects.select_related("household"), pk)
+
+
+def quarantined_by_pk(pk) -> QuarantinedEmail | None:
+    return by_pk(QuarantinedEmail.objects, pk)
 
 
 def thread_messages(thread: EmailThread) -> QuerySet[EmailMessage]:

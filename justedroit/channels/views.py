@@ -1,7 +1,7 @@
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from justedroit.channels import perms, selectors, storage
@@ -15,8 +15,6 @@ from justedroit.channels.forms import (
     TriageRejectForm,
 )
 from justedroit.channels.models import (
-    EmailThread,
-    QuarantinedEmail,
     QuarantineStatus,
     ThreadStatus,
 )
@@ -91,9 +89,11 @@ def statistics(request):
 
 
 @require_http_methods(["GET", "POST"])
-@requires(perms.can_view_contact_queues)
+@requires(perms.can_view_contact_queues, post=perms.can_act_on_email_thread)
 def email_thread(request, pk):
-    thread = get_object_or_404(EmailThread.objects.select_related("household"), pk=pk)
+    thread = selectors.thread_by_pk(pk)
+    if thread is None:
+        raise Http404
     can_answer = perms.can_answer_email(request.user)
     in_triage = thread.household_id is None and thread.status != ThreadStatus.REJECTED
     can_triage = in_triage and perms.can_triage_email(request.user)
@@ -107,8 +107,10 @@ def email_thread(request, pk):
     if request.method == "POST":
         action = next((name for name in forms if name in posted), None)
         allowed = can_triage if action in ("link", "reject") else can_answer
-        if action is None or not allowed:
-            return render(request, "403.html", status=403)
+        if action is None:
+            raise BadRequest("Action inconnue.")
+        if not allowed:
+            raise PermissionDenied
         done = _thread_action(request, thread, action, forms[action])
         if done:
             messages.success(request, done)
@@ -217,14 +219,14 @@ def quarantine(request):
 
 
 @require_http_methods(["GET", "POST"])
-@requires(perms.can_view_contact_queues)
+@requires(perms.can_view_contact_queues, post=perms.can_handle_quarantine)
 def quarantine_detail(request, pk):
-    item = get_object_or_404(QuarantinedEmail, pk=pk)
+    item = selectors.quarantined_by_pk(pk)
+    if item is None:
+        raise Http404
     can_handle = perms.can_handle_quarantine(request.user)
     form = QuarantineDiscardForm(request.POST if "discard" in request.POST else None)
     if request.method == "POST":
-        if not can_handle:
-            return render(request, "403.html", status=403)
         try:
             if "discard" in request.POST:
                 if form.is_valid():

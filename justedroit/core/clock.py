@@ -13,6 +13,11 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.utils import timezone
 
+# Month arithmetic lives with the law, which may import nothing of the project; one copy.
+from justedroit.rules.situation import add_months
+from justedroit.rules.situation import first_of_month as month_start
+
+__all__ = ["PARIS", "add_months", "frozen", "month_start", "now", "parse_month", "today"]
 PARIS = ZoneInfo("Europe/Paris")
 _frozen: dt.datetime | None = None
 
@@ -44,15 +49,6 @@ def frozen(instant: dt.datetime) -> Iterator[dt.datetime]:
         yield _frozen
     finally:
         _frozen = previous
-
-
-def month_start(day: dt.date) -> dt.date:
-    return day.replace(day=1)
-
-
-def add_months(month: dt.date, count: int) -> dt.date:
-    index = month.year * 12 + month.month - 1 + count
-    return dt.date(index // 12, index % 12 + 1, 1)
 
 
 def parse_month(text: str) -> dt.date:

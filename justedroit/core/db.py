@@ -9,8 +9,9 @@ import re
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextvars import ContextVar
+from typing import TypeVar
 
-from django.db import connection, migrations, models, transaction
+from django.db import connection, migrations, models
 
 
 class VendorSQL(migrations.RunSQL):
@@ -50,13 +51,14 @@ class VendorSQL(migrations.RunSQL):
 
 
 # Immutable tables (ledger-like: facts, rights, payments, rappels and indus, the audit trail, and
-# every such table to come). The database refuses UPDATE always, and DELETE except inside
-# `erasure_allowed`: on PostgreSQL a transaction-local setting read by the trigger function, on
-# SQLite an application function registered on each connection (`register_sqlite_functions`); a
-# raw sqlite3 connection without it fails closed ("no such function"). TRUNCATE (PostgreSQL) is
-# not a row change and stays possible: Django's flush after a transactional test uses it; grant it
-# to no runtime role. On SQLite that flush deletes row by row and is refused: a transactional
-# test that writes such rows needs a database of its own (tests/entitlements/test_killed_runs.py).
+# every such table to come). The database refuses UPDATE always, and DELETE except inside the
+# legal erasure (`core.services.erasure_allowed`): on PostgreSQL a transaction-local setting read
+# by the trigger function, on SQLite an application function registered on each connection
+# (`register_sqlite_functions`); a raw sqlite3 connection without it fails closed ("no such
+# function"). TRUNCATE (PostgreSQL) is not a row change and stays possible: Django's flush after
+# a transactional test uses it; grant it to no runtime role. On SQLite that flush deletes row by
+# row and is refused: a transactional test that writes such rows needs a database of its own
+# (tests/entitlements/test_killed_runs.py).
 IMMUTABLE_TRIGGER_SUFFIXES = ("no_update", "no_delete")
 ERASURE_SETTING = "justedroit.erasure"
 ERASURE_SQLITE_FUNCTION = "justedroit_erasure_allowed"
@@ -110,26 +112,17 @@ def erasure_in_progress() -> bool:
 
 
 @contextlib.contextmanager
-def erasure_allowed(reason: str, *, acting_user=None) -> Iterator[None]:
-    """The one path that may DELETE rows of immutable tables — never UPDATE them: legal erasure
-    (retention periods of personal data). Audited, in one transaction with the deletions; the
-    permission ends with the block, and with it if the block fails."""
-    # Imported here: the audit trail's models import this module.
-    from justedroit.core.audit import audit_record
-    from justedroit.core.models import AuditAction
-
-    if not reason.strip():
-        raise ValueError("Un effacement légal doit être motivé.")
-    with transaction.atomic():
-        audit_record(actor=acting_user, action=AuditAction.ERASE, reason=reason)
-        token = _ERASURE.set(True)
-        try:
-            _set_database_erasure(True)
-            yield
-        finally:
-            _ERASURE.reset(token)
-        # On failure the rollback of this block undoes the setting as well.
-        _set_database_erasure(False)
+def erasing() -> Iterator[None]:
+    """Let DELETE through the immutable tables' triggers for the block. Only the audited legal
+    erasure (`core.services.erasure_allowed`) opens it."""
+    token = _ERASURE.set(True)
+    try:
+        _set_database_erasure(True)
+        yield
+    finally:
+        _ERASURE.reset(token)
+    # On failure the rollback of the enclosing transaction undoes the setting as well.
+    _set_database_erasure(False)
 
 
 def _set_database_erasure(allowed: bool) -> None:
@@ -292,3 +285,12 @@ def as_pk(value) -> int | None:
     except (TypeError, ValueError):
         return None
     return pk if 0 < pk < 2**63 else None
+
+
+M = TypeVar("M", bound=models.Model)
+
+
+def by_pk(rows: "models.Manager[M] | models.QuerySet[M]", value, **lookups) -> M | None:
+    """The row of `rows` with the primary key `value` sent by a form or a URL, or None."""
+    pk = as_pk(value)
+    return None if pk is None else rows.filter(pk=pk, **lookups).first()

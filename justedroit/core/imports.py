@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any, BinaryIO
+from typing import Annotated, Any, BinaryIO, Generic, TypeVar
 
 import pydantic
 from django.db import DatabaseError, models, transaction
@@ -309,7 +309,11 @@ def validate_row(schema: type[pydantic.BaseModel], record: dict) -> pydantic.Bas
 
 
 # ---- CSV files ---------------------------------------------------------------------------------
-class CsvFormat:
+Row = TypeVar("Row", bound=pydantic.BaseModel)
+Stored = TypeVar("Stored", bound=models.Model)
+
+
+class CsvFormat(Generic[Row, Stored]):
     """A CSV format: its schema (field aliases are the column names), what identifies a row (so
     a re-import adds nothing), and the database row each valid row becomes.
 
@@ -319,7 +323,7 @@ class CsvFormat:
 
     kind: str
     label: str
-    schema: type[pydantic.BaseModel]
+    schema: type[Row]
     delimiter = ";"
     multiline_columns: frozenset[str] = frozenset()
 
@@ -327,20 +331,18 @@ class CsvFormat:
     def columns(cls) -> tuple[str, ...]:
         return tuple(f.alias or name for name, f in cls.schema.model_fields.items())
 
-    def key(self, row: pydantic.BaseModel) -> str | None:
+    def key(self, row: Row) -> str | None:
         """What identifies the row in the file (duplicates within a file are refused)."""
         return None
 
-    def prepare(self, rows: list[pydantic.BaseModel]) -> Any:
+    def prepare(self, rows: list[Row]) -> Any:
         return None
 
-    def build(
-        self, context: Any, line: int, row: pydantic.BaseModel, report: ImportReport
-    ) -> models.Model | None:
+    def build(self, context: Any, line: int, row: Row, report: ImportReport) -> Stored | None:
         """The unsaved database row for a valid row; None when it is already stored."""
         raise NotImplementedError
 
-    def recorded(self, instance: models.Model, acting_user) -> None:
+    def recorded(self, instance: Stored, acting_user) -> None:
         """Called once `instance` is stored, in the same transaction (its audit row)."""
 
 

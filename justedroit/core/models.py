@@ -35,7 +35,7 @@ class User(AbstractUser):
 
 
 class ImmutableQuerySet(models.QuerySet):
-    """Refuses every bulk change; deleting is allowed only inside `core.db.erasure_allowed`
+    """Refuses every bulk change; deleting is allowed only inside `core.services.erasure_allowed`
     (legal erasure), as the database triggers do (`core.db.immutable_rows`)."""
 
     def update(self, **kwargs):

@@ -5,16 +5,17 @@ a fast hash is enough and a database leak gives no usable token). It expires, ca
 records when it was last used.
 """
 
+import contextlib
 import datetime as dt
 import hashlib
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from justedroit.core import clock
+from justedroit.core import clock, db
 from justedroit.core.audit import audit_record
 from justedroit.core.models import ApiIdempotencyKey, ApiToken, AuditAction, User
 
@@ -144,6 +145,7 @@ def idempotent_response(
                     "Cette clé d'idempotence a déjà servi pour une autre requête : "
                     "utilisez une nouvelle clé pour une nouvelle réservation."
                 ) from None
+            assert stored.status_code is not None  # only answered keys are committed
             return stored.status_code, stored.response
         status_code, body = respond()
         if status_code >= 300:
@@ -158,3 +160,16 @@ def idempotency_keys_purge() -> int:
     """Delete the keys past their expiry (the API also drops a token's expired key on reuse)."""
     deleted, _ = ApiIdempotencyKey.objects.filter(expires_at__lte=clock.now()).delete()
     return deleted
+
+
+@contextlib.contextmanager
+def erasure_allowed(reason: str, *, acting_user: User | None = None) -> Iterator[None]:
+    """The one path that may DELETE rows of immutable tables — never UPDATE them: legal erasure
+    (retention periods of personal data). Audited, in one transaction with the deletions; the
+    permission ends with the block, and with it if the block fails."""
+    if not reason.strip():
+        raise ValueError("Un effacement légal doit être motivé.")
+    with transaction.atomic():
+        audit_record(actor=acting_user, action=AuditAction.ERASE, reason=reason)
+        with db.erasing():
+            yield

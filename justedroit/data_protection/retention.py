@@ -419,10 +419,10 @@ def markdown() -> str:
         "## Règles communes",
         "",
         "- Les tables inaltérables (faits, droits, paiements, rappels et indus, journal d'audit) "
-        "ne s'effacent que dans un effacement légal (`core.db.erasure_allowed`) : la base refuse "
-        "toute suppression en dehors. Chaque effacement inscrit au journal d'audit son motif, "
-        "le nombre de lignes effacées par table et les numéros allocataires effacés, dans la "
-        "même transaction.",
+        "ne s'effacent que dans un effacement légal (`core.services.erasure_allowed`) : la base "
+        "refuse toute suppression en dehors. Chaque effacement inscrit au journal d'audit son "
+        "motif, le nombre de lignes effacées par table et les numéros allocataires effacés, "
+        "dans la même transaction.",
         "- Les droits, paiements, rappels et indus d'un foyer ne s'effacent qu'avec son dossier "
         "entier : effacer un paiement d'un dossier vivant ferait recalculer un rappel.",
         "- Ce qui dépend d'une ligne effacée s'efface avec elle (notifications d'un rendez-vous, "

@@ -1,10 +1,10 @@
 """Applying the retention table (`retention.RULES`) and recording data-subject exports.
 
 A rule's expired rows are erased with everything that depends on them (a PROTECT foreign key is
-followed down: the children go first), inside a legal erasure (`core.db.erasure_allowed`), which
-is the one path by which the immutable tables lose rows; the erasure's audit rows — its reason,
-then the counts per table and the household numbers erased — commit with the deletions. Stored
-files (documents, attachments, quarantined messages) leave the disk only once that commit is
+followed down: the children go first), inside a legal erasure (`core.services.erasure_allowed`),
+which is the one path by which the immutable tables lose rows; the erasure's audit rows — its
+reason, then the counts per table and the household numbers erased — commit with the deletions.
+Stored files (documents, attachments, quarantined messages) leave the disk only once that commit is
 done.
 """
 
@@ -35,7 +35,6 @@ from justedroit.channels.models import (
 )
 from justedroit.core import clock
 from justedroit.core.audit import audit_record
-from justedroit.core.db import erasure_allowed
 from justedroit.core.models import (
     ApiIdempotencyKey,
     ApiToken,
@@ -46,6 +45,7 @@ from justedroit.core.models import (
     User,
 )
 from justedroit.core.roles import Role
+from justedroit.core.services import erasure_allowed
 from justedroit.data_protection.retention import RULES, Rule
 from justedroit.entitlements.models import Adjustment, AdjustmentKind, Entitlement, Payment
 from justedroit.outreach.models import Mandate

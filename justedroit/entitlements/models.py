@@ -37,6 +37,11 @@ class Run(models.Model):
     timings = models.JSONField("durées (s)", default=dict)
     versions = models.JSONField("versions du moteur", default=dict)
     errors = models.JSONField("foyers en erreur", default=list)
+    # Set by `services.run_compute` for the caller, not stored: the results computed, whether a
+    # finished run was reused, and the households skipped because already stored.
+    results: list
+    reused: bool
+    skipped: int
 
     class Meta:
         verbose_name = "calcul mensuel"

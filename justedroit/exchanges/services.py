@@ -40,7 +40,8 @@ from justedroit.registry.models import Fact, FactSource, Membership, Person
 UNKNOWN_NIR = "NIR inconnu du fichier allocataires"
 CHUNK = 5_000  # facts stored per transaction
 
-FactKey = tuple[int, int | None, str, dt.date, dt.date]  # household, person, kind, from, until
+# household, person, kind, valid from, valid until
+FactKey = tuple[int, int | None, str, dt.date, dt.date | None]
 
 
 def exchange_import(
@@ -102,6 +103,7 @@ def _drafts(fmt: ExchangeFormat, month: dt.date, rows, report: ImportReport):
         elif problem is None and target is None:
             problem = f"aucun foyer allocataire pour ce NIR en {when:%m/%Y}"
         if problem is None:
+            assert target is not None  # a row without a household is refused just above
             try:
                 made = fmt.facts(row, target)
             except ValueError as error:
@@ -109,6 +111,7 @@ def _drafts(fmt: ExchangeFormat, month: dt.date, rows, report: ImportReport):
         if problem is not None:
             report.refused.append(at_line(line, f"{problem}."))
             continue
+        assert target is not None
         for draft in made:
             key = (
                 target.household_id,
@@ -118,7 +121,7 @@ def _drafts(fmt: ExchangeFormat, month: dt.date, rows, report: ImportReport):
                 draft.valid_until,
             )
             known = values.get(key)
-            if known is not None and draft.amount is not None:
+            if known is not None and known.amount is not None and draft.amount is not None:
                 draft = Draft(**{**draft.__dict__, "amount": known.amount + draft.amount})
             values[key] = draft
             lines[key].append(line)
@@ -194,7 +197,7 @@ def _latest_exchange_facts(values: dict[FactKey, Draft]) -> dict[FactKey, tuple]
         kind__in={key[2] for key in values},
         valid_from__in={key[3] for key in values},
     ).order_by("recorded_at", "id")
-    latest = {}
+    latest: dict[FactKey, tuple] = {}
     for row in facts.values_list(
         "household_id", "person_id", "kind", "valid_from", "valid_until", "amount", "code"
     ):
@@ -206,7 +209,7 @@ def exchange_inbox_import(*, month: dt.date, inbox: Path, acting_user: User | No
     """Import every partner's files of `month` found in the inbox folder (`Inbox`). A refused
     file is journaled and counted; the others are imported all the same."""
     source = Inbox(Path(inbox))
-    counts = defaultdict(int)
+    counts: defaultdict[str, int] = defaultdict(int)
     for connector in FORMATS:
         for path in source.files(connector, month):
             try:

@@ -9,7 +9,7 @@ from django.db.models import Count, Q
 
 from justedroit.core.clock import PARIS
 from justedroit.core.indicators import indicator, shared_within_report
-from justedroit.reception.models import Appointment, Site, Ticket
+from justedroit.reception.models import Appointment, AppointmentStatus, Site, Ticket, TicketStatus
 from justedroit.reception.reference import SITES
 
 SEED = "Caf de la Vienne, rapport 2022, « L'accueil physique »"
@@ -24,11 +24,13 @@ def _year(year: int) -> tuple[dt.datetime, dt.datetime]:
 
 def _held(year: int):
     start, end = _year(year)
-    return Appointment.objects.filter(status="seen", starts_at__gte=start, starts_at__lt=end)
+    return Appointment.objects.filter(
+        status=AppointmentStatus.SEEN, starts_at__gte=start, starts_at__lt=end
+    )
 
 
 def _walk_ins(year: int):
-    return Ticket.objects.filter(status="done", day__year=year)
+    return Ticket.objects.filter(status=TicketStatus.DONE, day__year=year)
 
 
 def _pct(part: int, whole: int) -> Decimal | None:
@@ -110,7 +112,8 @@ _channel("visio", "en visio", "visio", 1_352, Decimal("10.6"))
 def no_show_rate(year: int):
     start, end = _year(year)
     counts = Appointment.objects.filter(starts_at__gte=start, starts_at__lt=end).aggregate(
-        seen=Count("id", filter=Q(status="seen")), no=Count("id", filter=Q(status="no_show"))
+        seen=Count("id", filter=Q(status=AppointmentStatus.SEEN)),
+        no=Count("id", filter=Q(status=AppointmentStatus.NO_SHOW)),
     )
     return _pct(counts["no"], counts["seen"] + counts["no"])
 

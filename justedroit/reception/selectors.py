@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 
 from justedroit.core import clock
 from justedroit.core.clock import PARIS
-from justedroit.core.db import as_pk
+from justedroit.core.db import by_pk
 from justedroit.reception.models import (
     Appointment,
     AppointmentStatus,
@@ -69,20 +69,20 @@ def day_tickets(site: Site, day: dt.date) -> QuerySet[Ticket]:
 
 
 def site_appointment(site: Site, pk) -> Appointment | None:
-    return Appointment.objects.filter(pk=as_pk(pk), site=site).first()
+    return by_pk(Appointment.objects, pk, site=site)
 
 
 def site_ticket(site: Site, pk) -> Ticket | None:
-    return Ticket.objects.filter(pk=as_pk(pk), site=site).first()
+    return by_pk(Ticket.objects, pk, site=site)
 
 
 def agent_appointment(agent, pk) -> Appointment | None:
     """One of the agent's own appointments."""
-    return Appointment.objects.filter(pk=as_pk(pk), agent=agent).first()
+    return by_pk(Appointment.objects, pk, agent=agent)
 
 
 def household_appointment(household, pk) -> Appointment | None:
-    return Appointment.objects.filter(pk=as_pk(pk), household=household).first()
+    return by_pk(Appointment.objects, pk, household=household)
 
 
 def waiting_count(site: Site, day: dt.date) -> int:

@@ -7,12 +7,11 @@ French message (outside opening hours, delay limits, holiday, missing resource, 
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import cache
 
-import holidays as holidays_lib
 from django.db.models import Q
 
 from justedroit.core import clock
+from justedroit.core.calendar import is_holiday
 from justedroit.core.clock import PARIS
 from justedroit.reception.models import (
     ACTIVE_STATUSES,
@@ -39,15 +38,6 @@ class FreeSlot:
     site_name: str
     type_code: str
     resource_id: int | None
-
-
-@cache
-def french_holidays(year: int) -> frozenset[dt.date]:
-    return frozenset(holidays_lib.France(years=year).keys())
-
-
-def is_holiday(day: dt.date) -> bool:
-    return day in french_holidays(day.year)
 
 
 def booking_window(appointment_type: AppointmentType) -> tuple[dt.datetime, dt.datetime]:

@@ -5,10 +5,8 @@ known when it is the e-mail of the household's portal account, or a `ContactPoin
 the allocataire, or recorded by an agent, possibly verified). A sender's say-so never is.
 """
 
-import functools
 from dataclasses import dataclass
 
-import phonenumbers
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -16,6 +14,7 @@ from django.db import transaction
 from justedroit.core import clock
 from justedroit.core.audit import audit_record
 from justedroit.core.models import AuditAction, User
+from justedroit.core.phones import mobile_normalize
 from justedroit.registry.models import (
     ContactKind,
     ContactPoint,
@@ -42,30 +41,6 @@ def email_normalize(text: str) -> str:
     except ValidationError:
         raise ValidationError("Adresse électronique invalide.") from None
     return address
-
-
-@functools.lru_cache(maxsize=65_536)  # imports see the same callers again and again
-def phone_normalize(text: str) -> str:
-    """A French or international number in E.164; a French message when it is not valid."""
-    try:
-        number = phonenumbers.parse(text, "FR")
-    except phonenumbers.NumberParseException:
-        number = None
-    if number is None or not phonenumbers.is_valid_number(number):
-        raise ValidationError(f"Numéro de téléphone invalide « {text[:30]} ».")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
-
-def mobile_normalize(text: str) -> str:
-    number = phone_normalize(text)
-    kind = phonenumbers.number_type(phonenumbers.parse(number))
-    mobile = (
-        phonenumbers.PhoneNumberType.MOBILE,
-        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
-    )
-    if kind not in mobile:
-        raise ValidationError("Ce numéro n'est pas un numéro de téléphone mobile.")
-    return number
 
 
 def contact_normalize(kind: str, value: str) -> str:

@@ -265,7 +265,7 @@ def _results(
         strict=True,
     )
     keys = list(columns)
-    column_rows = zip(*(decimals(cents(columns[k])) for k in keys), strict=True) if keys else None
+    column_rows = zip(*(decimals(cents(columns[k])) for k in keys), strict=True)
     # Intermediates of a stage that did not simulate the household are left out, not zeroed.
     # Keys sharing a mask form a group; each household's pattern of groups says what to drop.
     groups: list[tuple[np.ndarray, list[str]]] = []

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 from importlib import metadata
+from typing import cast
 
 import numpy as np
 from openfisca_core.indexed_enums import Enum, EnumArray
@@ -44,7 +45,7 @@ class CompactVectorialNode(Vectorial):
         if isinstance(key, str):
             return _build(self, [node[key] for node in self._distinct], self._inverse)
         if isinstance(key, EnumArray):
-            names = key.possible_values.names[np.asarray(key)]
+            names = cast(type[Enum], key.possible_values).names[np.asarray(key)]
         elif len(key) and isinstance(key[0], Enum):
             names = np.array([k.name for k in key])
         else:

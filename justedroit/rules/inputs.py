@@ -76,7 +76,7 @@ ACTIVITE = {
     "inactive": "inactif",
     None: "inactif",  # only children under 16 may have no known activity (see situation.py)
 }
-STATUT_OCCUPATION = {
+STATUT_OCCUPATION: dict[str | None, str] = {
     "tenant": "locataire_vide",
     "social_tenant": "locataire_hlm",
     "owner": "proprietaire",
@@ -226,7 +226,9 @@ def _resource_amounts(persons, window: list[date], month: date) -> np.ndarray:
     cell = {
         (kind, m): k * n_months + i for k, kind in enumerate(KINDS) for i, m in enumerate(window)
     }
-    cells, owners, values = [], [], []
+    cells: list[int | None] = []
+    owners: list[int] = []
+    values: list[float] = []
     for p, person in enumerate(persons):
         resources = person.resources
         if resources:
@@ -236,7 +238,7 @@ def _resource_amounts(persons, window: list[date], month: date) -> np.ndarray:
     flat = np.array([-1 if c is None else c for c in cells], dtype=np.int64)
     inside = flat >= 0  # months outside the window are not needed
     flat, owner = flat[inside], np.array(owners, dtype=np.int64)[inside]
-    amounts = np.zeros((len(KINDS) * n_months, len(persons)))
+    amounts: np.ndarray = np.zeros((len(KINDS) * n_months, len(persons)))
     amounts[flat, owner] = np.array(values, dtype=np.float64)[inside]
     amounts = amounts.reshape(len(KINDS), n_months, len(persons))
     m_position = window.index(month)
@@ -317,12 +319,12 @@ def _fiscal_shortcuts(batch: Batch) -> list[Input]:
             shortcuts.append(
                 ("ppa_rsa_derniers_revenus_tns_annuels_connus", year, PERSON, zeros[PERSON])
             )
-    for year in n2_years(month):
+    for n2 in n2_years(month):
         for entity, variables in SHORTCUTS_YEARLY_N2.items():
-            shortcuts.extend((variable, str(year), entity, zeros[entity]) for variable in variables)
+            shortcuts.extend((variable, str(n2), entity, zeros[entity]) for variable in variables)
         for m in range(1, 13):
             for entity, variables in SHORTCUTS_MONTHLY_N2.items():
                 shortcuts.extend(
-                    (variable, f"{year}-{m:02d}", entity, zeros[entity]) for variable in variables
+                    (variable, f"{n2}-{m:02d}", entity, zeros[entity]) for variable in variables
                 )
     return shortcuts

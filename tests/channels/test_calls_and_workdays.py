@@ -8,12 +8,12 @@ from hypothesis import strategies as st
 
 from justedroit.channels.models import CallbackRequest, CallbackStatus
 from justedroit.channels.services import calls
-from justedroit.channels.workdays import (
+from justedroit.core import clock
+from justedroit.core.calendar import (
     is_working_day,
     working_minutes_between,
     working_minutes_vector,
 )
-from justedroit.core import clock
 from justedroit.core.roles import Role
 
 P = clock.PARIS

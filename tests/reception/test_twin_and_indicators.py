@@ -2,9 +2,9 @@ import datetime as dt
 
 import pytest
 
+from justedroit.core.calendar import is_holiday
 from justedroit.reception import indicators
 from justedroit.reception.models import Appointment, Ticket
-from justedroit.reception.slots import is_holiday
 from justedroit.twin.simulate import reception
 
 pytestmark = pytest.mark.django_db

@@ -129,3 +129,23 @@ def test_agent_books_for_a_household_and_sees_unmarked(client, agent, household,
         },
     )
     assert "Foyer inconnu" in unknown.content.decode() and Appointment.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [("type", "motif-disparu", "Motif inconnu"), ("site", "lieu-disparu", "Lieu inconnu")],
+)
+def test_agent_booking_with_an_unknown_choice_is_a_french_400(
+    client, agent, household, tuesday_morning, field, value, message
+):
+    """A motif or place that no longer (or never) exists: a form error, never a server error."""
+    client.force_login(agent)
+    posted = {
+        "type": "dossier-sur-place",
+        "site": "poitiers",
+        "starts_at": at(TUESDAY, 10).isoformat(),
+        "household": "7654321",
+    }
+    response = client.post(reverse("reception:book"), posted | {field: value})
+    assert response.status_code == 400
+    assert message in response.content.decode() and not Appointment.objects.exists()

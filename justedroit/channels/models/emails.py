@@ -180,6 +180,14 @@ class EmailMessage(Outbound):
     def __str__(self) -> str:
         return f"{self.get_direction_display()} {self.at:%Y-%m-%d %H:%M} {self.sender}"
 
+    @property
+    def inbound(self) -> bool:
+        return self.direction == Direction.INBOUND
+
+    @property
+    def from_portal(self) -> bool:
+        return self.source == EmailSource.PORTAL
+
 
 class EmailAttachment(models.Model):
     """An inbound message's attachment, checked like an upload (type from content, size limit,

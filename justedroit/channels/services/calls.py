@@ -19,7 +19,7 @@ from justedroit.channels.models import (
 from justedroit.core import clock, imports
 from justedroit.core.audit import audit_record
 from justedroit.core.models import AuditAction, ImportJournal, User
-from justedroit.registry.contacts import phone_normalize
+from justedroit.core.phones import phone_normalize
 from justedroit.registry.models import Household
 
 OUTCOME_SPELLINGS = {
@@ -69,7 +69,7 @@ class CallRecord(pydantic.BaseModel):
         return self
 
 
-class CallsCsv(imports.CsvFormat):
+class CallsCsv(imports.CsvFormat[CallRecord, Call]):
     """The telephony platform's export of calls offered to the 3230."""
 
     kind = "appels"

@@ -207,7 +207,8 @@ def _body_and_attachments(message, strict: bool) -> tuple[str, list[Attachment],
     leaves = _leaves(message)
     body_part = message.get_body(preferencelist=("plain", "html"))
     texts = [_text_of(body_part)] if body_part is not None else []
-    attachments, refused = [], []
+    attachments: list[Attachment] = []
+    refused: list[str] = []
     for part in leaves:
         if part is body_part:
             continue
@@ -410,7 +411,7 @@ def quarantine_retry(
                 actor=acting_user,
                 action=AuditAction.UPDATE,
                 household_number=message.thread.household.number
-                if message.thread.household_id
+                if message.thread.household
                 else "",
                 obj=item,
                 reason="quarantaine : courriel classé",

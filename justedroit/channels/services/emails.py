@@ -25,9 +25,9 @@ from justedroit.channels.models import (
     ThreadStatus,
     team_for,
 )
-from justedroit.channels.workdays import working_minutes_between
 from justedroit.core import clock
 from justedroit.core.audit import audit_record
+from justedroit.core.calendar import working_minutes_between
 from justedroit.core.imports import clean_text, printable, single_line
 from justedroit.core.models import AuditAction, User
 from justedroit.core.sending import DeliveryStatus, header_safe, send_after_commit
@@ -173,7 +173,7 @@ def _file(inbound, source, acting_user, household, reason, stored) -> EmailMessa
             sha256=attachment.checked.sha256,
             scan_result=ScanResult.CLEAN,
         )
-    if thread.household_id:
+    if thread.household:
         audit_record(
             actor=acting_user,
             action=AuditAction.CREATE,
@@ -256,6 +256,7 @@ def contact_message_send(
             reason=reason,
             acting_user=user,
         )
+    assert message is not None  # a fresh Message-ID is never filed already
     return message
 
 
@@ -264,7 +265,7 @@ def reply_recipient(thread: EmailThread) -> str:
     last message of the thread when it is still known, else the household's preferred one —
     never an unverified sender. Empty for a thread opened from Mon compte by a household with no
     known address: the answer is read there."""
-    if thread.household_id is None:
+    if thread.household is None:
         raise ValidationError(
             "Rattachez d'abord ce fil à un foyer (tri) : on ne répond pas à un expéditeur non "
             "identifié."
@@ -331,7 +332,7 @@ def email_reply(*, thread: EmailThread, body: str, acting_user: User) -> EmailMe
         audit_record(
             actor=acting_user,
             action=AuditAction.CREATE,
-            household_number=thread.household.number if thread.household_id else "",
+            household_number=thread.household.number if thread.household else "",
             obj=reply,
             reason="réponse à un courriel",
         )
@@ -351,7 +352,7 @@ def thread_assign(*, thread: EmailThread, team: str, acting_user: User) -> Email
         audit_record(
             actor=acting_user,
             action=AuditAction.UPDATE,
-            household_number=thread.household.number if thread.household_id else "",
+            household_number=thread.household.number if thread.household else "",
             obj=thread,
             reason="affectation d'un fil de courriels",
             detail={"team": team},
@@ -427,7 +428,7 @@ def thread_reject(*, thread: EmailThread, note: str, acting_user: User) -> Email
 
 
 def _check_in_triage(thread: EmailThread) -> None:
-    if thread.household_id is not None:
+    if thread.household is not None:
         raise ValidationError(f"Ce fil est déjà rattaché au foyer {thread.household.number}.")
     if thread.status == ThreadStatus.REJECTED:
         raise ValidationError("Ce fil a déjà été écarté au tri.")

@@ -117,7 +117,7 @@ class ImapMailbox:
         return cls(client, folder=folder, name=f"{user}@{host}/{folder}")
 
     def unseen(self) -> list[str]:
-        status, data = self.client.uid("SEARCH", None, "UNSEEN")
+        status, data = self.client.uid("SEARCH", "UNSEEN")
         if status != "OK":
             raise MailboxError("recherche des messages non lus refusée par le serveur.")
         return [uid.decode() for uid in (data[0] or b"").split()] if data else []

@@ -61,7 +61,8 @@ def password_reset_request_record(*, request, accounts: list[User]) -> None:
     """One row per account the address belongs to (none when it is unknown): the hourly limits
     count these rows. The address typed is not kept."""
     with transaction.atomic():
-        for account in accounts or [None]:
+        targets: list[User | None] = [*accounts] if accounts else [None]
+        for account in targets:
             _record(request, LoginEvent.PASSWORD_RESET_REQUEST, actor=None, obj=account)
 
 

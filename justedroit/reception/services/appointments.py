@@ -9,13 +9,13 @@ database sees them collide. A concurrent loser gets a French message, nothing is
 
 import datetime as dt
 
-import phonenumbers
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from justedroit.core import clock
 from justedroit.core.audit import audit_record
 from justedroit.core.models import AuditAction, User
+from justedroit.core.phones import phone_normalize
 from justedroit.reception.models import (
     ACTIVE_STATUSES,
     Appointment,
@@ -47,15 +47,7 @@ def _refusal(error: IntegrityError) -> ValidationError:
 
 
 def _check_contact(phone: str) -> str:
-    if not phone:
-        return ""
-    try:
-        number = phonenumbers.parse(phone, "FR")
-    except phonenumbers.NumberParseException:
-        number = None
-    if number is None or not phonenumbers.is_valid_number(number):
-        raise ValidationError(f"Numéro de téléphone invalide : « {phone} ».")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return phone_normalize(phone) if phone else ""
 
 
 def _find_slot(*, appointment_type, site, starts_at, agent_id, need, exclude_id=None):

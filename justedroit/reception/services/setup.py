@@ -20,6 +20,13 @@ from justedroit.reception.models import (
 )
 
 
+def _hours_incoherent(starts: dt.time | None, ends: dt.time | None) -> bool:
+    """Hours come both or neither, the end after the start."""
+    if starts is None or ends is None:
+        return (starts is None) != (ends is None)
+    return ends <= starts
+
+
 def opening_slot_create(
     *,
     agent: User,
@@ -77,7 +84,7 @@ def slot_override_set(
     """Edit one occurrence: other hours, or cancel it (starts and ends empty)."""
     if day.weekday() != opening_slot.weekday:
         raise ValidationError("Ce jour ne correspond pas à la plage d'ouverture.")
-    if (starts is None) != (ends is None) or (starts and ends <= starts):
+    if _hours_incoherent(starts, ends):
         raise ValidationError("Donnez un début et une fin cohérents, ou aucun pour annuler.")
     with transaction.atomic():
         override, _ = SlotOverride.objects.update_or_create(
@@ -100,7 +107,7 @@ def absence_create(
 ) -> Absence:
     if last_day < first_day:
         raise ValidationError("La fin de l'absence précède son début.")
-    if (starts is None) != (ends is None) or (starts and ends <= starts):
+    if _hours_incoherent(starts, ends):
         raise ValidationError("Heures d'absence incohérentes.")
     with transaction.atomic():
         absence = Absence.objects.create(

@@ -25,7 +25,7 @@ def _audit(ticket: Ticket, acting_user: User | None, reason: str, **detail) -> N
     audit_record(
         actor=acting_user,
         action=AuditAction.CREATE if reason == "Ticket d'accueil" else AuditAction.UPDATE,
-        household_number=ticket.household.number if ticket.household_id else "",
+        household_number=ticket.household.number if ticket.household else "",
         obj=ticket,
         reason=reason,
         detail={"status": ticket.status, **detail},

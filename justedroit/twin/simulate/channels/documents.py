@@ -7,7 +7,7 @@ import numpy as np
 
 from justedroit.channels import calibration as cal
 from justedroit.channels.models import Document
-from justedroit.channels.workdays import holiday_array
+from justedroit.core.calendar import holiday_array
 from justedroit.core.db import bulk_insert_columns
 from justedroit.twin.simulate.channels import sampling
 from justedroit.twin.simulate.channels.parameters import PARAMETERS as P

@@ -1,5 +1,5 @@
 """The e-mails, month by month: the year's published volume received at any hour, answered by an
-agent after a few working days (the working-time clock of `channels.workdays` measures the delay);
+agent after a few working days (the working-time clock of `core.calendar` measures the delay);
 in the last month, a backlog still waits for its answer at the reference instant."""
 
 import numpy as np
@@ -7,8 +7,8 @@ import numpy as np
 from justedroit.channels import calibration as cal
 from justedroit.channels.models import ContactReason, EmailMessage, EmailThread, team_for
 from justedroit.channels.services.emails import caf_address
-from justedroit.channels.workdays import holiday_array, working_minutes_vector
 from justedroit.core import clock
+from justedroit.core.calendar import holiday_array, working_minutes_vector
 from justedroit.core.db import bulk_insert_columns
 from justedroit.twin.simulate.channels import sampling
 from justedroit.twin.simulate.channels.parameters import PARAMETERS as P

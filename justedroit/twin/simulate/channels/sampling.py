@@ -7,8 +7,8 @@ import datetime as dt
 import numpy as np
 
 from justedroit.channels.calibration import YearlyTarget
-from justedroit.channels.workdays import holiday_array
 from justedroit.core import clock
+from justedroit.core.calendar import holiday_array
 from justedroit.twin.simulate.channels.parameters import PARAMETERS as P
 
 

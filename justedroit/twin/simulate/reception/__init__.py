@@ -16,10 +16,10 @@ import numpy as np
 from django.db.models import Max
 
 from justedroit.core import clock
+from justedroit.core.calendar import is_holiday
 from justedroit.core.db import bulk_insert_records, reset_sequences
 from justedroit.reception import calibration as cal
 from justedroit.reception.models import Appointment, Ticket
-from justedroit.reception.slots import is_holiday
 from justedroit.twin.simulate.reception.agents import world as reception_world
 from justedroit.twin.simulate.reception.appointments import appointments
 from justedroit.twin.simulate.reception.parameters import PARAMETERS as P

@@ -1,4 +1,5 @@
-"""French working days (Monday–Friday, public holidays from `holidays`) and the SLA clock.
+"""The calendar: French public holidays (from `holidays`), working days (Monday–Friday but
+holidays) and the SLA clock; month arithmetic is `core.clock.add_months`.
 
 Working time counts the minutes that fall on working days (whole days, Paris wall-clock): an email
 received on Friday at 18:00 and answered on Monday at 9:00 waited 6 h + 9 h = 15 working hours; a
@@ -26,8 +27,17 @@ def holiday_array() -> np.ndarray:
     return np.array(sorted(french_holidays()), dtype="datetime64[D]")
 
 
+@functools.cache
+def _holidays_of(year: int) -> frozenset[dt.date]:
+    return frozenset(holidays.France(years=year))
+
+
+def is_holiday(day: dt.date) -> bool:
+    return day in _holidays_of(day.year)
+
+
 def is_working_day(day: dt.date) -> bool:
-    return day.weekday() < 5 and day not in french_holidays()
+    return day.weekday() < 5 and not is_holiday(day)
 
 
 def working_minutes_between(start: dt.datetime, end: dt.datetime) -> int:
