@@ -9,7 +9,6 @@ from justedroit.controls import parameters
 from justedroit.controls.models import (
     Control,
     ControlKind,
-    ControlOutcome,
     ControlStatus,
     DocumentRequest,
 )
@@ -159,5 +158,3 @@ def plan(year: int) -> list[dict]:
             }
         )
     return rows
-
-

@@ -5,6 +5,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.db import transaction
 
 from justedroit.core import clock
 from justedroit.entitlements.services import month_run
@@ -45,13 +46,34 @@ def exchange(household, person, amount, *, first=dt.date(2022, 3, 1), until=JULY
         )
 
 
+@pytest.fixture(scope="module")
+def _paid_household(django_db_setup, django_db_blocker):
+    """Built once per module in a transaction around it (as `twin_module`); each test runs in a
+    savepoint inside it, so what a test writes is gone for the next one."""
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer._from_testcase = True  # lets services open durable blocks, as in TestCase
+        outer.__enter__()
+        try:
+            yield _build()
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
 @pytest.fixture
-def paid_household(db):
+def paid_household(_paid_household, db):
     """A single person on RSA, hosted for free, declaring no income; paid January–June 2022."""
+    return _paid_household
+
+
+def _build():
     with clock.frozen(dt.datetime(2021, 12, 1, 9)):
         household = HouseholdFactory()
         person = household.memberships.get().person
-        record(household, "activity", person=person, valid_from=dt.date(2020, 1, 1), code="inactive")
+        record(
+            household, "activity", person=person, valid_from=dt.date(2020, 1, 1), code="inactive"
+        )
         record(household, "housing_status", valid_from=dt.date(2020, 1, 1), code="hosted_free")
         record(household, "housing_commune", valid_from=dt.date(2020, 1, 1), code="86194")
         record(household, "fiscal_income_n2", valid_from=dt.date(2020, 1, 1), amount=Decimal("0"))
