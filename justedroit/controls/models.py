@@ -5,7 +5,7 @@ allocataire's answer, and the outcome with its € impact linked to the facts an
 from django.db import models
 from django.db.models import F, Q
 
-from justedroit.channels.models import Document
+from justedroit.channels.models import Document, DocumentKind
 from justedroit.core.models import Immutable, User
 from justedroit.entitlements.models import Adjustment
 from justedroit.registry.models import Commune, Fact, Household
@@ -255,6 +255,10 @@ class DocumentRequest(models.Model):
 
     def __str__(self) -> str:
         return f"demande de pièces {self.pk} (avant le {self.deadline:%d/%m/%Y})"
+
+    @property
+    def document_labels(self) -> list[str]:
+        return [DocumentKind(kind).label for kind in self.documents]
 
 
 class ReceivedDocument(Immutable):
