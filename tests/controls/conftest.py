@@ -46,6 +46,15 @@ def exchange(household, person, amount, *, first=dt.date(2022, 3, 1), until=JULY
         )
 
 
+@pytest.fixture(autouse=True)
+def document_dir(settings, tmp_path):
+    """Uploaded files go to the test's own directory, scanned by the no-op scanner."""
+    settings.CHANNELS_DOCUMENT_DIR = tmp_path / "documents"
+    settings.CHANNELS_CLAMAV_SOCKET = ""
+    settings.CHANNELS_VIRUS_SCANNER = "noop"  # tests only; production uses ClamAV
+    return settings.CHANNELS_DOCUMENT_DIR
+
+
 @pytest.fixture(scope="module")
 def _paid_household(django_db_setup, django_db_blocker):
     """Built once per module in a transaction around it (as `twin_module`); each test runs in a
