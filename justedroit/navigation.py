@@ -3,6 +3,7 @@
 from django.urls import reverse
 
 from justedroit.channels.perms import can_view_channel_statistics, can_view_contact_queues
+from justedroit.controls.perms import can_view_control_plan, can_view_controls
 from justedroit.core import perms
 from justedroit.data_protection.perms import (
     can_export_subject_data,
@@ -25,6 +26,8 @@ def links(request) -> dict:
         (can_serve_reception, "reception:sites", "Accueil et rendez-vous"),
         (can_view_contact_queues, "channels:home", "Courriels, appels, documents"),
         (can_view_channel_statistics, "channels:statistics", "Statistiques des canaux"),
+        (can_view_controls, "controls:worklist", "Contrôles"),
+        (can_view_control_plan, "controls:plan", "Plan de contrôle"),
         (can_view_indicators, "reporting:indicators", "Indicateurs"),
         (can_view_exchange_files, "exchanges:files", "Échanges partenaires"),
         (perms.can_view_audit_trail, "core:audit_trail", "Journal d'audit"),
@@ -37,6 +40,7 @@ def links(request) -> dict:
         (can_book_own_appointment, "portal:reception_book", "Prendre rendez-vous"),
         (perms.can_use_claimant_space, "portal:channels_contact", "Écrire à la Caf"),
         (perms.can_use_claimant_space, "portal:channels_documents", "Transmettre un document"),
+        (perms.can_use_claimant_space, "portal:controls_requests", "Pièces et contrôles"),
         (can_grant_mandate, "portal:outreach_mandates", "Mes mandats aux partenaires"),
         (perms.can_use_partner_space, "portal:partner_home", "Espace partenaire"),
     ]

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "justedroit.reception",
     "justedroit.channels",
     "justedroit.entitlements",
+    "justedroit.controls",
     "justedroit.outreach",
     "justedroit.exchanges",
     "justedroit.cycle",

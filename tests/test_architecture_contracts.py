@@ -117,7 +117,7 @@ def test_no_domain_imports_the_twin_or_reporting():
             assert not kept("twin", (module, forbidden)), (module, forbidden)
 
 
-@pytest.mark.parametrize("module", ["core", "registry", "entitlements", "exchanges"])
+@pytest.mark.parametrize("module", ["core", "registry", "entitlements", "exchanges", "controls"])
 def test_lower_domains_never_import_the_monthly_cycle(module):
     assert not kept("cycle", (f"justedroit.{module}.services", "justedroit.cycle.services"))
     assert kept("cycle", ("justedroit.twin.build", "justedroit.cycle.services"))

@@ -12,6 +12,17 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
 from django.db.models import ProtectedError
 
+from justedroit.channels.models import Document
+from justedroit.controls.models import (
+    Control,
+    ControlAdjustment,
+    ControlEvent,
+    ControlFact,
+    ControlResponse,
+    DocumentRequest,
+    ReceivedDocument,
+    VisitReport,
+)
 from justedroit.core import clock
 from justedroit.core.db import immutable_rows, immutable_trigger_names
 from justedroit.core.models import AuditAction, AuditEvent, AuditEventHousehold, Immutable
@@ -25,7 +36,7 @@ from justedroit.entitlements.models import (
     Run,
 )
 from justedroit.registry.models import Fact
-from tests.factories import HouseholdFactory
+from tests.factories import HouseholdFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -38,6 +49,12 @@ LEDGER_MODELS = [
     Payment,
     Adjustment,
     AdjustmentCause,
+    ControlEvent,
+    ControlFact,
+    ControlAdjustment,
+    ReceivedDocument,
+    VisitReport,
+    ControlResponse,
 ]
 
 
@@ -66,7 +83,41 @@ def rows() -> dict[type, Immutable]:
     )
     adjustment.causes.add(fact)
     event = AuditEvent.objects.create(at=now, action=AuditAction.VIEW, reason="vu")
+    control = Control.objects.create(
+        household=household, kind="on_site", origin="agent", status="open", opened_at=now
+    )
+    request = DocumentRequest.objects.create(
+        control=control, documents=["payslip"], sent_at=now, deadline=MONTH
+    )
+    document = Document.objects.create(
+        household=household,
+        channel="paper",
+        kind="payslip",
+        routing="manual",
+        received_at=now,
+        scan_result="not_scanned",
+    )
+    user = UserFactory()
+    findings = {"composition": "matches", "resources": "matches", "housing": "matches"}
     return {
+        ControlEvent: ControlEvent.objects.create(control=control, at=now, kind="opened"),
+        ControlFact: ControlFact.objects.create(control=control, fact=fact),
+        ControlAdjustment: ControlAdjustment.objects.create(control=control, adjustment=adjustment),
+        ReceivedDocument: ReceivedDocument.objects.create(
+            request=request, document=document, linked_at=now
+        ),
+        VisitReport: VisitReport.objects.create(
+            control=control,
+            visited_on=MONTH,
+            allocataire_present=True,
+            observations="RAS",
+            recorded_at=now,
+            controller=user,
+            **findings,
+        ),
+        ControlResponse: ControlResponse.objects.create(
+            control=control, received_at=now, channel="paper", text="Vu.", recorded_by=user
+        ),
         AuditEvent: event,
         AuditEventHousehold: AuditEventHousehold.objects.create(event=event, number="1234567"),
         Fact: fact,
@@ -155,6 +206,7 @@ def test_legal_erasure_deletes_only_inside_its_block_and_is_audited(rows, make_u
             with pytest.raises(ProtectedError):
                 Fact.objects.filter(pk=rows[Fact].pk).delete()
             AdjustmentCause.objects.filter(fact=rows[Fact]).delete()
+            ControlFact.objects.filter(fact=rows[Fact]).delete()
             assert Fact.objects.filter(pk=rows[Fact].pk).delete()[0] == 1
             AuditEventHousehold.objects.filter(event=rows[AuditEvent]).delete()
             with connection.cursor() as cursor:

@@ -119,6 +119,11 @@ TESTED_ELSEWHERE = {
     "portal:channels_contact": "tests/channels/test_permissions.py",
     "portal:channels_documents": "tests/channels/test_permissions.py",
     "portal:channels_declaration": "tests/channels/test_permissions.py",
+    "controls:worklist": "tests/controls/test_permissions.py",
+    "controls:control": "tests/controls/test_permissions.py",
+    "controls:visit_report": "tests/controls/test_permissions.py",
+    "controls:plan": "tests/controls/test_permissions.py",
+    "portal:controls_requests": "tests/controls/test_permissions.py",
 }
 
 

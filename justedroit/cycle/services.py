@@ -8,15 +8,16 @@ nothing left to settle, the payment run pays only the households not paid yet, a
 one letter per cycle.
 
 1. `exchanges` — the month's partner files from the inbox `JUSTEDROIT_EXCHANGE_INBOX/<AAAA-MM>/`;
-2. `recompute` — the households whose facts were recorded since their last settlement and bear on
-   months already paid, recomputed into rappels and indus (vectorised);
-3. `payment` — the month's payment run, on the facts known at the cut-off: the 25th of the month
-   at 20:00, Paris time;
-4. `letters` — a letter to each household for the rappels and indus this cycle recorded.
+2. `automated_controls` — new exchange facts compared with those the Caf paid on (controls app);
+3. `control_deadlines` — reminders and suspensions of controls on documents due by the cut-off;
+4. `recompute` — the households whose facts were recorded since their last settlement and bear on
+   months already paid, recomputed into rappels and indus (vectorised), and those whose withheld
+   payment may now be paid;
+5. `payment` — the month's payment run, on the facts known at the cut-off: the 25th of the month
+   at 20:00, Paris time; households whose payment a control suspended get rights, no payment;
+6. `letters` — a letter to each household for the rappels and indus this cycle recorded.
 
-Other steps (the automated controls, the deadlines of controls on documents) go into `STEPS`
-where they belong: a step is a name, a French label and a function of the cycle's `Context`
-returning its counts.
+A step is a name, a French label and a function of the cycle's `Context` returning its counts.
 """
 
 import datetime as dt
@@ -29,24 +30,20 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Exists, Max, Min, OuterRef
 
+from justedroit.controls.selectors import suspended_households
+from justedroit.controls.services import automated_controls_run, control_deadlines_apply
 from justedroit.core import clock
 from justedroit.core.models import User
 from justedroit.cycle import letters
 from justedroit.cycle.models import AdjustmentLetter, CycleStep, StepStatus
-from justedroit.entitlements.models import Adjustment, Payment
-from justedroit.entitlements.services import households_recompute, month_run
+from justedroit.entitlements.models import Adjustment, Entitlement, Payment
+from justedroit.entitlements.services import cut_off, households_recompute, month_run
 from justedroit.exchanges.services import exchange_inbox_import
 from justedroit.registry.models import Fact, Household
 
-CUT_OFF_DAY, CUT_OFF_TIME = 25, dt.time(20, 0)
 LOOK_BACK_MONTHS = 24  # rappels and indus are recomputed over two years at most
-
-
-def cut_off(month: dt.date) -> dt.datetime:
-    """The instant month M closes: the facts known then are those its payment uses."""
-    return dt.datetime.combine(month.replace(day=CUT_OFF_DAY), CUT_OFF_TIME, tzinfo=clock.PARIS)
 
 
 def recompute_reason(month: dt.date) -> str:
@@ -79,7 +76,7 @@ def exchanges_step(context: Context) -> dict:
 def households_to_recompute(month: dt.date) -> dict[dt.date, list[int]]:
     """First month to recompute → the households whose facts were recorded after their last
     settlement (the facts known to the payment run that paid them, or a later recomputation) and
-    bear on a month before `month`."""
+    bear on a month before `month`, and those whose withheld payment may now be paid."""
     settled_at: dict[int, dt.datetime] = dict(
         Payment.objects.filter(month__lt=month)
         .values("household_id")
@@ -104,10 +101,29 @@ def households_to_recompute(month: dt.date) -> dict[dt.date, list[int]]:
         if since is not None and recorded_at > since:
             start = max(valid_from, earliest)
             first[household_id] = min(first.get(household_id, start), start)
+    for household_id, start in _withheld_months(month, earliest).items():
+        first[household_id] = min(first.get(household_id, start), start)
     groups: dict[dt.date, list[int]] = defaultdict(list)
     for household_id, start in first.items():
         groups[start].append(household_id)
     return groups
+
+
+def _withheld_months(month: dt.date, earliest: dt.date) -> dict[int, dt.date]:
+    """Household → first month whose rights were stored but neither paid nor settled since
+    (payment suspended by a control), for the households no longer suspended: recomputing pays
+    what is due as a rappel."""
+    same_month = {"household_id": OuterRef("household_id"), "month": OuterRef("month")}
+    unpaid = (
+        Entitlement.objects.filter(month__gte=earliest, month__lt=month, due__gt=0)
+        .exclude(household_id__in=suspended_households(month))
+        .exclude(Exists(Payment.objects.filter(**same_month)))
+        .exclude(Exists(Adjustment.objects.filter(**same_month)))
+        .values("household_id")
+        .annotate(first=Min("month"))
+        .values_list("household_id", "first")
+    )
+    return dict(unpaid)
 
 
 def recompute_step(context: Context) -> dict:
@@ -130,11 +146,29 @@ def recompute_step(context: Context) -> dict:
     return dict(counts)
 
 
+def automated_controls_step(context: Context) -> dict:
+    return automated_controls_run(month=context.month, acting_user=context.acting_user)
+
+
+def control_deadlines_step(context: Context) -> dict:
+    """Reminders and suspensions due by the month's cut-off (the cycle's own day, not the
+    clock's: a cycle replayed for a past month applies that month's deadlines)."""
+    return control_deadlines_apply(
+        today=cut_off(context.month).date(), acting_user=context.acting_user
+    )
+
+
 def payment_step(context: Context) -> dict:
-    run = month_run(month=context.month, as_of=cut_off(context.month), wet=True)
+    withheld = suspended_households(context.month)
+    run = month_run(month=context.month, as_of=cut_off(context.month), wet=True, withheld=withheld)
     if run.reused:
         return {"already_paid": True}
-    return {"households": run.computed, "skipped": run.skipped, "errors": len(run.errors)}
+    return {
+        "households": run.computed,
+        "skipped": run.skipped,
+        "withheld": len(withheld),
+        "errors": len(run.errors),
+    }
 
 
 def letters_step(context: Context) -> dict:
@@ -156,6 +190,8 @@ def letters_step(context: Context) -> dict:
 
 STEPS: list[Step] = [
     Step("exchanges", "Import des fichiers des partenaires", exchanges_step),
+    Step("automated_controls", "Contrôles automatisés sur les échanges", automated_controls_step),
+    Step("control_deadlines", "Échéances des contrôles sur pièces", control_deadlines_step),
     Step("recompute", "Recalcul des foyers aux faits nouveaux", recompute_step),
     Step("payment", "Paiement du mois", payment_step),
     Step("letters", "Lettres de rappel ou d'indu", letters_step),

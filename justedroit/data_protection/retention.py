@@ -263,6 +263,35 @@ RULES: tuple[Rule, ...] = (
         confirmed=False,
     ),
     Rule(
+        key="controls",
+        label="Contrôles",
+        processing="benefits",
+        tables=(
+            "controls.Control",
+            "controls.ControlEvent",
+            "controls.ControlFact",
+            "controls.ControlAdjustment",
+            "controls.DocumentRequest",
+            "controls.ReceivedDocument",
+            "controls.Visit",
+            "controls.VisitReport",
+            "controls.ControlResponse",
+        ),
+        holds=(
+            "dossier de contrôle : origine, historique, pièces demandées et reçues, visite et "
+            "rapport, réponse de l'allocataire, conclusion, rappels et indus qui en résultent"
+        ),
+        runs_from="clôture du contrôle",
+        months=60,
+        basis=(
+            "Le contrôle fonde les rappels et les indus et la qualification d'une fraude : il est "
+            "gardé tant que leur recouvrement peut être poursuivi, 5 ans en cas de fraude (C. "
+            "civ., art. 2224 ; CSS, L553-1 pour les 2 ans hors fraude)."
+        ),
+        condition="contrôles clos seulement ; le dossier allocataire effacé emporte les siens",
+        confirmed=False,
+    ),
+    Rule(
         key="procedures",
         label="Démarches (canal de dépôt)",
         processing="contacts",

@@ -33,6 +33,7 @@ from justedroit.channels.models import (
     QuarantineStatus,
     ThreadStatus,
 )
+from justedroit.controls.models import Control
 from justedroit.core import clock
 from justedroit.core.audit import audit_record
 from justedroit.core.models import (
@@ -213,6 +214,8 @@ def _expired(rule_key: str, cutoff: dt.datetime) -> list[QuerySet]:
                     handled_at__lt=cutoff
                 )
             ]
+        case "controls":
+            return [Control.objects.filter(closed_at__lt=cutoff)]
         case "procedures":
             return [Procedure.objects.filter(submitted_at__lt=cutoff)]
         case "mandates":

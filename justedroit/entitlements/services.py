@@ -4,7 +4,7 @@ import contextlib
 import datetime as dt
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -39,6 +39,15 @@ class MonthBusy(Exception):
     """Another payment run of the same month is in progress."""
 
 
+CUT_OFF_DAY, CUT_OFF_TIME = 25, dt.time(20, 0)
+
+
+def cut_off(month: dt.date) -> dt.datetime:
+    """The Caf's monthly cut-off, the 25th of `month` at 20:00 Paris time: the facts (and the
+    suspensions of payment) known then are those the month is paid on."""
+    return dt.datetime.combine(month.replace(day=CUT_OFF_DAY), CUT_OFF_TIME, tzinfo=clock.PARIS)
+
+
 def month_run(
     *,
     month: dt.date,
@@ -50,6 +59,7 @@ def month_run(
     household_ids: Sequence[int] | None = None,
     chunk: int = CHUNK,
     progress: Progress = lambda done: None,
+    withheld: Collection[int] = frozenset(),
 ) -> Run:
     """Compute `month` for every household with a claim running then (or the given ones).
 
@@ -58,7 +68,8 @@ def month_run(
     what it paid and is marked interrupted; the next wet run of the month resumes it. Paying is
     done once: a second wet run of the whole file returns the finished one, and a run skips the
     households already paid that month. Two wet runs of a month never run together: the second
-    raises MonthBusy."""
+    raises MonthBusy. The households in `withheld` (payment suspended) get their rights stored but
+    no payment: once the suspension is lifted, recomputing the month pays them as a rappel."""
     as_of = as_of or clock.now()
     run = Run(
         month=month,
@@ -70,7 +81,9 @@ def month_run(
         versions=rules.versions(),
     )
     if not wet:
-        _compute(run, household_ids, scheduler, workers, chunk, progress, stored=set())
+        _compute(
+            run, household_ids, scheduler, workers, chunk, progress, stored=set(), withheld=withheld
+        )
         run.status, run.finished_at = RunStatus.FINISHED, clock.now()
         return run
     with month_lock(month):
@@ -84,7 +97,16 @@ def month_run(
                 return done
         run.save()
         try:
-            _compute(run, household_ids, scheduler, workers, chunk, progress, stored=_stored(month))
+            _compute(
+                run,
+                household_ids,
+                scheduler,
+                workers,
+                chunk,
+                progress,
+                stored=_stored(month),
+                withheld=withheld,
+            )
         except BaseException:  # killed (SIGTERM, Ctrl-C) or failed: what is stored stays
             run.status = RunStatus.INTERRUPTED
             run.save(update_fields=["status"])
@@ -116,17 +138,24 @@ def _interrupted_runs_close(month: dt.date) -> None:
 
 
 def _stored(month: dt.date) -> set[int]:
-    """Households whose month is stored already: paid, or computed by an interrupted run (its
-    chunks are stored whole, rights and payments together)."""
+    """Households whose month is stored already: paid, or with rights stored by an earlier run
+    (chunks are stored whole, rights and payments together; a withheld household has rights and
+    no payment)."""
     paid = Payment.objects.filter(month=month).values_list("household_id", flat=True)
-    resumed = Entitlement.objects.filter(
-        month=month, run__status=RunStatus.INTERRUPTED
-    ).values_list("household_id", flat=True)
-    return set(paid) | set(resumed)
+    computed = Entitlement.objects.filter(month=month).values_list("household_id", flat=True)
+    return set(paid) | set(computed)
 
 
 def _compute(
-    run: Run, household_ids, scheduler, workers, chunk, progress, *, stored: set[int]
+    run: Run,
+    household_ids,
+    scheduler,
+    workers,
+    chunk,
+    progress,
+    *,
+    stored: set[int],
+    withheld: Collection[int],
 ) -> None:
     """Compute the run's households (all but `stored`), storing each chunk when the run pays."""
     started = time.perf_counter()
@@ -151,7 +180,7 @@ def _compute(
             if run.wet:
                 stored_at = time.perf_counter()
                 with transaction.atomic():
-                    _store(run, results, ids_by_number)
+                    _store(run, results, ids_by_number, withheld)
                     run.save(update_fields=["computed", "errors"])
                 run.timings["store"] += time.perf_counter() - stored_at
             progress(len(results) + len(errors))
@@ -161,7 +190,7 @@ def _compute(
         run.save(update_fields=["timings"])
 
 
-def _store(run: Run, results, ids_by_number: dict[str, int]) -> None:
+def _store(run: Run, results, ids_by_number: dict[str, int], withheld: Collection[int]) -> None:
     # bulk_insert takes values as the database stores them (UTC instants on SQLite).
     paid_at = connection.ops.adapt_datetimefield_value(clock.now())
     entitlements, payments = [], []
@@ -171,7 +200,7 @@ def _store(run: Run, results, ids_by_number: dict[str, int]) -> None:
             due = result.paid(benefit)
             if eligible > 0:
                 entitlements.append((run.id, household_id, benefit, run.month, eligible, due))
-            if due > 0:
+            if due > 0 and household_id not in withheld:
                 payments.append((run.id, household_id, benefit, run.month, due, paid_at))
     bulk_insert(
         Entitlement, ["run_id", "household_id", "benefit", "month", "eligible", "due"], entitlements

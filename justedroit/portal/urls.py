@@ -1,6 +1,12 @@
 from django.urls import path
 
-from justedroit.portal import channels_views, outreach_views, reception_views, views
+from justedroit.portal import (
+    channels_views,
+    controls_views,
+    outreach_views,
+    reception_views,
+    views,
+)
 
 app_name = "portal"
 urlpatterns = [
@@ -15,6 +21,7 @@ urlpatterns = [
         name="reception_appointments",
     ),
     path("mon-dossier/rendez-vous/prendre/", reception_views.reception_book, name="reception_book"),
+    path("mon-dossier/controles/", controls_views.control_requests, name="controls_requests"),
     path(
         "mon-dossier/partenaires/",
         outreach_views.outreach_mandates,

@@ -6,13 +6,18 @@ import datetime as dt
 import pytest
 from django.core.management import call_command
 from django.db import transaction
+from django.db.models import Sum
 
+from justedroit.channels.services.documents import document_upload
+from justedroit.controls.models import ControlKind, ControlOrigin
+from justedroit.controls.services import control_open, document_receive, document_request_send
+from justedroit.core import clock
 from justedroit.core.models import ImportJournal
 from justedroit.cycle.models import AdjustmentLetter, CycleStep, StepStatus
 from justedroit.cycle.services import STEPS, Step, cut_off, cycle_month_run
-from justedroit.entitlements.models import Adjustment, Payment, Run
+from justedroit.entitlements.models import Adjustment, AdjustmentKind, Entitlement, Payment, Run
 from justedroit.entitlements.services import month_run
-from justedroit.registry.models import FactSource, Membership
+from justedroit.registry.models import FactSource, Household, Membership
 
 pytestmark = pytest.mark.django_db
 MAY, JUNE = dt.date(2022, 5, 1), dt.date(2022, 6, 1)
@@ -116,3 +121,55 @@ def test_the_command_is_dry_unless_wet_and_shows_each_step(small_twin, tmp_path,
     assert CycleStep.objects.filter(status=StepStatus.DONE).count() == len(STEPS)
     call_command("cycle", "run", "--month", "2022-05", "--wet-run")
     assert "déjà fait, passé" in capsys.readouterr().out
+
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+JULY, AUGUST = dt.date(2022, 7, 1), dt.date(2022, 8, 1)
+
+
+def _cycle_at(month, tmp_path):
+    """The month's cycle, run an hour before its cut-off, as an operator would."""
+    with clock.frozen(cut_off(month) - dt.timedelta(hours=1)):
+        cycle_month_run(month=month, acting_user=None, inbox=tmp_path / "empty")
+
+
+def test_a_suspended_payment_is_withheld_then_paid_as_a_rappel_once_documents_arrive(
+    small_twin, tmp_path, settings
+):
+    settings.CHANNELS_DOCUMENT_DIR = tmp_path / "documents"
+    settings.CHANNELS_CLAMAV_SOCKET, settings.CHANNELS_VIRUS_SCANNER = "", "noop"
+    _cycle_at(JUNE, tmp_path)
+    household = Household.objects.get(pk=Payment.objects.filter(month=JUNE).first().household_id)
+    with clock.frozen(dt.datetime(2022, 7, 1, 9)):
+        control = control_open(
+            household=household,
+            kind=ControlKind.DOCUMENTS,
+            origin=ControlOrigin.AGENT,
+            acting_user=None,
+            reason="signalement",
+        )
+        request = document_request_send(
+            control=control,
+            documents=["payslip"],
+            message="",
+            deadline=dt.date(2022, 7, 10),
+            acting_user=None,
+        )
+
+    _cycle_at(JULY, tmp_path)  # its deadlines step suspends; its payment withholds July
+    due = Entitlement.objects.filter(household=household, month=JULY).aggregate(s=Sum("due"))["s"]
+    assert due > 0 and not Payment.objects.filter(household=household, month=JULY).exists()
+    assert Payment.objects.filter(month=JULY).exclude(household=household).exists()
+
+    with clock.frozen(dt.datetime(2022, 8, 10, 9)):
+        document = document_upload(
+            household=household, kind="payslip", filename="b.pdf", content=PDF, acting_user=None
+        )
+        document_receive(request=request, document=document, acting_user=None)
+    _cycle_at(AUGUST, tmp_path)  # suspension lifted: July is paid as a rappel, August as usual
+    rappels = Adjustment.objects.filter(household=household, month=JULY)
+    assert {a.kind for a in rappels} == {AdjustmentKind.ARREARS}
+    assert sum(a.amount for a in rappels) == due
+    assert Payment.objects.filter(household=household, month=AUGUST).exists()
+    _cycle_at(dt.date(2022, 9, 1), tmp_path)  # settled once: nothing more for July
+    assert Adjustment.objects.filter(household=household, month=JULY).count() == rappels.count()

@@ -163,6 +163,8 @@ def test_every_table_holding_personal_data_has_a_rule():
         "outreach.PartnerMember",
         "entitlements.Run",
         "cycle.CycleStep",
+        "controls.ControlArea",
+        "controls.SwornController",  # an agent's approval: authorisations management
         "twin.TwinBuild",
         "twin.TwinSimulation",
         "core.User",  # agents: authorisations management; allocataires: with their file

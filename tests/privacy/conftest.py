@@ -16,6 +16,8 @@ from justedroit.channels.models import (
     QuarantinedEmail,
 )
 from justedroit.channels.services import calls, documents, emails, mailbox
+from justedroit.controls.models import ControlKind, ControlOrigin
+from justedroit.controls.services import control_open
 from justedroit.core import clock
 from justedroit.core.roles import Role
 from justedroit.entitlements.models import Payment, Run
@@ -142,8 +144,15 @@ def world(db, make_user, tmp_path):
         acting_user=None,
     )
     attachment, quarantined = _mailbox(tmp_path, _household("8610008", "Leroy", 8))
+    control = control_open(
+        household=file,
+        kind=ControlKind.ON_SITE,
+        origin=ControlOrigin.RANDOM_SAMPLE,
+        acting_user=None,
+    )
     return {
         "file": file,
+        "control": control,
         "attachment": attachment,
         "quarantined": quarantined,
         "nir": person.nir,

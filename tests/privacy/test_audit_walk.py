@@ -23,6 +23,8 @@ ARGS = {
     "channels:document_file": lambda w: [w["payslip"].pk],
     "channels:email_attachment": lambda w: [w["attachment"].pk],
     "channels:quarantine_detail": lambda w: [w["quarantined"].pk],
+    "controls:control": lambda w: [w["control"].pk],
+    "controls:visit_report": lambda w: [w["control"].pk],
 }
 # Pages whose results come from a form: walked with it sent too.
 POSTED = {"registry:household_search": {"q": "Alex"}}
@@ -39,6 +41,9 @@ LISTING = {
     "channels:home",
     "channels:email_thread",
     "channels:document_detail",
+    "controls:worklist",
+    "controls:control",
+    "controls:visit_report",
 }
 # The audit trail's CSV export records its filters and the last event it covers, which
 # reproduce its rows exactly; it does not copy every household number of the trail again.

@@ -1,0 +1,33 @@
+"""Writes of the control domain. Each service is atomic, writes the control's history and its
+audit rows in the same transaction; bad input raises ValidationError with a French message."""
+
+from justedroit.controls.services.automated import automated_controls_run
+from justedroit.controls.services.common import Established, control_open
+from justedroit.controls.services.documents import (
+    control_deadlines_apply,
+    document_receive,
+    document_request_send,
+)
+from justedroit.controls.services.files import (
+    control_assign,
+    control_close,
+    control_response_record,
+    findings_notify,
+    visit_report_record,
+    visit_schedule,
+)
+
+__all__ = [
+    "Established",
+    "automated_controls_run",
+    "control_assign",
+    "control_close",
+    "control_deadlines_apply",
+    "control_open",
+    "control_response_record",
+    "document_receive",
+    "document_request_send",
+    "findings_notify",
+    "visit_report_record",
+    "visit_schedule",
+]

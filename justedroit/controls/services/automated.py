@@ -1,0 +1,358 @@
+"""Automated controls: the partner data received since a household's last control, compared with
+the facts its benefits were paid on, person × resource × month.
+
+Within the tolerance (`parameters.above_tolerance`) nothing changes and the control is recorded
+as « sans incidence ». Above it, when the discrepancy is unambiguous the control settles it: the
+partner's amount becomes a fact established by the control, the settled months are recomputed
+into rappels and indus, and the outcome records them. Otherwise (two partner amounts disagree, or
+a controller already established the amount) a control on documents is opened and the
+documents are asked for."""
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Max, Q
+
+from justedroit.controls import parameters
+from justedroit.controls.models import (
+    Control,
+    ControlEvent,
+    ControlKind,
+    ControlOrigin,
+    ControlOutcome,
+    ControlStatus,
+    EventKind,
+)
+from justedroit.controls.services.common import (
+    Established,
+    control_open,
+    event_record,
+    open_controls,
+    settle,
+)
+from justedroit.controls.services.documents import document_request_send
+from justedroit.core import clock
+from justedroit.core.audit import audit_record
+from justedroit.core.models import AuditAction, User
+from justedroit.registry.facts import RESOURCE_KINDS
+from justedroit.registry.models import Fact, FactKind, FactSource, Household, Person
+from justedroit.rules.situation import FIRST_SUPPORTED_MONTH
+
+ZERO = Decimal("0.00")
+RESOURCES = [kind.value for kind in RESOURCE_KINDS]
+# The documents asked when a resource needs a person to look at it.
+DOCUMENTS_FOR: dict[str, str] = {FactKind.SALARY: "payslip"}
+
+
+@dataclass(frozen=True)
+class Discrepancy:
+    person_id: int
+    kind: str
+    month: dt.date
+    paid_on: Decimal
+    exchanged: Decimal
+    ambiguous: str  # why a person must look at it, or ""
+
+    def as_json(self) -> dict:
+        return {
+            "person": self.person_id,
+            "kind": self.kind,
+            "month": f"{self.month:%Y-%m}",
+            "paid_on": str(self.paid_on),
+            "exchanged": str(self.exchanged),
+            **({"ambiguous": self.ambiguous} if self.ambiguous else {}),
+        }
+
+
+def automated_controls_run(*, month: dt.date, acting_user: User | None) -> dict:
+    """The automated controls of cycle month `month`, once per household: running the month
+    again (after a crash, or by mistake) controls only the households not controlled yet."""
+    month = clock.month_start(month)
+    first = max(clock.add_months(month, 1 - parameters.PRESCRIPTION_MONTHS), FIRST_SUPPORTED_MONTH)
+    candidates = _candidates(month, first)
+    counts = {"households": len(candidates), "no_change": 0, "settled": 0, "referred": 0}
+    arrears = overpayment = ZERO
+    if not candidates:
+        return counts | {"arrears": str(arrears), "overpayment": str(overpayment)}
+    households = {h.pk: h for h in Household.objects.filter(pk__in=list(candidates))}
+    found = _discrepancies(candidates, first, month)
+    quiet = [households[h] for h in sorted(candidates) if not found.get(h)]
+    with transaction.atomic():
+        _record_no_change(quiet, month, acting_user)
+    counts["no_change"] = len(quiet)
+    for household_id in sorted(h for h in candidates if found.get(h)):
+        with transaction.atomic():
+            control = _settle_or_refer(
+                households[household_id], found[household_id], month, acting_user
+            )
+        if control.outcome == ControlOutcome.REFERRED:
+            counts["referred"] += 1
+        else:
+            counts["settled"] += 1
+            arrears += control.arrears
+            overpayment += control.overpayment
+    return counts | {"arrears": str(arrears), "overpayment": str(overpayment)}
+
+
+def _candidates(month: dt.date, first: dt.date) -> dict[int, dt.datetime | None]:
+    """household → the instant of its last control (None: never): households with partner data
+    on resources for months [first, month] recorded since then, not controlled for `month` yet."""
+    done = set(
+        Control.objects.filter(kind=ControlKind.AUTOMATED, month=month).values_list(
+            "household_id", flat=True
+        )
+    )
+    last: dict[int, dt.datetime] = {}
+    for household_id, opened in (
+        Control.objects.filter(kind=ControlKind.AUTOMATED, month__lt=month)
+        .values("household_id")
+        .annotate(last=Max("opened_at"))
+        .values_list("household_id", "last")
+    ):
+        last[household_id] = opened
+    for household_id, closed in (
+        Control.objects.filter(closed_at__isnull=False)
+        .exclude(kind=ControlKind.AUTOMATED)
+        .values("household_id")
+        .annotate(last=Max("closed_at"))
+        .values_list("household_id", "last")
+    ):
+        last[household_id] = max(closed, last.get(household_id, closed))
+    candidates: dict[int, dt.datetime | None] = {}
+    for household_id, recorded_at in _exchange_facts(month, first).values_list(
+        "household_id", "recorded_at"
+    ):
+        since = last.get(household_id)
+        if household_id not in done and (since is None or recorded_at > since):
+            candidates[household_id] = since
+    return candidates
+
+
+def _exchange_facts(month: dt.date, first: dt.date, household_ids=None):
+    facts = Fact.objects.filter(
+        Q(valid_until__isnull=True) | Q(valid_until__gt=first),
+        source=FactSource.PARTNER_EXCHANGE,
+        kind__in=RESOURCES,
+        valid_from__lte=month,
+        person__isnull=False,
+    )
+    if household_ids is not None:
+        facts = facts.filter(household_id__in=household_ids)
+    return facts
+
+
+def _months(valid_from: dt.date, valid_until: dt.date | None, first: dt.date, last: dt.date):
+    current = max(valid_from, first)
+    while current <= last and (valid_until is None or current < valid_until):
+        yield current
+        current = clock.add_months(current, 1)
+
+
+def _discrepancies(
+    candidates: dict[int, dt.datetime | None], first: dt.date, month: dt.date
+) -> dict[int, list[Discrepancy]]:
+    """Per household, the person × resource × month above the tolerance, among the months the
+    partner data recorded since its last control covers. The amount paid on is the latest fact
+    recorded by the allocataire, an agent or a control (none: nothing declared, 0 €)."""
+    ids = list(candidates)
+    rows = (
+        Fact.objects.filter(
+            Q(valid_until__isnull=True) | Q(valid_until__gt=first),
+            household_id__in=ids,
+            kind__in=RESOURCES,
+            valid_from__lte=month,
+            person__isnull=False,
+        )
+        .order_by("recorded_at", "id")
+        .values_list(
+            "household_id",
+            "person_id",
+            "kind",
+            "valid_from",
+            "valid_until",
+            "amount",
+            "source",
+            "recorded_at",
+        )
+    )
+    paid_on: dict[
+        tuple, tuple[Decimal, str]
+    ] = {}  # (household, person, kind, month) → (amount, source)
+    exchanged: dict[tuple, Decimal] = {}
+    new_values: dict[tuple, set[Decimal]] = defaultdict(set)
+    for (
+        household_id,
+        person_id,
+        kind,
+        valid_from,
+        valid_until,
+        amount,
+        source,
+        recorded,
+    ) in rows.iterator(chunk_size=20_000):
+        if amount is None:  # resource facts carry an amount (the database checks a value)
+            continue
+        since = candidates[household_id]
+        for current in _months(valid_from, valid_until, first, month):
+            key = (household_id, person_id, kind, current)
+            if source == FactSource.PARTNER_EXCHANGE:
+                exchanged[key] = amount
+                if since is None or recorded > since:
+                    new_values[key].add(amount)
+            else:
+                paid_on[key] = (amount, source)
+    found: dict[int, list[Discrepancy]] = defaultdict(list)
+    for key, amounts in sorted(new_values.items()):
+        household_id, person_id, kind, current = key
+        declared, source = paid_on.get(key, (ZERO, ""))
+        partner = exchanged[key]
+        if not parameters.above_tolerance(declared, partner):
+            continue
+        ambiguous = ""
+        if len(amounts) > 1:
+            ambiguous = "des partenaires transmettent des montants différents"
+        elif source == FactSource.CONTROL:
+            ambiguous = "le montant a été établi par un contrôle"
+        found[household_id].append(
+            Discrepancy(person_id, kind, current, declared, partner, ambiguous)
+        )
+    return found
+
+
+def _record_no_change(households: list[Household], month: dt.date, acting_user: User | None):
+    """Households whose partner data agree with what they were paid on: a closed control each,
+    « sans incidence », with its opening and closing in its history, and one audit row."""
+    if not households:
+        return
+    now = clock.now()
+    controls = Control.objects.bulk_create(
+        Control(
+            household=household,
+            kind=ControlKind.AUTOMATED,
+            origin=ControlOrigin.EXCHANGE,
+            status=ControlStatus.CLOSED,
+            month=month,
+            opened_at=now,
+            closed_at=now,
+            outcome=ControlOutcome.NO_CHANGE,
+        )
+        for household in households
+    )
+    ControlEvent.objects.bulk_create(
+        ControlEvent(control=control, at=now, kind=kind, actor=acting_user, detail=detail)
+        for control in controls
+        for kind, detail in (
+            (EventKind.OPENED, {"kind": ControlKind.AUTOMATED, "origin": ControlOrigin.EXCHANGE}),
+            (EventKind.CLOSED, {"outcome": ControlOutcome.NO_CHANGE}),
+        )
+    )
+    audit_record(
+        actor=acting_user,
+        action=AuditAction.CREATE,
+        households=[h.number for h in households],
+        reason=f"contrôles automatisés {month:%m/%Y} : sans incidence",
+        detail={"controls": len(controls), "month": f"{month:%Y-%m}"},
+    )
+
+
+def _settle_or_refer(
+    household: Household, found: list[Discrepancy], month: dt.date, acting_user: User | None
+) -> Control:
+    control = control_open(
+        household=household,
+        kind=ControlKind.AUTOMATED,
+        origin=ControlOrigin.EXCHANGE,
+        acting_user=acting_user,
+        reason=f"échanges de données {month:%m/%Y}",
+        month=month,
+    )
+    event_record(
+        control,
+        EventKind.DISCREPANCY,
+        acting_user,
+        detail={"discrepancies": [d.as_json() for d in found]},
+    )
+    already_open = open_controls(household).order_by("opened_at").first()
+    reasons = sorted({d.ambiguous for d in found if d.ambiguous})
+    if not reasons and already_open is None:
+        return settle(
+            control,
+            _established(found),
+            acting_user=acting_user,
+            note="Écart réglé automatiquement : le montant du partenaire est retenu.",
+            up_to=month,
+        )
+    if already_open is None:
+        already_open = control_open(
+            household=household,
+            kind=ControlKind.DOCUMENTS,
+            origin=ControlOrigin.EXCHANGE,
+            acting_user=acting_user,
+            reason=f"écart avec un échange de données ({'; '.join(reasons)})",
+        )
+        kinds = sorted({DOCUMENTS_FOR.get(d.kind, "other") for d in found})
+        document_request_send(
+            control=already_open,
+            documents=kinds,
+            message="",
+            deadline=None,
+            acting_user=acting_user,
+        )
+    event_record(
+        already_open,
+        EventKind.DISCREPANCY,
+        acting_user,
+        note=f"Transmis par le contrôle automatisé n° {control.pk}.",
+        detail={"discrepancies": [d.as_json() for d in found], "from_control": control.pk},
+    )
+    now = clock.now()
+    control.status, control.outcome, control.closed_at = (
+        ControlStatus.CLOSED,
+        ControlOutcome.REFERRED,
+        now,
+    )
+    control.save(update_fields=["status", "outcome", "closed_at"])
+    event_record(
+        control,
+        EventKind.CLOSED,
+        acting_user,
+        note=f"Transmis au contrôle sur pièces n° {already_open.pk}.",
+        detail={"outcome": ControlOutcome.REFERRED, "to_control": already_open.pk},
+    )
+    return control
+
+
+def _established(found: list[Discrepancy]) -> list[Established]:
+    """The partner's amounts as facts, consecutive months of equal amount merged into one."""
+    persons = {p.pk: p for p in Person.objects.filter(pk__in={d.person_id for d in found})}
+    by_subject: dict[tuple, list[Discrepancy]] = defaultdict(list)
+    for d in found:
+        by_subject[(d.person_id, d.kind)].append(d)
+    established = []
+    for (person_id, kind), items in sorted(by_subject.items()):
+        items.sort(key=lambda d: d.month)
+        start = items[0]
+        previous = start
+        for following in [*items[1:], None]:
+            if (
+                following is not None
+                and following.exchanged == previous.exchanged
+                and following.month == clock.add_months(previous.month, 1)
+            ):
+                previous = following
+                continue
+            established.append(
+                Established(
+                    kind=kind,
+                    first_month=start.month,
+                    until=clock.add_months(previous.month, 1),
+                    person=persons[person_id],
+                    amount=start.exchanged,
+                )
+            )
+            if following is not None:
+                start = previous = following
+    return established

@@ -1,0 +1,209 @@
+"""What every kind of control shares: opening the file, its history, and closing it with an
+outcome and its € impact from the engine, linked to the facts established and the Adjustments."""
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from justedroit.controls.models import (
+    Control,
+    ControlAdjustment,
+    ControlEvent,
+    ControlFact,
+    ControlKind,
+    ControlOrigin,
+    ControlOutcome,
+    ControlStatus,
+    EventKind,
+)
+from justedroit.core import clock
+from justedroit.core.audit import audit_record
+from justedroit.core.models import AuditAction, User
+from justedroit.entitlements.models import AdjustmentKind, Payment, Run, RunStatus
+from justedroit.entitlements.services import household_recompute
+from justedroit.registry.models import FactSource, Household, Person
+from justedroit.registry.services import fact_record
+from justedroit.rules.situation import FIRST_SUPPORTED_MONTH
+
+ZERO = Decimal("0.00")
+
+
+@dataclass(frozen=True)
+class Established:
+    """A fact a control establishes: `kind` for `person` (None: the household), months
+    [first_month, until) (until None: open-ended), an amount or a code."""
+
+    kind: str
+    first_month: dt.date
+    until: dt.date | None
+    person: Person | None = None
+    amount: Decimal | None = None
+    code: str = ""
+
+
+def event_record(
+    control: Control, kind: str, actor: User | None, note: str = "", detail: dict | None = None
+) -> ControlEvent:
+    """One line of the control's history and its audit row (inside the caller's transaction)."""
+    event = ControlEvent.objects.create(
+        control=control, at=clock.now(), kind=kind, actor=actor, note=note, detail=detail or {}
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE if kind == EventKind.OPENED else AuditAction.UPDATE,
+        household_number=control.household.number,
+        obj=control,
+        reason=f"contrôle : {EventKind(kind).label.lower()}",
+        detail={"event": kind, **(detail or {})},
+    )
+    return event
+
+
+def locked(control: Control) -> Control:
+    """The control, locked for the transaction, refused once closed."""
+    control = Control.objects.select_for_update().select_related("household").get(pk=control.pk)
+    if control.status == ControlStatus.CLOSED:
+        raise ValidationError("Ce contrôle est clos.")
+    return control
+
+
+def control_open(
+    *,
+    household: Household,
+    kind: str,
+    origin: str,
+    acting_user: User | None,
+    reason: str = "",
+    month: dt.date | None = None,
+    controller: User | None = None,
+) -> Control:
+    """Open a control file (documents or on site; automated ones open in `automated`)."""
+    if kind not in ControlKind.values or origin not in ControlOrigin.values:
+        raise ValidationError("Nature ou origine de contrôle inconnue.")
+    with transaction.atomic():
+        control = Control.objects.create(
+            household=household,
+            kind=kind,
+            origin=origin,
+            status=ControlStatus.OPEN,
+            month=month,
+            opened_at=clock.now(),
+            controller=controller,
+            reason=reason[:300],
+        )
+        event_record(
+            control,
+            EventKind.OPENED,
+            acting_user,
+            note=reason,
+            detail={"kind": kind, "origin": origin},
+        )
+    return control
+
+
+def open_controls(household: Household, kinds=(ControlKind.DOCUMENTS, ControlKind.ON_SITE)):
+    return Control.objects.filter(household=household, kind__in=kinds).exclude(
+        status=ControlStatus.CLOSED
+    )
+
+
+def last_settled_month(household: Household, up_to: dt.date) -> dt.date | None:
+    """The latest month ≤ `up_to` already settled for this household: paid by a finished run of
+    the whole file, or paid to it. Later months are settled by their own payment run, which reads
+    the facts recorded now."""
+    whole_file = (
+        Run.objects.filter(wet=True, whole_file=True, status=RunStatus.FINISHED, month__lte=up_to)
+        .order_by("-month")
+        .values_list("month", flat=True)
+        .first()
+    )
+    paid = (
+        Payment.objects.filter(household=household, month__lte=up_to)
+        .order_by("-month")
+        .values_list("month", flat=True)
+        .first()
+    )
+    months = [m for m in (whole_file, paid) if m is not None]
+    return max(months) if months else None
+
+
+def settle(
+    control: Control,
+    established: list[Established],
+    *,
+    acting_user: User | None,
+    suspected_fraud: bool = False,
+    note: str = "",
+    up_to: dt.date | None = None,
+) -> Control:
+    """Close the control: record what it established (facts with source « contrôle »), recompute
+    the settled months they bear on, and record the outcome and its € impact: the rappels and
+    indus the engine created, linked to the control. Must run inside a transaction."""
+    household = control.household
+    reason = f"contrôle n° {control.pk} ({control.get_kind_display().lower()})"
+    facts = [
+        fact_record(
+            household=household,
+            person=item.person,
+            kind=item.kind,
+            valid_from=item.first_month,
+            valid_until=item.until,
+            amount=item.amount,
+            code=item.code,
+            source=FactSource.CONTROL,
+            acting_user=acting_user,
+            reason=reason,
+        )
+        for item in established
+    ]
+    adjustments = []
+    if established:
+        first = max(min(item.first_month for item in established), FIRST_SUPPORTED_MONTH)
+        last = last_settled_month(household, up_to or clock.month_start(clock.today()))
+        if last is not None and first <= last:
+            adjustments = household_recompute(
+                household=household,
+                first_month=first,
+                last_month=last,
+                acting_user=acting_user,
+                reason=reason,
+            )
+    ControlFact.objects.bulk_create(ControlFact(control=control, fact=f) for f in facts)
+    ControlAdjustment.objects.bulk_create(
+        ControlAdjustment(control=control, adjustment=a) for a in adjustments
+    )
+    arrears = sum((a.amount for a in adjustments if a.kind == AdjustmentKind.ARREARS), ZERO)
+    overpayment = sum((a.amount for a in adjustments if a.kind == AdjustmentKind.OVERPAYMENT), ZERO)
+    if suspected_fraud:
+        outcome = ControlOutcome.SUSPECTED_FRAUD
+    elif overpayment > arrears:
+        outcome = ControlOutcome.OVERPAYMENT
+    elif arrears > 0:
+        outcome = ControlOutcome.ARREARS
+    else:
+        outcome = ControlOutcome.NO_CHANGE
+    now = clock.now()
+    control.status, control.outcome, control.closed_at = ControlStatus.CLOSED, outcome, now
+    control.arrears, control.overpayment = arrears, overpayment
+    fields = ["status", "outcome", "closed_at", "arrears", "overpayment"]
+    if control.suspended_at is not None and control.suspension_lifted_at is None:
+        control.suspension_lifted_at = now
+        fields.append("suspension_lifted_at")
+    control.save(update_fields=fields)
+    event_record(
+        control,
+        EventKind.CLOSED,
+        acting_user,
+        note=note,
+        detail={
+            "outcome": outcome,
+            "arrears": str(arrears),
+            "overpayment": str(overpayment),
+            "facts": [f.pk for f in facts],
+            "adjustments": [a.pk for a in adjustments],
+        },
+    )
+    return control
