@@ -123,8 +123,12 @@ def _postgresql():
 @pytest.fixture(scope="module")
 def twin_database(tmp_path_factory):
     """A small twin (about 220 households), migrated and built by the real commands."""
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-    database = Database(f"jd_batches_{worker}", tmp_path_factory.mktemp("batches"))
+    # On PostgreSQL, named after the test database (itself per xdist worker and per DATABASE_URL):
+    # two suites sharing a server never drop each other's databases.
+    name = "batches"
+    if connection.vendor == "postgresql":
+        name = f"{connection.settings_dict['NAME']}_batches"
+    database = Database(name, tmp_path_factory.mktemp("batches"))
     databases = [database]
     if database.postgresql:
         database.drop()
