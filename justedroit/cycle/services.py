@@ -29,7 +29,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Min
 
 from justedroit.core import clock
 from justedroit.core.models import User
@@ -37,11 +37,13 @@ from justedroit.cycle import letters
 from justedroit.cycle.models import AdjustmentLetter, CycleStep, StepStatus
 from justedroit.entitlements.models import Adjustment, Payment
 from justedroit.entitlements.services import households_recompute, month_run
+from justedroit.entitlements.situations import PARTNER_REFERENCE_KINDS
 from justedroit.exchanges.services import exchange_inbox_import
-from justedroit.registry.models import Fact, Household
+from justedroit.registry.models import Fact, FactSource, Household
 
 CUT_OFF_DAY, CUT_OFF_TIME = 25, dt.time(20, 0)
 LOOK_BACK_MONTHS = 24  # rappels and indus are recomputed over two years at most
+SHADOW_CHUNK = 10_000  # households per query when looking for the facts that win
 
 
 def cut_off(month: dt.date) -> dt.datetime:
@@ -80,12 +82,15 @@ def households_to_recompute(month: dt.date) -> dict[dt.date, list[int]]:
     """First month to recompute → the households whose facts were recorded after their last
     settlement (the facts known to the payment run that paid them, or a later recomputation) and
     bear on a month before `month`."""
-    settled_at: dict[int, dt.datetime] = dict(
+    settled_at: dict[int, dt.datetime] = {}
+    first_paid: dict[int, dt.date] = {}
+    for household_id, last, first_month in (
         Payment.objects.filter(month__lt=month)
         .values("household_id")
-        .annotate(last=Max("run__as_of"))
-        .values_list("household_id", "last")
-    )
+        .annotate(last=Max("run__as_of"), first=Min("month"))
+        .values_list("household_id", "last", "first")
+    ):
+        settled_at[household_id], first_paid[household_id] = last, first_month
     for household_id, last in (
         Adjustment.objects.filter(month__lt=month)
         .values("household_id")
@@ -96,18 +101,74 @@ def households_to_recompute(month: dt.date) -> dict[dt.date, list[int]]:
     if not settled_at:
         return {}
     earliest = clock.add_months(month, -LOOK_BACK_MONTHS)
+    now = clock.now()
+    # Facts known now only: one recorded later (a declaration dated after the cut-off) waits for
+    # the cycle that knows it.
+    new_facts = [
+        fact
+        for fact in Fact.objects.filter(
+            recorded_at__gt=min(settled_at.values()), recorded_at__lte=now, valid_from__lt=month
+        ).values_list(
+            "household_id",
+            "person_id",
+            "kind",
+            "source",
+            "valid_from",
+            "valid_until",
+            "recorded_at",
+        )
+        if fact[0] in settled_at and fact[6] > settled_at[fact[0]]
+    ]
+    shadowed = _shadowed_exchange_facts(new_facts, now)
     first: dict[int, dt.date] = {}
-    for household_id, recorded_at, valid_from in Fact.objects.filter(
-        recorded_at__gt=min(settled_at.values()), valid_from__lt=month
-    ).values_list("household_id", "recorded_at", "valid_from"):
-        since = settled_at.get(household_id)
-        if since is not None and recorded_at > since:
-            start = max(valid_from, earliest)
-            first[household_id] = min(first.get(household_id, start), start)
+    for index, (household_id, _, _, _, valid_from, _, _) in enumerate(new_facts):
+        if index in shadowed:
+            continue
+        # Months the Caf paid only: nothing to settle before the first payment.
+        start = max(valid_from, earliest, first_paid.get(household_id, earliest))
+        first[household_id] = min(first.get(household_id, start), start)
     groups: dict[dt.date, list[int]] = defaultdict(list)
     for household_id, start in first.items():
         groups[start].append(household_id)
     return groups
+
+
+def _shadowed_exchange_facts(facts: list[tuple], now: dt.datetime) -> set[int]:
+    """Positions of the partner's facts that cannot change a computation: for their subject and
+    kind, a declaration, an agent's or a control's fact known now covers all their months, and
+    such a fact wins over the partner's (the precedence of `entitlements.situations`). A DRM
+    salary the household also declared changes nothing until a control takes it up."""
+    candidates = {
+        index: fact
+        for index, fact in enumerate(facts)
+        if fact[3] == FactSource.PARTNER_EXCHANGE and fact[2] not in PARTNER_REFERENCE_KINDS
+    }
+    if not candidates:
+        return set()
+    households = sorted({fact[0] for fact in candidates.values()})
+    covering: dict[tuple, list[tuple]] = defaultdict(list)
+    for start in range(0, len(households), SHADOW_CHUNK):
+        for household_id, person_id, kind, valid_from, valid_until in (
+            Fact.objects.filter(
+                household_id__in=households[start : start + SHADOW_CHUNK],
+                kind__in={fact[2] for fact in candidates.values()},
+                recorded_at__lte=now,
+            )
+            .exclude(source=FactSource.PARTNER_EXCHANGE)
+            .values_list("household_id", "person_id", "kind", "valid_from", "valid_until")
+        ):
+            covering[(household_id, person_id, kind)].append((valid_from, valid_until))
+    return {
+        index
+        for index, (household_id, person_id, kind, _, valid_from, valid_until, _) in (
+            candidates.items()
+        )
+        if any(
+            since <= valid_from
+            and (until is None or (valid_until is not None and until >= valid_until))
+            for since, until in covering.get((household_id, person_id, kind), ())
+        )
+    }
 
 
 def recompute_step(context: Context) -> dict:
