@@ -7,12 +7,13 @@ import pytest
 from django.core.management import call_command
 from django.db import transaction
 
+from justedroit.core import clock
 from justedroit.core.models import ImportJournal
 from justedroit.cycle.models import AdjustmentLetter, CycleStep, StepStatus
 from justedroit.cycle.services import STEPS, Step, cut_off, cycle_month_run
 from justedroit.entitlements.models import Adjustment, Payment, Run
 from justedroit.entitlements.services import month_run
-from justedroit.registry.models import FactSource, Membership
+from justedroit.registry.models import Fact, FactSource, Membership
 
 pytestmark = pytest.mark.django_db
 MAY, JUNE = dt.date(2022, 5, 1), dt.date(2022, 6, 1)
@@ -27,11 +28,15 @@ def _stop(context):
 
 
 def _inbox(tmp_path) -> "Path":  # noqa: F821
-    """June's DRM file: a salary for May for some households paid in May."""
+    """June's DRM file: a salary for February (in May's resource window) for some households
+    paid in May whose claimant declared none (a declared salary would win over the partner's)."""
     paid = Payment.objects.filter(month=MAY).values_list("household_id", flat=True)
-    claimants = Membership.objects.filter(role="claimant", household_id__in=set(paid))
+    declaring = Fact.objects.filter(kind="salary").exclude(source=FactSource.PARTNER_EXCHANGE)
+    claimants = Membership.objects.filter(role="claimant", household_id__in=set(paid)).exclude(
+        person_id__in=declaring.values("person_id")
+    )
     rows = [
-        f"{member.person.nir};2022-05;12345678900011;salaire;2400.00"
+        f"{member.person.nir};2022-02;12345678900011;salaire;2400.00"
         for member in claimants.select_related("person").order_by("household_id")[:8]
     ]
     folder = tmp_path / "inbox" / "2022-06"
@@ -57,7 +62,8 @@ def test_the_cut_off_is_the_25th_at_20h_paris():
 def test_a_cycle_stopped_between_steps_then_run_again_equals_an_uninterrupted_one(
     small_twin, tmp_path
 ):
-    cycle_month_run(month=MAY, acting_user=None, inbox=tmp_path / "empty")
+    with clock.frozen(dt.datetime(2022, 12, 31, 9)):  # May is paid before June's file arrives
+        cycle_month_run(month=MAY, acting_user=None, inbox=tmp_path / "empty")
     inbox = _inbox(tmp_path)
     with transaction.atomic():
         cycle_month_run(month=JUNE, acting_user=None, inbox=inbox)
@@ -88,7 +94,8 @@ def test_a_cycle_stopped_between_steps_then_run_again_equals_an_uninterrupted_on
 
 
 def test_a_step_killed_inside_is_run_again_from_its_start(small_twin, tmp_path):
-    cycle_month_run(month=MAY, acting_user=None, inbox=tmp_path / "empty")
+    with clock.frozen(dt.datetime(2022, 12, 31, 9)):  # May is paid before June's file arrives
+        cycle_month_run(month=MAY, acting_user=None, inbox=tmp_path / "empty")
     inbox = _inbox(tmp_path)
     with transaction.atomic():
         cycle_month_run(month=JUNE, acting_user=None, inbox=inbox)

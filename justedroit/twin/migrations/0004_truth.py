@@ -26,8 +26,8 @@ class Migration(migrations.Migration):
                 ('behaviour', models.CharField(blank=True, choices=[('on_time', 'Déclaré dans le mois'), ('late', 'Déclaré en retard'), ('never', 'Jamais déclaré (négligence)'), ('mistake', 'Déclaré à temps, montant erroné'), ('deliberate', 'Caché délibérément')], max_length=10, verbose_name='déclaration')),
                 ('declared_at', models.DateTimeField(blank=True, null=True, verbose_name='déclaré le')),
                 ('declared_amount', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True, verbose_name='montant déclaré')),
-                ('household', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='registry.household', verbose_name='foyer')),
-                ('person', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='registry.person', verbose_name='personne')),
+                ('household', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.household', verbose_name='foyer')),
+                ('person', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.person', verbose_name='personne')),
             ],
             options={
                 'verbose_name': 'vérité du jumeau',

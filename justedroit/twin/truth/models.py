@@ -41,11 +41,11 @@ class TruePeriod(models.Model):
     not the true amount)."""
 
     household = models.ForeignKey(
-        "registry.Household", on_delete=models.CASCADE, related_name="+", verbose_name="foyer"
+        "registry.Household", on_delete=models.PROTECT, related_name="+", verbose_name="foyer"
     )
     person = models.ForeignKey(
         "registry.Person",
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
