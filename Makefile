@@ -24,8 +24,8 @@ install: $(VENV)/.installed
 demo: install
 	DEBUG=1 $(MANAGE) migrate --no-input -v 0
 	DEBUG=1 $(MANAGE) twin build --scale 1 --seed 86
+	@# Each month: the households' declarations, the partners' files, then the Caf's cycle.
 	DEBUG=1 $(MANAGE) twin simulate --from 2021-01 --to 2022-12
-	DEBUG=1 $(MANAGE) entitlements run --from 2021-01 --to 2022-12 --wet-run
 	DEBUG=1 $(MANAGE) demo_accounts
 	@echo "Juste Droit sert http://$(HOST) (Ctrl-C pour arrêter)"
 	@# The worker sends the queued SMS and e-mails; it stops with the server.

@@ -83,7 +83,7 @@ def top_level() -> list[str]:
 
 def test_every_contract_is_tested_and_kept_by_the_code():
     ids = {o["id"] for o in configuration()["contracts_options"]}
-    assert ids == {"openfisca", "rules", "layers", "web", "twin", "cycle", "exchanges"}
+    assert ids == {"openfisca", "rules", "layers", "web", "twin", "cycle", "exchanges", "truth"}
     assert all(kept(contract_id) for contract_id in ids)
 
 

@@ -31,3 +31,13 @@ def test_months():
 def test_money_is_decimal_cents():
     assert euros(Decimal("10.005")) == Decimal("10.01")
     assert format_euros(Decimal("1234.5")) == "1\u202f234,50 €"
+
+
+def test_a_ticking_clock_never_gives_the_same_instant_twice_and_restores_the_outer_one():
+    outer = dt.datetime(2022, 6, 25, 19, tzinfo=clock.PARIS)
+    with clock.frozen(outer):
+        with clock.frozen(outer, tick=dt.timedelta(microseconds=1)):
+            first, second = clock.now(), clock.now()
+            assert first == outer + dt.timedelta(microseconds=1)
+            assert second == first + dt.timedelta(microseconds=1)
+        assert clock.now() == clock.now() == outer

@@ -3,7 +3,7 @@
 import datetime as dt
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 
 from justedroit.controls.models import (
     Control,
@@ -12,6 +12,7 @@ from justedroit.controls.models import (
     DocumentRequest,
 )
 from justedroit.core.clock import PARIS
+from justedroit.entitlements.models import Adjustment
 from justedroit.entitlements.services import cut_off
 from justedroit.registry.models import Household
 
@@ -37,6 +38,14 @@ def suspended_households(month: dt.date) -> set[int]:
         Control.objects.filter(suspended_at__lte=cutoff)
         .filter(Q(suspension_lifted_at__isnull=True) | Q(suspension_lifted_at__gt=cutoff))
         .values_list("household_id", flat=True)
+    )
+
+
+def automated_control_adjustments(month: dt.date) -> QuerySet[Adjustment]:
+    """The rappels and indus the automated controls of cycle month `month` settled."""
+    return Adjustment.objects.filter(
+        controladjustment__control__kind=ControlKind.AUTOMATED,
+        controladjustment__control__month=month,
     )
 
 

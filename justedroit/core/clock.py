@@ -20,11 +20,15 @@ from justedroit.rules.situation import first_of_month as month_start
 __all__ = ["PARIS", "add_months", "frozen", "month_start", "now", "parse_month", "today"]
 PARIS = ZoneInfo("Europe/Paris")
 _frozen: dt.datetime | None = None
+_tick: dt.timedelta | None = None
 
 
 def now() -> dt.datetime:
     """The current instant, aware, in Europe/Paris."""
+    global _frozen
     if _frozen is not None:
+        if _tick is not None:
+            _frozen += _tick
         return _frozen
     current = timezone.now().astimezone(PARIS)
     pinned = settings.JUSTEDROIT_TODAY
@@ -39,16 +43,19 @@ def today() -> dt.date:
 
 
 @contextlib.contextmanager
-def frozen(instant: dt.datetime) -> Iterator[dt.datetime]:
-    """Freeze the clock at `instant` (naive values are taken as Paris time)."""
-    global _frozen
+def frozen(instant: dt.datetime, *, tick: dt.timedelta | None = None) -> Iterator[dt.datetime]:
+    """Freeze the clock at `instant` (naive values are taken as Paris time). With `tick`, each
+    reading is that much later than the one before: replaying a past month in one process, two
+    successive writes never share an instant, as they never do in a live process."""
+    global _frozen, _tick
     if timezone.is_naive(instant):
         instant = instant.replace(tzinfo=PARIS)
-    previous, _frozen = _frozen, instant.astimezone(PARIS)
+    previous = _frozen, _tick
+    _frozen, _tick = instant.astimezone(PARIS), tick
     try:
         yield _frozen
     finally:
-        _frozen = previous
+        _frozen, _tick = previous
 
 
 def parse_month(text: str) -> dt.date:

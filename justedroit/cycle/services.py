@@ -32,7 +32,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, Max, Min, OuterRef
 
-from justedroit.controls.selectors import suspended_households
+from justedroit.controls.selectors import automated_control_adjustments, suspended_households
 from justedroit.controls.services import automated_controls_run, control_deadlines_apply
 from justedroit.core import clock
 from justedroit.core.models import User
@@ -40,10 +40,12 @@ from justedroit.cycle import letters
 from justedroit.cycle.models import AdjustmentLetter, CycleStep, StepStatus
 from justedroit.entitlements.models import Adjustment, Entitlement, Payment
 from justedroit.entitlements.services import cut_off, households_recompute, month_run
+from justedroit.entitlements.situations import PARTNER_REFERENCE_KINDS
 from justedroit.exchanges.services import exchange_inbox_import
-from justedroit.registry.models import Fact, Household
+from justedroit.registry.models import Fact, FactSource, Household
 
 LOOK_BACK_MONTHS = 24  # rappels and indus are recomputed over two years at most
+SHADOW_CHUNK = 10_000  # households per query when looking for the facts that win
 
 
 def recompute_reason(month: dt.date) -> str:
@@ -77,12 +79,15 @@ def households_to_recompute(month: dt.date) -> dict[dt.date, list[int]]:
     """First month to recompute → the households whose facts were recorded after their last
     settlement (the facts known to the payment run that paid them, or a later recomputation) and
     bear on a month before `month`, and those whose withheld payment may now be paid."""
-    settled_at: dict[int, dt.datetime] = dict(
+    settled_at: dict[int, dt.datetime] = {}
+    first_paid: dict[int, dt.date] = {}
+    for household_id, last, first_month in (
         Payment.objects.filter(month__lt=month)
         .values("household_id")
-        .annotate(last=Max("run__as_of"))
-        .values_list("household_id", "last")
-    )
+        .annotate(last=Max("run__as_of"), first=Min("month"))
+        .values_list("household_id", "last", "first")
+    ):
+        settled_at[household_id], first_paid[household_id] = last, first_month
     for household_id, last in (
         Adjustment.objects.filter(month__lt=month)
         .values("household_id")
@@ -93,14 +98,32 @@ def households_to_recompute(month: dt.date) -> dict[dt.date, list[int]]:
     if not settled_at:
         return {}
     earliest = clock.add_months(month, -LOOK_BACK_MONTHS)
+    now = clock.now()
+    # Facts known now only: one recorded later (a declaration dated after the cut-off) waits for
+    # the cycle that knows it.
+    new_facts = [
+        fact
+        for fact in Fact.objects.filter(
+            recorded_at__gt=min(settled_at.values()), recorded_at__lte=now, valid_from__lt=month
+        ).values_list(
+            "household_id",
+            "person_id",
+            "kind",
+            "source",
+            "valid_from",
+            "valid_until",
+            "recorded_at",
+        )
+        if fact[0] in settled_at and fact[6] > settled_at[fact[0]]
+    ]
+    shadowed = _shadowed_exchange_facts(new_facts, now)
     first: dict[int, dt.date] = {}
-    for household_id, recorded_at, valid_from in Fact.objects.filter(
-        recorded_at__gt=min(settled_at.values()), valid_from__lt=month
-    ).values_list("household_id", "recorded_at", "valid_from"):
-        since = settled_at.get(household_id)
-        if since is not None and recorded_at > since:
-            start = max(valid_from, earliest)
-            first[household_id] = min(first.get(household_id, start), start)
+    for index, (household_id, _, _, _, valid_from, _, _) in enumerate(new_facts):
+        if index in shadowed:
+            continue
+        # Months the Caf paid only: nothing to settle before the first payment.
+        start = max(valid_from, earliest, first_paid.get(household_id, earliest))
+        first[household_id] = min(first.get(household_id, start), start)
     for household_id, start in _withheld_months(month, earliest).items():
         first[household_id] = min(first.get(household_id, start), start)
     groups: dict[dt.date, list[int]] = defaultdict(list)
@@ -124,6 +147,44 @@ def _withheld_months(month: dt.date, earliest: dt.date) -> dict[int, dt.date]:
         .values_list("household_id", "first")
     )
     return dict(unpaid)
+
+
+def _shadowed_exchange_facts(facts: list[tuple], now: dt.datetime) -> set[int]:
+    """Positions of the partner's facts that cannot change a computation: for their subject and
+    kind, a declaration, an agent's or a control's fact known now covers all their months, and
+    such a fact wins over the partner's (the precedence of `entitlements.situations`). A DRM
+    salary the household also declared changes nothing until a control takes it up."""
+    candidates = {
+        index: fact
+        for index, fact in enumerate(facts)
+        if fact[3] == FactSource.PARTNER_EXCHANGE and fact[2] not in PARTNER_REFERENCE_KINDS
+    }
+    if not candidates:
+        return set()
+    households = sorted({fact[0] for fact in candidates.values()})
+    covering: dict[tuple, list[tuple]] = defaultdict(list)
+    for start in range(0, len(households), SHADOW_CHUNK):
+        for household_id, person_id, kind, valid_from, valid_until in (
+            Fact.objects.filter(
+                household_id__in=households[start : start + SHADOW_CHUNK],
+                kind__in={fact[2] for fact in candidates.values()},
+                recorded_at__lte=now,
+            )
+            .exclude(source=FactSource.PARTNER_EXCHANGE)
+            .values_list("household_id", "person_id", "kind", "valid_from", "valid_until")
+        ):
+            covering[(household_id, person_id, kind)].append((valid_from, valid_until))
+    return {
+        index
+        for index, (household_id, person_id, kind, _, valid_from, valid_until, _) in (
+            candidates.items()
+        )
+        if any(
+            since <= valid_from
+            and (until is None or (valid_until is not None and until >= valid_until))
+            for since, until in covering.get((household_id, person_id, kind), ())
+        )
+    }
 
 
 def recompute_step(context: Context) -> dict:
@@ -172,9 +233,11 @@ def payment_step(context: Context) -> dict:
 
 
 def letters_step(context: Context) -> dict:
-    reason = recompute_reason(context.month)
+    """One letter per household for the rappels and indus of this cycle: its recomputation's and
+    those its automated controls settled."""
+    recomputed = Adjustment.objects.filter(reason=recompute_reason(context.month))
     by_household: dict[int, list[Adjustment]] = defaultdict(list)
-    for adjustment in Adjustment.objects.filter(reason=reason):
+    for adjustment in (recomputed | automated_control_adjustments(context.month)).distinct():
         by_household[adjustment.household_id].append(adjustment)
     written = set(
         AdjustmentLetter.objects.filter(month=context.month).values_list("household_id", flat=True)

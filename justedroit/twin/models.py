@@ -1,5 +1,10 @@
 from django.db import models
 
+# The truth lives in its own package (import-linter protects it); Django finds it through here.
+from justedroit.twin.truth.models import TruePeriod
+
+__all__ = ["TruePeriod", "TwinBuild", "TwinSimulation"]
+
 
 class TwinBuild(models.Model):
     """One build of the synthetic Caf: its parameters and what it produced."""

@@ -17,7 +17,7 @@ from justedroit.cycle.models import AdjustmentLetter, CycleStep, StepStatus
 from justedroit.cycle.services import STEPS, Step, cut_off, cycle_month_run
 from justedroit.entitlements.models import Adjustment, AdjustmentKind, Entitlement, Payment, Run
 from justedroit.entitlements.services import month_run
-from justedroit.registry.models import FactSource, Household, Membership
+from justedroit.registry.models import Fact, FactSource, Household, Membership
 
 pytestmark = pytest.mark.django_db
 MAY, JUNE = dt.date(2022, 5, 1), dt.date(2022, 6, 1)
@@ -32,11 +32,15 @@ def _stop(context):
 
 
 def _inbox(tmp_path) -> "Path":  # noqa: F821
-    """June's DRM file: a salary for May for some households paid in May."""
+    """June's DRM file: a salary for February (in May's resource window) for some households
+    paid in May whose claimant declared none (a declared salary would win over the partner's)."""
     paid = Payment.objects.filter(month=MAY).values_list("household_id", flat=True)
-    claimants = Membership.objects.filter(role="claimant", household_id__in=set(paid))
+    declaring = Fact.objects.filter(kind="salary").exclude(source=FactSource.PARTNER_EXCHANGE)
+    claimants = Membership.objects.filter(role="claimant", household_id__in=set(paid)).exclude(
+        person_id__in=declaring.values("person_id")
+    )
     rows = [
-        f"{member.person.nir};2022-05;12345678900011;salaire;2400.00"
+        f"{member.person.nir};2022-02;12345678900011;salaire;2400.00"
         for member in claimants.select_related("person").order_by("household_id")[:8]
     ]
     folder = tmp_path / "inbox" / "2022-06"
@@ -62,7 +66,8 @@ def test_the_cut_off_is_the_25th_at_20h_paris():
 def test_a_cycle_stopped_between_steps_then_run_again_equals_an_uninterrupted_one(
     small_twin, tmp_path
 ):
-    cycle_month_run(month=MAY, acting_user=None, inbox=tmp_path / "empty")
+    with clock.frozen(dt.datetime(2022, 12, 31, 9)):  # May is paid before June's file arrives
+        cycle_month_run(month=MAY, acting_user=None, inbox=tmp_path / "empty")
     inbox = _inbox(tmp_path)
     with transaction.atomic():
         cycle_month_run(month=JUNE, acting_user=None, inbox=inbox)
@@ -88,12 +93,19 @@ def test_a_cycle_stopped_between_steps_then_run_again_equals_an_uninterrupted_on
     # A whole rerun does nothing more.
     cycle_month_run(month=JUNE, acting_user=None, inbox=inbox)
     assert _outcome() == uninterrupted
-    assert {a.reason for a in Adjustment.objects.all()} == {"cycle 2022-06 : faits nouveaux"}
-    assert Adjustment.objects.filter(causes__source=FactSource.PARTNER_EXCHANGE).exists()
+    # The salaries nobody declared were settled by the automated controls (control facts taking
+    # the partner's amount), each household with a rappel or an indu got this cycle's letter.
+    settled = Adjustment.objects.filter(controladjustment__control__month=JUNE)
+    assert settled.exists()
+    assert settled.filter(causes__source=FactSource.CONTROL).count() == settled.count()
+    assert set(Adjustment.objects.values_list("household_id", flat=True)) == set(
+        AdjustmentLetter.objects.filter(month=JUNE).values_list("household_id", flat=True)
+    )
 
 
 def test_a_step_killed_inside_is_run_again_from_its_start(small_twin, tmp_path):
-    cycle_month_run(month=MAY, acting_user=None, inbox=tmp_path / "empty")
+    with clock.frozen(dt.datetime(2022, 12, 31, 9)):  # May is paid before June's file arrives
+        cycle_month_run(month=MAY, acting_user=None, inbox=tmp_path / "empty")
     inbox = _inbox(tmp_path)
     with transaction.atomic():
         cycle_month_run(month=JUNE, acting_user=None, inbox=inbox)

@@ -1,9 +1,12 @@
-"""`justedroit twin simulate`: the twin's activity month by month, one simulator per domain.
+"""`justedroit twin simulate`: the twin's activity month by month, one simulator per domain,
+then the Caf's months.
 
-Each simulator module (reception, channels, …) exposes
+Each simulator module (truth, reception, channels, …) exposes
 `simulate(*, first_month: date, last_month: date, seed: int, scale: float, progress) -> dict`
 returning counts of what it created. Simulators run in the order of SIMULATORS, each once per
-period: a second run of the same period reuses what exists.
+period: a second run of the same period reuses what exists. Then, unless `cycle` is false, each
+month in turn: the households' declarations and the partners' files drawn from the truth, and
+the Caf's monthly cycle (`twin.simulate.months`).
 """
 
 import datetime as dt
@@ -17,8 +20,9 @@ from django.db import transaction
 
 from justedroit.core import clock
 from justedroit.twin.models import TwinBuild, TwinSimulation
+from justedroit.twin.simulate.months import months_run
 
-SIMULATORS = ("reception", "channels")
+SIMULATORS = ("truth", "reception", "channels")
 
 
 def available() -> list[tuple[str, Callable]]:
@@ -40,6 +44,7 @@ def twin_simulate(
     first_month: dt.date,
     last_month: dt.date,
     progress: Callable[[str, str], None] = lambda name, note: None,
+    cycle: bool = True,
 ) -> list[TwinSimulation]:
     build = TwinBuild.objects.first()
     if build is None:
@@ -75,4 +80,6 @@ def twin_simulate(
                 )
             )
         progress(name, "terminé")
+    if cycle:
+        months_run(first_month=first_month, last_month=last_month, progress=progress)
     return runs

@@ -23,21 +23,30 @@ class Command(BatchCommand):
         simulate = sub.add_parser("simulate", help="Simule l'activité du jumeau mois par mois.")
         simulate.add_argument("--from", dest="first", required=True, help="AAAA-MM")
         simulate.add_argument("--to", dest="last", required=True, help="AAAA-MM")
+        simulate.add_argument(
+            "--no-cycle",
+            action="store_true",
+            help="Seulement l'activité des domaines, sans les mois (déclarations, fichiers des "
+            "partenaires, cycle de la Caf).",
+        )
 
     def handle(self, *args, action, **options):
         if action == "build":
             self._build(options["seed"], options["scale"])
         elif action == "simulate":
-            self._simulate(options["first"], options["last"])
+            self._simulate(options["first"], options["last"], cycle=not options["no_cycle"])
         else:
             self._calibration()
 
-    def _simulate(self, first: str, last: str):
+    def _simulate(self, first: str, last: str, *, cycle: bool):
         try:
             runs = twin_simulate(
                 first_month=parse_month(first),
                 last_month=parse_month(last),
-                progress=lambda name, note: self.stderr.write(f"{name} : {note}"),
+                progress=lambda name, note: (
+                    self.stderr.write(f"{name} : {note}") or sys.stderr.flush()
+                ),
+                cycle=cycle,
             )
         except (ValueError, ValidationError) as error:
             messages = error.messages if isinstance(error, ValidationError) else [str(error)]

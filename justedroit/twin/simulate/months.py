@@ -1,0 +1,120 @@
+"""The twin's months: each month, what the households declare and what the partners send, then
+the Caf's own cycle — the same `cycle_month_run` an operator runs (`justedroit cycle run`).
+
+A month's behaviour is journaled as a `TwinSimulation` of the simulator « mois » for that month:
+run again, it is passed. The cycle runs on the evening of the month's cut-off (an hour before the
+25th at 20:00, Paris), its clock moving on at each reading as in a live process: it sees the facts
+known then, as it would in production, and its steps' writes (imports, controls) precede the
+cut-off the payment is computed at; each step is journaled and resumable (`cycle.services`).
+"""
+
+import datetime as dt
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+
+from django.db import transaction
+
+from justedroit.core import clock
+from justedroit.cycle.services import cut_off, cycle_month_run, exchange_inbox
+from justedroit.registry import services as registry_services
+from justedroit.registry.models import FactSource
+from justedroit.twin.models import TwinBuild, TwinSimulation
+from justedroit.twin.simulate.partners import partner_files_write
+from justedroit.twin.truth.models import Behaviour, TruePeriod
+
+MONTH_SIMULATOR = "mois"
+DECLARED = (Behaviour.ON_TIME, Behaviour.LATE, Behaviour.MISTAKE)
+DECLARATION_REASON = "déclaration de changement de situation (jumeau)"
+CYCLE_LEAD = dt.timedelta(hours=1)  # the cycle runs an hour before the cut-off
+CLOCK_TICK = dt.timedelta(microseconds=1)
+
+
+def declarations_write(month: dt.date) -> int:
+    """The drawn changes the households declare during `month`, as declarations recorded at the
+    instant they make them (late ones backdated to the month of the change; mistaken ones with
+    the wrong amount)."""
+    by_instant: dict[dt.datetime, list[registry_services.FactInput]] = defaultdict(list)
+    periods = TruePeriod.objects.filter(
+        behaviour__in=DECLARED,
+        declared_at__gte=_paris(month),
+        declared_at__lt=_paris(clock.add_months(month, 1)),
+    ).order_by("declared_at", "id")
+    for period in periods:
+        by_instant[period.declared_at].append(
+            registry_services.FactInput(
+                household_id=period.household_id,
+                person_id=period.person_id,
+                kind=period.kind,
+                valid_from=period.month_from,
+                valid_until=period.month_until,
+                amount=period.declared_amount
+                if period.declared_amount is not None
+                else period.amount,
+                code=period.code,
+            )
+        )
+    for instant, facts in by_instant.items():
+        with clock.frozen(instant):
+            registry_services.facts_record_bulk(
+                facts=facts,
+                source=FactSource.DECLARATION,
+                acting_user=None,
+                reason=DECLARATION_REASON,
+            )
+    return sum(len(facts) for facts in by_instant.values())
+
+
+def _paris(month: dt.date) -> dt.datetime:
+    return dt.datetime.combine(month, dt.time(), tzinfo=clock.PARIS)
+
+
+def month_behaviour(month: dt.date, *, inbox: Path) -> TwinSimulation:
+    """The households' declarations of `month` and the partners' files for its cycle, once."""
+    done = TwinSimulation.objects.filter(
+        simulator=MONTH_SIMULATOR, first_month=month, last_month=month
+    ).first()
+    if done is not None:
+        return done
+    build = TwinBuild.objects.get()
+    started = time.perf_counter()
+    with transaction.atomic():
+        counts = {"declarations": declarations_write(month)}
+        counts |= partner_files_write(
+            month=month, inbox=inbox, seed=build.seed, scale=float(build.scale)
+        )
+        return TwinSimulation.objects.create(
+            simulator=MONTH_SIMULATOR,
+            first_month=month,
+            last_month=month,
+            simulated_at=clock.now(),
+            counts=counts,
+            seconds=Decimal(f"{time.perf_counter() - started:.2f}"),
+        )
+
+
+def months_run(
+    *,
+    first_month: dt.date,
+    last_month: dt.date,
+    inbox: Path | None = None,
+    progress: Callable[[str, str], None] = lambda name, note: None,
+) -> None:
+    """Each month in turn: the households' and partners' behaviour, then the Caf's cycle."""
+    inbox = inbox or exchange_inbox()
+    month = first_month
+    while month <= last_month:
+        with clock.frozen(_paris(month)):
+            behaviour = month_behaviour(month, inbox=inbox)
+        notes = ", ".join(f"{key} {value}" for key, value in behaviour.counts.items())
+        progress(MONTH_SIMULATOR, f"{month:%Y-%m} déclarations et fichiers : {notes}")
+        with clock.frozen(cut_off(month) - CYCLE_LEAD, tick=CLOCK_TICK):
+            cycle_month_run(
+                month=month,
+                acting_user=None,
+                inbox=inbox,
+                progress=lambda message: progress("cycle", message),
+            )
+        month = clock.add_months(month, 1)

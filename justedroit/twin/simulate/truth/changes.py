@@ -1,0 +1,290 @@
+"""The changes the truth adds to what the population declares, and how each is declared.
+
+Drawn over the period, after the population's own events: a person whose declared resources or
+activity already change during the period (the build's job losses and finds, income repairs) gets
+no drawn change of that kind, so that the truth and the declarations never contradict each other
+on who changed first. Households still in the file are drawn among: a change needs a month after
+it to matter.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+import numpy as np
+from django.db.models import Max, Min, Q
+
+from justedroit.core import clock
+from justedroit.registry.models import Claim, Fact, MemberRole, Membership
+from justedroit.twin.simulate.truth.baseline import TrueRow
+from justedroit.twin.simulate.truth.parameters import BEHAVIOURS
+from justedroit.twin.simulate.truth.parameters import PARAMETERS as P
+from justedroit.twin.truth.models import Behaviour, Change, Origin, TrueKind
+
+DECLARED = (Behaviour.ON_TIME, Behaviour.LATE, Behaviour.MISTAKE)
+NEW_JOB_BEFORE_AGE = 60
+
+
+def _index(month: dt.date) -> int:
+    return month.year * 12 + month.month - 1
+
+
+def _month(index: int) -> dt.date:
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+class _Draws:
+    """The period's draws, in a fixed order, from the truth's own stream."""
+
+    def __init__(self, seed: int, first: int, last: int):
+        self.rng = np.random.default_rng([seed, 7])
+        self.first, self.last = first, last
+
+    def happens(self, yearly: float, windows: list[tuple[int, int]]) -> list[int | None]:
+        """For each window [low, high] of possible months, the month of the change or None."""
+        chance = self.rng.random(len(windows))
+        offset = self.rng.random(len(windows))
+        out: list[int | None] = []
+        for (low, high), c, o in zip(windows, chance, offset, strict=True):
+            months = high - low + 1
+            out.append(
+                low + int(o * months)
+                if months > 0 and c < 1 - (1 - yearly) ** (months / 12)
+                else None
+            )
+        return out
+
+    def behaviours(self, count: int) -> list[str]:
+        weights = np.array([P.change_declared[name] for name in BEHAVIOURS])
+        return [
+            BEHAVIOURS[i]
+            for i in self.rng.choice(len(BEHAVIOURS), count, p=weights / weights.sum())
+        ]
+
+    def hidden(self, count: int) -> list[str]:
+        return [
+            Behaviour.DELIBERATE if u < P.hidden_deliberate else Behaviour.NEVER
+            for u in self.rng.random(count)
+        ]
+
+    def lognormal(self, spec, count: int) -> list[Decimal]:
+        median, sigma, low, high = spec
+        values = np.clip(self.rng.lognormal(np.log(median), sigma, count), low, high)
+        return [Decimal(f"{v:.2f}") for v in values]
+
+    def uniform(self, bounds, count: int) -> np.ndarray:
+        return self.rng.uniform(*bounds, count)
+
+    def declared_at(self, month: int, behaviour: str) -> dt.datetime | None:
+        """A day of the change's month (or later when late), at an hour of the day, Paris."""
+        if behaviour not in DECLARED:
+            return None
+        if behaviour == Behaviour.LATE:
+            month += int(self.rng.integers(*P.late_months))
+        day = int(self.rng.integers(1, 29))
+        hour = int(self.rng.integers(*P.declaration_hours))
+        minute = int(self.rng.integers(0, 60))
+        return dt.datetime.combine(
+            _month(month).replace(day=day), dt.time(hour, minute), tzinfo=clock.PARIS
+        )
+
+
+def change_rows(
+    first_id: int, declared: list[TrueRow], *, first_month: dt.date, last_month: dt.date, seed: int
+) -> tuple[list[TrueRow], dict[str, int]]:
+    draws = _Draws(seed, _index(first_month), _index(last_month))
+    periods: dict[tuple[int, str], list[TrueRow]] = defaultdict(list)
+    for row in declared:
+        if row.person is not None:
+            periods[(row.person, row.kind)].append(row)
+    spans = _claim_spans(draws)
+    adults = _adults(spans, draws)
+    disabled = set(Fact.objects.filter(kind="disability_rate").values_list("person_id", flat=True))
+    rows: list[TrueRow] = []
+    counts: dict[str, int] = defaultdict(int)
+
+    def add(**values):
+        rows.append(TrueRow(first_id + len(rows), origin=Origin.CHANGE, **values))
+
+    def only(person_id: int, kind: str) -> TrueRow | None:
+        found = periods.get((person_id, kind), [])
+        return found[0] if len(found) == 1 and found[0].month_until is None else None
+
+    # Pay rises: workers with one open salary and one activity, « employed ».
+    rises = [
+        (a, salary)
+        for a in adults
+        if (salary := only(a.person, TrueKind.SALARY)) is not None
+        and salary.amount
+        and (activity := only(a.person, TrueKind.ACTIVITY)) is not None
+        and activity.code == "employed"
+    ]
+    months = draws.happens(P.pay_rise_yearly, [a.window for a, _ in rises])
+    chosen = [(a, s, m) for (a, s), m in zip(rises, months, strict=True) if m is not None]
+    factors = draws.uniform(P.pay_rise_factor, len(chosen))
+    shares = draws.uniform(P.mistake_share, len(chosen))
+    for (adult, salary, month), factor, share, behaviour in zip(
+        chosen, factors, shares, draws.behaviours(len(chosen)), strict=True
+    ):
+        new = (salary.amount * Decimal(f"{factor:.4f}")).quantize(Decimal("0.01"))
+        add(
+            household=adult.household,
+            person=adult.person,
+            kind=TrueKind.SALARY,
+            month_from=_month(month),
+            month_until=None,
+            amount=new,
+            code="",
+            change=Change.PAY_RISE,
+            behaviour=behaviour,
+            declared_at=draws.declared_at(month, behaviour),
+            declared_amount=_mistaken(salary.amount, new, share, behaviour),
+        )
+        counts[f"{Change.PAY_RISE}_{behaviour}"] += 1
+
+    # New jobs: jobseekers and inactive people under 60, without earnings, not disabled.
+    seekers = [
+        a
+        for a in adults
+        if (activity := only(a.person, TrueKind.ACTIVITY)) is not None
+        and activity.code in ("unemployed", "inactive")
+        and not periods.get((a.person, TrueKind.SALARY))
+        and a.person not in disabled
+        and a.young_until > a.window[0]
+    ]
+    months = draws.happens(
+        P.new_job_yearly, [(a.window[0], min(a.window[1], a.young_until)) for a in seekers]
+    )
+    chosen = [(a, m) for a, m in zip(seekers, months, strict=True) if m is not None]
+    salaries = draws.lognormal(P.new_job_salary, len(chosen))
+    shares = draws.uniform(P.mistake_share, len(chosen))
+    for (adult, month), salary, share, behaviour in zip(
+        chosen, salaries, shares, draws.behaviours(len(chosen)), strict=True
+    ):
+        at = draws.declared_at(month, behaviour)
+        common = {
+            "household": adult.household,
+            "person": adult.person,
+            "month_from": _month(month),
+            "month_until": None,
+            "change": Change.NEW_JOB,
+            "behaviour": behaviour,
+            "declared_at": at,
+        }
+        add(kind=TrueKind.ACTIVITY, amount=None, code="employed", **common)
+        add(
+            kind=TrueKind.SALARY,
+            amount=salary,
+            code="",
+            declared_amount=_mistaken(Decimal(0), salary, share, behaviour),
+            **common,
+        )
+        if periods.get((adult.person, TrueKind.UNEMPLOYMENT_BENEFIT)):
+            add(kind=TrueKind.UNEMPLOYMENT_BENEFIT, amount=Decimal(0), code="", **common)
+        counts[f"{Change.NEW_JOB}_{behaviour}"] += 1
+
+    # Hidden couples: claimants who live alone in the file (no spouse ever).
+    alone = [a for a in adults if a.alone]
+    months = draws.happens(P.hidden_couple_yearly, [a.window for a in alone])
+    chosen = [(a, m) for a, m in zip(alone, months, strict=True) if m is not None]
+    incomes = draws.lognormal(P.partner_income, len(chosen))
+    for (adult, month), income, behaviour in zip(
+        chosen, incomes, draws.hidden(len(chosen)), strict=True
+    ):
+        add(
+            household=adult.household,
+            person=None,
+            kind=TrueKind.PARTNER,
+            month_from=_month(month),
+            month_until=None,
+            amount=income,
+            code="",
+            change=Change.PARTNER_MOVES_IN,
+            behaviour=behaviour,
+        )
+        counts[f"{Change.PARTNER_MOVES_IN}_{behaviour}"] += 1
+
+    # Hidden departures abroad: whole households, from a month while in the file.
+    households = sorted(spans.items())
+    months = draws.happens(P.hidden_departure_yearly, [window for _, window in households])
+    chosen = [(h, m) for (h, _), m in zip(households, months, strict=True) if m is not None]
+    for (household_id, month), behaviour in zip(chosen, draws.hidden(len(chosen)), strict=True):
+        add(
+            household=household_id,
+            person=None,
+            kind=TrueKind.ABROAD,
+            month_from=_month(month),
+            month_until=None,
+            amount=None,
+            code="yes",
+            change=Change.DEPARTURE_ABROAD,
+            behaviour=behaviour,
+        )
+        counts[f"{Change.DEPARTURE_ABROAD}_{behaviour}"] += 1
+    return rows, dict(counts)
+
+
+def _mistaken(before: Decimal, true: Decimal, share: float, behaviour: str) -> Decimal | None:
+    """What a mistaken declaration says: the amount before plus only part of the change."""
+    if behaviour != Behaviour.MISTAKE:
+        return None
+    return (before + (true - before) * Decimal(f"{share:.4f}")).quantize(Decimal("0.01"))
+
+
+@dataclass(frozen=True, slots=True)
+class _Adult:
+    household: int
+    person: int
+    window: tuple[int, int]  # months a change of theirs may start, inclusive
+    alone: bool  # a claimant with no spouse in the file
+    young_until: int  # the month they turn 60
+
+
+def _claim_spans(draws: _Draws) -> dict[int, tuple[int, int]]:
+    """Household → [first, last] months in which a change can happen: in the file during the
+    period, with at least one month in the file after the change."""
+    spans = {}
+    for household_id, start, end, still_open in (
+        Claim.objects.values("household_id")
+        .annotate(
+            start=Min("start_month"),
+            end=Max("end_month"),
+            still_open=Max("id", filter=Q(end_month__isnull=True)),
+        )
+        .order_by("household_id")
+        .values_list("household_id", "start", "end", "still_open")
+    ):
+        low = max(_index(start) + 1, draws.first)
+        high = draws.last - 1 if still_open else min(_index(end) - 2, draws.last - 1)
+        if low <= high:
+            spans[household_id] = (low, high)
+    return spans
+
+
+def _adults(spans: dict[int, tuple[int, int]], draws: _Draws) -> list[_Adult]:
+    """Claimants and spouses of households in the file, in a stable order, with the months a
+    change of theirs may start (member then, household in the file)."""
+    spouses = set(
+        Membership.objects.filter(role=MemberRole.SPOUSE).values_list("household_id", flat=True)
+    )
+    adults = []
+    for household_id, person_id, role, start, end, born in (
+        Membership.objects.filter(role__in=[MemberRole.CLAIMANT, MemberRole.SPOUSE])
+        .order_by("household_id", "person_id")
+        .values_list(
+            "household_id", "person_id", "role", "start_date", "end_date", "person__birth_date"
+        )
+    ):
+        if household_id not in spans:
+            continue
+        low, high = spans[household_id]
+        low = max(low, _index(start) + 1)
+        if end is not None:
+            high = min(high, _index(end) - 2)
+        if low > high:
+            continue
+        young_until = (born.year + NEW_JOB_BEFORE_AGE) * 12 + born.month - 1
+        alone = role == MemberRole.CLAIMANT and household_id not in spouses
+        adults.append(_Adult(household_id, person_id, (low, high), alone, young_until))
+    return adults

@@ -1,0 +1,92 @@
+"""Behavioural parameters of the twin's truth: how often a household's situation changes beside
+what the twin's population already declares, and how the household declares it.
+
+Calibration reasoning (no target is met by construction). The Caf de la Vienne's controls found
+8.4 M€ of indus in 2022 (2 % of benefits) for a financial impact of 11.5 M€: these must emerge
+from the engine recomputing the gaps drawn here, once controls find them. National orders of
+magnitude bound the gap: the Cour des comptes puts the errors left uncorrected after 24 months at
+5.8 Md€ in 2022, 7.6 % of benefits (both directions); the Cnaf estimates fraud at 2.8 Md€ (about
+3 %), 69 % of it intentional omissions and 18 % hidden couple life (« isolement »). Controls find
+only part of the gap, so the gap drawn is larger than what controls find: at the full twin,
+about 12,000 changes a year of which about 30 % are declared late, wrongly or never, plus about
+1,100 hidden couples and 300 hidden departures. Rough € (RSA, PPA, housing aid lost per month ×
+months until found): pay rises ≈ 2 M€, new jobs ≈ 3 M€, couples ≈ 4 M€, departures ≈ 1.5 M€ a
+year — the order of the 11.5 M€ impact. The shares are « hypothèse » until the controls'
+indicators are measured on the full twin; change them here, never the totals.
+"""
+
+from dataclasses import dataclass
+
+from justedroit.twin.simulate.parameters import HYPOTHESIS, parameter
+
+COUR_DES_COMPTES = (
+    "hypothèse, ordre de grandeur : Cour des comptes, certification 2022 de la branche famille "
+    "(5,8 Md€ d'erreurs non corrigées, 7,6 % des prestations)"
+)
+CNAF_FRAUD = (
+    "hypothèse, ordre de grandeur : Cnaf, estimation de la fraude 2020 (2,8 Md€) ; fraudes "
+    "détectées 2019 : 69 % d'omissions, 18 % d'isolement"
+)
+BEHAVIOURS = ("on_time", "late", "never", "mistake", "deliberate")
+
+
+@dataclass(frozen=True)
+class TruthParameters:
+    pay_rise_yearly: float = parameter(
+        0.20,
+        HYPOTHESIS,
+        "salariés dont le salaire augmente nettement dans l'année (hausse, heures en plus)",
+    )
+    pay_rise_factor: tuple[float, float] = parameter(
+        (1.08, 1.40), HYPOTHESIS, "salaire après la hausse / avant : loi uniforme (de, à)"
+    )
+    new_job_yearly: float = parameter(
+        0.12,
+        HYPOTHESIS,
+        "demandeurs d'emploi et inactifs de moins de 60 ans qui reprennent un emploi dans l'année",
+    )
+    new_job_salary: tuple[float, float, float, float] = parameter(
+        (1150.0, 0.35, 400.0, 3000.0),
+        HYPOTHESIS,
+        "salaire de l'emploi repris : loi log-normale (médiane, sigma, borne basse, borne haute)",
+    )
+    change_declared: dict[str, float] = parameter(
+        {"on_time": 0.70, "late": 0.15, "never": 0.08, "mistake": 0.05, "deliberate": 0.02},
+        COUR_DES_COMPTES,
+        "comment un changement de ressources est déclaré : dans le mois, en retard, jamais, "
+        "à temps avec un montant erroné, caché délibérément",
+    )
+    late_months: tuple[int, int] = parameter(
+        (2, 10), HYPOTHESIS, "retard d'une déclaration tardive, en mois (de…à exclu)"
+    )
+    mistake_share: tuple[float, float] = parameter(
+        (0.5, 0.9),
+        HYPOTHESIS,
+        "montant déclaré par erreur / montant vrai (pour une hausse : part de la hausse oubliée)",
+    )
+    hidden_couple_yearly: float = parameter(
+        0.012,
+        CNAF_FRAUD,
+        "allocataires seuls ou parents isolés qui vivent en couple sans le déclarer, par an",
+    )
+    partner_income: tuple[float, float, float, float] = parameter(
+        (1400.0, 0.40, 0.0, 4000.0),
+        HYPOTHESIS,
+        "ressources mensuelles du conjoint non déclaré : loi log-normale (médiane, sigma, bornes)",
+    )
+    hidden_departure_yearly: float = parameter(
+        0.003,
+        HYPOTHESIS,
+        "foyers partis vivre à l'étranger sans le déclarer, par an",
+    )
+    hidden_deliberate: float = parameter(
+        0.25,
+        CNAF_FRAUD,
+        "part des couples et départs cachés qui le sont délibérément (le reste : négligence)",
+    )
+    declaration_hours: tuple[int, int] = parameter(
+        (8, 22), HYPOTHESIS, "heure d'une déclaration en ligne (de…à exclu)"
+    )
+
+
+PARAMETERS = TruthParameters()

@@ -1,0 +1,145 @@
+"""The twin's truth: kept from the product, the source of the households' declarations and of the
+partners' files, and the months it drives run the Caf's own cycle."""
+
+import datetime as dt
+import tomllib
+from pathlib import Path
+
+import grimp
+import pytest
+from django.db.models import Q
+from django.test import override_settings
+
+from justedroit.core import clock
+from justedroit.core.models import ImportJournal
+from justedroit.cycle.models import CycleStep, StepStatus
+from justedroit.cycle.services import STEPS
+from justedroit.entitlements.models import Payment
+from justedroit.exchanges.models import ExchangeFile
+from justedroit.exchanges.services import exchange_inbox_import
+from justedroit.registry.models import Fact, FactSource
+from justedroit.twin.models import TwinSimulation
+from justedroit.twin.simulate import truth
+from justedroit.twin.simulate.months import declarations_write, months_run
+from justedroit.twin.simulate.partners import _covered, partner_files_write
+from justedroit.twin.simulate.partners.parameters import PARAMETERS as PARTNERS
+from justedroit.twin.truth.models import Behaviour, Change, TruePeriod
+
+pytestmark = pytest.mark.django_db
+ROOT = Path(__file__).resolve().parent.parent
+FIRST, LAST = dt.date(2021, 1, 1), dt.date(2022, 12, 1)
+CONTRACT = "Only the twin reads its truth"
+
+
+def _contract():
+    from importlinter.contracts.protected import ProtectedContract
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]
+    options = next(c for c in config["contracts"] if c["name"] == CONTRACT)
+    return ProtectedContract(
+        name=CONTRACT,
+        session_options={"root_packages": ["justedroit"]},
+        contract_options={k: v for k, v in options.items() if k not in ("name", "type")},
+    )
+
+
+def test_no_domain_may_import_the_truth_and_the_contract_says_so_when_one_does():
+    graph = grimp.build_graph("justedroit")
+    contract = _contract()
+    assert contract.check(graph, verbose=False).kept
+    graph.add_import(
+        importer="justedroit.entitlements.situations",
+        imported="justedroit.twin.truth.models",
+        line_number=1,
+        line_contents="from justedroit.twin.truth.models import TruePeriod",
+    )
+    assert not contract.check(graph, verbose=False).kept
+
+
+def _draw_truth():
+    return truth.simulate(first_month=FIRST, last_month=LAST, seed=86, scale=0.01)
+
+
+def test_the_truth_starts_from_the_declarations_and_adds_hidden_changes(small_twin):
+    counts = _draw_truth()
+    assert counts["periodes_vraies"] == TruePeriod.objects.count()
+    changes = TruePeriod.objects.exclude(change="")
+    hidden = changes.filter(behaviour__in=[Behaviour.NEVER, Behaviour.DELIBERATE])
+    assert changes.filter(behaviour=Behaviour.ON_TIME).count() > hidden.count() > 0
+    # A hidden change is never declared; a declared one says when.
+    assert not hidden.exclude(declared_at=None).exists()
+    assert not changes.filter(behaviour=Behaviour.ON_TIME, declared_at=None).exists()
+    assert _draw_truth() == {"periodes_vraies": 0}  # drawn once for the twin
+
+
+def test_declarations_are_written_when_the_household_makes_them(small_twin):
+    _draw_truth()
+    late = TruePeriod.objects.filter(behaviour=Behaviour.LATE).order_by("declared_at").first()
+    month = clock.month_start(late.declared_at.astimezone(clock.PARIS).date())
+    assert declarations_write(month) > 0
+    fact = Fact.objects.get(
+        source=FactSource.DECLARATION,
+        person=late.person,
+        household=late.household,
+        kind=late.kind,
+        recorded_at=late.declared_at,
+    )
+    assert fact.valid_from == late.month_from < month  # declared late, backdated
+
+
+def test_a_hidden_pay_rise_shows_in_the_payroll_file_and_not_in_the_declarations(
+    small_twin, tmp_path
+):
+    _draw_truth()
+    rise = next(
+        period
+        for period in TruePeriod.objects.filter(
+            change=Change.PAY_RISE, behaviour__in=[Behaviour.NEVER, Behaviour.DELIBERATE]
+        ).order_by("id")
+        if _covered(period.person_id, 86, 1, PARTNERS.drm_salary_coverage)
+    )
+    cycle_month = clock.add_months(rise.month_from, PARTNERS.drm_delay_months)
+    partner_files_write(month=cycle_month, inbox=tmp_path, seed=86, scale=0.01)
+    counts = exchange_inbox_import(month=cycle_month, inbox=tmp_path, acting_user=None)
+    assert counts["rows_refused"] == 0 and counts["rows_kept"] > 0
+    exchanged = Fact.objects.get(
+        source=FactSource.PARTNER_EXCHANGE,
+        person=rise.person,
+        kind="salary",
+        valid_from=rise.month_from,
+    )
+    assert exchanged.amount == rise.amount
+    declared = (
+        Fact.objects.filter(
+            source=FactSource.DECLARATION,
+            person=rise.person,
+            kind="salary",
+            valid_from__lte=rise.month_from,
+        )
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gt=rise.month_from))
+        .latest("recorded_at", "id")
+    )
+    assert declared.amount < exchanged.amount
+
+
+def test_a_simulated_month_runs_the_caf_cycle_on_the_partners_files(small_twin, tmp_path):
+    _draw_truth()
+    months = (dt.date(2021, 1, 1), dt.date(2021, 2, 1))
+    with override_settings(JUSTEDROIT_PRINT_DIR=tmp_path / "print"):
+        months_run(first_month=months[0], last_month=months[1], inbox=tmp_path / "inbox")
+        payments = Payment.objects.count()
+        assert Payment.objects.filter(month=months[1]).exists()
+        for month in months:
+            steps = CycleStep.objects.filter(month=month)
+            assert {s.step for s in steps} == {step.name for step in STEPS}
+            assert {s.status for s in steps} == {StepStatus.DONE}
+        # Every row of the partners' files was read and kept: the formats are the connectors'.
+        files = ExchangeFile.objects.filter(month__in=months)
+        assert {f.connector for f in files} == {"drm", "france_travail"}
+        journals = ImportJournal.objects.filter(pk__in=[f.journal_id for f in files])
+        assert all(j.rows_refused == 0 and j.rows_read > 0 for j in journals)
+        # Run again: the months are done, nothing is paid or imported twice.
+        months_run(first_month=months[0], last_month=months[1], inbox=tmp_path / "inbox")
+    assert Payment.objects.count() == payments
+    assert TwinSimulation.objects.filter(simulator="mois").count() == 2
+    assert ExchangeFile.objects.filter(month__in=months).count() == len(files)
