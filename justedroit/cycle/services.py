@@ -39,7 +39,7 @@ from justedroit.core.models import User
 from justedroit.cycle import letters
 from justedroit.cycle.models import AdjustmentLetter, CycleStep, StepStatus
 from justedroit.entitlements.models import Adjustment, Entitlement, Payment
-from justedroit.entitlements.services import cut_off, households_recompute, month_run
+from justedroit.entitlements.services import cut_off, households_recompute_from, month_run
 from justedroit.entitlements.situations import PARTNER_REFERENCE_KINDS
 from justedroit.exchanges.services import exchange_inbox_import
 from justedroit.registry.models import Fact, FactSource, Household
@@ -75,10 +75,11 @@ def exchanges_step(context: Context) -> dict:
     )
 
 
-def households_to_recompute(month: dt.date) -> dict[dt.date, list[int]]:
-    """First month to recompute → the households whose facts were recorded after their last
-    settlement (the facts known to the payment run that paid them, or a later recomputation) and
-    bear on a month before `month`, and those whose withheld payment may now be paid."""
+def households_to_recompute(month: dt.date) -> dict[int, dt.date]:
+    """Household → first month to recompute, for the households whose facts were recorded after
+    their last settlement (the facts known to the payment run that paid them, or a later
+    recomputation) and bear on a month before `month`, and those whose withheld payment may now
+    be paid."""
     settled_at: dict[int, dt.datetime] = {}
     first_paid: dict[int, dt.date] = {}
     for household_id, last, first_month in (
@@ -126,10 +127,7 @@ def households_to_recompute(month: dt.date) -> dict[dt.date, list[int]]:
         first[household_id] = min(first.get(household_id, start), start)
     for household_id, start in _withheld_months(month, earliest).items():
         first[household_id] = min(first.get(household_id, start), start)
-    groups: dict[dt.date, list[int]] = defaultdict(list)
-    for household_id, start in first.items():
-        groups[start].append(household_id)
-    return groups
+    return first
 
 
 def _withheld_months(month: dt.date, earliest: dt.date) -> dict[int, dt.date]:
@@ -189,22 +187,20 @@ def _shadowed_exchange_facts(facts: list[tuple], now: dt.datetime) -> set[int]:
 
 def recompute_step(context: Context) -> dict:
     last = clock.add_months(context.month, -1)
-    counts: dict = defaultdict(int)
     errors: list[dict] = []
-    for first, ids in sorted(households_to_recompute(context.month).items()):
-        created = households_recompute(
-            household_ids=ids,
-            first_month=first,
-            last_month=last,
-            acting_user=context.acting_user,
-            reason=recompute_reason(context.month),
-            errors=errors,
+    first_months = households_to_recompute(context.month)
+    created = households_recompute_from(
+        first_months=first_months,
+        last_month=last,
+        acting_user=context.acting_user,
+        reason=recompute_reason(context.month),
+        errors=errors,
+    )
+    if first_months:
+        context.progress(
+            f"{len(first_months)} foyers recalculés depuis {min(first_months.values()):%m/%Y}"
         )
-        counts["households"] += len(ids)
-        counts["adjustments"] += len(created)
-        context.progress(f"{len(ids)} foyers recalculés depuis {first:%m/%Y}")
-    counts["errors"] = len(errors)
-    return dict(counts)
+    return {"households": len(first_months), "adjustments": len(created), "errors": len(errors)}
 
 
 def automated_controls_step(context: Context) -> dict:

@@ -4,7 +4,7 @@ import contextlib
 import datetime as dt
 import time
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -258,26 +258,53 @@ def households_recompute(
     first such month raises ValidationError and the chunk records nothing."""
     if last_month < first_month:
         raise ValidationError("Le mois de fin précède le mois de début.")
-    ids = sorted(set(household_ids))
+    return households_recompute_from(
+        first_months=dict.fromkeys(household_ids, first_month),
+        last_month=last_month,
+        acting_user=acting_user,
+        reason=reason,
+        errors=errors,
+        chunk=chunk,
+    )
+
+
+def households_recompute_from(
+    *,
+    first_months: Mapping[int, dt.date],
+    last_month: dt.date,
+    acting_user: User | None,
+    reason: str = "",
+    errors: list[dict] | None = None,
+    chunk: int = CHUNK,
+) -> list[Adjustment]:
+    """`households_recompute` where each household starts at its own month: one computation of
+    the rules per month for all the households due by then (a cycle's households, whose new facts
+    bear on different months, cost at most one computation per month, not one per group)."""
+    if any(first > last_month for first in first_months.values()):
+        raise ValidationError("Le mois de fin précède le mois de début.")
+    ids = sorted(first_months)
     now = clock.now()
     created: list[Adjustment] = []
     for start in range(0, len(ids), chunk):
-        some = ids[start : start + chunk]
+        some = {household: first_months[household] for household in ids[start : start + chunk]}
         with transaction.atomic():
             list(Household.objects.select_for_update().filter(pk__in=some).order_by("pk"))
-            created += _recompute_chunk(
-                some, months_between(first_month, last_month), now, acting_user, reason, errors
-            )
+            created += _recompute_chunk(some, last_month, now, acting_user, reason, errors)
     return created
 
 
-def _recompute_chunk(ids, months, now, acting_user, reason, errors) -> list[Adjustment]:
+def _recompute_chunk(
+    starts: dict[int, dt.date], last_month, now, acting_user, reason, errors
+) -> list[Adjustment]:
+    ids = list(starts)
+    months = months_between(min(starts.values()), last_month)
     settled, last_settled = _settled(ids, months)
     failed: set[int] = set()
     pending: list[Adjustment] = []
     versions = rules.versions()
     for month in months:
-        inputs, ids_by_number = situations(month=month, as_of=now, household_ids=ids)
+        due_now = [household_id for household_id in ids if starts[household_id] <= month]
+        inputs, ids_by_number = situations(month=month, as_of=now, household_ids=due_now)
         results, input_errors = rules.compute_month(inputs, month, with_intermediates=False)
         for error in input_errors:
             if errors is None:
@@ -339,7 +366,7 @@ def _recompute_chunk(ids, months, now, acting_user, reason, errors) -> list[Adju
             household_number=numbers[household_id],
             reason=reason,
             detail={
-                "recalcul": f"{months[0]:%Y-%m}..{months[-1]:%Y-%m}",
+                "recalcul": f"{starts[household_id]:%Y-%m}..{last_month:%Y-%m}",
                 "rappels_indus": count,
             },
         )

@@ -12,6 +12,7 @@ from justedroit.entitlements.models import Adjustment, Payment
 from justedroit.entitlements.services import (
     household_recompute,
     households_recompute,
+    households_recompute_from,
     month_run,
 )
 from justedroit.registry import services as registry_services
@@ -74,6 +75,42 @@ def test_vectorised_equals_one_by_one(small_twin):
     assert len(created) == len(one_by_one)
     assert any(row[7] for row in one_by_one)  # causes are linked
     assert again == []
+
+
+def test_each_household_from_its_own_month_equals_one_by_one(small_twin):
+    month_run(month=MAY, wet=True, workers=1)
+    month_run(month=JUNE, wet=True, workers=1)
+    paid = sorted(set(Payment.objects.filter(month=MAY).values_list("household_id", flat=True)))
+    starts = {household_id: (MAY, JUNE)[i % 2] for i, household_id in enumerate(paid[:10])}
+    with clock.frozen(dt.datetime(2023, 1, 10, 9)):
+        for household_id in starts:
+            claimant = Membership.objects.filter(household_id=household_id, role="claimant").get()
+            registry_services.fact_record(
+                household=Household.objects.get(pk=household_id),
+                person=claimant.person,
+                kind="salary",
+                amount=Decimal("2500"),
+                valid_from=MAY,
+                valid_until=dt.date(2022, 7, 1),
+                source="control",
+                acting_user=None,
+            )
+    with clock.frozen(dt.datetime(2023, 1, 11, 9)):
+        with transaction.atomic():
+            for household_id, first in starts.items():
+                household_recompute(
+                    household=Household.objects.get(pk=household_id),
+                    first_month=first,
+                    last_month=JUNE,
+                    acting_user=None,
+                )
+            one_by_one = _snapshot()
+            transaction.set_rollback(True)
+        households_recompute_from(first_months=starts, last_month=JUNE, acting_user=None)
+    assert one_by_one and _snapshot() == one_by_one
+    # A household starting in June got nothing for May, though its new salary covers May too.
+    june_starters = {h for h, first in starts.items() if first == JUNE}
+    assert not Adjustment.objects.filter(household_id__in=june_starters, month=MAY).exists()
 
 
 def test_a_household_the_engine_cannot_compute_is_listed_and_the_others_go_on(small_twin):
