@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "justedroit.entitlements",
     "justedroit.outreach",
     "justedroit.exchanges",
+    "justedroit.recovery",
     "justedroit.cycle",
     "justedroit.twin",
     "justedroit.reporting",

@@ -10,9 +10,12 @@ one letter per cycle.
 1. `exchanges` — the month's partner files from the inbox `JUSTEDROIT_EXCHANGE_INBOX/<AAAA-MM>/`;
 2. `recompute` — the households whose facts were recorded since their last settlement and bear on
    months already paid, recomputed into rappels and indus (vectorised);
-3. `payment` — the month's payment run, on the facts known at the cut-off: the 25th of the month
-   at 20:00, Paris time;
-4. `letters` — a letter to each household for the rappels and indus this cycle recorded.
+3. `debts` — the indus not notified yet become debts, with their notification letters
+   (docs/recouvrement.md);
+4. `payment` — the month's payment run, on the facts known at the cut-off: the 25th of the month
+   at 20:00, Paris time; in the same pass (each chunk's transaction), the month's retentions on
+   the payments of households with debts (gross, retention, net);
+5. `letters` — a letter to each household for the rappels and indus this cycle recorded.
 
 Other steps (the automated controls, the deadlines of controls on documents) go into `STEPS`
 where they belong: a step is a name, a French label and a function of the cycle's `Context`
@@ -38,6 +41,8 @@ from justedroit.cycle.models import AdjustmentLetter, CycleStep, StepStatus
 from justedroit.entitlements.models import Adjustment, Payment
 from justedroit.entitlements.services import households_recompute, month_run
 from justedroit.exchanges.services import exchange_inbox_import
+from justedroit.recovery.models import MonthlyRetention
+from justedroit.recovery.services import debts_notify, retentions_on_payments
 from justedroit.registry.models import Fact, Household
 
 CUT_OFF_DAY, CUT_OFF_TIME = 25, dt.time(20, 0)
@@ -130,11 +135,25 @@ def recompute_step(context: Context) -> dict:
     return dict(counts)
 
 
+def debts_step(context: Context) -> dict:
+    return debts_notify(acting_user=context.acting_user)
+
+
 def payment_step(context: Context) -> dict:
-    run = month_run(month=context.month, as_of=cut_off(context.month), wet=True)
+    run = month_run(
+        month=context.month,
+        as_of=cut_off(context.month),
+        wet=True,
+        after_store=retentions_on_payments,
+    )
     if run.reused:
         return {"already_paid": True}
-    return {"households": run.computed, "skipped": run.skipped, "errors": len(run.errors)}
+    return {
+        "households": run.computed,
+        "skipped": run.skipped,
+        "errors": len(run.errors),
+        "retentions": MonthlyRetention.objects.filter(run=run).count(),
+    }
 
 
 def letters_step(context: Context) -> dict:
@@ -157,7 +176,8 @@ def letters_step(context: Context) -> dict:
 STEPS: list[Step] = [
     Step("exchanges", "Import des fichiers des partenaires", exchanges_step),
     Step("recompute", "Recalcul des foyers aux faits nouveaux", recompute_step),
-    Step("payment", "Paiement du mois", payment_step),
+    Step("debts", "Notification des indus", debts_step),
+    Step("payment", "Paiement du mois et retenues sur prestations", payment_step),
     Step("letters", "Lettres de rappel ou d'indu", letters_step),
 ]
 

@@ -33,6 +33,10 @@ from justedroit.rules.inputs import resource_window
 ZERO = Decimal("0.00")
 CHUNK = 5_000  # households computed (and, when paying, stored) together
 Progress = Callable[[int], None]  # households done in this step
+# Called in the transaction that stores a chunk of a payment run, with the run and, for each
+# household computed, (household id, its input, its result): the recovery of debts retains on the
+# payments there, in the same pass over the file (the cycle's payment step passes it).
+AfterStore = Callable[[Run, list[tuple[int, object, object]]], object]
 
 
 class MonthBusy(Exception):
@@ -50,6 +54,7 @@ def month_run(
     household_ids: Sequence[int] | None = None,
     chunk: int = CHUNK,
     progress: Progress = lambda done: None,
+    after_store: AfterStore | None = None,
 ) -> Run:
     """Compute `month` for every household with a claim running then (or the given ones).
 
@@ -58,7 +63,8 @@ def month_run(
     what it paid and is marked interrupted; the next wet run of the month resumes it. Paying is
     done once: a second wet run of the whole file returns the finished one, and a run skips the
     households already paid that month. Two wet runs of a month never run together: the second
-    raises MonthBusy."""
+    raises MonthBusy. `after_store` runs in each chunk's transaction of a wet run (see
+    `AfterStore`)."""
     as_of = as_of or clock.now()
     run = Run(
         month=month,
@@ -84,7 +90,16 @@ def month_run(
                 return done
         run.save()
         try:
-            _compute(run, household_ids, scheduler, workers, chunk, progress, stored=_stored(month))
+            _compute(
+                run,
+                household_ids,
+                scheduler,
+                workers,
+                chunk,
+                progress,
+                stored=_stored(month),
+                after_store=after_store,
+            )
         except BaseException:  # killed (SIGTERM, Ctrl-C) or failed: what is stored stays
             run.status = RunStatus.INTERRUPTED
             run.save(update_fields=["status"])
@@ -126,7 +141,15 @@ def _stored(month: dt.date) -> set[int]:
 
 
 def _compute(
-    run: Run, household_ids, scheduler, workers, chunk, progress, *, stored: set[int]
+    run: Run,
+    household_ids,
+    scheduler,
+    workers,
+    chunk,
+    progress,
+    *,
+    stored: set[int],
+    after_store: AfterStore | None = None,
 ) -> None:
     """Compute the run's households (all but `stored`), storing each chunk when the run pays."""
     started = time.perf_counter()
@@ -135,6 +158,7 @@ def _compute(
     )
     everyone = len(inputs)
     inputs = [h for h in inputs if ids_by_number[h.id] not in stored]
+    input_of = {h.id: h for h in inputs} if after_store is not None else {}
     run.households, run.skipped = len(inputs), everyone - len(inputs)  # skipped: not stored
     run.timings = {"load": round(time.perf_counter() - started, 3), "store": 0.0}
     if run.wet:
@@ -152,6 +176,14 @@ def _compute(
                 stored_at = time.perf_counter()
                 with transaction.atomic():
                     _store(run, results, ids_by_number)
+                    if after_store is not None:
+                        after_store(
+                            run,
+                            [
+                                (ids_by_number[r.household_id], input_of[r.household_id], r)
+                                for r in results
+                            ],
+                        )
                     run.save(update_fields=["computed", "errors"])
                 run.timings["store"] += time.perf_counter() - stored_at
             progress(len(results) + len(errors))
