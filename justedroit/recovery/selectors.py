@@ -13,6 +13,7 @@ from django.db.models import Case, DecimalField, F, Max, Sum, Value, When
 from django.db.models.functions import Coalesce
 
 from justedroit.core import clock
+from justedroit.core.money import euros
 from justedroit.entitlements.models import Adjustment, AdjustmentKind, Payment
 from justedroit.recovery import parameters as law
 from justedroit.recovery.models import (
@@ -48,7 +49,7 @@ def balances(debts) -> dict[int, Decimal]:
         .annotate(balance=Sum(SIGNED))
         .values_list("debt_id", "balance")
     )
-    return {debt_id: balance for debt_id, balance in rows}
+    return {debt_id: euros(balance) for debt_id, balance in rows}  # SQLite sums in floats
 
 
 def balance(debt: Debt) -> Decimal:
@@ -237,6 +238,7 @@ def year_balance(year: int) -> list[BalanceRow]:
         .annotate(total=Sum(SIGNED))
         .values_list("debt__benefit", "total")
     )
+    opening = {benefit: euros(total) for benefit, total in opening.items()}
     movements: dict[str, dict[str, Decimal]] = defaultdict(dict)
     for benefit, kind, total in (
         DebtEntry.objects.filter(on__gte=start, on__lt=end)
@@ -244,7 +246,7 @@ def year_balance(year: int) -> list[BalanceRow]:
         .annotate(total=Sum("amount"))
         .values_list("debt__benefit", "kind", "total")
     ):
-        movements[benefit][kind] = total
+        movements[benefit][kind] = euros(total)
     rows = []
     for benefit in sorted(set(opening) | set(movements)):
         moved = movements.get(benefit, {})
@@ -273,7 +275,9 @@ def reconciliation(year: int) -> dict[str, tuple[Decimal, Decimal]]:
     retentions = MonthlyRetention.objects.filter(month__gte=start, month__lt=end)
 
     def total(queryset, field="amount") -> Decimal:
-        return queryset.aggregate(t=Coalesce(Sum(field), Value(ZERO), output_field=_MONEY))["t"]
+        return euros(
+            queryset.aggregate(t=Coalesce(Sum(field), Value(ZERO), output_field=_MONEY))["t"]
+        )
 
     return {
         "Indus notifiés = indus du moteur de droits rattachés": (total(notified), total(indus)),
@@ -320,7 +324,9 @@ def amounts_for_year(year: int, kinds, *, notified_in: tuple[int, int] | None = 
         entries = entries.filter(
             debt__notified_on__year__gte=notified_in[0], debt__notified_on__year__lte=notified_in[1]
         )
-    return entries.aggregate(t=Coalesce(Sum("amount"), Value(ZERO), output_field=_MONEY))["t"]
+    return euros(
+        entries.aggregate(t=Coalesce(Sum("amount"), Value(ZERO), output_field=_MONEY))["t"]
+    )
 
 
 def fraud_households_before(household_ids: Iterable[int]) -> dict[int, list[dt.date]]:
