@@ -475,7 +475,7 @@ def contentious_step_record(
             raise ValidationError("Cette étape ne suit pas l'état actuel de la procédure.")
         if stage == Stage.FORMAL_NOTICE and line.plan is not None:
             raise ValidationError("Un plan de remboursement est en cours : pas de mise en demeure.")
-        if stage != Stage.FORMAL_NOTICE and previous.next_due and on < previous.next_due:
+        if stage in (Stage.CONSTRAINT, Stage.BAILIFF) and on < previous.next_due:
             raise ValidationError(
                 "Trop tôt : cette étape n'est possible qu'à partir du "
                 f"{previous.next_due:%d/%m/%Y}."

@@ -178,5 +178,5 @@ def test_d133_2_d847_2_r262_92_small_indu_thresholds(benefit, year, threshold, a
 
 
 def test_housing_aid_has_no_small_indu_threshold():
-    """No text cited in LEGAL-RULES sets one for housing aid: it is recovered whatever the amount."""
+    """No text cited in LEGAL-RULES sets one for housing aid: recovered whatever the amount."""
     assert law.small_indu_threshold("aide_logement", 2022) is None
