@@ -1,6 +1,12 @@
 from django.urls import path
 
-from justedroit.portal import channels_views, outreach_views, reception_views, views
+from justedroit.portal import (
+    channels_views,
+    outreach_views,
+    reception_views,
+    recovery_views,
+    views,
+)
 
 app_name = "portal"
 urlpatterns = [
@@ -20,4 +26,5 @@ urlpatterns = [
         outreach_views.outreach_mandates,
         name="outreach_mandates",
     ),
+    path("mon-dossier/dettes/", recovery_views.recovery_debts, name="recovery_debts"),
 ]

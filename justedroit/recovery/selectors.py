@@ -22,6 +22,7 @@ from justedroit.recovery.models import (
     Debt,
     DebtEntry,
     DebtIndu,
+    DebtLetter,
     EntryKind,
     MonthlyRetention,
     PlanStatus,
@@ -316,10 +317,18 @@ def payments_net(household: Household, months: int = 12):
     return out
 
 
-def amounts_for_year(year: int, kinds, *, notified_in: tuple[int, int] | None = None) -> Decimal:
+def amounts_for_year(
+    year: int,
+    kinds,
+    *,
+    notified_in: tuple[int, int] | None = None,
+    contentious: bool = False,
+) -> Decimal:
     """Σ of the entries of `kinds` dated in `year`; with `notified_in`, only for debts notified
-    within those years (inclusive)."""
+    within those years (inclusive); with `contentious`, only for debts on the contentious path."""
     entries = DebtEntry.objects.filter(kind__in=kinds, on__year=year)
+    if contentious:
+        entries = entries.filter(debt__in=ContentiousStep.objects.values("debt_id"))
     if notified_in is not None:
         entries = entries.filter(
             debt__notified_on__year__gte=notified_in[0], debt__notified_on__year__lte=notified_in[1]
@@ -345,3 +354,22 @@ def debt_by_id(household: Household, debt_id: int) -> Debt | None:
 
 def active_plan(debt: Debt) -> RepaymentPlan | None:
     return RepaymentPlan.objects.filter(debt=debt, status=PlanStatus.ACTIVE).first()
+
+
+def letters_of(household: Household):
+    return DebtLetter.objects.filter(household=household).order_by("-created_at")
+
+
+def last_retention(household: Household) -> MonthlyRetention | None:
+    return MonthlyRetention.objects.filter(household=household).order_by("-month").first()
+
+
+def own_debts(household: Household) -> dict:
+    """What an allocataire sees of their debts: each debt's balance, the plan and the retention of
+    the last month."""
+    lines = household_debts(household)
+    return {
+        "lines": [line for line in lines if line.balance > 0],
+        "total": sum((line.balance for line in lines), ZERO),
+        "retention": last_retention(household),
+    }
