@@ -266,12 +266,16 @@ def retentions_on_payments(run: Run, paid: Sequence[tuple[int, object, object]])
     `MonthlyRetention`, a `Withholding` per payment and a retention entry per debt. `paid`: the
     chunk's (household id, its input, its result). Returns the households retained on."""
     by_household = {household_id: (i, r) for household_id, i, r in paid}
-    debts = selectors.open_debts_of(by_household)
-    if not debts:
+    # Lock the chunk's debts first (an agent's entry waits), then read their balances once.
+    locked = list(
+        Debt.objects.select_for_update()
+        .filter(household_id__in=list(by_household))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    if not locked:
         return 0
-    locked = [d.pk for lines in debts.values() for d, _ in lines]
-    list(Debt.objects.select_for_update().filter(pk__in=locked).order_by("pk").values("pk"))
-    debts = selectors.open_debts_of(debts)  # balances read under the lock
+    debts = selectors.open_debts_of(by_household)
     planned = set(
         RepaymentPlan.objects.filter(debt_id__in=locked, status=PlanStatus.ACTIVE).values_list(
             "debt_id", flat=True
@@ -288,7 +292,7 @@ def retentions_on_payments(run: Run, paid: Sequence[tuple[int, object, object]])
     frauds = selectors.fraud_households_before(debts)
     law_scale, _ = law.scale_for(run.month.year)
     now, today = clock.now(), clock.today()
-    retained = 0
+    outcomes: list[tuple[MonthlyRetention, dict[str, Payment], scale.Outcome]] = []
     for household_id, lines in debts.items():
         open_debts = [
             scale.OpenDebt(d.pk, d.notified_on, owed, _uplift(d, frauds[household_id]))
@@ -305,39 +309,43 @@ def retentions_on_payments(run: Run, paid: Sequence[tuple[int, object, object]])
             scale=law_scale,
             previous_base=previous.get(household_id),
         )
-        if outcome.total <= 0:
-            continue
-        record = MonthlyRetention.objects.create(
-            household_id=household_id,
-            month=run.month,
-            run=run,
-            monthly_income=outcome.basis.monthly_income,
-            weighting=outcome.basis.weighting,
-            weighted_income=outcome.basis.weighted_income,
-            deemed=outcome.basis.deemed,
-            scale_year=law_scale.year,
-            computed=outcome.basis.amount,
-            base=outcome.base,
-            total=outcome.total,
-        )
-        Withholding.objects.bulk_create(
-            Withholding(retention=record, payment=mine[benefit], amount=amount)
-            for benefit, amount in outcome.by_benefit.items()
-        )
-        DebtEntry.objects.bulk_create(
-            DebtEntry(
-                debt_id=debt_id,
-                kind=EntryKind.RETAINED,
-                amount=amount,
-                on=today,
-                recorded_at=now,
-                retention=record,
-                reason=f"Retenue sur les prestations de {run.month:%m/%Y}",
+        if outcome.total > 0:
+            record = MonthlyRetention(
+                household_id=household_id,
+                month=run.month,
+                run=run,
+                monthly_income=outcome.basis.monthly_income,
+                weighting=outcome.basis.weighting,
+                weighted_income=outcome.basis.weighted_income,
+                deemed=outcome.basis.deemed,
+                scale_year=law_scale.year,
+                computed=outcome.basis.amount,
+                base=outcome.base,
+                total=outcome.total,
             )
-            for debt_id, amount in outcome.by_debt.items()
+            outcomes.append((record, mine, outcome))
+    # Three inserts for the whole chunk, whatever the number of debtors.
+    MonthlyRetention.objects.bulk_create([record for record, _, _ in outcomes])
+    Withholding.objects.bulk_create(
+        Withholding(retention=record, payment=mine[benefit], amount=amount)
+        for record, mine, outcome in outcomes
+        for benefit, amount in outcome.by_benefit.items()
+    )
+    reason = f"Retenue sur les prestations de {run.month:%m/%Y}"
+    DebtEntry.objects.bulk_create(
+        DebtEntry(
+            debt_id=debt_id,
+            kind=EntryKind.RETAINED,
+            amount=amount,
+            on=today,
+            recorded_at=now,
+            retention=record,
+            reason=reason,
         )
-        retained += 1
-    return retained
+        for record, _, outcome in outcomes
+        for debt_id, amount in outcome.by_debt.items()
+    )
+    return len(outcomes)
 
 
 def _uplift(debt: Debt, fraud_dates: list[dt.date]) -> Decimal:
