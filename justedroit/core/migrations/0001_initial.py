@@ -9,230 +9,65 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
-        ("auth", "0012_alter_user_first_name_max_length"),
+        ('auth', '0012_alter_user_first_name_max_length'),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="User",
+            name='User',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("password", models.CharField(max_length=128, verbose_name="password")),
-                (
-                    "last_login",
-                    models.DateTimeField(blank=True, null=True, verbose_name="last login"),
-                ),
-                (
-                    "is_superuser",
-                    models.BooleanField(
-                        default=False,
-                        help_text="Designates that this user has all permissions without explicitly assigning them.",
-                        verbose_name="superuser status",
-                    ),
-                ),
-                (
-                    "username",
-                    models.CharField(
-                        error_messages={"unique": "A user with that username already exists."},
-                        help_text="Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.",
-                        max_length=150,
-                        unique=True,
-                        validators=[django.contrib.auth.validators.UnicodeUsernameValidator()],
-                        verbose_name="username",
-                    ),
-                ),
-                (
-                    "first_name",
-                    models.CharField(blank=True, max_length=150, verbose_name="first name"),
-                ),
-                (
-                    "last_name",
-                    models.CharField(blank=True, max_length=150, verbose_name="last name"),
-                ),
-                (
-                    "email",
-                    models.EmailField(blank=True, max_length=254, verbose_name="email address"),
-                ),
-                (
-                    "is_staff",
-                    models.BooleanField(
-                        default=False,
-                        help_text="Designates whether the user can log into this admin site.",
-                        verbose_name="staff status",
-                    ),
-                ),
-                (
-                    "is_active",
-                    models.BooleanField(
-                        default=True,
-                        help_text="Designates whether this user should be treated as active. Unselect this instead of deleting accounts.",
-                        verbose_name="active",
-                    ),
-                ),
-                (
-                    "date_joined",
-                    models.DateTimeField(
-                        default=django.utils.timezone.now, verbose_name="date joined"
-                    ),
-                ),
-                (
-                    "role",
-                    models.CharField(
-                        choices=[
-                            ("reception", "Accueil"),
-                            ("case_worker", "Gestionnaire-conseil"),
-                            ("controller", "Contrôleur"),
-                            ("recovery_agent", "Agent de recouvrement"),
-                            ("cra_secretary", "Secrétariat CRA"),
-                            ("verifier", "Vérificateur (direction comptable)"),
-                            ("manager", "Manager / superviseur"),
-                            ("process_pilot", "Pilote de processus"),
-                            ("director", "Direction"),
-                            ("administrator", "Administrateur"),
-                            ("dpo", "Délégué à la protection des données"),
-                            ("claimant", "Allocataire"),
-                            ("partner_efs", "Partenaire Espace France Services"),
-                            ("partner_relay", "Partenaire point relais Caf"),
-                        ],
-                        max_length=20,
-                        verbose_name="rôle",
-                    ),
-                ),
-                (
-                    "organisation",
-                    models.CharField(
-                        blank=True,
-                        help_text="Pour les partenaires.",
-                        max_length=200,
-                        verbose_name="organisation",
-                    ),
-                ),
-                (
-                    "groups",
-                    models.ManyToManyField(
-                        blank=True,
-                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
-                        related_name="user_set",
-                        related_query_name="user",
-                        to="auth.group",
-                        verbose_name="groups",
-                    ),
-                ),
-                (
-                    "user_permissions",
-                    models.ManyToManyField(
-                        blank=True,
-                        help_text="Specific permissions for this user.",
-                        related_name="user_set",
-                        related_query_name="user",
-                        to="auth.permission",
-                        verbose_name="user permissions",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('password', models.CharField(max_length=128, verbose_name='password')),
+                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
+                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
+                ('username', models.CharField(error_messages={'unique': 'A user with that username already exists.'}, help_text='Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.', max_length=150, unique=True, validators=[django.contrib.auth.validators.UnicodeUsernameValidator()], verbose_name='username')),
+                ('first_name', models.CharField(blank=True, max_length=150, verbose_name='first name')),
+                ('last_name', models.CharField(blank=True, max_length=150, verbose_name='last name')),
+                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email address')),
+                ('is_staff', models.BooleanField(default=False, help_text='Designates whether the user can log into this admin site.', verbose_name='staff status')),
+                ('is_active', models.BooleanField(default=True, help_text='Designates whether this user should be treated as active. Unselect this instead of deleting accounts.', verbose_name='active')),
+                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='date joined')),
+                ('role', models.CharField(choices=[('reception', 'Accueil'), ('case_worker', 'Gestionnaire-conseil'), ('controller', 'Contrôleur'), ('recovery_agent', 'Agent de recouvrement'), ('cra_secretary', 'Secrétariat CRA'), ('verifier', 'Vérificateur (direction comptable)'), ('manager', 'Manager / superviseur'), ('process_pilot', 'Pilote de processus'), ('director', 'Direction'), ('administrator', 'Administrateur'), ('dpo', 'Délégué à la protection des données'), ('claimant', 'Allocataire'), ('partner_efs', 'Partenaire Espace France Services'), ('partner_relay', 'Partenaire point relais Caf')], max_length=20, verbose_name='rôle')),
+                ('organisation', models.CharField(blank=True, help_text='Pour les partenaires.', max_length=200, verbose_name='organisation')),
+                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
+                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
             ],
             options={
-                "verbose_name": "utilisateur",
+                'verbose_name': 'utilisateur',
             },
             managers=[
-                ("objects", django.contrib.auth.models.UserManager()),
+                ('objects', django.contrib.auth.models.UserManager()),
             ],
         ),
         migrations.CreateModel(
-            name="AuditEvent",
+            name='AuditEvent',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("at", models.DateTimeField(db_index=True, verbose_name="date")),
-                (
-                    "actor_role",
-                    models.CharField(blank=True, max_length=20, verbose_name="rôle de l'auteur"),
-                ),
-                (
-                    "action",
-                    models.CharField(
-                        choices=[
-                            ("view", "Consultation"),
-                            ("search", "Recherche"),
-                            ("create", "Création"),
-                            ("update", "Modification"),
-                            ("login", "Connexion"),
-                        ],
-                        max_length=10,
-                        verbose_name="action",
-                    ),
-                ),
-                (
-                    "household_number",
-                    models.CharField(
-                        blank=True, db_index=True, max_length=7, verbose_name="numéro allocataire"
-                    ),
-                ),
-                ("object_type", models.CharField(blank=True, max_length=60, verbose_name="objet")),
-                (
-                    "object_id",
-                    models.CharField(blank=True, max_length=60, verbose_name="identifiant"),
-                ),
-                ("reason", models.CharField(blank=True, max_length=300, verbose_name="motif")),
-                ("detail", models.JSONField(blank=True, default=dict, verbose_name="détail")),
-                (
-                    "actor",
-                    models.ForeignKey(
-                        blank=True,
-                        help_text="Vide pour un traitement automatique.",
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="auteur",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('at', models.DateTimeField(db_index=True, verbose_name='date')),
+                ('actor_role', models.CharField(blank=True, max_length=20, verbose_name="rôle de l'auteur")),
+                ('action', models.CharField(choices=[('view', 'Consultation'), ('search', 'Recherche'), ('create', 'Création'), ('update', 'Modification'), ('login', 'Connexion')], max_length=10, verbose_name='action')),
+                ('household_number', models.CharField(blank=True, db_index=True, max_length=7, verbose_name='numéro allocataire')),
+                ('object_type', models.CharField(blank=True, max_length=60, verbose_name='objet')),
+                ('object_id', models.CharField(blank=True, max_length=60, verbose_name='identifiant')),
+                ('reason', models.CharField(blank=True, max_length=300, verbose_name='motif')),
+                ('detail', models.JSONField(blank=True, default=dict, verbose_name='détail')),
+                ('actor', models.ForeignKey(blank=True, help_text='Vide pour un traitement automatique.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='auteur')),
             ],
             options={
-                "verbose_name": "événement d'audit",
-                "ordering": ["-at", "-id"],
+                'verbose_name': "événement d'audit",
+                'ordering': ['-at', '-id'],
             },
         ),
         migrations.AddConstraint(
-            model_name="user",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    (
-                        "role__in",
-                        [
-                            "reception",
-                            "case_worker",
-                            "controller",
-                            "recovery_agent",
-                            "cra_secretary",
-                            "verifier",
-                            "manager",
-                            "process_pilot",
-                            "director",
-                            "administrator",
-                            "dpo",
-                            "claimant",
-                            "partner_efs",
-                            "partner_relay",
-                        ],
-                    )
-                ),
-                name="user_role_known",
-            ),
+            model_name='user',
+            constraint=models.CheckConstraint(condition=models.Q(('role__in', ['reception', 'case_worker', 'controller', 'recovery_agent', 'cra_secretary', 'verifier', 'manager', 'process_pilot', 'director', 'administrator', 'dpo', 'claimant', 'partner_efs', 'partner_relay'])), name='user_role_known'),
         ),
         migrations.AddIndex(
-            model_name="auditevent",
-            index=models.Index(fields=["actor", "at"], name="core_audite_actor_i_6b0cd5_idx"),
+            model_name='auditevent',
+            index=models.Index(fields=['actor', 'at'], name='core_audite_actor_i_6b0cd5_idx'),
         ),
     ]

@@ -6,63 +6,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("core", "0003_audit_operator"),
+        ('core', '0003_audit_operator'),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="ExternalIdentity",
+            name='ExternalIdentity',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "provider",
-                    models.CharField(
-                        choices=[
-                            ("caf_agents", "Fournisseur d'identité de la Caf (agents)"),
-                            ("franceconnect", "FranceConnect"),
-                        ],
-                        max_length=20,
-                        verbose_name="fournisseur",
-                    ),
-                ),
-                ("issuer", models.CharField(max_length=300, verbose_name="émetteur")),
-                (
-                    "subject",
-                    models.CharField(
-                        max_length=255, verbose_name="identifiant chez le fournisseur (sub)"
-                    ),
-                ),
-                ("linked_at", models.DateTimeField(verbose_name="relié le")),
-                (
-                    "user",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="external_identities",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="compte",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('provider', models.CharField(choices=[('caf_agents', "Fournisseur d'identité de la Caf (agents)"), ('franceconnect', 'FranceConnect')], max_length=20, verbose_name='fournisseur')),
+                ('issuer', models.CharField(max_length=300, verbose_name='émetteur')),
+                ('subject', models.CharField(max_length=255, verbose_name='identifiant chez le fournisseur (sub)')),
+                ('linked_at', models.DateTimeField(verbose_name='relié le')),
+                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='external_identities', to=settings.AUTH_USER_MODEL, verbose_name='compte')),
             ],
             options={
-                "verbose_name": "identité externe",
-                "constraints": [
-                    models.UniqueConstraint(
-                        fields=("issuer", "subject"), name="external_identity_unique"
-                    ),
-                    models.UniqueConstraint(
-                        fields=("provider", "user"), name="external_identity_one_per_provider"
-                    ),
-                    models.CheckConstraint(
-                        condition=models.Q(("provider__in", ["caf_agents", "franceconnect"])),
-                        name="external_identity_provider_known",
-                    ),
-                ],
+                'verbose_name': 'identité externe',
+                'constraints': [models.UniqueConstraint(fields=('issuer', 'subject'), name='external_identity_unique'), models.UniqueConstraint(fields=('provider', 'user'), name='external_identity_one_per_provider'), models.CheckConstraint(condition=models.Q(('provider__in', ['caf_agents', 'franceconnect'])), name='external_identity_provider_known')],
             },
         ),
     ]

@@ -34,51 +34,25 @@ class Migration(migrations.Migration):
     leave the events' trigger behind, so it is created again."""
 
     dependencies = [
-        ("core", "0004_external_identity"),
+        ('core', '0004_external_identity'),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name="auditevent",
-            name="action",
-            field=models.CharField(
-                choices=[
-                    ("view", "Consultation"),
-                    ("search", "Recherche"),
-                    ("create", "Création"),
-                    ("update", "Modification"),
-                    ("login", "Connexion"),
-                    ("export", "Export"),
-                ],
-                max_length=10,
-                verbose_name="action",
-            ),
+            model_name='auditevent',
+            name='action',
+            field=models.CharField(choices=[('view', 'Consultation'), ('search', 'Recherche'), ('create', 'Création'), ('update', 'Modification'), ('login', 'Connexion'), ('export', 'Export')], max_length=10, verbose_name='action'),
         ),
         migrations.CreateModel(
-            name="AuditEventHousehold",
+            name='AuditEventHousehold',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("number", models.CharField(max_length=7, verbose_name="numéro allocataire")),
-                (
-                    "event",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="households",
-                        to="core.auditevent",
-                        verbose_name="événement",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('number', models.CharField(max_length=7, verbose_name='numéro allocataire')),
+                ('event', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='households', to='core.auditevent', verbose_name='événement')),
             ],
             options={
-                "verbose_name": "foyer d'un événement d'audit",
-                "constraints": [
-                    models.UniqueConstraint(fields=("number", "event"), name="audit_household_once")
-                ],
+                'verbose_name': "foyer d'un événement d'audit",
+                'constraints': [models.UniqueConstraint(fields=('number', 'event'), name='audit_household_once')],
             },
         ),
         VendorSQL(

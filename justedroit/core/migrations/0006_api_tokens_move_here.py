@@ -6,118 +6,56 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("core", "0005_audit_households_shown"),
+        ('core', '0005_audit_households_shown'),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="ApiToken",
+            name='ApiToken',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "label",
-                    models.CharField(
-                        blank=True,
-                        help_text="Ex. : logiciel de rendez-vous de l'EFS.",
-                        max_length=100,
-                        verbose_name="usage",
-                    ),
-                ),
-                (
-                    "key_hash",
-                    models.CharField(max_length=64, unique=True, verbose_name="empreinte"),
-                ),
-                ("prefix", models.CharField(max_length=8, verbose_name="début du jeton")),
-                ("created_at", models.DateTimeField(verbose_name="créé le")),
-                ("expires_at", models.DateTimeField(verbose_name="expire le")),
-                (
-                    "last_used_at",
-                    models.DateTimeField(
-                        blank=True, null=True, verbose_name="dernière utilisation"
-                    ),
-                ),
-                (
-                    "revoked_at",
-                    models.DateTimeField(blank=True, null=True, verbose_name="révoqué le"),
-                ),
-                (
-                    "user",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="api_tokens",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('label', models.CharField(blank=True, help_text="Ex. : logiciel de rendez-vous de l'EFS.", max_length=100, verbose_name='usage')),
+                ('key_hash', models.CharField(max_length=64, unique=True, verbose_name='empreinte')),
+                ('prefix', models.CharField(max_length=8, verbose_name='début du jeton')),
+                ('created_at', models.DateTimeField(verbose_name='créé le')),
+                ('expires_at', models.DateTimeField(verbose_name='expire le')),
+                ('last_used_at', models.DateTimeField(blank=True, null=True, verbose_name='dernière utilisation')),
+                ('revoked_at', models.DateTimeField(blank=True, null=True, verbose_name='révoqué le')),
+                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='api_tokens', to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                "verbose_name": "jeton d'API",
-                "ordering": ["-created_at", "-id"],
+                'verbose_name': "jeton d'API",
+                'ordering': ['-created_at', '-id'],
             },
         ),
         migrations.CreateModel(
-            name="ApiIdempotencyKey",
+            name='ApiIdempotencyKey',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("key", models.CharField(max_length=255, verbose_name="clé")),
-                (
-                    "fingerprint",
-                    models.CharField(max_length=64, verbose_name="empreinte de la requête"),
-                ),
-                (
-                    "status_code",
-                    models.PositiveSmallIntegerField(
-                        blank=True, null=True, verbose_name="statut HTTP"
-                    ),
-                ),
-                ("response", models.JSONField(default=dict, verbose_name="réponse")),
-                ("created_at", models.DateTimeField(verbose_name="reçue le")),
-                ("expires_at", models.DateTimeField(db_index=True, verbose_name="expire le")),
-                (
-                    "token",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="core.apitoken",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('key', models.CharField(max_length=255, verbose_name='clé')),
+                ('fingerprint', models.CharField(max_length=64, verbose_name='empreinte de la requête')),
+                ('status_code', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='statut HTTP')),
+                ('response', models.JSONField(default=dict, verbose_name='réponse')),
+                ('created_at', models.DateTimeField(verbose_name='reçue le')),
+                ('expires_at', models.DateTimeField(db_index=True, verbose_name='expire le')),
+                ('token', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.apitoken')),
             ],
             options={
-                "verbose_name": "clé d'idempotence",
+                'verbose_name': "clé d'idempotence",
             },
         ),
         migrations.AddConstraint(
-            model_name="apitoken",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("expires_at__gt", models.F("created_at"))),
-                name="apitoken_expires_after_creation",
-            ),
+            model_name='apitoken',
+            constraint=models.CheckConstraint(condition=models.Q(('expires_at__gt', models.F('created_at'))), name='apitoken_expires_after_creation'),
         ),
         migrations.AddConstraint(
-            model_name="apitoken",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("revoked_at__isnull", True),
-                    ("revoked_at__gte", models.F("created_at")),
-                    _connector="OR",
-                ),
-                name="apitoken_revoked_after_creation",
-            ),
+            model_name='apitoken',
+            constraint=models.CheckConstraint(condition=models.Q(('revoked_at__isnull', True), ('revoked_at__gte', models.F('created_at')), _connector='OR'), name='apitoken_revoked_after_creation'),
         ),
         migrations.AddConstraint(
-            model_name="apiidempotencykey",
-            constraint=models.UniqueConstraint(
-                fields=("token", "key"), name="idempotency_key_once_per_token"
-            ),
+            model_name='apiidempotencykey',
+            constraint=models.UniqueConstraint(fields=('token', 'key'), name='idempotency_key_once_per_token'),
         ),
     ]

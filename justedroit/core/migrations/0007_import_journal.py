@@ -7,128 +7,37 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("core", "0006_api_tokens_move_here"),
+        ('core', '0006_api_tokens_move_here'),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="ImportJournal",
+            name='ImportJournal',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("kind", models.CharField(db_index=True, max_length=40, verbose_name="format")),
-                ("source_name", models.CharField(max_length=300, verbose_name="source")),
-                (
-                    "sha256",
-                    models.CharField(
-                        blank=True, db_index=True, max_length=64, verbose_name="empreinte SHA-256"
-                    ),
-                ),
-                ("size", models.PositiveBigIntegerField(default=0, verbose_name="taille (octets)")),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[
-                            ("running", "En cours (ou interrompu)"),
-                            ("done", "Terminé"),
-                            ("refused", "Fichier refusé"),
-                            ("duplicate", "Déjà importé : rien à faire"),
-                        ],
-                        max_length=9,
-                        verbose_name="statut",
-                    ),
-                ),
-                (
-                    "operator",
-                    models.CharField(blank=True, max_length=160, verbose_name="lancé par"),
-                ),
-                ("started_at", models.DateTimeField(db_index=True, verbose_name="début")),
-                ("finished_at", models.DateTimeField(blank=True, null=True, verbose_name="fin")),
-                ("rows_read", models.PositiveIntegerField(default=0, verbose_name="lus")),
-                ("rows_created", models.PositiveIntegerField(default=0, verbose_name="ajoutés")),
-                (
-                    "rows_already_there",
-                    models.PositiveIntegerField(default=0, verbose_name="déjà présents"),
-                ),
-                ("rows_refused", models.PositiveIntegerField(default=0, verbose_name="refusés")),
-                (
-                    "refusal",
-                    models.CharField(
-                        blank=True, max_length=500, verbose_name="motif du refus du fichier"
-                    ),
-                ),
-                (
-                    "errors",
-                    models.JSONField(
-                        blank=True, default=list, verbose_name="lignes refusées (1 000 premières)"
-                    ),
-                ),
-                (
-                    "acting_user",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "duplicate_of",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="core.importjournal",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('kind', models.CharField(db_index=True, max_length=40, verbose_name='format')),
+                ('source_name', models.CharField(max_length=300, verbose_name='source')),
+                ('sha256', models.CharField(blank=True, db_index=True, max_length=64, verbose_name='empreinte SHA-256')),
+                ('size', models.PositiveBigIntegerField(default=0, verbose_name='taille (octets)')),
+                ('status', models.CharField(choices=[('running', 'En cours (ou interrompu)'), ('done', 'Terminé'), ('refused', 'Fichier refusé'), ('duplicate', 'Déjà importé : rien à faire')], max_length=9, verbose_name='statut')),
+                ('operator', models.CharField(blank=True, max_length=160, verbose_name='lancé par')),
+                ('started_at', models.DateTimeField(db_index=True, verbose_name='début')),
+                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='fin')),
+                ('rows_read', models.PositiveIntegerField(default=0, verbose_name='lus')),
+                ('rows_created', models.PositiveIntegerField(default=0, verbose_name='ajoutés')),
+                ('rows_already_there', models.PositiveIntegerField(default=0, verbose_name='déjà présents')),
+                ('rows_refused', models.PositiveIntegerField(default=0, verbose_name='refusés')),
+                ('refusal', models.CharField(blank=True, max_length=500, verbose_name='motif du refus du fichier')),
+                ('errors', models.JSONField(blank=True, default=list, verbose_name='lignes refusées (1 000 premières)')),
+                ('acting_user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('duplicate_of', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.importjournal')),
             ],
             options={
-                "verbose_name": "journal d'import",
-                "ordering": ["-started_at", "-id"],
-                "constraints": [
-                    models.CheckConstraint(
-                        condition=models.Q(
-                            ("status__in", ["running", "done", "refused", "duplicate"])
-                        ),
-                        name="import_status_known",
-                    ),
-                    models.CheckConstraint(
-                        condition=models.Q(
-                            ("status", "running"), ("finished_at__isnull", False), _connector="OR"
-                        ),
-                        name="import_finished_has_end",
-                    ),
-                    models.CheckConstraint(
-                        condition=models.Q(
-                            (
-                                "rows_read",
-                                django.db.models.expressions.CombinedExpression(
-                                    django.db.models.expressions.CombinedExpression(
-                                        models.F("rows_created"),
-                                        "+",
-                                        models.F("rows_already_there"),
-                                    ),
-                                    "+",
-                                    models.F("rows_refused"),
-                                ),
-                            )
-                        ),
-                        name="import_rows_balanced",
-                    ),
-                    models.CheckConstraint(
-                        condition=models.Q(
-                            ("status", "duplicate"), ("duplicate_of__isnull", True), _connector="OR"
-                        ),
-                        name="import_only_duplicate_has_original",
-                    ),
-                ],
+                'verbose_name': "journal d'import",
+                'ordering': ['-started_at', '-id'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('status__in', ['running', 'done', 'refused', 'duplicate'])), name='import_status_known'), models.CheckConstraint(condition=models.Q(('status', 'running'), ('finished_at__isnull', False), _connector='OR'), name='import_finished_has_end'), models.CheckConstraint(condition=models.Q(('rows_read', django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(models.F('rows_created'), '+', models.F('rows_already_there')), '+', models.F('rows_refused')))), name='import_rows_balanced'), models.CheckConstraint(condition=models.Q(('status', 'duplicate'), ('duplicate_of__isnull', True), _connector='OR'), name='import_only_duplicate_has_original')],
             },
         ),
     ]
