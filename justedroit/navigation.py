@@ -12,6 +12,11 @@ from justedroit.data_protection.perms import (
 from justedroit.exchanges.perms import can_view_exchange_files
 from justedroit.outreach.perms import can_grant_mandate, can_record_mandate
 from justedroit.reception.perms import can_book_own_appointment, can_serve_reception
+from justedroit.recovery.perms import (
+    can_view_debt_balance,
+    can_view_own_debts,
+    can_view_recovery_worklist,
+)
 from justedroit.registry.perms import can_search_households
 from justedroit.reporting.perms import can_view_indicators
 
@@ -30,6 +35,8 @@ def links(request) -> dict:
         (can_view_control_plan, "controls:plan", "Plan de contrôle"),
         (can_view_indicators, "reporting:indicators", "Indicateurs"),
         (can_view_exchange_files, "exchanges:files", "Échanges partenaires"),
+        (can_view_recovery_worklist, "recovery:worklist", "Recouvrement"),
+        (can_view_debt_balance, "recovery:balance", "Balance des dettes"),
         (perms.can_view_audit_trail, "core:audit_trail", "Journal d'audit"),
         (can_export_subject_data, "data_protection:subject_export", "Export RGPD"),
         (can_view_processing_register, "data_protection:processing_register", "Registre RGPD"),
@@ -41,6 +48,7 @@ def links(request) -> dict:
         (perms.can_use_claimant_space, "portal:channels_contact", "Écrire à la Caf"),
         (perms.can_use_claimant_space, "portal:channels_documents", "Transmettre un document"),
         (perms.can_use_claimant_space, "portal:controls_requests", "Pièces et contrôles"),
+        (can_view_own_debts, "portal:recovery_debts", "Ce que je dois"),
         (can_grant_mandate, "portal:outreach_mandates", "Mes mandats aux partenaires"),
         (perms.can_use_partner_space, "portal:partner_home", "Espace partenaire"),
     ]

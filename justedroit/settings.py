@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "justedroit.controls",
     "justedroit.outreach",
     "justedroit.exchanges",
+    "justedroit.recovery",
     "justedroit.cycle",
     "justedroit.twin",
     "justedroit.reporting",

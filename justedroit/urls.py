@@ -12,6 +12,7 @@ urlpatterns = [
     path("agents/partenaires/", include("justedroit.outreach.urls")),
     path("agents/protection-des-donnees/", include("justedroit.data_protection.urls")),
     path("agents/echanges/", include("justedroit.exchanges.urls")),
+    path("agents/recouvrement/", include("justedroit.recovery.urls")),
     path("", include("justedroit.portal.urls")),
     path("accueil/", include("justedroit.reception.urls")),
     path("api/v1/", api.urls()),

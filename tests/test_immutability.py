@@ -35,6 +35,14 @@ from justedroit.entitlements.models import (
     Payment,
     Run,
 )
+from justedroit.recovery.models import (
+    ContentiousStep,
+    Debt,
+    DebtEntry,
+    DebtIndu,
+    MonthlyRetention,
+    Withholding,
+)
 from justedroit.registry.models import Fact
 from tests.factories import HouseholdFactory, UserFactory
 
@@ -55,6 +63,12 @@ LEDGER_MODELS = [
     ReceivedDocument,
     VisitReport,
     ControlResponse,
+    Debt,
+    DebtIndu,
+    DebtEntry,
+    MonthlyRetention,
+    Withholding,
+    ContentiousStep,
 ]
 
 
@@ -99,6 +113,31 @@ def rows() -> dict[type, Immutable]:
     )
     user = UserFactory()
     findings = {"composition": "matches", "resources": "matches", "housing": "matches"}
+    payment = Payment.objects.create(**money, run=run, amount=Decimal("200.00"), paid_at=now)
+    debt = Debt.objects.create(
+        household=household,
+        benefit="aide_logement",
+        origin="agent",
+        reason="contrôle",
+        first_month=MONTH,
+        last_month=MONTH,
+        notified_on=MONTH,
+        prescription_from=MONTH,
+        created_at=now,
+    )
+    retention = MonthlyRetention.objects.create(
+        household=household,
+        month=MONTH,
+        run=run,
+        weighting=Decimal("1.5"),
+        weighted_income=Decimal("900.00"),
+        deemed=False,
+        scale_year=2020,
+        computed=Decimal("60.00"),
+        base=Decimal("60.00"),
+        total=Decimal("60.00"),
+    )
+    entry = {"debt": debt, "on": MONTH, "recorded_at": now}
     return {
         ControlEvent: ControlEvent.objects.create(control=control, at=now, kind="opened"),
         ControlFact: ControlFact.objects.create(control=control, fact=fact),
@@ -124,9 +163,24 @@ def rows() -> dict[type, Immutable]:
         Entitlement: Entitlement.objects.create(
             **money, run=run, eligible=Decimal("200.00"), due=Decimal("200.00")
         ),
-        Payment: Payment.objects.create(**money, run=run, amount=Decimal("200.00"), paid_at=now),
+        Payment: payment,
         Adjustment: adjustment,
         AdjustmentCause: AdjustmentCause.objects.get(adjustment=adjustment),
+        Debt: debt,
+        DebtIndu: DebtIndu.objects.create(debt=debt, adjustment=adjustment),
+        DebtEntry: DebtEntry.objects.create(**entry, kind="notified", amount=Decimal("90.00")),
+        MonthlyRetention: retention,
+        # On a payment of its own: the erasure tests below delete the other one.
+        Withholding: Withholding.objects.create(
+            retention=retention,
+            payment=Payment.objects.create(
+                **(money | {"benefit": "af"}), run=run, amount=Decimal("90.00"), paid_at=now
+            ),
+            amount=Decimal("60.00"),
+        ),
+        ContentiousStep: ContentiousStep.objects.create(
+            debt=debt, stage="formal_notice", on=MONTH, recorded_at=now
+        ),
     }
 
 
@@ -231,7 +285,7 @@ def test_legal_erasure_deletes_only_inside_its_block_and_is_audited(rows, make_u
 def test_a_failed_erasure_leaves_nothing_allowed_and_nothing_deleted(rows):
     with transaction.atomic():
         with pytest.raises(RuntimeError), erasure_allowed("Purge"):
-            Payment.objects.all().delete()
+            Payment.objects.filter(pk=rows[Payment].pk).delete()
             raise RuntimeError("interrompu")
         with (
             pytest.raises(IntegrityError, match="immutable"),
@@ -239,14 +293,14 @@ def test_a_failed_erasure_leaves_nothing_allowed_and_nothing_deleted(rows):
             connection.cursor() as cursor,
         ):
             cursor.execute(f"DELETE FROM {_table(Payment)}")
-    assert Payment.objects.count() == 1
+    assert Payment.objects.filter(pk=rows[Payment].pk).exists()
     assert not AuditEvent.objects.filter(action=AuditAction.ERASE).exists()
 
 
 def test_an_erasure_needs_a_reason(rows):
     with pytest.raises(ValueError, match="motivé"), erasure_allowed("  "):
-        Payment.objects.all().delete()
-    assert Payment.objects.count() == 1
+        Payment.objects.filter(pk=rows[Payment].pk).delete()
+    assert Payment.objects.filter(pk=rows[Payment].pk).exists()
 
 
 def test_sqlite_triggers_fail_closed_without_the_erasure_function(tmp_path):

@@ -19,6 +19,7 @@ AGENTS = {
     R.RECOVERY_AGENT,
     R.CRA_SECRETARY,
     R.VERIFIER,
+    R.ACCOUNTANT,
     R.MANAGER,
     R.PROCESS_PILOT,
     R.DIRECTOR,
@@ -68,6 +69,10 @@ ALLOWED = {
     "data_protection:subject_export": {R.DATA_PROTECTION_OFFICER},
     "data_protection:processing_register": {R.DATA_PROTECTION_OFFICER, R.DIRECTOR},
     "exchanges:files": {R.CONTROLLER, R.MANAGER},
+    "recovery:worklist": {R.RECOVERY_AGENT, R.MANAGER},
+    "recovery:balance": {R.ACCOUNTANT, R.VERIFIER, R.DIRECTOR},
+    "recovery:household_debts": FILE_WORKERS,
+    "portal:recovery_debts": {R.CLAIMANT},
 }
 # Logging in and recovering a password are open to anonymous visitors (tests/test_login.py,
 # tests/test_oidc.py). The partner API authenticates each request with a bearer token, not a
@@ -102,6 +107,7 @@ ARGS = {
     "entitlements:household_rights": ["1234567"],
     "entitlements:explanation": ["1234567", "2022-06"],
     "reception:site_day": ["poitiers"],
+    "recovery:household_debts": ["1234567"],
 }
 # URLs whose every-role matrix lives with their domain's tests (they need domain objects).
 TESTED_ELSEWHERE = {

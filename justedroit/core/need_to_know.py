@@ -82,6 +82,11 @@ NEEDS: dict[Role, Need] = {
         "paiements, calcul, faits et pièces, et contrôle l'exactitude de l'immatriculation "
         "(NIR complet).",
     ),
+    Role.ACCOUNTANT: Need(
+        frozenset(),
+        "Tient la comptabilité des créances d'indus : balances par année et par prestation, "
+        "rapprochées des paiements et des indus notifiés ; aucun dossier individuel.",
+    ),
     Role.MANAGER: Need(
         _FILE_WORK,
         "Supervise un échantillon des dossiers traités par son équipe et répond aux "

@@ -10,6 +10,7 @@ class Role(models.TextChoices):
     RECOVERY_AGENT = "recovery_agent", "Agent de recouvrement"
     CRA_SECRETARY = "cra_secretary", "Secrétariat CRA"
     VERIFIER = "verifier", "Vérificateur (direction comptable)"
+    ACCOUNTANT = "accountant", "Agent comptable"
     MANAGER = "manager", "Manager / superviseur"
     PROCESS_PILOT = "process_pilot", "Pilote de processus"
     DIRECTOR = "director", "Direction"
@@ -28,6 +29,7 @@ AGENT_ROLES = frozenset(
         Role.RECOVERY_AGENT,
         Role.CRA_SECRETARY,
         Role.VERIFIER,
+        Role.ACCOUNTANT,
         Role.MANAGER,
         Role.PROCESS_PILOT,
         Role.DIRECTOR,

@@ -13,9 +13,13 @@ one letter per cycle.
 4. `recompute` — the households whose facts were recorded since their last settlement and bear on
    months already paid, recomputed into rappels and indus (vectorised), and those whose withheld
    payment may now be paid;
-5. `payment` — the month's payment run, on the facts known at the cut-off: the 25th of the month
-   at 20:00, Paris time; households whose payment a control suspended get rights, no payment;
-6. `letters` — a letter to each household for the rappels and indus this cycle recorded.
+5. `debts` — the indus not notified yet become debts, with their notification letters
+   (docs/recouvrement.md);
+6. `payment` — the month's payment run, on the facts known at the cut-off: the 25th of the month
+   at 20:00, Paris time; households whose payment a control suspended get rights, no payment; in
+   the same pass (each chunk's transaction), the month's retentions on the payments of households
+   with debts (gross, retention, net);
+7. `letters` — a letter to each household for the rappels and indus this cycle recorded.
 
 A step is a name, a French label and a function of the cycle's `Context` returning its counts.
 """
@@ -42,6 +46,8 @@ from justedroit.entitlements.models import Adjustment, Entitlement, Payment
 from justedroit.entitlements.services import cut_off, households_recompute_from, month_run
 from justedroit.entitlements.situations import PARTNER_REFERENCE_KINDS
 from justedroit.exchanges.services import exchange_inbox_import
+from justedroit.recovery.models import MonthlyRetention
+from justedroit.recovery.services import debts_notify, retentions_on_payments
 from justedroit.registry.models import Fact, FactSource, Household
 
 LOOK_BACK_MONTHS = 24  # rappels and indus are recomputed over two years at most
@@ -215,9 +221,19 @@ def control_deadlines_step(context: Context) -> dict:
     )
 
 
+def debts_step(context: Context) -> dict:
+    return debts_notify(acting_user=context.acting_user)
+
+
 def payment_step(context: Context) -> dict:
     withheld = suspended_households(context.month)
-    run = month_run(month=context.month, as_of=cut_off(context.month), wet=True, withheld=withheld)
+    run = month_run(
+        month=context.month,
+        as_of=cut_off(context.month),
+        wet=True,
+        withheld=withheld,
+        after_store=retentions_on_payments,
+    )
     if run.reused:
         return {"already_paid": True}
     return {
@@ -225,6 +241,7 @@ def payment_step(context: Context) -> dict:
         "skipped": run.skipped,
         "withheld": len(withheld),
         "errors": len(run.errors),
+        "retentions": MonthlyRetention.objects.filter(run=run).count(),
     }
 
 
@@ -252,7 +269,8 @@ STEPS: list[Step] = [
     Step("automated_controls", "Contrôles automatisés sur les échanges", automated_controls_step),
     Step("control_deadlines", "Échéances des contrôles sur pièces", control_deadlines_step),
     Step("recompute", "Recalcul des foyers aux faits nouveaux", recompute_step),
-    Step("payment", "Paiement du mois", payment_step),
+    Step("debts", "Notification des indus", debts_step),
+    Step("payment", "Paiement du mois et retenues sur prestations", payment_step),
     Step("letters", "Lettres de rappel ou d'indu", letters_step),
 ]
 

@@ -33,6 +33,10 @@ from justedroit.rules.inputs import resource_window
 ZERO = Decimal("0.00")
 CHUNK = 5_000  # households computed (and, when paying, stored) together
 Progress = Callable[[int], None]  # households done in this step
+# Called in the transaction that stores a chunk of a payment run, with the run and, for each
+# household computed, (household id, its input, its result): the recovery of debts retains on the
+# payments there, in the same pass over the file (the cycle's payment step passes it).
+AfterStore = Callable[[Run, list[tuple[int, object, object]]], object]
 
 
 class MonthBusy(Exception):
@@ -60,6 +64,7 @@ def month_run(
     chunk: int = CHUNK,
     progress: Progress = lambda done: None,
     withheld: Collection[int] = frozenset(),
+    after_store: AfterStore | None = None,
 ) -> Run:
     """Compute `month` for every household with a claim running then (or the given ones).
 
@@ -69,7 +74,9 @@ def month_run(
     done once: a second wet run of the whole file returns the finished one, and a run skips the
     households already paid that month. Two wet runs of a month never run together: the second
     raises MonthBusy. The households in `withheld` (payment suspended) get their rights stored but
-    no payment: once the suspension is lifted, recomputing the month pays them as a rappel."""
+    no payment: once the suspension is lifted, recomputing the month pays them as a rappel.
+    `after_store` runs in each chunk's transaction of a wet run (see
+    `AfterStore`)."""
     as_of = as_of or clock.now()
     run = Run(
         month=month,
@@ -106,6 +113,7 @@ def month_run(
                 progress,
                 stored=_stored(month),
                 withheld=withheld,
+                after_store=after_store,
             )
         except BaseException:  # killed (SIGTERM, Ctrl-C) or failed: what is stored stays
             run.status = RunStatus.INTERRUPTED
@@ -156,6 +164,7 @@ def _compute(
     *,
     stored: set[int],
     withheld: Collection[int],
+    after_store: AfterStore | None = None,
 ) -> None:
     """Compute the run's households (all but `stored`), storing each chunk when the run pays."""
     started = time.perf_counter()
@@ -164,6 +173,7 @@ def _compute(
     )
     everyone = len(inputs)
     inputs = [h for h in inputs if ids_by_number[h.id] not in stored]
+    input_of = {h.id: h for h in inputs} if after_store is not None else {}
     run.households, run.skipped = len(inputs), everyone - len(inputs)  # skipped: not stored
     run.timings = {"load": round(time.perf_counter() - started, 3), "store": 0.0}
     if run.wet:
@@ -181,6 +191,14 @@ def _compute(
                 stored_at = time.perf_counter()
                 with transaction.atomic():
                     _store(run, results, ids_by_number, withheld)
+                    if after_store is not None:
+                        after_store(
+                            run,
+                            [
+                                (ids_by_number[r.household_id], input_of[r.household_id], r)
+                                for r in results
+                            ],
+                        )
                     run.save(update_fields=["computed", "errors"])
                 run.timings["store"] += time.perf_counter() - stored_at
             progress(len(results) + len(errors))

@@ -5,6 +5,7 @@ from justedroit.portal import (
     controls_views,
     outreach_views,
     reception_views,
+    recovery_views,
     views,
 )
 
@@ -27,4 +28,5 @@ urlpatterns = [
         outreach_views.outreach_mandates,
         name="outreach_mandates",
     ),
+    path("mon-dossier/dettes/", recovery_views.recovery_debts, name="recovery_debts"),
 ]

@@ -30,6 +30,7 @@ from justedroit.reception.models import (
     VisitReason,
 )
 from justedroit.reception.services import ticket_issue
+from justedroit.recovery.services import debts_notify
 from justedroit.registry import services as registry
 from justedroit.registry.contacts import contact_point_record
 from justedroit.registry.models import (
@@ -44,6 +45,7 @@ from justedroit.registry.models import (
 from tests.channels.conftest import PDF, document_dir  # noqa: F401 (autouse fixture)
 from tests.channels.mail import eml, with_attachment
 from tests.factories import HouseholdFactory, claimant
+from tests.recovery.helpers import indu
 
 SALARY = Decimal("1234.56")
 PAID = Decimal("321.09")
@@ -150,6 +152,8 @@ def world(db, make_user, tmp_path):
         origin=ControlOrigin.RANDOM_SAMPLE,
         acting_user=None,
     )
+    indu(file, Benefit.AF, dt.date(2022, 5, 1), "120.00")  # a debt on the recovery pages
+    debts_notify(acting_user=None)
     return {
         "file": file,
         "control": control,

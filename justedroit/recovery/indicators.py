@@ -1,0 +1,81 @@
+"""Recovery indicators (Caf de la Vienne, rapport 2022): indus notified, recovered on the year's
+benefits and from earlier years, share recovered amicably, recovered through the contentious
+path. Computed from the debt ledger."""
+
+from decimal import Decimal
+
+from justedroit.core.indicators import indicator
+from justedroit.recovery import selectors
+from justedroit.recovery.models import RECOVERIES, EntryKind
+
+SEED = "Caf de la Vienne, rapport 2022 (« Le recouvrement »)"
+MILLION = Decimal("1000000")
+
+
+def _millions(value: Decimal) -> Decimal:
+    return (value / MILLION).quantize(Decimal("0.01"))
+
+
+@indicator(
+    code="recovery_notified",
+    label="Indus notifiés",
+    unit="M€",
+    definition="Montant des dettes notifiées dans l'année (indus de faible montant compris).",
+    published={2022: Decimal("21.2")},
+    source=SEED,
+)
+def notified(year: int) -> Decimal:
+    return _millions(selectors.amounts_for_year(year, [EntryKind.NOTIFIED]))
+
+
+@indicator(
+    code="recovery_recovered_same_year",
+    label="Indus recouvrés de l'année",
+    unit="M€",
+    definition="Retenues et remboursements de l'année sur des dettes notifiées dans l'année.",
+    published={2022: Decimal("19.4")},
+    source=SEED,
+)
+def recovered_same_year(year: int) -> Decimal:
+    return _millions(selectors.amounts_for_year(year, RECOVERIES, notified_in=(year, year)))
+
+
+@indicator(
+    code="recovery_recovered_earlier_years",
+    label="Indus des années antérieures recouvrés",
+    unit="M€",
+    definition="Retenues et remboursements de l'année sur des dettes notifiées les années "
+    "précédentes.",
+    published={2022: Decimal("8.6")},
+    source=SEED,
+)
+def recovered_earlier(year: int) -> Decimal:
+    return _millions(selectors.amounts_for_year(year, RECOVERIES, notified_in=(1900, year - 1)))
+
+
+@indicator(
+    code="recovery_contentious",
+    label="Recouvré par la voie contentieuse",
+    unit="€",
+    definition="Retenues et remboursements de l'année sur des dettes ayant au moins une étape "
+    "contentieuse (mise en demeure, contrainte, commissaire de justice).",
+    published={2022: Decimal("505159")},
+    source=SEED,
+)
+def contentious(year: int) -> Decimal:
+    return selectors.amounts_for_year(year, RECOVERIES, contentious=True)
+
+
+@indicator(
+    code="recovery_amicable_share",
+    label="Part du recouvrement amiable",
+    unit="%",
+    definition="Part des sommes recouvrées dans l'année sur des dettes sans étape contentieuse.",
+    published={2022: Decimal("97.4")},
+    source=SEED,
+)
+def amicable_share(year: int) -> Decimal | None:
+    total = selectors.amounts_for_year(year, RECOVERIES)
+    if not total:
+        return None
+    return ((total - contentious(year)) * 100 / total).quantize(Decimal("0.1"))
