@@ -10,6 +10,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import transaction
+from django.urls import reverse
 
 from justedroit.controls import selectors
 from justedroit.controls.audit import bias_audit
@@ -292,3 +293,37 @@ def test_the_commands_train_dry_unless_wet_and_audit_in_french(world):
     text = out.getvalue()
     assert "Parité statistique" in text and "Taux de faux positifs" in text
     assert "Allocataires du RSA" in text and "Modèle naïf" in text
+
+
+def test_the_pages_publish_the_model_explain_the_file_and_log_the_decision(
+    world, client, make_user
+):
+    model = world["model"]
+    with clock.frozen(SCORED):
+        targeting_scores_compute(model=model, acting_user=None)
+    top = selectors.targeting_list(model, limit=1)[0]
+    client.force_login(make_user(Role.RECEPTION))
+    published = client.get(reverse("controls:targeting")).content.decode()
+    assert "resource_changes_12m" in published and "Revue des proxys" in published
+    controller = make_user(Role.CONTROLLER)
+    client.force_login(controller)
+    listing = client.get(reverse("controls:targeting_list")).content.decode()
+    assert top.household.number in listing and "Pourquoi ce score" in listing
+    refused = client.post(
+        reverse("controls:targeting_list"), {"score": top.pk, "decision": "set_aside"}
+    )
+    assert refused.status_code == 400 and "pourquoi" in refused.content.decode()
+    response = client.post(
+        reverse("controls:targeting_list"),
+        {"score": top.pk, "decision": "selected", "kind": "documents", "reason": ""},
+    )
+    decision = TargetingDecision.objects.get(household=top.household)
+    assert decision.decided_by == controller
+    assert response["Location"] == reverse("controls:control", args=[decision.control_id])
+    page = client.get(response["Location"]).content.decode()
+    assert "Pourquoi ce foyer a été retenu" in page
+    assert "Changements de ressources déclarés sur 12 mois : 3 (nombre)" in page
+    client.force_login(make_user(Role.DIRECTOR))
+    audit = client.get(reverse("controls:targeting_audit"), {"annee": "2022"})
+    text = audit.content.decode()
+    assert "Allocataires du RSA" in text and "Modèle naïf" in text and "Wilson" in text
