@@ -20,7 +20,11 @@ from justedroit.controls.models import (
     ControlFact,
     ControlResponse,
     DocumentRequest,
+    RandomSample,
     ReceivedDocument,
+    TargetingDecision,
+    TargetingModel,
+    TargetingScore,
     VisitReport,
 )
 from justedroit.core import clock
@@ -55,6 +59,9 @@ LEDGER_MODELS = [
     ReceivedDocument,
     VisitReport,
     ControlResponse,
+    TargetingModel,
+    TargetingScore,
+    TargetingDecision,
 ]
 
 
@@ -98,6 +105,21 @@ def rows() -> dict[type, Immutable]:
         scan_result="not_scanned",
     )
     user = UserFactory()
+    sample = RandomSample.objects.create(
+        year=2022, kind="documents", seed=1, reference_day=MONTH, population=1, drawn_at=now
+    )
+    model = TargetingModel.objects.create(
+        trained_at=now,
+        sample=sample,
+        features=["paid_monthly"],
+        intercept=Decimal("-1.5"),
+        coefficients={"paid_monthly": 0.2},
+        standard_errors={"intercept": 0.1, "paid_monthly": 0.05},
+        training_size=30,
+        positives=5,
+        penalty=Decimal("1.0"),
+    )
+    scored = {"model": model, "household": household, "values": {"paid_monthly": 4.0}}
     findings = {"composition": "matches", "resources": "matches", "housing": "matches"}
     return {
         ControlEvent: ControlEvent.objects.create(control=control, at=now, kind="opened"),
@@ -117,6 +139,19 @@ def rows() -> dict[type, Immutable]:
         ),
         ControlResponse: ControlResponse.objects.create(
             control=control, received_at=now, channel="paper", text="Vu.", recorded_by=user
+        ),
+        TargetingModel: model,
+        TargetingScore: TargetingScore.objects.create(
+            **scored, computed_at=now, as_of=now, score=Decimal("0.25")
+        ),
+        TargetingDecision: TargetingDecision.objects.create(
+            **scored,
+            score=Decimal("0.25"),
+            scored_as_of=now,
+            decision="selected",
+            control=control,
+            decided_at=now,
+            decided_by=user,
         ),
         AuditEvent: event,
         AuditEventHousehold: AuditEventHousehold.objects.create(event=event, number="1234567"),

@@ -98,7 +98,7 @@ def bias_audit(year: int, share: float = DEFAULT_SHARE) -> Report | None:
     fair = population_run(
         "Modèle de ciblage",
         tuple(model.features),
-        model.intercept,
+        float(model.intercept),
         [model.coefficients[f] for f in model.features],
         ids,
         rows,
@@ -112,7 +112,7 @@ def bias_audit(year: int, share: float = DEFAULT_SHARE) -> Report | None:
     naive_fit = fit(
         np.array([[train_rows[h][f] for f in NAIVE_FEATURE_NAMES] for h in train_ids]),
         np.array(train_labels, dtype=float),
-        penalty=model.penalty,
+        penalty=float(model.penalty),
     )
     naive = population_run(
         "Modèle naïf (avec la situation familiale)",

@@ -24,8 +24,11 @@ import numpy as np
 Z_95 = 1.959963984540054
 FOUR_FIFTHS = 0.8
 # Strata of the conditional parity: the monthly amount paid, in hundreds of euros.
-AMOUNT_STRATA = ((0.0, 3.0, "moins de 300 € par mois"), (3.0, 7.0, "de 300 à 700 € par mois"))
-AMOUNT_STRATA += ((7.0, math.inf, "700 € par mois et plus"),)
+AMOUNT_STRATA: tuple[tuple[float, float, str], ...] = (
+    (0.0, 3.0, "moins de 300 € par mois"),
+    (3.0, 7.0, "de 300 à 700 € par mois"),
+    (7.0, math.inf, "700 € par mois et plus"),
+)
 
 
 @dataclass(frozen=True)

@@ -35,8 +35,13 @@ MONTHS_SINCE_CAP = 36
 # INSEE's historical definition of a rural commune (fewer than 2,000 inhabitants); the Caf holds
 # no list of the priority neighbourhoods (QPV) by address, so that group is not audited.
 RURAL_POPULATION = 2_000
-AGE_BANDS = ((0, 25, "moins de 25 ans"), (25, 35, "25-34 ans"), (35, 50, "35-49 ans"))
-AGE_BANDS += ((50, 65, "50-64 ans"), (65, 200, "65 ans et plus"))
+AGE_BANDS: tuple[tuple[int, int, str], ...] = (
+    (0, 25, "moins de 25 ans"),
+    (25, 35, "25-34 ans"),
+    (35, 50, "35-49 ans"),
+    (50, 65, "50-64 ans"),
+    (65, 200, "65 ans et plus"),
+)
 GROUPS = {
     "single_parent": "Parents isolés",
     "aah_recipient": "Allocataires de l'AAH",
@@ -81,7 +86,7 @@ def feature_rows(household_ids, as_of: dt.datetime) -> dict[int, dict[str, float
         source=FactSource.DECLARATION,
         recorded_at__lte=as_of,
     )
-    for row in (
+    for declared_row in (
         declared.values("household_id")
         .annotate(
             changes=Count("id", filter=Q(recorded_at__gt=_months_before(as_of, 12))),
@@ -89,9 +94,10 @@ def feature_rows(household_ids, as_of: dt.datetime) -> dict[int, dict[str, float
         )
         .values("household_id", "changes", "last")
     ):
-        rows[row["household_id"]]["resource_changes_12m"] = float(row["changes"])
-        elapsed = (month.year - row["last"].year) * 12 + month.month - row["last"].month
-        rows_months[row["household_id"]] = float(min(max(elapsed, 0), MONTHS_SINCE_CAP))
+        hid, last = declared_row["household_id"], declared_row["last"].astimezone(clock.PARIS)
+        rows[hid]["resource_changes_12m"] = float(declared_row["changes"])
+        elapsed = (month.year - last.year) * 12 + month.month - last.month
+        rows_months[hid] = float(min(max(elapsed, 0), MONTHS_SINCE_CAP))
     for hid in ids:
         rows[hid]["months_since_declaration"] = rows_months[hid]
 
@@ -107,8 +113,8 @@ def feature_rows(household_ids, as_of: dt.datetime) -> dict[int, dict[str, float
         .values("household_id")
         .annotate(n=Count("id"))
     )
-    for row in discrepancies:
-        rows[row["household_id"]]["exchange_discrepancies_24m"] = float(row["n"])
+    for hid, n in discrepancies.values_list("household_id", "n"):
+        rows[hid]["exchange_discrepancies_24m"] = float(n)
 
     indus = (
         Adjustment.objects.filter(
@@ -120,8 +126,8 @@ def feature_rows(household_ids, as_of: dt.datetime) -> dict[int, dict[str, float
         .values("household_id")
         .annotate(n=Count("month", distinct=True))
     )
-    for row in indus:
-        rows[row["household_id"]]["overpayment_months_24m"] = float(row["n"])
+    for hid, n in indus.values_list("household_id", "n"):
+        rows[hid]["overpayment_months_24m"] = float(n)
 
     confirmed = set(
         Fact.objects.filter(

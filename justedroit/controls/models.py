@@ -445,12 +445,12 @@ class TargetingModel(Immutable):
         RandomSample, on_delete=models.PROTECT, related_name="models", verbose_name="échantillon"
     )
     features = models.JSONField("variables")
-    intercept = models.FloatField("constante")
+    intercept = models.DecimalField("constante", max_digits=14, decimal_places=8)
     coefficients = models.JSONField("coefficients")
     standard_errors = models.JSONField("écarts-types")
     training_size = models.PositiveIntegerField("taille de l'échantillon d'entraînement")
     positives = models.PositiveIntegerField("indus importants dans l'échantillon")
-    penalty = models.FloatField("pénalité (ridge)")
+    penalty = models.DecimalField("pénalité (ridge)", max_digits=8, decimal_places=4)
 
     class Meta:
         verbose_name = "version du modèle de ciblage"
@@ -471,7 +471,9 @@ class TargetingScore(Immutable):
     computed_at = models.DateTimeField("calculé le", db_index=True)
     as_of = models.DateTimeField("faits connus au")
     values = models.JSONField("valeurs des variables")
-    score = models.FloatField("probabilité estimée d'un indu important")
+    score = models.DecimalField(
+        "probabilité estimée d'un indu important", max_digits=9, decimal_places=8
+    )
 
     class Meta:
         verbose_name = "score de ciblage"
@@ -504,7 +506,7 @@ class TargetingDecision(Immutable):
 
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="+")
     model = models.ForeignKey(TargetingModel, on_delete=models.PROTECT, related_name="decisions")
-    score = models.FloatField("score")
+    score = models.DecimalField("score", max_digits=9, decimal_places=8)
     scored_as_of = models.DateTimeField("faits connus au")
     values = models.JSONField("valeurs des variables")
     decision = models.CharField("décision", max_length=9, choices=TargetingDecisionKind.choices)

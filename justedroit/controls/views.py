@@ -254,7 +254,7 @@ def plan(request):
 
 
 def _explanation(model, values):
-    rows, score = explain(model.intercept, model.coefficients, values)
+    rows, score = explain(float(model.intercept), model.coefficients, values)
     return {"model": model, "rows": rows, "score": score}
 
 

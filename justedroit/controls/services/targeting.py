@@ -3,6 +3,7 @@ sample, the training of a model version on its outcomes, the scores of the cover
 and the decision a person takes on a scored household — the score only advises."""
 
 import datetime as dt
+from decimal import Decimal
 
 import numpy as np
 from django.core.exceptions import ValidationError
@@ -130,14 +131,14 @@ def targeting_model_train(
             trained_by=acting_user,
             sample=sample,
             features=list(FEATURE_NAMES),
-            intercept=result.intercept,
+            intercept=Decimal(f"{result.intercept:.8f}"),
             coefficients=dict(zip(FEATURE_NAMES, result.coefficients, strict=True)),
             standard_errors=dict(
                 zip(("intercept", *FEATURE_NAMES), result.standard_errors, strict=True)
             ),
             training_size=len(ids),
             positives=positives,
-            penalty=penalty,
+            penalty=Decimal(str(penalty)),
         )
         audit_record(
             actor=acting_user,
@@ -171,7 +172,7 @@ def targeting_scores_compute(
             chunk = [pk for pk, _ in todo[start : start + SCORE_CHUNK]]
             rows = feature_rows(chunk, as_of)
             x = np.array([[rows[hid][name] for name in features] for hid in chunk])
-            scores = probabilities(model.intercept, coefficients, x)
+            scores = probabilities(float(model.intercept), coefficients, x)
             TargetingScore.objects.bulk_create(
                 TargetingScore(
                     model=model,
@@ -179,7 +180,7 @@ def targeting_scores_compute(
                     computed_at=now,
                     as_of=as_of,
                     values=rows[hid],
-                    score=float(score),
+                    score=Decimal(f"{score:.8f}"),
                 )
                 for hid, score in zip(chunk, scores, strict=True)
             )
@@ -252,6 +253,6 @@ def targeting_decide(
             household_number=household.number,
             obj=made,
             reason=f"décision de ciblage : {made.get_decision_display().lower()}",
-            detail={"score": score.score, "model": score.model_id, "control": made.control_id},
+            detail={"score": str(score.score), "model": score.model_id, "control": made.control_id},
         )
     return made
