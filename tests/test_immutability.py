@@ -20,7 +20,11 @@ from justedroit.controls.models import (
     ControlFact,
     ControlResponse,
     DocumentRequest,
+    RandomSample,
     ReceivedDocument,
+    TargetingDecision,
+    TargetingModel,
+    TargetingScore,
     VisitReport,
 )
 from justedroit.core import clock
@@ -69,6 +73,9 @@ LEDGER_MODELS = [
     MonthlyRetention,
     Withholding,
     ContentiousStep,
+    TargetingModel,
+    TargetingScore,
+    TargetingDecision,
 ]
 
 
@@ -112,6 +119,21 @@ def rows() -> dict[type, Immutable]:
         scan_result="not_scanned",
     )
     user = UserFactory()
+    sample = RandomSample.objects.create(
+        year=2022, kind="documents", seed=1, reference_day=MONTH, population=1, drawn_at=now
+    )
+    model = TargetingModel.objects.create(
+        trained_at=now,
+        sample=sample,
+        features=["paid_monthly"],
+        intercept=Decimal("-1.5"),
+        coefficients={"paid_monthly": 0.2},
+        standard_errors={"intercept": 0.1, "paid_monthly": 0.05},
+        training_size=30,
+        positives=5,
+        penalty=Decimal("1.0"),
+    )
+    scored = {"model": model, "household": household, "values": {"paid_monthly": 4.0}}
     findings = {"composition": "matches", "resources": "matches", "housing": "matches"}
     payment = Payment.objects.create(**money, run=run, amount=Decimal("200.00"), paid_at=now)
     debt = Debt.objects.create(
@@ -156,6 +178,19 @@ def rows() -> dict[type, Immutable]:
         ),
         ControlResponse: ControlResponse.objects.create(
             control=control, received_at=now, channel="paper", text="Vu.", recorded_by=user
+        ),
+        TargetingModel: model,
+        TargetingScore: TargetingScore.objects.create(
+            **scored, computed_at=now, as_of=now, score=Decimal("0.25")
+        ),
+        TargetingDecision: TargetingDecision.objects.create(
+            **scored,
+            score=Decimal("0.25"),
+            scored_as_of=now,
+            decision="selected",
+            control=control,
+            decided_at=now,
+            decided_by=user,
         ),
         AuditEvent: event,
         AuditEventHousehold: AuditEventHousehold.objects.create(event=event, number="1234567"),

@@ -130,6 +130,9 @@ TESTED_ELSEWHERE = {
     "controls:visit_report": "tests/controls/test_permissions.py",
     "controls:plan": "tests/controls/test_permissions.py",
     "portal:controls_requests": "tests/controls/test_permissions.py",
+    "controls:targeting": "tests/controls/test_permissions.py",
+    "controls:targeting_list": "tests/controls/test_permissions.py",
+    "controls:targeting_audit": "tests/controls/test_permissions.py",
 }
 
 

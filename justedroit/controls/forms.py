@@ -179,3 +179,18 @@ class PortalUploadForm(forms.Form):
 class PortalResponseForm(forms.Form):
     control = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
     text = forms.CharField(label="Vos observations", widget=forms.Textarea(attrs={"rows": 5}))
+
+
+class TargetingDecisionForm(forms.Form):
+    """A person's decision on one household of the scored list."""
+
+    score = forms.IntegerField(widget=forms.HiddenInput)
+    decision = forms.ChoiceField(
+        label="Décision",
+        choices=[("selected", "Ouvrir un contrôle"), ("set_aside", "Écarter ce foyer")],
+        widget=forms.RadioSelect,
+    )
+    kind = forms.ChoiceField(label="Nature du contrôle", choices=OPENABLE_KINDS, required=False)
+    reason = forms.CharField(
+        label="Motif (obligatoire pour écarter)", max_length=300, required=False
+    )

@@ -395,3 +395,151 @@ class ControlResponse(Immutable):
     class Meta:
         verbose_name = "observations de l'allocataire"
         ordering = ["received_at", "id"]
+
+
+# ---- targeting of document and on-site controls (docs/ciblage.md) ----------------------------
+
+
+class RandomSample(models.Model):
+    """The year's random control sample: households drawn with a recorded seed among those
+    covered on the reference day, each given a control of origin « échantillon aléatoire ». Their
+    outcomes are labels free of selection bias, to train the targeting model and to audit it."""
+
+    year = models.PositiveSmallIntegerField("année", unique=True)
+    kind = models.CharField("nature des contrôles", max_length=10, choices=ControlKind.choices)
+    seed = models.BigIntegerField("graine du tirage")
+    reference_day = models.DateField("population au")
+    population = models.PositiveIntegerField("foyers tirables")
+    drawn_at = models.DateTimeField("tiré le")
+    drawn_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    controls = models.ManyToManyField(Control, related_name="samples", verbose_name="contrôles")
+
+    class Meta:
+        verbose_name = "échantillon aléatoire de contrôle"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=[ControlKind.DOCUMENTS, ControlKind.ON_SITE]),
+                name="random_sample_kind_targetable",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"échantillon aléatoire {self.year}"
+
+
+class TargetingModel(Immutable):
+    """One trained version of the targeting model: a logistic regression whose variables and
+    coefficients are published to every agent. Never edited: retraining makes a new version."""
+
+    immutable_message = (
+        "Une version du modèle de ciblage ne se modifie pas : entraînez-en une autre."
+    )
+
+    trained_at = models.DateTimeField("entraîné le")
+    trained_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    sample = models.ForeignKey(
+        RandomSample, on_delete=models.PROTECT, related_name="models", verbose_name="échantillon"
+    )
+    features = models.JSONField("variables")
+    intercept = models.DecimalField("constante", max_digits=14, decimal_places=8)
+    coefficients = models.JSONField("coefficients")
+    standard_errors = models.JSONField("écarts-types")
+    training_size = models.PositiveIntegerField("taille de l'échantillon d'entraînement")
+    positives = models.PositiveIntegerField("indus importants dans l'échantillon")
+    penalty = models.DecimalField("pénalité (ridge)", max_digits=8, decimal_places=4)
+
+    class Meta:
+        verbose_name = "version du modèle de ciblage"
+        ordering = ["-trained_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"modèle de ciblage v{self.pk} ({self.sample.year})"
+
+
+class TargetingScore(Immutable):
+    """A household's score by one model version, with the variables' values it was computed
+    from (the per-file explanation). Advice only, kept for a limited time (docs/conservation.md)."""
+
+    immutable_message = "Un score de ciblage ne se modifie pas."
+
+    model = models.ForeignKey(TargetingModel, on_delete=models.PROTECT, related_name="scores")
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="+")
+    computed_at = models.DateTimeField("calculé le", db_index=True)
+    as_of = models.DateTimeField("faits connus au")
+    values = models.JSONField("valeurs des variables")
+    score = models.DecimalField(
+        "probabilité estimée d'un indu important", max_digits=9, decimal_places=8
+    )
+
+    class Meta:
+        verbose_name = "score de ciblage"
+        ordering = ["-score", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["model", "household", "as_of"], name="targeting_score_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(score__gte=0) & Q(score__lte=1), name="targeting_score_probability"
+            ),
+        ]
+        indexes = [models.Index(fields=["model", "as_of", "score"])]
+
+    def __str__(self) -> str:
+        return f"score {self.score:.3f} ({self.household_id})"
+
+
+class TargetingDecisionKind(models.TextChoices):
+    SELECTED = "selected", "Retenu pour un contrôle"
+    SET_ASIDE = "set_aside", "Écarté"
+
+
+class TargetingDecision(Immutable):
+    """What a person decided on a scored household: a control opened (with the score and each
+    variable's contribution copied, the file's explanation) or set aside with a reason. The score
+    only advises; this row and the audit trail record who decided."""
+
+    immutable_message = "Une décision de ciblage ne se modifie pas."
+
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="+")
+    model = models.ForeignKey(TargetingModel, on_delete=models.PROTECT, related_name="decisions")
+    score = models.DecimalField("score", max_digits=9, decimal_places=8)
+    scored_as_of = models.DateTimeField("faits connus au")
+    values = models.JSONField("valeurs des variables")
+    decision = models.CharField("décision", max_length=9, choices=TargetingDecisionKind.choices)
+    control = models.OneToOneField(
+        Control,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="targeting",
+        verbose_name="contrôle ouvert",
+    )
+    reason = models.CharField("motif", max_length=300, blank=True)
+    decided_at = models.DateTimeField("décidé le", db_index=True)
+    decided_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = "décision de ciblage"
+        ordering = ["-decided_at", "-id"]
+        constraints = [
+            # One decision per score: the list shows each scored household until decided.
+            models.UniqueConstraint(
+                fields=["model", "household", "scored_as_of"], name="targeting_decision_once"
+            ),
+            models.CheckConstraint(
+                condition=(Q(decision=TargetingDecisionKind.SELECTED) & Q(control__isnull=False))
+                | (
+                    Q(decision=TargetingDecisionKind.SET_ASIDE)
+                    & Q(control__isnull=True)
+                    & ~Q(reason="")
+                ),
+                name="targeting_decision_consistent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_decision_display()} ({self.household_id})"

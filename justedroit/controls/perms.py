@@ -30,3 +30,23 @@ def can_write_visit_report(user) -> bool:
 def can_view_control_plan(user) -> bool:
     """The year's control plan: volumes and impact, no household."""
     return _has(user, PLAN_READERS)
+
+
+def can_view_targeting_model(user) -> bool:
+    """The targeting model's variables and coefficients are published to every agent."""
+    return user.is_active and user.is_agent
+
+
+def can_view_targeting_list(user) -> bool:
+    """The scored list: households and their scores, for those who open controls."""
+    return can_view_controls(user)
+
+
+def can_decide_targeting(user) -> bool:
+    """Select a scored household for a control, or set it aside: a controller or a manager."""
+    return _has(user, CONTROL_READERS) and needs(user, DataKind.RESOURCES)
+
+
+def can_view_targeting_audit(user) -> bool:
+    """The bias audit: figures by group, no household."""
+    return _has(user, CONTROL_READERS | PLAN_READERS | {Role.DATA_PROTECTION_OFFICER})

@@ -3,16 +3,23 @@
 import datetime as dt
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 
+from justedroit.controls.features import feature_rows
 from justedroit.controls.models import (
     Control,
+    ControlAdjustment,
     ControlKind,
     ControlStatus,
     DocumentRequest,
+    RandomSample,
+    TargetingDecision,
+    TargetingModel,
+    TargetingScore,
 )
+from justedroit.controls.targeting import MATERIAL_INDU_EUROS, MATERIAL_INDU_MONTHS
 from justedroit.core.clock import PARIS
-from justedroit.entitlements.models import Adjustment
+from justedroit.entitlements.models import Adjustment, AdjustmentKind
 from justedroit.entitlements.services import cut_off
 from justedroit.registry.models import Household
 
@@ -82,6 +89,9 @@ def control_file(control: Control) -> dict:
         "responses": list(control.responses.all()),
         "adjustments": list(control.adjustments.order_by("month", "benefit")),
         "facts": list(control.facts.select_related("person").order_by("kind", "valid_from")),
+        "targeting": TargetingDecision.objects.filter(control=control)
+        .select_related("model")
+        .first(),
     }
 
 
@@ -167,3 +177,81 @@ def plan(year: int) -> list[dict]:
             }
         )
     return rows
+
+
+# ---- targeting ---------------------------------------------------------------------------------
+
+
+def material_indu_controls(control_ids) -> set[int]:
+    """The controls that found a material indu: at least 600 € of indus over at least 6 distinct
+    months, among the Adjustments the control produced (the label the model predicts)."""
+    rows = (
+        ControlAdjustment.objects.filter(
+            control_id__in=list(control_ids), adjustment__kind=AdjustmentKind.OVERPAYMENT
+        )
+        .values("control_id")
+        .annotate(total=Sum("adjustment__amount"), months=Count("adjustment__month", distinct=True))
+        .filter(total__gte=MATERIAL_INDU_EUROS, months__gte=MATERIAL_INDU_MONTHS)
+    )
+    return {row["control_id"] for row in rows}
+
+
+def training_set(sample: RandomSample):
+    """The sample's closed controls: the households, their variables as known when the sample
+    was drawn (nothing the control found leaks in), and the label « indu important »."""
+    closed = list(
+        sample.controls.filter(status=ControlStatus.CLOSED).values_list("pk", "household_id")
+    )
+    positives = material_indu_controls([pk for pk, _ in closed])
+    ids = [hid for _, hid in closed]
+    rows = feature_rows(ids, sample.drawn_at)
+    labels = [pk in positives for pk, _ in closed]
+    return ids, rows, labels
+
+
+def current_model() -> TargetingModel | None:
+    """The latest trained version: the one that scores."""
+    return TargetingModel.objects.select_related("sample").first()
+
+
+def model_for_audit(year: int) -> TargetingModel | None:
+    """The version audited on year `year`'s sample: the latest trained on an earlier sample (an
+    audit out of sample), else the latest trained on that year's."""
+    versions = TargetingModel.objects.select_related("sample")
+    return (
+        versions.filter(sample__year__lt=year).first() or versions.filter(sample__year=year).first()
+    )
+
+
+def targeting_list(model: TargetingModel, limit: int = 50):
+    """The latest scores of `model`, best first, of households with no decision on them and no
+    open document or on-site control: the list a person selects from."""
+    latest = (
+        TargetingScore.objects.filter(model=model)
+        .order_by("-as_of")
+        .values_list("as_of", flat=True)
+        .first()
+    )
+    if latest is None:
+        return TargetingScore.objects.none()
+    decided = TargetingDecision.objects.filter(
+        model=model, household=OuterRef("household"), scored_as_of=latest
+    )
+    busy = Control.objects.filter(
+        household=OuterRef("household"), kind__in=[ControlKind.DOCUMENTS, ControlKind.ON_SITE]
+    ).exclude(status=ControlStatus.CLOSED)
+    return (
+        TargetingScore.objects.filter(model=model, as_of=latest)
+        .exclude(Exists(decided))
+        .exclude(Exists(busy))
+        .select_related("household")
+        .order_by("-score", "household__number")[:limit]
+    )
+
+
+def targeting_score(pk) -> TargetingScore | None:
+    return TargetingScore.objects.select_related("model", "household").filter(pk=pk).first()
+
+
+def targeting_decisions(limit: int = 50):
+    return TargetingDecision.objects.select_related("household", "decided_by", "control")[:limit]

@@ -9,7 +9,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from justedroit.channels import selectors as channel_selectors
 from justedroit.controls import perms, selectors, services
+from justedroit.controls.audit import DEFAULT_SHARE, bias_audit
 from justedroit.controls.forms import (
+    OPENABLE_KINDS,
     AssignForm,
     CloseForm,
     FindingsForm,
@@ -17,11 +19,13 @@ from justedroit.controls.forms import (
     OpenForm,
     RequestForm,
     ResponseForm,
+    TargetingDecisionForm,
     VisitForm,
     VisitReportForm,
     WorklistFilterForm,
 )
 from justedroit.controls.models import ControlKind, ControlOrigin, ControlStatus
+from justedroit.controls.targeting import FEATURES, NAIVE_EXTRA, explain
 from justedroit.core import clock
 from justedroit.core.audit import display_record
 from justedroit.core.selectors import user_by_username
@@ -121,12 +125,15 @@ def control(request, pk):
     household_consult(
         household=household, acting_user=request.user, reason="Contrôle", page="Dossier de contrôle"
     )
+    file = selectors.control_file(control)
+    targeted = file["targeting"]
     return render(
         request,
         "controls/control.html",
         {
             "control": control,
-            "file": selectors.control_file(control),
+            "file": file,
+            "explanation": _explanation(targeted.model, targeted.values) if targeted else None,
             "documents": channel_selectors.household_documents(household),
             "forms": forms,
             "can_work": perms.can_work_controls(request.user),
@@ -243,4 +250,93 @@ def plan(request):
         request,
         "controls/plan.html",
         {"year": year, "rows": selectors.plan(year), "impacts": selectors.impacts(year)},
+    )
+
+
+def _explanation(model, values):
+    rows, score = explain(float(model.intercept), model.coefficients, values)
+    return {"model": model, "rows": rows, "score": score}
+
+
+@require_GET
+@requires(perms.can_view_targeting_model)
+def targeting(request):
+    model = selectors.current_model()
+    rows = []
+    if model is not None:
+        rows = [
+            {
+                "feature": feature,
+                "coefficient": model.coefficients[feature.name],
+                "error": model.standard_errors[feature.name],
+            }
+            for feature in FEATURES
+            if feature.name in model.coefficients
+        ]
+    return render(
+        request,
+        "controls/targeting.html",
+        {"model": model, "rows": rows, "features": FEATURES},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@requires(perms.can_view_targeting_list, post=perms.can_decide_targeting)
+def targeting_list(request):
+    model = selectors.current_model()
+    form = TargetingDecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        score = selectors.targeting_score(form.cleaned_data["score"])
+        if score is None:
+            raise Http404
+        try:
+            decision = services.targeting_decide(
+                score=score,
+                decision=form.cleaned_data["decision"],
+                kind=form.cleaned_data["kind"] or ControlKind.DOCUMENTS,
+                reason=form.cleaned_data["reason"],
+                acting_user=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if decision.control_id:
+                messages.success(request, f"Contrôle n° {decision.control_id} ouvert.")
+                return redirect("controls:control", pk=decision.control_id)
+            messages.success(request, f"Foyer {score.household.number} écarté.")
+            return redirect("controls:targeting_list")
+    scores = list(selectors.targeting_list(model)) if model is not None else []
+    decisions = list(selectors.targeting_decisions(limit=20))
+    shown = [s.household.number for s in scores] + [d.household.number for d in decisions]
+    if shown:
+        display_record(actor=request.user, page="Ciblage des contrôles : liste", households=shown)
+    return render(
+        request,
+        "controls/targeting_list.html",
+        {
+            "model": model,
+            "scores": [(s, _explanation(model, s.values)) for s in scores],
+            "form": form,
+            "kinds": OPENABLE_KINDS,
+            "can_decide": perms.can_decide_targeting(request.user),
+            "decisions": decisions,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_GET
+@requires(perms.can_view_targeting_audit)
+def targeting_audit(request):
+    year = year_param(request, default=clock.today().year)
+    report = bias_audit(year, DEFAULT_SHARE)
+    return render(
+        request,
+        "controls/targeting_audit.html",
+        {
+            "year": year,
+            "report": report,
+            "runs": [report.fair, report.naive] if report else [],
+            "naive_extra": NAIVE_EXTRA,
+        },
     )

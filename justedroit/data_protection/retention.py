@@ -292,6 +292,26 @@ RULES: tuple[Rule, ...] = (
         confirmed=False,
     ),
     Rule(
+        key="targeting",
+        label="Scores de ciblage des contrôles",
+        processing="benefits",
+        tables=("controls.TargetingScore", "controls.TargetingDecision"),
+        holds=(
+            "score d'un foyer par le modèle de ciblage et valeurs des variables qui l'expliquent ; "
+            "décision d'écarter un foyer de la liste, avec son motif"
+        ),
+        runs_from="calcul du score, ou décision pour un foyer écarté",
+        months=6,
+        basis=(
+            "Le score ne fait que conseiller le choix des contrôles d'une campagne ; au-delà, il "
+            "n'a plus d'usage. Quand une personne retient le foyer, le score et son explication "
+            "sont copiés dans la décision, gardée avec le dossier de contrôle (règle Contrôles). "
+            "Les versions du modèle (coefficients, sans donnée personnelle) sont gardées."
+        ),
+        condition="décisions d'écarter seulement ; une décision de contrôler suit son contrôle",
+        confirmed=False,
+    ),
+    Rule(
         key="procedures",
         label="Démarches (canal de dépôt)",
         processing="contacts",

@@ -33,7 +33,7 @@ from justedroit.channels.models import (
     QuarantineStatus,
     ThreadStatus,
 )
-from justedroit.controls.models import Control
+from justedroit.controls.models import Control, TargetingDecision, TargetingScore
 from justedroit.core import clock
 from justedroit.core.audit import audit_record
 from justedroit.core.models import (
@@ -216,6 +216,11 @@ def _expired(rule_key: str, cutoff: dt.datetime) -> list[QuerySet]:
             ]
         case "controls":
             return [Control.objects.filter(closed_at__lt=cutoff)]
+        case "targeting":
+            return [
+                TargetingScore.objects.filter(computed_at__lt=cutoff),
+                TargetingDecision.objects.filter(control__isnull=True, decided_at__lt=cutoff),
+            ]
         case "procedures":
             return [Procedure.objects.filter(submitted_at__lt=cutoff)]
         case "mandates":

@@ -15,7 +15,7 @@ from justedroit.controls.models import (
 )
 from justedroit.controls.services import control_open, document_request_send, findings_notify
 from justedroit.core.models import AuditEvent
-from justedroit.core.roles import Role
+from justedroit.core.roles import AGENT_ROLES, Role
 from justedroit.core.timeline import household_timeline
 from justedroit.registry.models import HouseholdAccount
 from tests.factories import HouseholdFactory
@@ -30,6 +30,15 @@ ALLOWED = {
     "controls:visit_report": READERS,
     "controls:plan": {R.MANAGER, R.PROCESS_PILOT, R.DIRECTOR},
     "portal:controls_requests": {R.CLAIMANT},
+    "controls:targeting": set(AGENT_ROLES),
+    "controls:targeting_list": READERS,
+    "controls:targeting_audit": {
+        R.CONTROLLER,
+        R.MANAGER,
+        R.PROCESS_PILOT,
+        R.DIRECTOR,
+        R.DATA_PROTECTION_OFFICER,
+    },
 }
 
 

@@ -176,6 +176,8 @@ def test_every_table_holding_personal_data_has_a_rule():
         "cycle.CycleStep",
         "controls.ControlArea",
         "controls.SwornController",  # an agent's approval: authorisations management
+        "controls.RandomSample",  # year, seed, sizes; its households are its controls'
+        "controls.TargetingModel",  # coefficients and sample sizes
         "twin.TwinBuild",
         "twin.TwinSimulation",
         "core.User",  # agents: authorisations management; allocataires: with their file

@@ -16,8 +16,15 @@ from justedroit.channels.models import (
     QuarantinedEmail,
 )
 from justedroit.channels.services import calls, documents, emails, mailbox
-from justedroit.controls.models import ControlKind, ControlOrigin
+from justedroit.controls.models import (
+    ControlKind,
+    ControlOrigin,
+    RandomSample,
+    TargetingModel,
+    TargetingScore,
+)
 from justedroit.controls.services import control_open
+from justedroit.controls.targeting import FEATURE_NAMES
 from justedroit.core import clock
 from justedroit.core.roles import Role
 from justedroit.entitlements.models import Payment, Run
@@ -154,6 +161,7 @@ def world(db, make_user, tmp_path):
     )
     indu(file, Benefit.AF, dt.date(2022, 5, 1), "120.00")  # a debt on the recovery pages
     debts_notify(acting_user=None)
+    _scored(ticket_household, now)
     return {
         "file": file,
         "control": control,
@@ -199,3 +207,34 @@ def _mailbox(tmp_path, household):
     (tmp_path / "bad.eml").write_bytes(eml(date="Fri, 31 Dec 9999 10:00:00 +0100"))
     mailbox.emails_import_dir(directory=tmp_path, acting_user=None)
     return EmailAttachment.objects.get(), QuarantinedEmail.objects.get()
+
+
+def _scored(household, now):
+    """A household on the targeting list (a model version and its score)."""
+    sample = RandomSample.objects.create(
+        year=2022,
+        kind=ControlKind.DOCUMENTS,
+        seed=1,
+        reference_day=now.date(),
+        population=1,
+        drawn_at=now,
+    )
+    model = TargetingModel.objects.create(
+        trained_at=now,
+        sample=sample,
+        features=list(FEATURE_NAMES),
+        intercept=-1.0,
+        coefficients=dict.fromkeys(FEATURE_NAMES, 0.1),
+        standard_errors=dict.fromkeys(("intercept", *FEATURE_NAMES), 0.05),
+        training_size=30,
+        positives=5,
+        penalty=1.0,
+    )
+    TargetingScore.objects.create(
+        model=model,
+        household=household,
+        computed_at=now,
+        as_of=now,
+        values=dict.fromkeys(FEATURE_NAMES, 1.0),
+        score=0.5,
+    )

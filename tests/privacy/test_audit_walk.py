@@ -47,6 +47,7 @@ LISTING = {
     "controls:worklist",
     "controls:control",
     "controls:visit_report",
+    "controls:targeting_list",
 }
 # The audit trail's CSV export records its filters and the last event it covers, which
 # reproduce its rows exactly; it does not copy every household number of the trail again.

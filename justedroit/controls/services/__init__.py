@@ -16,6 +16,12 @@ from justedroit.controls.services.files import (
     visit_report_record,
     visit_schedule,
 )
+from justedroit.controls.services.targeting import (
+    random_sample_draw,
+    targeting_decide,
+    targeting_model_train,
+    targeting_scores_compute,
+)
 
 __all__ = [
     "Established",
@@ -28,6 +34,10 @@ __all__ = [
     "document_receive",
     "document_request_send",
     "findings_notify",
+    "random_sample_draw",
+    "targeting_decide",
+    "targeting_model_train",
+    "targeting_scores_compute",
     "visit_report_record",
     "visit_schedule",
 ]
