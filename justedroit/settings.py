@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "justedroit.outreach",
     "justedroit.exchanges",
     "justedroit.cycle",
+    "justedroit.fraud",
     "justedroit.twin",
     "justedroit.reporting",
     "justedroit.portal",
