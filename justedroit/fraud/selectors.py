@@ -85,6 +85,10 @@ def director_files():
     )
 
 
+def director_file(pk) -> FraudFile | None:
+    return director_files().filter(pk=pk).first()
+
+
 def household_notices(household: Household):
     """The allocataire's fraud files that have reached them: notified, decided, closed after a
     notice (never an investigation in progress)."""
