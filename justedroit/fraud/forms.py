@@ -83,7 +83,9 @@ class PortalObservationForm(forms.Form):
 
 
 class OpinionForm(forms.Form):
-    opinion = forms.CharField(label="Avis de la commission", widget=forms.Textarea(attrs={"rows": 3}))
+    opinion = forms.CharField(
+        label="Avis de la commission", widget=forms.Textarea(attrs={"rows": 3})
+    )
     amount = forms.DecimalField(label="Montant proposé (€)", required=False, **MONEY)
 
 

@@ -138,7 +138,10 @@ def file(request, pk):
                 return redirect("fraud:file", pk=file.pk)
         status = 400
     household_consult(
-        household=file.household, acting_user=request.user, reason="Fraude", page="Dossier de fraude"
+        household=file.household,
+        acting_user=request.user,
+        reason="Fraude",
+        page="Dossier de fraude",
     )
     return render(
         request,
