@@ -14,7 +14,7 @@ from justedroit.core.models import Immutable, User
 from justedroit.core.sending import DeliveryStatus, Outbound
 from justedroit.cycle.models import LetterChannel
 from justedroit.entitlements.models import Adjustment
-from justedroit.fraud import parameters
+from justedroit.fraud import pmss as legal
 from justedroit.registry.models import Household
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
@@ -307,13 +307,13 @@ class FraudSanction(Immutable):
             ),
             models.CheckConstraint(
                 condition=Q(
-                    *[Q(year=year, pmss=p.amount) for year, p in parameters.PMSS.items()],
+                    *[Q(year=year, pmss=p.amount) for year, p in legal.PMSS.items()],
                     _connector=Q.OR,
                 ),
                 name="fraud_sanction_pmss_of_its_year",
             ),
             models.CheckConstraint(
-                condition=Q(ceiling_multiple__in=parameters.CEILING_MULTIPLES)
+                condition=Q(ceiling_multiple__in=legal.CEILING_MULTIPLES)
                 & Q(ceiling=F("pmss") * F("ceiling_multiple")),
                 name="fraud_sanction_ceiling_legal",
             ),
@@ -321,8 +321,8 @@ class FraudSanction(Immutable):
             models.CheckConstraint(
                 condition=Q(floor=0)
                 | (
-                    Q(pmss__gte=F("floor") * parameters.FLOOR_INTENT_DIVISOR - Decimal("0.15"))
-                    & Q(pmss__lte=F("floor") * parameters.FLOOR_INTENT_DIVISOR + Decimal("0.15"))
+                    Q(pmss__gte=F("floor") * legal.FLOOR_INTENT_DIVISOR - Decimal("0.15"))
+                    & Q(pmss__lte=F("floor") * legal.FLOOR_INTENT_DIVISOR + Decimal("0.15"))
                 ),
                 name="fraud_sanction_floor_legal",
             ),

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Count, Exists, Max, OuterRef, Q, Sum
 
 from justedroit.controls.models import Control, ControlOutcome
 from justedroit.core.clock import PARIS
@@ -127,7 +127,11 @@ def fraud_households_and_periods(
 ) -> list[FraudPeriod]:
     """The fraudulent periods of households (all, or `household_ids`), with the indus they
     cover. By default fraud only; pass `(FRAUD, FAULT)` for fraud or false declaration."""
-    files = FraudFile.objects.filter(qualification__in=qualifications).order_by("pk")
+    files = (
+        FraudFile.objects.filter(qualification__in=qualifications)
+        .annotate(qualified_at=Max("qualifications__decided_at"))
+        .order_by("pk")
+    )
     if household_ids is not None:
         files = files.filter(household_id__in=household_ids)
     links: dict[int, list[int]] = {}
@@ -142,10 +146,10 @@ def fraud_households_and_periods(
             first_month=file.first_month,
             last_month=file.last_month,
             qualification=file.qualification,
-            qualified_on=file.qualifications.order_by("-decided_at").first().decided_at.date(),
+            qualified_on=file.qualified_at.astimezone(PARIS).date(),
             adjustment_ids=tuple(sorted(links.get(file.pk, []))),
         )
-        for file in files.prefetch_related("qualifications")
+        for file in files
     ]
 
 

@@ -20,6 +20,7 @@ from justedroit.fraud.models import (
     Qualification,
     SanctionKind,
 )
+from justedroit.fraud.pmss import PMSS
 from tests.fraud.test_files import open_from_control, qualify
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +36,7 @@ def test_pmss_of_each_year_is_a_sourced_parameter_arretes():
     """PMSS 2021 / 2022 / 2023 = 3 428 / 3 428 / 3 666 € (arrêtés du 22/12/2020, 15/12/2021,
     09/12/2022)."""
     assert [parameters.pmss(y) for y in (2021, 2022, 2023)] == [D(3428), D(3428), D(3666)]
-    assert all(p.source.startswith("arrêté du") for p in parameters.PMSS.values())
+    assert all(p.source.startswith("arrêté du") for p in PMSS.values())
     with pytest.raises(ValidationError, match="inconnu"):
         parameters.pmss(1999)
 
@@ -59,7 +60,7 @@ def test_L114_17_penalty_bounds_by_year():
 
 def test_the_cafs_scale_stays_within_the_legal_bounds_L114_17():
     """Art. L114-17 I CSS: whatever the prejudice, the scale proposes an amount within bounds."""
-    for year in parameters.PMSS:
+    for year in PMSS:
         on = dt.date(year, 12, 31)
         if on < parameters.SCALE[0].valid_from:
             continue
