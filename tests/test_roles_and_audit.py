@@ -124,6 +124,12 @@ TESTED_ELSEWHERE = {
     "controls:visit_report": "tests/controls/test_permissions.py",
     "controls:plan": "tests/controls/test_permissions.py",
     "portal:controls_requests": "tests/controls/test_permissions.py",
+    "fraud:worklist": "tests/fraud/test_permissions.py",
+    "fraud:file": "tests/fraud/test_permissions.py",
+    "fraud:director": "tests/fraud/test_permissions.py",
+    "fraud:decision": "tests/fraud/test_permissions.py",
+    "fraud:letter": "tests/fraud/test_permissions.py",
+    "portal:fraud_notices": "tests/fraud/test_permissions.py",
 }
 
 

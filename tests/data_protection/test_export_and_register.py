@@ -148,6 +148,7 @@ def test_every_table_holding_personal_data_has_a_rule():
         "core.ExternalIdentity",  # with the account it identifies
         "exchanges.ExchangeFile",  # with its import journal
         "cycle.AdjustmentLetter",  # with its household's file
+        "fraud.PreventionLetter",  # with its household's file
     }
     no_personal_data = {
         "registry.Commune",
