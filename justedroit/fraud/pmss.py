@@ -26,6 +26,7 @@ PMSS: dict[int, Pmss] = {
         Pmss(2022, Decimal("3428"), "arrêté du 15 décembre 2021 (JO du 21 décembre 2021)"),
         Pmss(2023, Decimal("3666"), "arrêté du 9 décembre 2022 (JO du 11 décembre 2022)"),
         Pmss(2024, Decimal("3864"), "arrêté du 19 décembre 2023 (JO du 22 décembre 2023)"),
+        Pmss(2025, Decimal("3925"), "arrêté du 19 décembre 2024 (JO du 22 décembre 2024)"),
     )
 }
 
