@@ -221,7 +221,6 @@ def director(request):
 
 
 DIRECTOR_ACTIONS = {
-    "qualify": QualifyForm,
     "refer": EmptyForm,
     "decide": DecisionForm,
     "complaint": ComplaintForm,
@@ -271,9 +270,6 @@ def decision(request, pk):
 
 def _decide(request, file, action, data) -> str:
     user = request.user
-    if action == "qualify":
-        services.fraud_qualify(file=file, acting_user=user, **data)
-        return "Qualification enregistrée."
     if action == "refer":
         services.commission_refer(file=file, acting_user=user)
         return "Commission des pénalités saisie."
