@@ -10,6 +10,7 @@ from justedroit.data_protection.perms import (
     can_view_processing_register,
 )
 from justedroit.exchanges.perms import can_view_exchange_files
+from justedroit.fraud.perms import can_decide_sanctions, can_view_fraud_files
 from justedroit.outreach.perms import can_grant_mandate, can_record_mandate
 from justedroit.reception.perms import can_book_own_appointment, can_serve_reception
 from justedroit.recovery.perms import (
@@ -33,6 +34,8 @@ def links(request) -> dict:
         (can_view_channel_statistics, "channels:statistics", "Statistiques des canaux"),
         (can_view_controls, "controls:worklist", "Contrôles"),
         (can_view_control_plan, "controls:plan", "Plan de contrôle"),
+        (can_view_fraud_files, "fraud:worklist", "Fraude"),
+        (can_decide_sanctions, "fraud:director", "Fraude : décisions"),
         (can_view_indicators, "reporting:indicators", "Indicateurs"),
         (can_view_exchange_files, "exchanges:files", "Échanges partenaires"),
         (can_view_recovery_worklist, "recovery:worklist", "Recouvrement"),
@@ -49,6 +52,7 @@ def links(request) -> dict:
         (perms.can_use_claimant_space, "portal:channels_documents", "Transmettre un document"),
         (perms.can_use_claimant_space, "portal:controls_requests", "Pièces et contrôles"),
         (can_view_own_debts, "portal:recovery_debts", "Ce que je dois"),
+        (perms.can_use_claimant_space, "portal:fraud_notices", "Procédures de sanction"),
         (can_grant_mandate, "portal:outreach_mandates", "Mes mandats aux partenaires"),
         (perms.can_use_partner_space, "portal:partner_home", "Espace partenaire"),
     ]

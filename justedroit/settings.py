@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "justedroit.exchanges",
     "justedroit.recovery",
     "justedroit.cycle",
+    "justedroit.fraud",
     "justedroit.twin",
     "justedroit.reporting",
     "justedroit.portal",

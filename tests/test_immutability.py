@@ -39,6 +39,15 @@ from justedroit.entitlements.models import (
     Payment,
     Run,
 )
+from justedroit.fraud.models import (
+    FraudAdjustment,
+    FraudEvent,
+    FraudFile,
+    FraudObservation,
+    FraudQualification,
+    FraudSanction,
+    IntentFinding,
+)
 from justedroit.recovery.models import (
     ContentiousStep,
     Debt,
@@ -76,6 +85,12 @@ LEDGER_MODELS = [
     TargetingModel,
     TargetingScore,
     TargetingDecision,
+    FraudEvent,
+    FraudAdjustment,
+    IntentFinding,
+    FraudQualification,
+    FraudSanction,
+    FraudObservation,
 ]
 
 
@@ -160,7 +175,47 @@ def rows() -> dict[type, Immutable]:
         total=Decimal("60.00"),
     )
     entry = {"debt": debt, "on": MONTH, "recorded_at": now}
+    fraud = FraudFile.objects.create(
+        household=household,
+        origin="report",
+        report="Signalement.",
+        facts="Faits.",
+        first_month=MONTH,
+        last_month=MONTH,
+        opened_at=now,
+        opened_by=user,
+        status="investigation",
+    )
+    decided = {"reasons": "Motifs.", "decided_at": now, "decided_by": user}
     return {
+        FraudEvent: FraudEvent.objects.create(file=fraud, at=now, kind="opened"),
+        FraudAdjustment: FraudAdjustment.objects.create(file=fraud, adjustment=adjustment),
+        IntentFinding: IntentFinding.objects.create(
+            file=fraud,
+            element="false_declaration",
+            established=True,
+            evidence="Preuve.",
+            recorded_at=now,
+            recorded_by=user,
+        ),
+        FraudQualification: FraudQualification.objects.create(
+            file=fraud, qualification="fault", first_error=True, **decided
+        ),
+        FraudSanction: FraudSanction.objects.create(
+            file=fraud,
+            kind="warning",
+            amount=0,
+            year=2022,
+            pmss=Decimal("3428"),
+            floor=0,
+            ceiling_multiple=4,
+            ceiling=Decimal("13712"),
+            article="L114-17",
+            **decided,
+        ),
+        FraudObservation: FraudObservation.objects.create(
+            file=fraud, received_at=now, channel="paper", text="Observations."
+        ),
         ControlEvent: ControlEvent.objects.create(control=control, at=now, kind="opened"),
         ControlFact: ControlFact.objects.create(control=control, fact=fact),
         ControlAdjustment: ControlAdjustment.objects.create(control=control, adjustment=adjustment),

@@ -133,6 +133,12 @@ TESTED_ELSEWHERE = {
     "controls:targeting": "tests/controls/test_permissions.py",
     "controls:targeting_list": "tests/controls/test_permissions.py",
     "controls:targeting_audit": "tests/controls/test_permissions.py",
+    "fraud:worklist": "tests/fraud/test_permissions.py",
+    "fraud:file": "tests/fraud/test_permissions.py",
+    "fraud:director": "tests/fraud/test_permissions.py",
+    "fraud:decision": "tests/fraud/test_permissions.py",
+    "fraud:letter": "tests/fraud/test_permissions.py",
+    "portal:fraud_notices": "tests/fraud/test_permissions.py",
 }
 
 

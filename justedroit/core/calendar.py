@@ -1,11 +1,13 @@
 """The calendar: French public holidays (from `holidays`), working days (Monday–Friday but
-holidays) and the SLA clock; month arithmetic is `core.clock.add_months`.
+holidays), the SLA clock and legal delays in months (`months_later`); month arithmetic is
+`core.clock.add_months`.
 
 Working time counts the minutes that fall on working days (whole days, Paris wall-clock): an email
 received on Friday at 18:00 and answered on Monday at 9:00 waited 6 h + 9 h = 15 working hours; a
 target of 48 working hours is two working days. The vectorised twin uses the same definition.
 """
 
+import calendar
 import datetime as dt
 import functools
 
@@ -81,3 +83,12 @@ def working_minutes_vector(start: np.ndarray, end: np.ndarray) -> np.ndarray:
         np.where(start_works, head, 0) + np.where(end_works, tail, 0) + middle * 86_400,
     )
     return np.maximum(total, 0) // 60
+
+
+def months_later(day: dt.date, months: int) -> dt.date:
+    """The same day `months` later, or the month's last day when it has no such day (a legal
+    delay « d'un mois » from 31 January ends on 28 or 29 February)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return dt.date(year, month + 1, min(day.day, last))

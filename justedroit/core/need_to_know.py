@@ -105,7 +105,9 @@ NEEDS: dict[Role, Need] = {
     ),
     Role.DIRECTOR: Need(
         frozenset(),
-        "Dirige à partir des indicateurs agrégés : aucun dossier individuel.",
+        "Dirige à partir des indicateurs agrégés : aucun dossier individuel, sauf les dossiers "
+        "de fraude soumis à sa décision (il prononce les sanctions, art. L114-17 CSS, et dépose "
+        "les plaintes) : faits, indus et procédure de ces seuls dossiers.",
     ),
     Role.DATA_PROTECTION_OFFICER: Need(
         frozenset(),

@@ -63,18 +63,30 @@ def print_dir() -> Path:
     return Path(settings.JUSTEDROIT_PRINT_DIR)
 
 
-def letter_transmit(letter: AdjustmentLetter) -> dict:
-    if letter.channel == LetterChannel.EMAIL:
+def deliver(*, channel: str, recipient: str, subject: str, text: str, folder: Path, name: str):
+    """Send a letter: by e-mail to `recipient`, or as `name`.txt in the print shop's `folder`
+    (a path under `print_dir()`)."""
+    if channel == LetterChannel.EMAIL:
         EmailMessage(
-            subject="Recalcul de vos droits — Caf de la Vienne",
-            body=letter.text,
+            subject=subject,
+            body=text,
             from_email=SENDER,
-            to=[sending.header_safe(letter.recipient)],
+            to=[sending.header_safe(recipient)],
         ).send()
-        return {}
-    folder = print_dir() / f"{letter.month:%Y-%m}"
+        return
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / f"{letter.household.number}.txt").write_text(letter.text, encoding="utf-8")
+    (folder / f"{name}.txt").write_text(text, encoding="utf-8")
+
+
+def letter_transmit(letter: AdjustmentLetter) -> dict:
+    deliver(
+        channel=letter.channel,
+        recipient=letter.recipient,
+        subject="Recalcul de vos droits — Caf de la Vienne",
+        text=letter.text,
+        folder=print_dir() / f"{letter.month:%Y-%m}",
+        name=letter.household.number,
+    )
     return {}
 
 

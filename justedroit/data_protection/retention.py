@@ -312,6 +312,38 @@ RULES: tuple[Rule, ...] = (
         confirmed=False,
     ),
     Rule(
+        key="fraud",
+        label="Dossiers de fraude",
+        processing="benefits",
+        tables=(
+            "fraud.FraudFile",
+            "fraud.FraudEvent",
+            "fraud.FraudAdjustment",
+            "fraud.IntentFinding",
+            "fraud.FraudQualification",
+            "fraud.FraudSanction",
+            "fraud.FraudObservation",
+            "fraud.Complaint",
+        ),
+        holds=(
+            "dossier de fraude : faits établis, période, indus, éléments intentionnels et "
+            "preuves, qualification et son auteur, procédure de sanction, observations de "
+            "l'allocataire, décision, plainte et ses suites"
+        ),
+        runs_from="clôture du dossier",
+        months=60,
+        basis=(
+            "La qualification de fraude fonde le recouvrement de l'indu par 5 ans (C. civ., art. "
+            "2224) et le doublement des pénalités en cas de récidive dans les 3 ans (CSS, "
+            "L114-17) ; même durée que le contrôle dont le dossier est issu."
+        ),
+        condition=(
+            "dossiers clos seulement, et dont la plainte éventuelle a connu sa suite "
+            "définitive ; le contrôle d'origine effacé emporte le dossier"
+        ),
+        confirmed=False,
+    ),
+    Rule(
         key="procedures",
         label="Démarches (canal de dépôt)",
         processing="contacts",

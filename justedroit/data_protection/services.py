@@ -49,6 +49,7 @@ from justedroit.core.roles import Role
 from justedroit.core.services import erasure_allowed
 from justedroit.data_protection.retention import RULES, Rule
 from justedroit.entitlements.models import Adjustment, AdjustmentKind, Entitlement, Payment
+from justedroit.fraud.models import FINAL_COMPLAINT_STATUSES, Complaint, FraudFile
 from justedroit.outreach.models import Mandate
 from justedroit.reception.models import Appointment, Ticket
 from justedroit.registry.models import (
@@ -221,6 +222,11 @@ def _expired(rule_key: str, cutoff: dt.datetime) -> list[QuerySet]:
                 TargetingScore.objects.filter(computed_at__lt=cutoff),
                 TargetingDecision.objects.filter(control__isnull=True, decided_at__lt=cutoff),
             ]
+        case "fraud":
+            pending = Complaint.objects.filter(file=OuterRef("pk")).exclude(
+                status__in=FINAL_COMPLAINT_STATUSES
+            )
+            return [FraudFile.objects.filter(closed_at__lt=cutoff).exclude(Exists(pending))]
         case "procedures":
             return [Procedure.objects.filter(submitted_at__lt=cutoff)]
         case "mandates":

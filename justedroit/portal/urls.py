@@ -3,6 +3,7 @@ from django.urls import path
 from justedroit.portal import (
     channels_views,
     controls_views,
+    fraud_views,
     outreach_views,
     reception_views,
     recovery_views,
@@ -23,6 +24,7 @@ urlpatterns = [
     ),
     path("mon-dossier/rendez-vous/prendre/", reception_views.reception_book, name="reception_book"),
     path("mon-dossier/controles/", controls_views.control_requests, name="controls_requests"),
+    path("mon-dossier/sanctions/", fraud_views.fraud_notices, name="fraud_notices"),
     path(
         "mon-dossier/partenaires/",
         outreach_views.outreach_mandates,

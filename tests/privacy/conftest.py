@@ -28,6 +28,8 @@ from justedroit.controls.targeting import FEATURE_NAMES
 from justedroit.core import clock
 from justedroit.core.roles import Role
 from justedroit.entitlements.models import Payment, Run
+from justedroit.fraud import services as fraud
+from justedroit.fraud.models import Qualification
 from justedroit.reception.models import (
     Appointment,
     AppointmentType,
@@ -162,8 +164,27 @@ def world(db, make_user, tmp_path):
     indu(file, Benefit.AF, dt.date(2022, 5, 1), "120.00")  # a debt on the recovery pages
     debts_notify(acting_user=None)
     _scored(ticket_household, now)
+    with clock.frozen(dt.datetime(2022, 8, 1, 9)):
+        fraud_file = fraud.fraud_file_open(
+            household=file,
+            report="Signalement d'un partenaire.",
+            facts="Ressources non déclarées.",
+            first_month=dt.date(2022, 3, 1),
+            last_month=dt.date(2022, 5, 1),
+            acting_user=make_user(Role.CONTROLLER),
+        )
+        fraud.fraud_qualify(
+            file=fraud_file,
+            qualification=Qualification.FAULT,
+            reasons="Omission.",
+            acting_user=make_user(Role.CONTROLLER),
+        )
+        fraud.notice_send(
+            file=fraud_file, amount=Decimal(100), acting_user=make_user(Role.CONTROLLER)
+        )
     return {
         "file": file,
+        "fraud": fraud_file,
         "control": control,
         "attachment": attachment,
         "quarantined": quarantined,

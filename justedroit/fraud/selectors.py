@@ -1,0 +1,179 @@
+"""Reads of the fraud domain: the worklist and its deadlines, the controls waiting for a fraud
+file, a file and its letters, the director's files, the allocataire's notices, the fraud flag for
+recovery, and the indicators' aggregates."""
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, Exists, Max, OuterRef, Q, Sum
+
+from justedroit.controls.models import Control, ControlOutcome
+from justedroit.core.clock import PARIS
+from justedroit.fraud import parameters
+from justedroit.fraud.models import (
+    Complaint,
+    FraudAdjustment,
+    FraudFile,
+    FraudSanction,
+    FraudStatus,
+    PreventionLetter,
+    Qualification,
+)
+from justedroit.registry.models import Household
+
+ZERO = Decimal("0.00")
+DIRECTOR_STATUSES = (FraudStatus.QUALIFIED, FraudStatus.NOTIFIED, FraudStatus.DECISION)
+
+
+def worklist(*, status: str = "", overdue_only: bool = False, today: dt.date | None = None):
+    """Fraud files, open ones by default (`status` = "closed" for the closed), soonest deadline
+    first; `overdue_only`: deadlines passed or within the reminder days."""
+    files = FraudFile.objects.select_related("household", "opened_by")
+    files = files.filter(status=status) if status else files.exclude(status=FraudStatus.CLOSED)
+    if overdue_only and today is not None:
+        soon = today + dt.timedelta(days=parameters.REMINDER_DAYS_BEFORE)
+        files = files.filter(due__lte=soon)
+    return files.annotate(
+        complaint_filed=Exists(Complaint.objects.filter(file=OuterRef("pk")))
+    ).order_by("due", "opened_at", "pk")
+
+
+def controls_awaiting_file():
+    """Controls closed on a suspected fraud that no fraud file follows yet."""
+    return (
+        Control.objects.filter(outcome=ControlOutcome.SUSPECTED_FRAUD, fraud_file__isnull=True)
+        .select_related("household", "controller")
+        .order_by("closed_at", "pk")
+    )
+
+
+def control_by_pk(pk) -> Control | None:
+    return controls_awaiting_file().filter(pk=pk).first()
+
+
+def file_by_pk(pk) -> FraudFile | None:
+    return (
+        FraudFile.objects.select_related("household", "control", "opened_by", "qualified_by")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def file_detail(file: FraudFile) -> dict:
+    return {
+        "events": list(file.events.select_related("actor")),
+        "adjustments": list(file.adjustments.order_by("month", "benefit")),
+        "intent": list(file.intent.select_related("recorded_by", "document")),
+        "qualifications": list(file.qualifications.select_related("decided_by")),
+        "observations": list(file.observations.all()),
+        "sanction": FraudSanction.objects.filter(file=file).first(),
+        "complaint": Complaint.objects.filter(file=file).first(),
+    }
+
+
+def director_files():
+    """Files waiting for the director: a sanction to choose, the commission to seize, a
+    decision to take (soonest deadline first), or a mandatory complaint not filed."""
+    return (
+        FraudFile.objects.filter(
+            Q(status__in=DIRECTOR_STATUSES) | Q(complaint_mandatory=True, complaint__isnull=True)
+        )
+        .select_related("household")
+        .distinct()
+        .order_by("due", "pk")
+    )
+
+
+def director_file(pk) -> FraudFile | None:
+    return director_files().filter(pk=pk).first()
+
+
+def household_notices(household: Household):
+    """The allocataire's fraud files that have reached them: notified, decided, closed after a
+    notice (never an investigation in progress)."""
+    return (
+        FraudFile.objects.filter(household=household, proposed_amount__isnull=False)
+        .prefetch_related("observations")
+        .order_by("-opened_at")
+    )
+
+
+def household_files(household_id: int):
+    return (
+        FraudFile.objects.filter(household_id=household_id)
+        .prefetch_related("events")
+        .order_by("-opened_at")
+    )
+
+
+# ---- the fraud flag, read by recovery ---------------------------------------------------------
+@dataclass(frozen=True)
+class FraudPeriod:
+    """A household's fraudulent period as qualified by a named person: its indus carry the
+    fraud flag (no remission, 5-year prescription, retention uplift, L553-2 CSS)."""
+
+    household_id: int
+    file_id: int
+    first_month: dt.date
+    last_month: dt.date
+    qualification: str
+    qualified_on: dt.date
+    adjustment_ids: tuple[int, ...]
+
+
+def fraud_households_and_periods(
+    *, household_ids=None, qualifications=(Qualification.FRAUD,)
+) -> list[FraudPeriod]:
+    """The fraudulent periods of households (all, or `household_ids`), with the indus they
+    cover. By default fraud only; pass `(FRAUD, FAULT)` for fraud or false declaration."""
+    files = (
+        FraudFile.objects.filter(qualification__in=qualifications)
+        .annotate(qualified_at=Max("qualifications__decided_at"))
+        .order_by("pk")
+    )
+    if household_ids is not None:
+        files = files.filter(household_id__in=household_ids)
+    links: dict[int, list[int]] = {}
+    for file_id, adjustment_id in FraudAdjustment.objects.filter(file__in=files).values_list(
+        "file_id", "adjustment_id"
+    ):
+        links.setdefault(file_id, []).append(adjustment_id)
+    return [
+        FraudPeriod(
+            household_id=file.household_id,
+            file_id=file.pk,
+            first_month=file.first_month,
+            last_month=file.last_month,
+            qualification=file.qualification,
+            qualified_on=file.qualified_at.astimezone(PARIS).date(),
+            adjustment_ids=tuple(sorted(links.get(file.pk, []))),
+        )
+        for file in files
+    ]
+
+
+# ---- indicators -------------------------------------------------------------------------------
+def _year(year: int):
+    return (dt.datetime(year, 1, 1, tzinfo=PARIS), dt.datetime(year + 1, 1, 1, tzinfo=PARIS))
+
+
+def fraud_totals(year: int) -> dict:
+    """Fraud files qualified « fraude » in the year (by the date of that qualification): how
+    many, and their prejudice."""
+    start, end = _year(year)
+    files = FraudFile.objects.filter(
+        qualification=Qualification.FRAUD,
+        qualifications__qualification=Qualification.FRAUD,
+        qualifications__decided_at__gte=start,
+        qualifications__decided_at__lt=end,
+    ).distinct()
+    totals = FraudFile.objects.filter(pk__in=files.values("pk")).aggregate(
+        n=Count("pk"), prejudice=Sum("prejudice")
+    )
+    return {"cases": totals["n"], "prejudice": totals["prejudice"] or ZERO}
+
+
+def prevention_letters(year: int) -> int:
+    start, end = _year(year)
+    return PreventionLetter.objects.filter(created_at__gte=start, created_at__lt=end).count()

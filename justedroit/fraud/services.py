@@ -1,0 +1,811 @@
+"""Writes of the fraud domain. Each service is atomic, writes the file's history and its audit
+row in the same transaction; bad input, a step out of order or a deadline passed raise
+ValidationError with a French message (and the legal reason)."""
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+
+from justedroit.controls.models import Control, ControlOutcome
+from justedroit.controls.services import Established
+from justedroit.controls.services.common import last_settled_month
+from justedroit.core import clock, sending
+from justedroit.core.audit import audit_record
+from justedroit.core.calendar import months_later
+from justedroit.core.models import AuditAction, User
+from justedroit.core.roles import Role
+from justedroit.cycle.models import LetterChannel
+from justedroit.entitlements.models import Adjustment, AdjustmentKind, Payment
+from justedroit.entitlements.services import households_recompute
+from justedroit.fraud import letters, parameters
+from justedroit.fraud.models import (
+    FINAL_COMPLAINT_STATUSES,
+    Complaint,
+    ComplaintStatus,
+    FraudAdjustment,
+    FraudEvent,
+    FraudEventKind,
+    FraudFile,
+    FraudObservation,
+    FraudOrigin,
+    FraudOutcome,
+    FraudQualification,
+    FraudSanction,
+    FraudStatus,
+    IntentElement,
+    IntentFinding,
+    ObservationChannel,
+    PreventionLetter,
+    PreventionRule,
+    Qualification,
+    SanctionKind,
+)
+from justedroit.registry.contacts import household_email
+from justedroit.registry.models import Benefit, Fact, FactKind, FactSource, Household
+from justedroit.registry.services import fact_record
+from justedroit.rules.situation import FIRST_SUPPORTED_MONTH
+
+ZERO = Decimal("0.00")
+INVESTIGATORS = frozenset({Role.CONTROLLER})
+QUALIFIERS = frozenset({Role.CONTROLLER, Role.DIRECTOR})
+NO_SANCTION = "none"  # the director's third choice, besides SanctionKind's
+
+
+# ---- history ---------------------------------------------------------------------------------
+def _event(
+    file: FraudFile, kind: str, actor: User | None, note: str = "", detail: dict | None = None
+) -> FraudEvent:
+    """One line of the file's history and its audit row (inside the caller's transaction)."""
+    event = FraudEvent.objects.create(
+        file=file, at=clock.now(), kind=kind, actor=actor, note=note, detail=detail or {}
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE if kind == FraudEventKind.OPENED else AuditAction.UPDATE,
+        household_number=file.household.number,
+        obj=file,
+        reason=f"fraude : {FraudEventKind(kind).label.lower()}",
+        detail={"event": kind, **(detail or {})},
+    )
+    return event
+
+
+def _locked(file: FraudFile) -> FraudFile:
+    file = FraudFile.objects.select_for_update().select_related("household").get(pk=file.pk)
+    if file.status == FraudStatus.CLOSED:
+        raise ValidationError("Ce dossier de fraude est clos.")
+    return file
+
+
+def _require(user: User | None, roles: frozenset, what: str) -> User:
+    if user is None or not user.is_active or user.role not in roles:
+        raise ValidationError(what)
+    return user
+
+
+def _director(user: User | None) -> User:
+    return _require(
+        user,
+        frozenset({Role.DIRECTOR}),
+        "Seul le directeur (ou la directrice) de la Caf prononce une sanction (art. L114-17 CSS).",
+    )
+
+
+def _status(file: FraudFile, *allowed: str) -> None:
+    if file.status not in allowed:
+        raise ValidationError(
+            f"Étape impossible : le dossier est à l'état « {file.get_status_display()} »."
+        )
+
+
+def _close(file: FraudFile, outcome: str, actor: User | None, note: str = "") -> FraudFile:
+    file.status, file.outcome, file.closed_at, file.due = (
+        FraudStatus.CLOSED,
+        outcome,
+        clock.now(),
+        None,
+    )
+    file.save(update_fields=["status", "outcome", "closed_at", "due"])
+    _event(file, FraudEventKind.CLOSED, actor, note=note, detail={"outcome": outcome})
+    return file
+
+
+# ---- opening -----------------------------------------------------------------------------------
+def fraud_file_open(
+    *,
+    household: Household,
+    facts: str,
+    first_month: dt.date,
+    last_month: dt.date,
+    acting_user: User,
+    control: Control | None = None,
+    report: str = "",
+    established: list[Established] | None = None,
+) -> FraudFile:
+    """Open a fraud file from a control closed on a suspected fraud, or from a report. The facts
+    the report establishes are recorded (source « contrôle »); the engine recomputes the
+    fraudulent period, and only it; the file is linked to the indus of that period (those of the
+    control, and those the recomputation found)."""
+    _require(acting_user, INVESTIGATORS, "Un dossier de fraude est ouvert par un contrôleur.")
+    if not facts.strip():
+        raise ValidationError("Décrivez les faits établis.")
+    first_month, last_month = clock.month_start(first_month), clock.month_start(last_month)
+    if last_month < first_month:
+        raise ValidationError("La période frauduleuse finit avant de commencer.")
+    if last_month > clock.month_start(clock.today()):
+        raise ValidationError("La période frauduleuse ne peut pas finir dans le futur.")
+    if control is not None:
+        if control.household_id != household.pk:
+            raise ValidationError("Ce contrôle concerne un autre foyer.")
+        if control.outcome != ControlOutcome.SUSPECTED_FRAUD:
+            raise ValidationError("Ce contrôle n'a pas conclu à une suspicion de fraude.")
+        if FraudFile.objects.filter(control=control).exists():
+            raise ValidationError("Un dossier de fraude est déjà ouvert pour ce contrôle.")
+    elif not report.strip():
+        raise ValidationError("Sans contrôle d'origine, décrivez le signalement.")
+    with transaction.atomic():
+        file = FraudFile.objects.create(
+            household=household,
+            origin=FraudOrigin.CONTROL if control is not None else FraudOrigin.REPORT,
+            control=control,
+            report=report.strip(),
+            facts=facts.strip(),
+            first_month=first_month,
+            last_month=last_month,
+            opened_at=clock.now(),
+            opened_by=acting_user,
+            status=FraudStatus.INVESTIGATION,
+        )
+        reason = f"dossier de fraude n° {file.pk}"
+        recorded = [
+            fact_record(
+                household=household,
+                person=item.person,
+                kind=item.kind,
+                valid_from=item.first_month,
+                valid_until=item.until,
+                amount=item.amount,
+                code=item.code,
+                source=FactSource.CONTROL,
+                acting_user=acting_user,
+                reason=reason,
+            )
+            for item in established or []
+        ]
+        adjustments = _period_indus(file, acting_user, reason)
+        _event(
+            file,
+            FraudEventKind.OPENED,
+            acting_user,
+            note=file.facts,
+            detail={
+                "origin": file.origin,
+                "control": control.pk if control is not None else None,
+                "period": f"{first_month:%Y-%m}..{last_month:%Y-%m}",
+                "facts": [f.pk for f in recorded],
+                "adjustments": [a.pk for a in adjustments],
+                "prejudice": str(file.prejudice),
+            },
+        )
+    return file
+
+
+def _period_indus(file: FraudFile, acting_user: User, reason: str) -> list[Adjustment]:
+    """Recompute the settled months of the period and link its indus: the control's and the
+    recomputation's, never a month outside the period nor a rappel."""
+    household = file.household
+    first = max(file.first_month, FIRST_SUPPORTED_MONTH)
+    last = last_settled_month(household, file.last_month)
+    created = []
+    if last is not None and first <= last:
+        created = households_recompute(
+            household_ids=[household.pk],
+            first_month=first,
+            last_month=min(last, file.last_month),
+            acting_user=acting_user,
+            reason=reason,
+        )
+    in_period = Q(
+        household=household,
+        kind=AdjustmentKind.OVERPAYMENT,
+        month__gte=file.first_month,
+        month__lte=file.last_month,
+    )
+    sources = Q(pk__in=[a.pk for a in created])
+    if file.control_id is not None:
+        sources |= Q(controladjustment__control_id=file.control_id)
+    linked = list(
+        Adjustment.objects.filter(in_period & sources)
+        .exclude(fraudadjustment__isnull=False)
+        .distinct()
+        .order_by("month", "benefit")
+    )
+    FraudAdjustment.objects.bulk_create(FraudAdjustment(file=file, adjustment=a) for a in linked)
+    file.prejudice = sum((a.amount for a in linked), ZERO)
+    file.save(update_fields=["prejudice"])
+    return linked
+
+
+# ---- intent and qualification --------------------------------------------------------------
+def intent_record(
+    *,
+    file: FraudFile,
+    element: str,
+    established: bool,
+    evidence: str,
+    acting_user: User,
+    document=None,
+) -> IntentFinding:
+    """One line of the intent checklist, with its evidence (a text, and a piece of the
+    household's file if any)."""
+    _require(acting_user, INVESTIGATORS, "L'élément intentionnel est instruit par un contrôleur.")
+    if element not in IntentElement.values:
+        raise ValidationError("Élément intentionnel inconnu.")
+    if not evidence.strip():
+        raise ValidationError("Indiquez la preuve ou le motif de cette réponse.")
+    with transaction.atomic():
+        file = _locked(file)
+        _status(file, FraudStatus.INVESTIGATION)
+        if document is not None and document.household_id != file.household_id:
+            raise ValidationError("Cette pièce n'appartient pas au dossier du foyer.")
+        finding = IntentFinding.objects.create(
+            file=file,
+            element=element,
+            established=established,
+            evidence=evidence.strip()[:5000],
+            document=document,
+            recorded_at=clock.now(),
+            recorded_by=acting_user,
+        )
+        _event(
+            file,
+            FraudEventKind.INTENT,
+            acting_user,
+            note=f"{IntentElement(element).label} : {'établi' if established else 'non établi'}",
+            detail={"element": element, "established": established, "finding": finding.pk},
+        )
+    return finding
+
+
+def intent_checklist(file: FraudFile) -> dict[str, IntentFinding]:
+    """The latest answer per element of the checklist."""
+    latest: dict[str, IntentFinding] = {}
+    for finding in file.intent.order_by("recorded_at", "id"):
+        latest[finding.element] = finding
+    return latest
+
+
+def first_error(household: Household, *, before: FraudFile) -> bool:
+    """Whether the household has no earlier error on record: no earlier fraud file qualified
+    (good faith, fault or fraud). The household's history decides, not the agent."""
+    return (
+        not FraudFile.objects.filter(household=household, opened_at__lt=before.opened_at)
+        .exclude(pk=before.pk)
+        .exclude(qualification="")
+        .exists()
+    )
+
+
+def is_repeat(file: FraudFile, on: dt.date) -> bool:
+    """A penalty pronounced against the household in the 3 years before `on` (L114-17 I)."""
+    since = months_later(on, -parameters.REPEAT_MONTHS)
+    return (
+        FraudSanction.objects.filter(
+            file__household_id=file.household_id,
+            kind=SanctionKind.PENALTY,
+            decided_at__date__gte=since,
+        )
+        .exclude(file=file)
+        .exists()
+    )
+
+
+def fraud_qualify(
+    *,
+    file: FraudFile,
+    qualification: str,
+    reasons: str,
+    acting_user: User,
+    regularised: bool = False,
+    organised: bool = False,
+) -> FraudFile:
+    """The qualification, decided by a named person (a controller of the fraud team or the
+    director) and logged. A first good-faith error, regularised, closes the file without
+    sanction (droit à l'erreur, L123-1 CRPA): the indu stays due. Fraud needs at least one
+    element of intent established with its evidence."""
+    _require(
+        acting_user,
+        QUALIFIERS,
+        "La qualification est décidée par une personne nommée : contrôleur ou directeur.",
+    )
+    if qualification not in Qualification.values:
+        raise ValidationError("Qualification inconnue.")
+    if not reasons.strip():
+        raise ValidationError("Motivez la qualification.")
+    with transaction.atomic():
+        file = _locked(file)
+        _status(file, FraudStatus.INVESTIGATION)
+        checklist = intent_checklist(file)
+        intent = [f for f in checklist.values() if f.established]
+        if qualification == Qualification.FRAUD and not intent:
+            raise ValidationError(
+                "La fraude suppose l'intention de frauder : établissez au moins un élément "
+                "intentionnel, avec sa preuve."
+            )
+        organised = organised or any(f.element == IntentElement.ORGANISED for f in intent)
+        if organised and qualification != Qualification.FRAUD:
+            raise ValidationError("La bande organisée ne se retient qu'avec la fraude.")
+        first = first_error(file.household, before=file)
+        now = clock.now()
+        FraudQualification.objects.create(
+            file=file,
+            qualification=qualification,
+            organised=organised,
+            regularised=regularised,
+            first_error=first,
+            reasons=reasons.strip(),
+            decided_at=now,
+            decided_by=acting_user,
+        )
+        threshold = parameters.complaint_threshold(now.year)
+        file.qualification, file.qualified_by = qualification, acting_user
+        file.complaint_mandatory = (
+            qualification == Qualification.FRAUD and file.prejudice >= threshold
+        )
+        file.status = FraudStatus.QUALIFIED
+        file.save(update_fields=["qualification", "qualified_by", "complaint_mandatory", "status"])
+        _event(
+            file,
+            FraudEventKind.QUALIFIED,
+            acting_user,
+            note=reasons.strip(),
+            detail={
+                "qualification": qualification,
+                "organised": organised,
+                "regularised": regularised,
+                "first_error": first,
+                "complaint_mandatory": file.complaint_mandatory,
+            },
+        )
+        if right_to_error(file):
+            _close(file, FraudOutcome.RIGHT_TO_ERROR, acting_user, note=parameters.RIGHT_TO_ERROR)
+    return file
+
+
+def right_to_error(file: FraudFile) -> bool:
+    """L123-1 CRPA: a first error, in good faith, regularised: no sanction."""
+    last = file.qualifications.order_by("-decided_at", "-id").first()
+    return bool(
+        last is not None
+        and last.qualification == Qualification.GOOD_FAITH
+        and last.first_error
+        and last.regularised
+    )
+
+
+def _no_sanction_if_right_to_error(file: FraudFile) -> None:
+    if right_to_error(file):
+        raise ValidationError(
+            "Droit à l'erreur : une première erreur de bonne foi, régularisée, ne peut être "
+            "sanctionnée (art. L123-1 CRPA) ; l'indu reste dû."
+        )
+
+
+# ---- the sanction procedure (R114-11 CSS) ----------------------------------------------------
+def _bounds(file: FraudFile, on: dt.date) -> parameters.Bounds:
+    last = file.qualifications.order_by("-decided_at", "-id").first()
+    assert last is not None  # a file past investigation is qualified (database check)
+    return parameters.penalty_bounds(
+        year=on.year,
+        intent=last.qualification == Qualification.FRAUD,
+        organised=last.organised,
+        repeat=is_repeat(file, on),
+    )
+
+
+def proposal(file: FraudFile, on: dt.date) -> Decimal:
+    """The penalty the Caf's scale proposes for this file on `on`, within the legal bounds."""
+    last = file.qualifications.order_by("-decided_at", "-id").first()
+    assert last is not None
+    return parameters.scale_proposal(
+        on=on,
+        prejudice=file.prejudice,
+        intent=last.qualification == Qualification.FRAUD,
+        organised=last.organised,
+        repeat=is_repeat(file, on),
+    )
+
+
+def _check_amount(file: FraudFile, amount: Decimal, on: dt.date) -> parameters.Bounds:
+    bounds = _bounds(file, on)
+    if not bounds.floor <= amount <= bounds.ceiling or amount <= 0:
+        raise ValidationError(
+            f"Montant hors des bornes légales de {on.year} ({bounds.article}) : entre "
+            f"{bounds.floor} € et {bounds.ceiling} € ({bounds.ceiling_multiple} × PMSS de "
+            f"{bounds.pmss} €)."
+        )
+    return bounds
+
+
+def notice_send(*, file: FraudFile, amount: Decimal | None, acting_user: User) -> FraudFile:
+    """Notify the allocataire of the facts and of the penalty envisaged (the scale's proposal
+    when no amount is given), and open one month for observations or a hearing."""
+    _require(acting_user, QUALIFIERS, "L'avis est notifié par le service fraude ou le directeur.")
+    with transaction.atomic():
+        file = _locked(file)
+        _status(file, FraudStatus.QUALIFIED)
+        _no_sanction_if_right_to_error(file)
+        today = clock.today()
+        amount = proposal(file, today) if amount is None else amount
+        _check_amount(file, amount, today)
+        file.proposed_amount = amount
+        file.status = FraudStatus.NOTIFIED
+        file.due = months_later(today, parameters.OBSERVATIONS_MONTHS)
+        file.save(update_fields=["proposed_amount", "status", "due"])
+        _event(
+            file,
+            FraudEventKind.NOTICE,
+            acting_user,
+            note=parameters.NOTICE_RIGHTS,
+            detail={"amount": str(amount), "due": file.due.isoformat()},
+        )
+    return file
+
+
+def observations_record(
+    *, file: FraudFile, text: str, channel: str, hearing: bool, acting_user: User | None
+) -> FraudObservation:
+    """The allocataire's observations (from « Mon dossier », a letter, or heard), while the
+    month to answer runs."""
+    if channel not in ObservationChannel.values:
+        raise ValidationError("Canal inconnu.")
+    if not text.strip() and not hearing:
+        raise ValidationError("Écrivez vos observations ou demandez à être entendu(e).")
+    with transaction.atomic():
+        file = _locked(file)
+        _status(file, FraudStatus.NOTIFIED)
+        if file.due is not None and clock.today() > file.due:
+            raise ValidationError(
+                f"Le délai d'un mois pour présenter des observations a expiré le "
+                f"{file.due:%d/%m/%Y} (art. R114-11 CSS)."
+            )
+        observation = FraudObservation.objects.create(
+            file=file,
+            received_at=clock.now(),
+            channel=channel,
+            text=text.strip()[:5000],
+            hearing_requested=hearing,
+            recorded_by=acting_user,
+        )
+        _event(
+            file,
+            FraudEventKind.HEARING if hearing else FraudEventKind.OBSERVATIONS,
+            acting_user,
+            note=observation.text,
+            detail={"observation": observation.pk, "channel": channel},
+        )
+    return observation
+
+
+def _observations_time_over(file: FraudFile) -> None:
+    if file.due is not None and clock.today() <= file.due and not file.observations.exists():
+        raise ValidationError(
+            f"L'allocataire peut présenter ses observations jusqu'au {file.due:%d/%m/%Y} "
+            "(art. R114-11 CSS) : attendez-les ou la fin du délai."
+        )
+
+
+def commission_refer(*, file: FraudFile, acting_user: User) -> FraudFile:
+    """The director pursues the penalty after the observations: the commission of penalties
+    (board members) gives its opinion within one month, else it is deemed given."""
+    _director(acting_user)
+    with transaction.atomic():
+        file = _locked(file)
+        _status(file, FraudStatus.NOTIFIED)
+        _observations_time_over(file)
+        file.status = FraudStatus.COMMISSION
+        file.due = months_later(clock.today(), parameters.COMMISSION_MONTHS)
+        file.save(update_fields=["status", "due"])
+        _event(file, FraudEventKind.COMMISSION, acting_user, detail={"due": file.due.isoformat()})
+    return file
+
+
+def commission_opinion_record(
+    *, file: FraudFile, opinion: str, amount: Decimal | None, acting_user: User
+) -> FraudFile:
+    """The commission's opinion (and the amount it advises); the director then has one month
+    to decide, else the procedure lapses."""
+    _require(acting_user, QUALIFIERS, "L'avis de la commission est saisi par le service fraude.")
+    if not opinion.strip():
+        raise ValidationError("Saisissez l'avis de la commission.")
+    with transaction.atomic():
+        file = _locked(file)
+        _status(file, FraudStatus.COMMISSION)
+        if amount is not None:
+            _check_amount(file, amount, clock.today())
+        if amount is not None:
+            file.proposed_amount = amount
+            file.save(update_fields=["proposed_amount"])
+        _to_decision(file, clock.today(), acting_user, FraudEventKind.OPINION, opinion.strip())
+    return file
+
+
+def _to_decision(file: FraudFile, opinion_on: dt.date, actor, kind: str, note: str) -> None:
+    file.status = FraudStatus.DECISION
+    file.due = months_later(opinion_on, parameters.DECISION_MONTHS)
+    file.save(update_fields=["status", "due"])
+    _event(file, kind, actor, note=note, detail={"due": file.due.isoformat()})
+
+
+def _complaint_filed_if_mandatory(file: FraudFile) -> None:
+    if file.complaint_mandatory and not Complaint.objects.filter(file=file).exists():
+        raise ValidationError(
+            "Plainte obligatoire : le préjudice atteint 8 fois le plafond mensuel de la sécurité "
+            "sociale (art. D114-5 CSS). Déposez d'abord la plainte auprès du procureur."
+        )
+
+
+def sanction_decide(
+    *, file: FraudFile, kind: str, amount: Decimal, reasons: str, acting_user: User
+) -> FraudFile:
+    """The director's decision: no sanction, a warning (since 16/12/2020), or a penalty within
+    the legal bounds of the year (after the commission's opinion, within one month of it). A
+    decision after the deadline is refused with its reason: the procedure has lapsed."""
+    _director(acting_user)
+    if not reasons.strip():
+        raise ValidationError("Motivez la décision.")
+    today = clock.today()
+    with transaction.atomic():
+        file = _locked(file)
+        _no_sanction_if_right_to_error(file)
+        if file.due is not None and today > file.due and file.status == FraudStatus.DECISION:
+            raise ValidationError(
+                f"Décision hors délai : le directeur devait statuer avant le {file.due:%d/%m/%Y}, "
+                "un mois après l'avis de la commission ; la procédure est caduque (art. R114-11 "
+                "CSS)."
+            )
+        if kind == NO_SANCTION:
+            _status(file, FraudStatus.QUALIFIED, FraudStatus.NOTIFIED, FraudStatus.DECISION)
+            _complaint_filed_if_mandatory(file)
+            _event(file, FraudEventKind.DECIDED, acting_user, note=reasons, detail={"kind": kind})
+            return _close(file, FraudOutcome.NO_SANCTION, acting_user)
+        if kind not in SanctionKind.values:
+            raise ValidationError("Sanction inconnue.")
+        if kind == SanctionKind.WARNING:
+            if today < parameters.WARNING_FROM:
+                raise ValidationError(
+                    "L'avertissement n'est possible qu'à partir du 16/12/2020 (art. L114-17 I "
+                    "CSS, loi n° 2020-1576)."
+                )
+            _status(file, FraudStatus.NOTIFIED, FraudStatus.DECISION)
+            if file.status == FraudStatus.NOTIFIED:
+                _observations_time_over(file)
+            amount = ZERO
+        else:
+            _status(file, FraudStatus.DECISION)
+        _complaint_filed_if_mandatory(file)
+        bounds = (
+            _check_amount(file, amount, today)
+            if kind == SanctionKind.PENALTY
+            else _bounds(file, today)
+        )
+        payment_due = (
+            months_later(today, parameters.PAYMENT_MONTHS) if kind == SanctionKind.PENALTY else None
+        )
+        sanction = FraudSanction.objects.create(
+            file=file,
+            kind=kind,
+            amount=amount,
+            year=bounds.year,
+            pmss=bounds.pmss,
+            floor=bounds.floor,
+            ceiling_multiple=bounds.ceiling_multiple,
+            ceiling=bounds.ceiling,
+            article=bounds.article,
+            reasons=reasons.strip(),
+            decided_at=clock.now(),
+            decided_by=acting_user,
+            payment_due=payment_due,
+        )
+        _event(
+            file,
+            FraudEventKind.DECIDED,
+            acting_user,
+            note=reasons.strip(),
+            detail={"kind": kind, "amount": str(amount), "sanction": sanction.pk},
+        )
+        if kind == SanctionKind.WARNING:
+            return _close(file, FraudOutcome.WARNING, acting_user)
+        file.status, file.due = FraudStatus.PAYMENT, payment_due
+        file.save(update_fields=["status", "due"])
+    return file
+
+
+def payment_record(*, file: FraudFile, acting_user: User) -> FraudFile:
+    """The penalty is paid (recorded by the accounting side)."""
+    _require(acting_user, QUALIFIERS, "Le règlement est enregistré par le service fraude.")
+    with transaction.atomic():
+        file = _locked(file)
+        _status(file, FraudStatus.PAYMENT)
+        _event(file, FraudEventKind.PAID, acting_user)
+        return _close(file, FraudOutcome.PENALTY_PAID, acting_user)
+
+
+def fraud_deadlines_apply(*, today: dt.date, acting_user: User | None) -> dict[str, int]:
+    """The procedure's clock, run daily: a commission silent for a month is deemed to have
+    given its opinion (the director's month starts then); a director silent for a month after
+    the opinion lets the procedure lapse."""
+    counts = {"opinions_deemed": 0, "lapsed": 0}
+    for file in FraudFile.objects.filter(status=FraudStatus.COMMISSION, due__lt=today):
+        with transaction.atomic():
+            file = _locked(file)
+            if file.status != FraudStatus.COMMISSION or file.due is None:
+                continue
+            _to_decision(
+                file,
+                file.due,
+                acting_user,
+                FraudEventKind.OPINION_DEEMED,
+                "Avis réputé rendu faute de réponse de la commission dans le délai d'un mois.",
+            )
+            counts["opinions_deemed"] += 1
+    for file in FraudFile.objects.filter(status=FraudStatus.DECISION, due__lt=today):
+        with transaction.atomic():
+            file = _locked(file)
+            if file.status != FraudStatus.DECISION:
+                continue
+            _event(
+                file,
+                FraudEventKind.LAPSED,
+                acting_user,
+                note="Le directeur n'a pas statué dans le mois suivant l'avis de la commission "
+                "(art. R114-11 CSS).",
+            )
+            _close(file, FraudOutcome.LAPSED, acting_user)
+            counts["lapsed"] += 1
+    return counts
+
+
+# ---- complaint (L114-9, D114-5 CSS) ------------------------------------------------------------
+def complaint_file(
+    *, file: FraudFile, filed_on: dt.date, court: str, reference: str, acting_user: User
+) -> Complaint:
+    """The complaint to the public prosecutor, with civil-party claim: mandatory from 8 PMSS
+    of prejudice, optional below (a fraud or a fault)."""
+    _director(acting_user)
+    if not court.strip():
+        raise ValidationError("Indiquez le parquet saisi.")
+    if filed_on > clock.today():
+        raise ValidationError("La date de dépôt est dans le futur.")
+    with transaction.atomic():
+        file = FraudFile.objects.select_for_update().select_related("household").get(pk=file.pk)
+        if file.qualification not in (Qualification.FRAUD, Qualification.FAULT):
+            raise ValidationError("Une plainte suppose une fraude ou une faute qualifiée.")
+        if Complaint.objects.filter(file=file).exists():
+            raise ValidationError("La plainte est déjà déposée : enregistrez sa suite.")
+        complaint = Complaint.objects.create(
+            file=file,
+            filed_on=filed_on,
+            court=court.strip()[:150],
+            reference=reference.strip()[:60],
+            mandatory=file.complaint_mandatory,
+            status=ComplaintStatus.FILED,
+            updated_at=clock.now(),
+        )
+        _event(
+            file,
+            FraudEventKind.COMPLAINT,
+            acting_user,
+            note=f"Plainte déposée le {filed_on:%d/%m/%Y} auprès du {complaint.court}.",
+            detail={"mandatory": complaint.mandatory, "complaint": complaint.pk},
+        )
+    return complaint
+
+
+def complaint_follow(
+    *, complaint: Complaint, status: str, note: str, acting_user: User
+) -> Complaint:
+    """The complaint's follow-up: investigation, dismissal, prosecution, judgment."""
+    _require(acting_user, QUALIFIERS, "La suite d'une plainte est saisie par le service fraude.")
+    if status not in ComplaintStatus.values or status == ComplaintStatus.FILED:
+        raise ValidationError("Suite de plainte inconnue.")
+    with transaction.atomic():
+        complaint = (
+            Complaint.objects.select_for_update()
+            .select_related("file__household")
+            .get(pk=complaint.pk)
+        )
+        if complaint.status in FINAL_COMPLAINT_STATUSES:
+            raise ValidationError("Cette plainte a déjà connu sa suite définitive.")
+        complaint.status, complaint.updated_at = status, clock.now()
+        complaint.save(update_fields=["status", "updated_at"])
+        _event(
+            complaint.file,
+            FraudEventKind.COMPLAINT_FOLLOW_UP,
+            acting_user,
+            note=note.strip(),
+            detail={"status": status},
+        )
+    return complaint
+
+
+# ---- prevention letters ----------------------------------------------------------------------
+@dataclass(frozen=True)
+class Target:
+    household_id: int
+    rule: str
+
+
+def prevention_targets(month: dt.date) -> list[Target]:
+    """Households the rule « new job while on RSA » names for `month` (parameters.py): paid RSA
+    for the month, a member with a partner-known salary covering it and no salary declared for
+    it, not warned in the last 12 months."""
+    covering = Q(valid_from__lte=month) & (Q(valid_until__isnull=True) | Q(valid_until__gt=month))
+    on_rsa = set(
+        Payment.objects.filter(month=month, benefit=Benefit.RSA, amount__gt=0).values_list(
+            "household_id", flat=True
+        )
+    )
+    partner = set(
+        Fact.objects.filter(
+            covering,
+            household_id__in=on_rsa,
+            kind=FactKind.SALARY,
+            source=FactSource.PARTNER_EXCHANGE,
+            amount__gt=0,
+        ).values_list("household_id", flat=True)
+    )
+    declared = set(
+        Fact.objects.filter(covering, household_id__in=partner, kind=FactKind.SALARY)
+        .exclude(source=FactSource.PARTNER_EXCHANGE)
+        .values_list("household_id", flat=True)
+    )
+    since = clock.add_months(month, -parameters.PREVENTION_QUIET_MONTHS)
+    warned = set(
+        PreventionLetter.objects.filter(
+            household_id__in=partner, month__gt=since, month__lte=month
+        ).values_list("household_id", flat=True)
+    )
+    return [
+        Target(household_id, PreventionRule.NEW_JOB_ON_RSA)
+        for household_id in sorted(partner - declared - warned)
+    ]
+
+
+def prevention_letters_send(*, month: dt.date, acting_user: User | None) -> dict[str, int]:
+    """Write the month's prevention letters (queued, sent by the task queue once committed);
+    a second run for the same month writes nothing more."""
+    month = clock.month_start(month)
+    targets = prevention_targets(month)
+    households = Household.objects.in_bulk([t.household_id for t in targets])
+    counts = {"targets": len(targets), "letters": 0, "email": 0, "post": 0}
+    with transaction.atomic():
+        now = clock.now()
+        for target in targets:
+            household = households[target.household_id]
+            known = household_email(household)
+            letter = PreventionLetter.objects.create(
+                household=household,
+                month=month,
+                rule=target.rule,
+                channel=LetterChannel.EMAIL if known else LetterChannel.POST,
+                recipient=known.address if known else "",
+                text=letters.prevention_text(household, target.rule),
+                created_at=now,
+                queued_at=now,
+            )
+            sending.send_after_commit(letter)
+            counts["letters"] += 1
+            counts[letter.channel] += 1
+        audit_record(
+            actor=acting_user,
+            action=AuditAction.CREATE,
+            households=[households[t.household_id].number for t in targets],
+            reason=f"lettres de mise en garde du mois {month:%m/%Y}",
+            detail=counts,
+        )
+    return counts
