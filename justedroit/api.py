@@ -357,12 +357,24 @@ def server_error(request, exc):
     return _error(500, "server_error", "Erreur interne : l'incident est enregistré.")
 
 
+def _only_known_parameters(request, schema: type[Schema] | None = None) -> None:
+    """A query parameter the schema does not name (unknown, misspelt, empty) is refused, not
+    silently ignored: the published schema closes the query (schemathesis checks it)."""
+    known = set(schema.model_fields) if schema is not None else set()
+    unknown = sorted(set(request.GET) - known)
+    if unknown:
+        raise NinjaValidationError(
+            [{"loc": ["query", name], "msg": "paramètre inconnu"} for name in unknown]
+        )
+
+
 def _unknown(what: str, value: str) -> Status:
     return Status(404, {"code": f"unknown_{what}", "message": f"Inconnu : « {value} »."})
 
 
 @api.get("/slots", response={200: list[SlotOut], **ERRORS}, summary="Créneaux libres")
 def slots(request, filters: Query[SlotQuery]):
+    _only_known_parameters(request, SlotQuery)
     kind = selectors.appointment_type_by_code(filters.type)
     if kind is None or not kind.partner_may_book:
         return _unknown("type", filters.type)
@@ -466,6 +478,7 @@ def book(
     summary="Les rendez-vous réservés par votre organisation (foyers sous mandat en cours)",
 )
 def appointments(request, filters: Query[AppointmentQuery]):
+    _only_known_parameters(request, AppointmentQuery)
     page, count = outreach_selectors.partner_appointments_page(
         request.auth.partner,
         offset=filters.offset,
@@ -505,6 +518,7 @@ def _partner_appointment(request, appointment_id: int) -> Appointment:
     summary="Un rendez-vous réservé par votre organisation",
 )
 def appointment(request, appointment_id: AppointmentId):
+    _only_known_parameters(request)
     found = _partner_appointment(request, appointment_id)
     outreach.partner_reads_record(
         partner=request.auth.partner, appointments=[found], acting_user=request.auth.user

@@ -329,6 +329,10 @@ def test_extreme_or_hostile_values_get_a_400_in_french_and_write_nothing(
         ("/api/v1/appointments", {"offset": str(10**30)}, {}),
         ("/api/v1/appointments/99999999999999999999999", {}, {}),
         ("/api/v1/appointments/1%00", {}, {}),
+        # A parameter the schema does not name (empty or unknown) is refused, not ignored.
+        ("/api/v1/appointments", {"": "0.0"}, {}),
+        ("/api/v1/appointments", {"statut": "booked"}, {}),
+        ("/api/v1/slots", {"type": "dossier-sur-place", "lieu": "poitiers"}, {}),
     ],
 )
 def test_extreme_or_hostile_queries_get_a_400_in_french(client, auth, path, params, headers):
