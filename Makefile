@@ -6,6 +6,9 @@ MANAGE := $(BIN)/justedroit
 HOST ?= 127.0.0.1:8000
 # The demo lives on the last working day of the twin's year (31/12/2022 is a Saturday).
 export JUSTEDROIT_TODAY ?= 2022-12-30
+# The demo's twin: 5 % of the Caf de la Vienne, so that its 24 monthly cycles run in minutes
+# (`make demo DEMO_SCALE=1` for the full twin: the automated controls are not vectorised yet).
+DEMO_SCALE ?= 0.05
 
 .PHONY: demo test lint pytest fuzz install
 
@@ -23,7 +26,7 @@ install: $(VENV)/.installed
 
 demo: install
 	DEBUG=1 $(MANAGE) migrate --no-input -v 0
-	DEBUG=1 $(MANAGE) twin build --scale 1 --seed 86
+	DEBUG=1 $(MANAGE) twin build --scale $(DEMO_SCALE) --seed 86
 	@# Each month: the households' declarations, the partners' files, then the Caf's cycle.
 	DEBUG=1 $(MANAGE) twin simulate --from 2021-01 --to 2022-12
 	DEBUG=1 $(MANAGE) demo_accounts
