@@ -3,7 +3,6 @@ registry facts (bitemporal: a fact recorded later never changes the answer), cla
 controls. Also the groups the bias audit compares (single parents, AAH and RSA recipients, rural
 communes, age bands), which the model itself never reads (docs/ciblage.md)."""
 
-import calendar
 import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
@@ -13,6 +12,7 @@ from django.db.models import Count, Max, Q, Sum
 from justedroit.controls.models import Control, ControlKind, ControlOutcome
 from justedroit.controls.targeting import FEATURE_NAMES
 from justedroit.core import clock
+from justedroit.core.calendar import months_later
 from justedroit.entitlements.models import Adjustment, AdjustmentKind, Payment
 from justedroit.registry.facts import RESOURCE_KINDS
 from justedroit.registry.models import (
@@ -51,13 +51,6 @@ GROUPS = {
 }
 
 
-def _months_before(instant: dt.datetime, months: int) -> dt.datetime:
-    """The same day `months` earlier (the month's last day when it is shorter)."""
-    earlier = clock.add_months(instant.date().replace(day=1), -months)
-    last_day = calendar.monthrange(earlier.year, earlier.month)[1]
-    return instant.replace(year=earlier.year, month=earlier.month, day=min(instant.day, last_day))
-
-
 def feature_rows(household_ids, as_of: dt.datetime) -> dict[int, dict[str, float]]:
     """For each household, the model's variables as the Caf knew them at `as_of` (the reference
     month is the month of `as_of`)."""
@@ -89,7 +82,7 @@ def feature_rows(household_ids, as_of: dt.datetime) -> dict[int, dict[str, float
     for declared_row in (
         declared.values("household_id")
         .annotate(
-            changes=Count("id", filter=Q(recorded_at__gt=_months_before(as_of, 12))),
+            changes=Count("id", filter=Q(recorded_at__gt=months_later(as_of, -12))),
             last=Max("recorded_at"),
         )
         .values("household_id", "changes", "last")
@@ -121,7 +114,7 @@ def feature_rows(household_ids, as_of: dt.datetime) -> dict[int, dict[str, float
             household_id__in=ids,
             kind=AdjustmentKind.OVERPAYMENT,
             computed_at__lte=as_of,
-            computed_at__gt=_months_before(as_of, 24),
+            computed_at__gt=months_later(as_of, -24),
         )
         .values("household_id")
         .annotate(n=Count("month", distinct=True))
@@ -134,7 +127,7 @@ def feature_rows(household_ids, as_of: dt.datetime) -> dict[int, dict[str, float
             household_id__in=ids,
             source=FactSource.PARTNER_EXCHANGE,
             recorded_at__lte=as_of,
-            recorded_at__gt=_months_before(as_of, 6),
+            recorded_at__gt=months_later(as_of, -6),
         ).values_list("household_id", flat=True)
     )
     for (hid, _person, kind), fact in facts_known(

@@ -10,6 +10,7 @@ target of 48 working hours is two working days. The vectorised twin uses the sam
 import calendar
 import datetime as dt
 import functools
+from typing import TypeVar
 
 import holidays
 import numpy as np
@@ -85,10 +86,14 @@ def working_minutes_vector(start: np.ndarray, end: np.ndarray) -> np.ndarray:
     return np.maximum(total, 0) // 60
 
 
-def months_later(day: dt.date, months: int) -> dt.date:
-    """The same day `months` later, or the month's last day when it has no such day (a legal
-    delay « d'un mois » from 31 January ends on 28 or 29 February)."""
+Day = TypeVar("Day", bound=dt.date)  # a date, or an instant (datetime)
+
+
+def months_later(day: Day, months: int) -> Day:
+    """The same day (and time, for an instant) `months` later — earlier when negative — or the
+    month's last day when it has no such day (a legal delay « d'un mois » from 31 January ends on
+    28 or 29 February)."""
     index = day.year * 12 + day.month - 1 + months
     year, month = divmod(index, 12)
     last = calendar.monthrange(year, month + 1)[1]
-    return dt.date(year, month + 1, min(day.day, last))
+    return day.replace(year=year, month=month + 1, day=min(day.day, last))

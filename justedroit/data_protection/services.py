@@ -36,6 +36,7 @@ from justedroit.channels.models import (
 from justedroit.controls.models import Control, TargetingDecision, TargetingScore
 from justedroit.core import clock
 from justedroit.core.audit import audit_record
+from justedroit.core.calendar import months_later
 from justedroit.core.models import (
     ApiIdempotencyKey,
     ApiToken,
@@ -77,12 +78,7 @@ STORED_FILES: dict[type[models.Model], tuple[str, Callable[[str], Path]]] = {
 
 def months_before(instant: dt.datetime, months: int) -> dt.datetime:
     """The same day and time `months` earlier (the last day of a shorter month)."""
-    index = instant.year * 12 + instant.month - 1 - months
-    year, month = divmod(index, 12)
-    month += 1
-    next_month = dt.date(year + month // 12, month % 12 + 1, 1)
-    last_day = (next_month - dt.timedelta(days=1)).day
-    return instant.replace(year=year, month=month, day=min(instant.day, last_day))
+    return months_later(instant, -months)
 
 
 @dataclass
