@@ -92,3 +92,31 @@ def display_record(
             reason=reason,
             detail={"page": page},
         )
+
+
+def case_event_record(
+    case,
+    *,
+    kind: str,
+    label: str,
+    opened: bool,
+    domain: str,
+    actor: User | None,
+    note: str = "",
+    detail: dict | None = None,
+):
+    """One line of a case file's history (`case.events`: a control, a fraud file…) and its audit
+    row, inside the caller's transaction. `label` is the event's French name, `domain` the case's
+    (« contrôle », « fraude ») for the audit reason."""
+    event = case.events.create(
+        at=clock.now(), kind=kind, actor=actor, note=note, detail=detail or {}
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE if opened else AuditAction.UPDATE,
+        household_number=case.household.number,
+        obj=case,
+        reason=f"{domain} : {label.lower()}",
+        detail={"event": kind, **(detail or {})},
+    )
+    return event

@@ -14,7 +14,7 @@ from justedroit.controls.models import Control, ControlOutcome
 from justedroit.controls.services import Established
 from justedroit.controls.services.common import last_settled_month
 from justedroit.core import clock, sending
-from justedroit.core.audit import audit_record
+from justedroit.core.audit import audit_record, case_event_record
 from justedroit.core.calendar import months_later
 from justedroit.core.models import AuditAction, User
 from justedroit.core.roles import Role
@@ -60,18 +60,16 @@ def _event(
     file: FraudFile, kind: str, actor: User | None, note: str = "", detail: dict | None = None
 ) -> FraudEvent:
     """One line of the file's history and its audit row (inside the caller's transaction)."""
-    event = FraudEvent.objects.create(
-        file=file, at=clock.now(), kind=kind, actor=actor, note=note, detail=detail or {}
-    )
-    audit_record(
+    return case_event_record(
+        file,
+        kind=kind,
+        label=FraudEventKind(kind).label,
+        opened=kind == FraudEventKind.OPENED,
+        domain="fraude",
         actor=actor,
-        action=AuditAction.CREATE if kind == FraudEventKind.OPENED else AuditAction.UPDATE,
-        household_number=file.household.number,
-        obj=file,
-        reason=f"fraude : {FraudEventKind(kind).label.lower()}",
-        detail={"event": kind, **(detail or {})},
+        note=note,
+        detail=detail,
     )
-    return event
 
 
 def _locked(file: FraudFile) -> FraudFile:

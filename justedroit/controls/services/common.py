@@ -20,8 +20,8 @@ from justedroit.controls.models import (
     EventKind,
 )
 from justedroit.core import clock
-from justedroit.core.audit import audit_record
-from justedroit.core.models import AuditAction, User
+from justedroit.core.audit import case_event_record
+from justedroit.core.models import User
 from justedroit.entitlements.models import AdjustmentKind, Payment, Run, RunStatus
 from justedroit.entitlements.services import household_recompute
 from justedroit.registry.models import FactSource, Household, Person
@@ -48,18 +48,16 @@ def event_record(
     control: Control, kind: str, actor: User | None, note: str = "", detail: dict | None = None
 ) -> ControlEvent:
     """One line of the control's history and its audit row (inside the caller's transaction)."""
-    event = ControlEvent.objects.create(
-        control=control, at=clock.now(), kind=kind, actor=actor, note=note, detail=detail or {}
-    )
-    audit_record(
+    return case_event_record(
+        control,
+        kind=kind,
+        label=EventKind(kind).label,
+        opened=kind == EventKind.OPENED,
+        domain="contrôle",
         actor=actor,
-        action=AuditAction.CREATE if kind == EventKind.OPENED else AuditAction.UPDATE,
-        household_number=control.household.number,
-        obj=control,
-        reason=f"contrôle : {EventKind(kind).label.lower()}",
-        detail={"event": kind, **(detail or {})},
+        note=note,
+        detail=detail,
     )
-    return event
 
 
 def locked(control: Control) -> Control:
