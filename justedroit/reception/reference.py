@@ -152,7 +152,8 @@ TYPES = [
 ]
 
 
-def load(apps) -> None:
+def load(apps, using: str) -> None:
+    """Writes through the connection the migration runs on (`using`), not the default one."""
     site_model = apps.get_model("reception", "Site")
     hours_model = apps.get_model("reception", "OpeningHours")
     resource_model = apps.get_model("reception", "AccessibilityResource")
@@ -160,11 +161,11 @@ def load(apps) -> None:
     commune_model = apps.get_model("registry", "Commune")
     sites = {}
     for slug, name, kind, commune, address, walk_in, appts, remote, desks, week in SITES:
-        sites[slug] = site_model.objects.create(
+        sites[slug] = site_model.objects.using(using).create(
             slug=slug,
             name=name,
             kind=kind,
-            commune=commune_model.objects.get(pk=commune),
+            commune=commune_model.objects.using(using).get(pk=commune),
             address=address,
             offers_walk_in=walk_in,
             offers_appointments=appts,
@@ -173,14 +174,14 @@ def load(apps) -> None:
         )
         for weekday, spans in week.items():
             for opens, closes in spans:
-                hours_model.objects.create(
+                hours_model.objects.using(using).create(
                     site=sites[slug], weekday=weekday, opens=opens, closes=closes
                 )
     for slug, kind, name in RESOURCES:
-        resource_model.objects.create(site=sites[slug], kind=kind, name=name)
+        resource_model.objects.using(using).create(site=sites[slug], kind=kind, name=name)
     for code, label, channel, minutes, min_delay, max_delay, *rest in TYPES:
         claimant, partner, cancel, move, documents = rest
-        type_model.objects.create(
+        type_model.objects.using(using).create(
             code=code,
             label=label,
             channel=channel,

@@ -15,6 +15,8 @@ import psutil
 import pytest
 from django.db import connection
 
+from tests.side_databases import postgresql_server
+
 MONTH = "2022-06"
 RUN = ["entitlements", "run", "--month", MONTH, "--wet-run", "--workers", "2", "--chunk", "80"]
 PAUSED_RUN = Path(__file__).with_name("paused_run.py")
@@ -74,7 +76,7 @@ class Database:
     def copy(self, name: str) -> "Database":
         copy = Database(name, self.workdir)
         if self.postgresql:
-            with _postgresql() as server:
+            with postgresql_server() as server:
                 server.execute(f'CREATE DATABASE "{name}" TEMPLATE "{self.name}"')
         else:
             with sqlite3.connect(self.url.removeprefix("sqlite:///")) as source:
@@ -83,7 +85,7 @@ class Database:
 
     def drop(self) -> None:
         if self.postgresql:
-            with _postgresql() as server:
+            with postgresql_server() as server:
                 server.execute(f'DROP DATABASE IF EXISTS "{self.name}"')
 
     def rows(self, sql: str) -> list[tuple]:
@@ -106,20 +108,6 @@ class Database:
         return self.rows("SELECT id, status FROM entitlements_run ORDER BY id")
 
 
-def _postgresql():
-    import psycopg
-
-    params = connection.settings_dict
-    return psycopg.connect(
-        host=params["HOST"] or "localhost",
-        port=params["PORT"] or 5432,
-        user=params["USER"],
-        password=params["PASSWORD"],
-        dbname="postgres",
-        autocommit=True,
-    )
-
-
 @pytest.fixture(scope="module")
 def twin_database(tmp_path_factory):
     """A small twin (about 220 households), migrated and built by the real commands."""
@@ -132,7 +120,7 @@ def twin_database(tmp_path_factory):
     databases = [database]
     if database.postgresql:
         database.drop()
-        with _postgresql() as server:
+        with postgresql_server() as server:
             server.execute(f'CREATE DATABASE "{database.name}"')
     for arguments in (
         ["migrate", "-v", "0"],

@@ -15,7 +15,7 @@ def households_of_past_events(apps, schema_editor):
     AuditEvent = apps.get_model("core", "AuditEvent")
     AuditEventHousehold = apps.get_model("core", "AuditEventHousehold")
     batch = []
-    for event_id, number, detail in AuditEvent.objects.values_list(
+    for event_id, number, detail in AuditEvent.objects.using(schema_editor.connection.alias).values_list(
         "id", "household_number", "detail"
     ).iterator(chunk_size=5_000):
         shown = [number] if number else []
@@ -23,9 +23,9 @@ def households_of_past_events(apps, schema_editor):
             shown += [n for n in detail["households"] if isinstance(n, str) and len(n) == 7]
         batch += [AuditEventHousehold(event_id=event_id, number=n) for n in dict.fromkeys(shown)]
         if len(batch) >= 5_000:
-            AuditEventHousehold.objects.bulk_create(batch)
+            AuditEventHousehold.objects.using(schema_editor.connection.alias).bulk_create(batch)
             batch = []
-    AuditEventHousehold.objects.bulk_create(batch)
+    AuditEventHousehold.objects.using(schema_editor.connection.alias).bulk_create(batch)
 
 
 class Migration(migrations.Migration):

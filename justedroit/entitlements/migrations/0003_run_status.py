@@ -7,8 +7,8 @@ def status_from_finish(apps, schema_editor):
     """Runs stored before: finished when they have an end, interrupted otherwise (their process
     is gone) — and no two of a month stay "running"."""
     Run = apps.get_model("entitlements", "Run")
-    Run.objects.filter(finished_at__isnull=False).update(status="finished")
-    Run.objects.filter(finished_at__isnull=True).update(status="interrupted")
+    Run.objects.using(schema_editor.connection.alias).filter(finished_at__isnull=False).update(status="finished")
+    Run.objects.using(schema_editor.connection.alias).filter(finished_at__isnull=True).update(status="interrupted")
 
 
 class Migration(migrations.Migration):

@@ -11,7 +11,7 @@ def load_reference_data(apps, schema_editor):
     (seed: « L'accueil physique »). See reception/reference.py."""
     from justedroit.reception.reference import load
 
-    load(apps)
+    load(apps, using=schema_editor.connection.alias)
 
 
 class Migration(migrations.Migration):

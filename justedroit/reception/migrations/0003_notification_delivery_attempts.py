@@ -8,7 +8,7 @@ def pending_is_queued(apps, schema_editor):
     """Messages still "pending" were never sent: they are queued (since their creation), and as no
     task carries them, the page of failed sends lists them as stuck."""
     Notification = apps.get_model("reception", "Notification")
-    Notification.objects.filter(status="pending").update(status="queued", queued_at=F("created_at"))
+    Notification.objects.using(schema_editor.connection.alias).filter(status="pending").update(status="queued", queued_at=F("created_at"))
 
 
 class Migration(migrations.Migration):

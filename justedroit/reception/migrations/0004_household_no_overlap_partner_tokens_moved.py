@@ -23,7 +23,7 @@ def copy_api_tokens_to_core(apps, schema_editor):
     working), with an expiry they did not have."""
     old = apps.get_model("reception", "ApiToken")
     new = apps.get_model("core", "ApiToken")
-    new.objects.bulk_create(
+    new.objects.using(schema_editor.connection.alias).bulk_create(
         new(
             user_id=token.user_id,
             label="",
@@ -33,14 +33,14 @@ def copy_api_tokens_to_core(apps, schema_editor):
             expires_at=token.created_at + LEGACY_TOKEN_VALIDITY,
             revoked_at=token.revoked_at,
         )
-        for token in old.objects.order_by("id")
+        for token in old.objects.using(schema_editor.connection.alias).order_by("id")
     )
 
 
 def copy_api_tokens_back(apps, schema_editor):
     old = apps.get_model("reception", "ApiToken")
     new = apps.get_model("core", "ApiToken")
-    old.objects.bulk_create(
+    old.objects.using(schema_editor.connection.alias).bulk_create(
         old(
             user_id=token.user_id,
             key_hash=token.key_hash,
@@ -48,7 +48,7 @@ def copy_api_tokens_back(apps, schema_editor):
             created_at=token.created_at,
             revoked_at=token.revoked_at,
         )
-        for token in new.objects.order_by("id")
+        for token in new.objects.using(schema_editor.connection.alias).order_by("id")
     )
 
 

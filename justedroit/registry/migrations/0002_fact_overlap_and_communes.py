@@ -21,7 +21,7 @@ def load_communes(apps, schema_editor):
     Commune = apps.get_model("registry", "Commune")
     path = Path(__file__).resolve().parent.parent / "data" / "communes-86.json"
     rows = json.loads(path.read_text(encoding="utf-8"))
-    Commune.objects.bulk_create([Commune(**row) for row in rows])
+    Commune.objects.using(schema_editor.connection.alias).bulk_create([Commune(**row) for row in rows])
 
 
 class Migration(migrations.Migration):
