@@ -101,6 +101,7 @@ PUBLIC = {
     "api:cancel",
     "api:unknown",
     "reception:sms_receipts",
+    "outreach:sms_inbound",
 }
 ARGS = {
     "registry:household_detail": ["1234567"],

@@ -11,7 +11,8 @@ from django.db.models import F, Q
 
 from justedroit.core import clock
 from justedroit.core.models import User
-from justedroit.registry.models import Commune, Household
+from justedroit.core.sending import DeliveryStatus, Outbound
+from justedroit.registry.models import Benefit, Commune, Household
 
 
 class PartnerKind(models.TextChoices):
@@ -105,3 +106,180 @@ class Mandate(models.Model):
     def in_force(self) -> bool:
         now = clock.now()
         return self.revoked_at is None and self.granted_at <= now < self.expires_at
+
+
+# ---- the non-take-up datamining: campaigns, candidates, contacts --------------------------------
+class Campaign(models.Model):
+    """One « datamining accès aux droits » campaign: the whole file screened with the engine for
+    `month`, with the facts known at `as_of`, and the households selected by the criteria below
+    (see `outreach.campaigns` for their exact meaning)."""
+
+    name = models.CharField("nom", max_length=200)
+    benefit = models.CharField("prestation", max_length=15, choices=Benefit.choices)
+    month = models.DateField("mois calculé")
+    as_of = models.DateTimeField("faits connus au")
+    min_amount = models.DecimalField(
+        "montant mensuel estimé minimal (€)", max_digits=8, decimal_places=2
+    )
+    data_max_age_months = models.PositiveSmallIntegerField(
+        "données de moins de (mois)",
+        help_text="Dernier fait du dossier enregistré il y a au plus ce nombre de mois.",
+    )
+    quiet_months = models.PositiveSmallIntegerField(
+        "pas contacté depuis (mois)",
+        help_text="Foyer non contacté par une campagne depuis au moins ce nombre de mois.",
+    )
+    comparison_share = models.DecimalField(
+        "part du groupe de comparaison", max_digits=4, decimal_places=3
+    )
+    seed = models.BigIntegerField("graine du tirage du groupe de comparaison")
+    screened = models.PositiveIntegerField("foyers calculés", default=0)
+    excluded = models.JSONField("foyers écartés, par critère", default=dict)
+    timings = models.JSONField("durées (s)", default=dict)
+    planned_at = models.DateTimeField("planifiée le")
+    planned_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    launched_at = models.DateTimeField("lancée le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "campagne d'accès aux droits"
+        ordering = ["-planned_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(benefit__in=Benefit.values), name="campaign_benefit_known"
+            ),
+            models.CheckConstraint(condition=Q(month__day=1), name="campaign_month_is_month"),
+            models.CheckConstraint(
+                condition=Q(comparison_share__gte=0, comparison_share__lt=1),
+                name="campaign_comparison_share_fraction",
+            ),
+            models.CheckConstraint(condition=Q(min_amount__gte=0), name="campaign_min_amount"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CandidateGroup(models.TextChoices):
+    CONTACTED = "contact", "À contacter"
+    COMPARISON = "comparison", "Groupe de comparaison (non contacté)"
+
+
+class ContactChannel(models.TextChoices):
+    SMS = "sms", "SMS"
+    PHONE = "phone", "Appel téléphonique"
+
+
+class CallOutcome(models.TextChoices):
+    REACHED_INTERESTED = "interested", "Joint — va faire la demande"
+    REACHED_DECLINED = "declined", "Joint — ne souhaite pas demander"
+    NO_ANSWER = "no_answer", "Pas de réponse"
+    WRONG_NUMBER = "wrong_number", "Numéro erroné"
+    OPTED_OUT = "opted_out", "Ne veut plus être sollicité"
+
+
+REACHED_OUTCOMES = (CallOutcome.REACHED_INTERESTED, CallOutcome.REACHED_DECLINED)
+
+
+class Candidate(models.Model):
+    """A household the screening found entitled to the campaign's benefit without claiming it,
+    with the engine's estimate and explanation, its group and its contact plan."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="candidates")
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, related_name="outreach_candidacies"
+    )
+    estimated_amount = models.DecimalField(
+        "montant mensuel estimé", max_digits=10, decimal_places=2
+    )
+    explanation = models.JSONField("explication du moteur")
+    group = models.CharField("groupe", max_length=10, choices=CandidateGroup.choices)
+    channel = models.CharField("canal prévu", max_length=5, choices=ContactChannel.choices)
+    mobile = models.CharField("mobile connu", max_length=20, blank=True)
+    contacted_at = models.DateTimeField("contacté le", null=True, blank=True)
+    call_outcome = models.CharField(
+        "résultat de l'appel", max_length=12, choices=CallOutcome.choices, blank=True
+    )
+    called_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "candidat d'une campagne"
+        ordering = ["campaign", "-estimated_amount", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "household"], name="candidate_once_per_campaign"
+            ),
+            models.CheckConstraint(
+                condition=Q(group__in=CandidateGroup.values), name="candidate_group_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(channel__in=ContactChannel.values), name="candidate_channel_known"
+            ),
+            models.CheckConstraint(
+                condition=~Q(group=CandidateGroup.COMPARISON) | Q(contacted_at__isnull=True),
+                name="candidate_comparison_never_contacted",
+            ),
+            models.CheckConstraint(
+                condition=~Q(channel=ContactChannel.SMS) | ~Q(mobile=""),
+                name="candidate_sms_has_mobile",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}: {self.household_id}"
+
+
+class CampaignSms(Outbound):
+    """The campaign's SMS to one candidate, sent by the task queue (`outreach/tasks.py`)."""
+
+    candidate = models.OneToOneField(Candidate, on_delete=models.PROTECT, related_name="sms")
+    recipient = models.CharField("destinataire", max_length=20)
+    text = models.CharField("texte", max_length=480)
+    provider_id = models.CharField("identifiant chez le prestataire", max_length=100, blank=True)
+    created_at = models.DateTimeField("créé le")
+
+    class Meta:
+        verbose_name = "SMS d'une campagne"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=DeliveryStatus.values), name="campaign_sms_status"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"SMS {self.candidate_id} → {self.recipient}"
+
+
+class OptOutSource(models.TextChoices):
+    SMS_STOP = "sms_stop", "Réponse STOP à un SMS"
+    PORTAL = "portal", "Demandé dans Mon dossier"
+    PHONE = "phone", "Demandé lors d'un appel"
+    AGENT = "agent", "Enregistré par un agent"
+
+
+class OptOut(models.Model):
+    """The household no longer wants the Caf's unsolicited contacts (campaign SMS and calls,
+    welcome e-mailings). Messages it asked for (appointment confirmations) are not affected."""
+
+    household = models.OneToOneField(
+        Household, on_delete=models.PROTECT, related_name="outreach_opt_out"
+    )
+    source = models.CharField("origine", max_length=8, choices=OptOutSource.choices)
+    recorded_at = models.DateTimeField("enregistré le")
+    recorded_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "refus des sollicitations"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(source__in=OptOutSource.values), name="opt_out_source_known"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household_id} ({self.source})"

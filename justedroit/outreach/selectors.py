@@ -1,12 +1,29 @@
 """Reads of the access-to-rights domain."""
 
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
 from django.db.models import Q, QuerySet
 
 from justedroit.core import clock
-from justedroit.outreach.models import Mandate, Partner, PartnerMember
+from justedroit.core.calendar import months_later
+from justedroit.core.sending import DeliveryStatus
+from justedroit.entitlements.models import Payment
+from justedroit.outreach.models import (
+    REACHED_OUTCOMES,
+    Campaign,
+    Candidate,
+    CandidateGroup,
+    ContactChannel,
+    Mandate,
+    OptOut,
+    Partner,
+    PartnerMember,
+)
 from justedroit.reception import selectors as reception
 from justedroit.reception.models import Appointment
-from justedroit.registry.models import Household
+from justedroit.registry.models import Claim, Household
 
 
 def partners() -> QuerySet[Partner]:
@@ -68,3 +85,138 @@ def partner_appointments_page(
 
 def partner_appointment(partner: Partner, appointment_id: int) -> Appointment | None:
     return partner_appointments(partner).filter(pk=appointment_id).first()
+
+
+# ---- campaigns: worklists, funnel and attribution -----------------------------------------------
+# A claim filed (and a right opened) within this many months of the campaign's planning counts
+# for the campaign, for its contacted candidates and for its comparison group alike.
+FOLLOW_UP_MONTHS = 6
+SMS_REACHED = (DeliveryStatus.SENT, DeliveryStatus.DELIVERED)
+
+
+def campaigns() -> QuerySet[Campaign]:
+    return Campaign.objects.all()
+
+
+def campaign(campaign_id) -> Campaign | None:
+    return campaigns().filter(pk=campaign_id).first()
+
+
+def phone_worklist(campaign: Campaign) -> QuerySet[Candidate]:
+    """The candidates to call: contact group, no mobile known, no outcome yet, not opted out."""
+    return (
+        campaign.candidates.filter(
+            group=CandidateGroup.CONTACTED, channel=ContactChannel.PHONE, call_outcome=""
+        )
+        .exclude(household__outreach_opt_out__isnull=False)
+        .select_related("household", "campaign")
+    )
+
+
+def opted_out(household: Household) -> OptOut | None:
+    return OptOut.objects.filter(household=household).first()
+
+
+@dataclass
+class GroupFunnel:
+    candidates: int = 0
+    contacted_sms: int = 0
+    contacted_phone: int = 0
+    reached: int = 0
+    claims_filed: int = 0
+    rights_opened: int = 0
+    monthly_gain: Decimal = Decimal("0.00")  # sum over rights opened of the mean monthly amount
+
+    @property
+    def contacted(self) -> int:
+        return self.contacted_sms + self.contacted_phone
+
+    @property
+    def opened_rate(self) -> Decimal | None:
+        return Decimal(self.rights_opened) / self.candidates if self.candidates else None
+
+    @property
+    def mean_gain(self) -> Decimal | None:
+        if not self.rights_opened:
+            return None
+        return (self.monthly_gain / self.rights_opened).quantize(Decimal("0.01"))
+
+
+@dataclass
+class Funnel:
+    contacted: GroupFunnel
+    comparison: GroupFunnel
+
+    @property
+    def attributable_rights(self) -> Decimal | None:
+        """Rights opened because of the contact: the contacted group's rate minus the comparison
+        group's, times the contacted candidates (None without a comparison group)."""
+        mine, theirs = self.contacted.opened_rate, self.comparison.opened_rate
+        if mine is None or theirs is None:
+            return None
+        return ((mine - theirs) * self.contacted.candidates).quantize(Decimal("0.1"))
+
+    @property
+    def attributable_yearly(self) -> Decimal | None:
+        """€ per year of the rights attributable to the campaign, at the contacted group's mean
+        monthly gain."""
+        rights, gain = self.attributable_rights, self.contacted.mean_gain
+        if rights is None or gain is None:
+            return None
+        return (rights * gain * 12).quantize(Decimal("0.01"))
+
+    @property
+    def opened_yearly(self) -> Decimal:
+        """€ per year of all the rights opened among the contacted candidates."""
+        return (self.contacted.monthly_gain * 12).quantize(Decimal("0.01"))
+
+
+def campaign_funnel(campaign: Campaign) -> Funnel:
+    """Candidates → contacted (by channel) → reached → claim filed → right opened → amount, for
+    the contacted candidates and the comparison group, read from the claims and payments."""
+    end = months_later(campaign.planned_at, FOLLOW_UP_MONTHS)
+    rows = list(
+        campaign.candidates.values_list(
+            "household_id", "group", "channel", "contacted_at", "call_outcome", "sms__status"
+        )
+    )
+    ids = [row[0] for row in rows]
+    filed = set(
+        Claim.objects.filter(
+            household_id__in=ids,
+            benefit=campaign.benefit,
+            recorded_at__gte=campaign.planned_at,
+            recorded_at__lt=end,
+        ).values_list("household_id", flat=True)
+    )
+    paid: dict[int, list[Decimal]] = defaultdict(list)
+    for household_id, amount in Payment.objects.filter(
+        household_id__in=filed,
+        benefit=campaign.benefit,
+        month__gte=campaign.month,
+        paid_at__lt=end,
+    ).values_list("household_id", "amount"):
+        paid[household_id].append(amount)
+    groups = {CandidateGroup.CONTACTED: GroupFunnel(), CandidateGroup.COMPARISON: GroupFunnel()}
+    for household_id, group, channel, contacted_at, outcome, sms_status in rows:
+        funnel = groups[CandidateGroup(group)]
+        funnel.candidates += 1
+        if contacted_at is not None:
+            if channel == ContactChannel.SMS:
+                funnel.contacted_sms += 1
+                funnel.reached += sms_status in SMS_REACHED
+            else:
+                funnel.contacted_phone += 1
+                funnel.reached += outcome in REACHED_OUTCOMES
+        funnel.claims_filed += household_id in filed
+        if paid.get(household_id):
+            amounts = paid[household_id]
+            funnel.rights_opened += 1
+            funnel.monthly_gain += sum(amounts, Decimal(0)) / len(amounts)
+    for funnel in groups.values():
+        funnel.monthly_gain = funnel.monthly_gain.quantize(Decimal("0.01"))
+    return Funnel(groups[CandidateGroup.CONTACTED], groups[CandidateGroup.COMPARISON])
+
+
+def campaigns_planned_in(year: int) -> QuerySet[Campaign]:
+    return campaigns().filter(planned_at__year=year)

@@ -5,4 +5,5 @@ from justedroit.outreach import views
 app_name = "outreach"
 urlpatterns = [
     path("mandats/nouveau/", views.mandate_record, name="mandate_record"),
+    path("sms-recus/", views.sms_inbound, name="sms_inbound"),
 ]

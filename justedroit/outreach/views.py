@@ -2,13 +2,16 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
 
 from justedroit.core import clock
-from justedroit.core.web import requires
+from justedroit.core.web import provider_payload, public, requires
 from justedroit.outreach import perms, selectors, services
 from justedroit.outreach.forms import MandateRecordForm
+from justedroit.outreach.services import campaigns
 from justedroit.registry.selectors import household_by_number
 
 
@@ -45,3 +48,22 @@ def mandate_record(request):
         {"form": form, "today": clock.today()},
         status=400 if request.method == "POST" else 200,
     )
+
+
+@public  # for the SMS provider's server, authenticated by its bearer token, not a session
+@csrf_exempt
+@require_POST
+def sms_inbound(request):
+    """SMS received on the Caf's number (webhook): {"from": "+336…", "text": "STOP"}, or a list
+    of them. « STOP » opts the sender's households out of the campaigns."""
+    payload = provider_payload(request)
+    if isinstance(payload, HttpResponse):
+        return payload
+    received = payload if isinstance(payload, list) else [payload]
+    opted_out = 0
+    for message in received[: campaigns.INBOUND_PER_REQUEST]:
+        if isinstance(message, dict):
+            opted_out += campaigns.sms_inbound(
+                sender=str(message.get("from", "")), text=str(message.get("text", ""))
+            )
+    return JsonResponse({"foyers_desinscrits": opted_out})

@@ -1,0 +1,26 @@
+"""Outreach's messages on the task queue: the campaigns' SMS (see core/sending.py)."""
+
+from django_tasks import task
+
+from justedroit.core import sending
+from justedroit.outreach.models import CampaignSms
+from justedroit.outreach.services import campaigns
+
+
+@task()
+def campaign_sms_send(sms_id: int) -> str:
+    return sending.attempt(CampaignSms, sms_id)
+
+
+sending.outbound_kind(
+    sending.OutboundKind(
+        model=CampaignSms,
+        label="SMS des campagnes d'accès aux droits",
+        task=campaign_sms_send,
+        transmit=campaigns.sms_transmit,
+        describe=campaigns.sms_describe,
+        select_related=("candidate__campaign", "candidate__household"),
+        on_status=campaigns.sms_on_status,
+        check_retry=campaigns.sms_check_retry,
+    )
+)
