@@ -66,6 +66,7 @@ ALLOWED = {
     "core:api_tokens": {R.MANAGER, R.ADMINISTRATOR},
     "outreach:mandate_record": DESK,
     "portal:outreach_mandates": {R.CLAIMANT},
+    "portal:outreach_rights": {R.CLAIMANT},
     "data_protection:subject_export": {R.DATA_PROTECTION_OFFICER},
     "data_protection:processing_register": {R.DATA_PROTECTION_OFFICER, R.DIRECTOR},
     "exchanges:files": {R.CONTROLLER, R.MANAGER},

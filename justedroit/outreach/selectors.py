@@ -1,5 +1,6 @@
 """Reads of the access-to-rights domain."""
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
@@ -9,7 +10,7 @@ from django.db.models import Q, QuerySet
 from justedroit.core import clock
 from justedroit.core.calendar import months_later
 from justedroit.core.sending import DeliveryStatus
-from justedroit.entitlements.models import Payment
+from justedroit.entitlements.models import Entitlement, Payment
 from justedroit.outreach.models import (
     REACHED_OUTCOMES,
     Campaign,
@@ -23,7 +24,8 @@ from justedroit.outreach.models import (
 )
 from justedroit.reception import selectors as reception
 from justedroit.reception.models import Appointment
-from justedroit.registry.models import Claim, Household
+from justedroit.registry.models import Claim, ClaimStatus, Household
+from justedroit.rules.situation import FRENCH_LABELS
 
 
 def partners() -> QuerySet[Partner]:
@@ -220,3 +222,76 @@ def campaign_funnel(campaign: Campaign) -> Funnel:
 
 def campaigns_planned_in(year: int) -> QuerySet[Campaign]:
     return campaigns().filter(planned_at__year=year)
+
+
+# ---- « Mes droits » ------------------------------------------------------------------------------
+WHAT_IT_IS = {
+    "af": "Les allocations familiales aident les familles qui ont au moins deux enfants de moins "
+    "de 20 ans ; leur montant dépend du nombre d'enfants et des revenus.",
+    "cf": "Le complément familial aide les familles d'au moins trois enfants de 3 à 21 ans aux "
+    "revenus modestes.",
+    "asf": "L'allocation de soutien familial aide à élever un enfant privé de l'aide de l'un de "
+    "ses parents ou des deux.",
+    "ars": "L'allocation de rentrée scolaire aide, chaque mois d'août, à payer la rentrée des "
+    "enfants de 6 à 18 ans scolarisés.",
+    "paje_base": "L'allocation de base de la PAJE aide à faire face aux dépenses d'un enfant de "
+    "moins de 3 ans.",
+    "aide_logement": "L'aide au logement réduit votre loyer ou votre mensualité d'emprunt ; elle "
+    "dépend de vos ressources des 12 derniers mois, de votre loyer et de votre commune.",
+    "rsa": "Le revenu de solidarité active assure un revenu minimum ; il complète vos ressources "
+    "du trimestre jusqu'à un montant forfaitaire qui dépend de votre foyer.",
+    "ppa": "La prime d'activité complète les revenus des personnes qui travaillent ; elle est "
+    "calculée sur vos revenus des trois derniers mois.",
+    "aah": "L'allocation aux adultes handicapés assure un revenu minimum aux personnes dont le "
+    "handicap est reconnu par la CDAPH.",
+}
+
+
+@dataclass(frozen=True)
+class Right:
+    benefit: str
+    label: str
+    amount: Decimal
+    explained: str
+
+
+@dataclass(frozen=True)
+class HouseholdRights:
+    month: dt.date | None
+    received: list[Right]
+    claimable: list[Right]  # entitled, not claimed, no claim pending: claim in one step
+    pending: list[str]  # benefits with a claim being examined
+
+
+def household_rights(household: Household) -> HouseholdRights:
+    """What the engine computed for the household's latest month: the benefits it receives and
+    those it may be entitled to without claiming them (at least the minimum a campaign uses)."""
+    latest = (
+        Entitlement.objects.filter(household=household).order_by("-month").values("month").first()
+    )
+    pending = sorted(
+        Claim.objects.filter(household=household, status=ClaimStatus.PENDING).values_list(
+            "benefit", flat=True
+        )
+    )
+    if latest is None:
+        return HouseholdRights(None, [], [], pending)
+    month = latest["month"]
+    received: list[Right] = []
+    claimable: list[Right] = []
+    for benefit, eligible, due in (
+        Entitlement.objects.filter(household=household, month=month)
+        .order_by("benefit", "-run_id")
+        .values_list("benefit", "eligible", "due")
+    ):
+        if any(r.benefit == benefit for r in received + claimable):
+            continue  # the latest run of the month only
+        right = Right(benefit, FRENCH_LABELS[benefit], due or eligible, WHAT_IT_IS[benefit])
+        if due > 0:
+            received.append(right)
+        elif eligible >= PORTAL_MIN_AMOUNT and benefit not in pending:
+            claimable.append(right)
+    return HouseholdRights(month, received, claimable, pending)
+
+
+PORTAL_MIN_AMOUNT = Decimal("15.00")  # as a campaign's default minimum (PPA not paid below 15 €)

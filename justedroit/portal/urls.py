@@ -30,5 +30,6 @@ urlpatterns = [
         outreach_views.outreach_mandates,
         name="outreach_mandates",
     ),
+    path("mon-dossier/mes-droits/", outreach_views.outreach_rights, name="outreach_rights"),
     path("mon-dossier/dettes/", recovery_views.recovery_debts, name="recovery_debts"),
 ]
