@@ -153,3 +153,15 @@ def opened_yearly(year: int) -> Decimal:
 )
 def attributable_rights(year: int) -> Decimal | None:
     return _year(year)[2]
+
+
+@indicator(
+    code="outreach_welcome_emails",
+    label="Courriels de bienvenue envoyés",
+    unit="courriels",
+    definition=(
+        "Courriels de bienvenue aux nouveaux allocataires partis dans l'année (un par foyer)."
+    ),
+)
+def welcome_emails(year: int) -> int:
+    return selectors.welcome_emails_sent(year)

@@ -283,3 +283,25 @@ class OptOut(models.Model):
 
     def __str__(self) -> str:
         return f"{self.household_id} ({self.source})"
+
+
+class WelcomeEmail(Outbound):
+    """The welcome e-mail to a new allocataire, promoting the online account: once per household
+    (the database refuses a second one), sent by the task queue (`outreach/tasks.py`)."""
+
+    household = models.OneToOneField(
+        Household, on_delete=models.PROTECT, related_name="welcome_email"
+    )
+    recipient = models.CharField("destinataire", max_length=254)
+    created_at = models.DateTimeField("créé le")
+
+    class Meta:
+        verbose_name = "courriel de bienvenue"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=DeliveryStatus.values), name="welcome_email_status"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Bienvenue {self.household_id} → {self.recipient}"

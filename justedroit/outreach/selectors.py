@@ -21,6 +21,7 @@ from justedroit.outreach.models import (
     OptOut,
     Partner,
     PartnerMember,
+    WelcomeEmail,
 )
 from justedroit.reception import selectors as reception
 from justedroit.reception.models import Appointment
@@ -295,3 +296,7 @@ def household_rights(household: Household) -> HouseholdRights:
 
 
 PORTAL_MIN_AMOUNT = Decimal("15.00")  # as a campaign's default minimum (PPA not paid below 15 €)
+
+
+def welcome_emails_sent(year: int) -> int:
+    return WelcomeEmail.objects.filter(sent_at__year=year, status__in=SMS_REACHED).count()

@@ -3,8 +3,8 @@
 from django_tasks import task
 
 from justedroit.core import sending
-from justedroit.outreach.models import CampaignSms
-from justedroit.outreach.services import campaigns
+from justedroit.outreach.models import CampaignSms, WelcomeEmail
+from justedroit.outreach.services import campaigns, welcome
 
 
 @task()
@@ -22,5 +22,22 @@ sending.outbound_kind(
         select_related=("candidate__campaign", "candidate__household"),
         on_status=campaigns.sms_on_status,
         check_retry=campaigns.sms_check_retry,
+    )
+)
+
+
+@task()
+def welcome_email_send(email_id: int) -> str:
+    return sending.attempt(WelcomeEmail, email_id)
+
+
+sending.outbound_kind(
+    sending.OutboundKind(
+        model=WelcomeEmail,
+        label="Courriels de bienvenue",
+        task=welcome_email_send,
+        transmit=welcome.welcome_transmit,
+        describe=welcome.welcome_describe,
+        select_related=("household",),
     )
 )

@@ -23,8 +23,9 @@ from justedroit.outreach.models import (
     ContactChannel,
     OptOut,
     OptOutSource,
+    WelcomeEmail,
 )
-from justedroit.outreach.services import campaigns
+from justedroit.outreach.services import campaigns, welcome
 from justedroit.reception.notifications import backends
 from justedroit.registry.models import Claim, ClaimStatus, ContactKind, ContactPoint
 from tests.factories import HouseholdFactory
@@ -221,3 +222,30 @@ def test_the_funnel_measures_the_effect_against_the_comparison_group(campaign):
     assert funnel.attributable_rights == Decimal("1.0")
     assert funnel.attributable_yearly == Decimal("2000.04")
     assert funnel.opened_yearly == Decimal("6000.00")
+
+
+def test_a_new_allocataire_is_welcomed_once_by_email_unless_opted_out(
+    django_capture_on_commit_callbacks, mailoutbox
+):
+    new = HouseholdFactory(number="8000051")
+    refusing = HouseholdFactory(number="8000052")
+    HouseholdFactory(number="8000053")  # no e-mail known: nothing to send
+    for household, address in ((new, "lea@example.org"), (refusing, "paul@example.org")):
+        ContactPoint.objects.create(
+            household=household,
+            kind=ContactKind.EMAIL,
+            value=address,
+            source="declared",
+            recorded_at=clock.now(),
+        )
+    campaigns.opt_out_record(household=refusing, source=OptOutSource.AGENT, acting_user=None)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert welcome.welcome_emails_queue() == 1
+    run_ready_tasks()
+    assert len(mailoutbox) == 1 and mailoutbox[0].to == ["lea@example.org"]
+    assert "8000051" in mailoutbox[0].body and "Mes droits" in mailoutbox[0].body
+    assert WelcomeEmail.objects.get().status == "sent"
+    assert selectors.welcome_emails_sent(clock.now().year) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert welcome.welcome_emails_queue() == 0  # once per household
+    assert len(mailoutbox) == 1

@@ -1,4 +1,4 @@
-"""`justedroit outreach plan|launch|funnel`: the non-take-up datamining and its campaigns
+"""`justedroit outreach plan|launch|funnel|welcome`: the non-take-up datamining and its campaigns
 (criteria: `outreach.services.campaigns`). Writing sub-commands are dry unless `--wet-run`."""
 
 from decimal import Decimal, InvalidOperation
@@ -15,7 +15,7 @@ from justedroit.core.batch import (
 )
 from justedroit.entitlements.services import cut_off
 from justedroit.outreach import selectors
-from justedroit.outreach.services import campaigns
+from justedroit.outreach.services import campaigns, welcome
 
 DEFAULT = campaigns.Criteria()
 
@@ -46,7 +46,8 @@ class Command(BatchCommand):
         launch.add_argument("--campaign", type=int, required=True)
         funnel = sub.add_parser("funnel", help="Entonnoir et effet d'une campagne.")
         funnel.add_argument("--campaign", type=int, required=True)
-        for writer in (plan, launch):
+        welcome = sub.add_parser("welcome", help="Met en file les courriels de bienvenue.")
+        for writer in (plan, launch, welcome):
             add_wet_run_argument(writer)
 
     def handle(self, *args, action, **options):
@@ -96,6 +97,9 @@ class Command(BatchCommand):
         queued = campaigns.campaign_launch(campaign=found, acting_user=self.operator)
         calls = selectors.phone_worklist(found).count()
         return f"campagne {found.pk} : {queued} SMS mis en file, {calls} appels à passer"
+
+    def _welcome(self, **_):
+        return f"{welcome.welcome_emails_queue()} courriels de bienvenue mis en file"
 
     def _funnel(self, campaign_id):
         found = selectors.campaign(campaign_id)
