@@ -67,6 +67,8 @@ ALLOWED = {
     "outreach:mandate_record": DESK,
     "portal:outreach_mandates": {R.CLAIMANT},
     "portal:outreach_rights": {R.CLAIMANT},
+    "portal:outreach_partner_household": {R.PARTNER_EFS, R.PARTNER_RELAY},
+    "outreach:referrals": {R.RECEPTION, R.CASE_WORKER, R.MANAGER},
     "data_protection:subject_export": {R.DATA_PROTECTION_OFFICER},
     "data_protection:processing_register": {R.DATA_PROTECTION_OFFICER, R.DIRECTOR},
     "exchanges:files": {R.CONTROLLER, R.MANAGER},

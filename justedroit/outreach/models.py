@@ -24,6 +24,12 @@ class Partner(models.Model):
     kind = models.CharField("nature", max_length=5, choices=PartnerKind.choices)
     name = models.CharField("nom", max_length=200, unique=True)
     commune = models.ForeignKey(Commune, on_delete=models.PROTECT, verbose_name="commune")
+    address = models.CharField("adresse", max_length=300, blank=True)
+    opening_hours = models.CharField("horaires d'ouverture", max_length=300, blank=True)
+    contact_email = models.EmailField("courriel de contact", blank=True)
+    contact_phone = models.CharField("téléphone de contact", max_length=20, blank=True)
+    agreement_start = models.DateField("convention signée le", null=True, blank=True)
+    agreement_end = models.DateField("convention jusqu'au", null=True, blank=True)
 
     class Meta:
         verbose_name = "partenaire"
@@ -305,3 +311,46 @@ class WelcomeEmail(Outbound):
 
     def __str__(self) -> str:
         return f"Bienvenue {self.household_id} → {self.recipient}"
+
+
+class ReferralStatus(models.TextChoices):
+    OPEN = "open", "À traiter"
+    DONE = "done", "Traité"
+
+
+class Referral(models.Model):
+    """A partner refers a household (under its mandate) to the Caf, with a reason; an agent
+    handles it from the worklist and records the outcome."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="referrals")
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, related_name="outreach_referrals"
+    )
+    reason = models.CharField("motif", max_length=1000)
+    created_at = models.DateTimeField("signalé le")
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(
+        "état", max_length=4, choices=ReferralStatus.choices, default=ReferralStatus.OPEN
+    )
+    outcome = models.CharField("suite donnée", max_length=1000, blank=True)
+    handled_at = models.DateTimeField("traité le", null=True, blank=True)
+    handled_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "orientation vers la Caf"
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=ReferralStatus.values), name="referral_status_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(status=ReferralStatus.OPEN)
+                | (Q(handled_at__isnull=False) & ~Q(outcome="")),
+                name="referral_done_has_outcome",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partner} → {self.household_id}"

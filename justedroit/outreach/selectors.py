@@ -21,6 +21,8 @@ from justedroit.outreach.models import (
     OptOut,
     Partner,
     PartnerMember,
+    Referral,
+    ReferralStatus,
     WelcomeEmail,
 )
 from justedroit.reception import selectors as reception
@@ -300,3 +302,51 @@ PORTAL_MIN_AMOUNT = Decimal("15.00")  # as a campaign's default minimum (PPA not
 
 def welcome_emails_sent(year: int) -> int:
     return WelcomeEmail.objects.filter(sent_at__year=year, status__in=SMS_REACHED).count()
+
+
+# ---- the partner portal -----------------------------------------------------------------------
+@dataclass(frozen=True)
+class PartnerHouseholdSummary:
+    """What a partner may know of a household under its mandate — where the file stands and what
+    to send — never the file itself (no amounts, no resources, no persons' details)."""
+
+    household: Household
+    claims: list[tuple[str, str, dt.date]]  # benefit label, status label, since
+    appointments: list[Appointment]
+    referrals: list[Referral]
+
+
+def partner_household_summary(*, partner: Partner, number: str) -> PartnerHouseholdSummary | None:
+    household = mandated_household(partner=partner, number=number)
+    if household is None:
+        return None
+    claims = [
+        (claim.get_benefit_display(), claim.get_status_display(), claim.start_month)
+        for claim in Claim.objects.filter(
+            Q(status=ClaimStatus.PENDING) | Q(status=ClaimStatus.GRANTED, end_month__isnull=True),
+            household=household,
+        ).order_by("benefit", "-start_month")
+    ]
+    return PartnerHouseholdSummary(
+        household=household,
+        claims=claims,
+        appointments=list(partner_appointments(partner).filter(household=household)),
+        referrals=list(household.outreach_referrals.filter(partner=partner)),
+    )
+
+
+def referrals_open() -> QuerySet[Referral]:
+    return Referral.objects.filter(status=ReferralStatus.OPEN).select_related(
+        "partner", "household"
+    )
+
+
+def referral(referral_id) -> Referral | None:
+    return Referral.objects.filter(pk=referral_id).select_related("household", "partner").first()
+
+
+def partner_referrals(partner: Partner) -> QuerySet[Referral]:
+    """What `partner` referred, for the households still under its mandate only."""
+    return partner.referrals.filter(household__in=mandated_households(partner)).select_related(
+        "household"
+    )

@@ -6,4 +6,5 @@ app_name = "outreach"
 urlpatterns = [
     path("mandats/nouveau/", views.mandate_record, name="mandate_record"),
     path("sms-recus/", views.sms_inbound, name="sms_inbound"),
+    path("orientations/", views.referrals, name="referrals"),
 ]

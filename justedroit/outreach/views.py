@@ -8,10 +8,11 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from justedroit.core import clock
+from justedroit.core.audit import display_record
 from justedroit.core.web import provider_payload, public, requires
 from justedroit.outreach import perms, selectors, services
 from justedroit.outreach.forms import MandateRecordForm
-from justedroit.outreach.services import campaigns
+from justedroit.outreach.services import campaigns, partners
 from justedroit.registry.selectors import household_by_number
 
 
@@ -67,3 +68,31 @@ def sms_inbound(request):
                 sender=str(message.get("from", "")), text=str(message.get("text", ""))
             )
     return JsonResponse({"foyers_desinscrits": opted_out})
+
+
+@require_http_methods(["GET", "POST"])
+@requires(perms.can_handle_referrals)
+def referrals(request):
+    """The partners' referrals waiting for the Caf; the agent records the outcome."""
+    status = 200
+    if request.method == "POST":
+        found = selectors.referral(request.POST.get("referral") or 0)
+        try:
+            if found is None:
+                raise ValidationError("Orientation introuvable.")
+            partners.referral_close(
+                referral=found, outcome=request.POST.get("outcome", ""), acting_user=request.user
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            status = 400
+        else:
+            messages.success(request, f"Orientation du foyer {found.household.number} traitée.")
+            return redirect("outreach:referrals")
+    waiting = list(selectors.referrals_open())
+    display_record(
+        actor=request.user,
+        page="orientations des partenaires",
+        households=[r.household.number for r in waiting],
+    )
+    return render(request, "outreach/referrals.html", {"referrals": waiting}, status=status)

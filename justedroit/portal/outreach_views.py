@@ -10,7 +10,7 @@ from justedroit.core.web import requires
 from justedroit.outreach import perms, selectors, services
 from justedroit.outreach.forms import MandateGrantForm, MandateRevokeForm
 from justedroit.outreach.models import OptOutSource
-from justedroit.outreach.services import campaigns, rights
+from justedroit.outreach.services import campaigns, partners, rights
 
 
 @require_http_methods(["GET", "POST"])
@@ -112,5 +112,38 @@ def outreach_rights(request):
             "rights": selectors.household_rights(household) if household else None,
             "opted_out": selectors.opted_out(household) if household else None,
         },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@requires(perms.can_act_as_partner)
+def partner_household(request):
+    """A partner looks up a household under its mandate (first level) and refers it to the Caf.
+    Without a mandate in force: the same message as for an unknown number."""
+    partner = selectors.partner_of(request.user)
+    number = (request.POST.get("numero") or request.GET.get("numero") or "").strip()
+    summary, status = None, 200
+    if partner is not None and number:
+        try:
+            if request.method == "POST":
+                partners.referral_create(
+                    partner=partner,
+                    household_number=number,
+                    reason=request.POST.get("motif", ""),
+                    acting_user=request.user,
+                )
+                messages.success(request, f"Foyer {number} orienté vers la Caf.")
+                return redirect(f"{request.path}?numero={number}")
+            summary = partners.partner_household_consult(
+                partner=partner, household_number=number, acting_user=request.user
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            status = 400 if request.method == "POST" else 404
+    return render(
+        request,
+        "portal/partner_household.html",
+        {"partner": partner, "number": number, "summary": summary},
         status=status,
     )

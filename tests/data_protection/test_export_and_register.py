@@ -163,6 +163,7 @@ def test_every_table_holding_personal_data_has_a_rule():
         "outreach.Candidate",  # with its campaign
         "outreach.CampaignSms",  # with its candidate's campaign
         "outreach.WelcomeEmail",  # with its household's file
+        "outreach.Referral",  # with its household's file
         "outreach.OptOut",  # with its household's file: honoured as long as the file lives
     }
     no_personal_data = {

@@ -1,5 +1,6 @@
-"""`justedroit outreach plan|launch|funnel|welcome`: the non-take-up datamining and its campaigns
-(criteria: `outreach.services.campaigns`). Writing sub-commands are dry unless `--wet-run`."""
+"""`justedroit outreach plan|launch|funnel|welcome|partners-seed`: the non-take-up datamining and
+its campaigns (criteria: `outreach.services.campaigns`), the welcome e-mailings, the partners'
+reference table. Writing sub-commands are dry unless `--wet-run`."""
 
 from decimal import Decimal, InvalidOperation
 
@@ -15,7 +16,7 @@ from justedroit.core.batch import (
 )
 from justedroit.entitlements.services import cut_off
 from justedroit.outreach import selectors
-from justedroit.outreach.services import campaigns, welcome
+from justedroit.outreach.services import campaigns, partners, welcome
 
 DEFAULT = campaigns.Criteria()
 
@@ -47,7 +48,10 @@ class Command(BatchCommand):
         funnel = sub.add_parser("funnel", help="Entonnoir et effet d'une campagne.")
         funnel.add_argument("--campaign", type=int, required=True)
         welcome = sub.add_parser("welcome", help="Met en file les courriels de bienvenue.")
-        for writer in (plan, launch, welcome):
+        seed = sub.add_parser(
+            "partners-seed", help="Crée ou met à jour les 33 partenaires du département."
+        )
+        for writer in (plan, launch, welcome, seed):
             add_wet_run_argument(writer)
 
     def handle(self, *args, action, **options):
@@ -56,7 +60,7 @@ class Command(BatchCommand):
                 return self._funnel(options["campaign"])
             wet = options["wet_run"]
             with rolled_back_unless(wet):
-                message = getattr(self, f"_{action}")(**options)
+                message = getattr(self, f"_{action.replace('-', '_')}")(**options)
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from None
         self.stdout.write(("" if wet else DRY_RUN_NOTE) + message)
@@ -100,6 +104,10 @@ class Command(BatchCommand):
 
     def _welcome(self, **_):
         return f"{welcome.welcome_emails_queue()} courriels de bienvenue mis en file"
+
+    def _partners_seed(self, **_):
+        created, updated = partners.partners_seed(acting_user=self.operator)
+        return f"partenaires : {created} créés, {updated} mis à jour"
 
     def _funnel(self, campaign_id):
         found = selectors.campaign(campaign_id)
