@@ -165,3 +165,80 @@ def attributable_rights(year: int) -> Decimal | None:
 )
 def welcome_emails(year: int) -> int:
     return selectors.welcome_emails_sent(year)
+
+
+NETWORK = "Caf de la Vienne, rapport 2022, « Renforcer l'accès aux droits » (réseau de partenaires)"
+
+
+def _partners(kind: str, code: str, label: str, published: int) -> None:
+    @indicator(
+        code=f"outreach_partners_{code}",
+        label=label,
+        unit="partenaires",
+        definition=f"{label} enregistrés (état à la date du calcul).",
+        published={2022: published},
+        source=NETWORK,
+    )
+    def count(year: int) -> int:
+        return selectors.partners_by_kind()[kind]
+
+
+_partners("efs", "efs", "Espaces France Services partenaires", 23)
+_partners("relay", "relay", "Points relais Caf", 10)
+
+
+@indicator(
+    code="outreach_meetings",
+    label="Réunions d'information des partenaires",
+    unit="réunions",
+    definition="Réunions d'information des partenaires tenues dans l'année (une par mois).",
+    published={2022: 12},
+    source=NETWORK,
+)
+def meetings(year: int) -> int:
+    return selectors.meetings_held(year).count()
+
+
+@indicator(
+    code="outreach_meeting_attendance",
+    label="Taux de présence aux réunions d'information",
+    unit="%",
+    definition="Présences ÷ invitations, sur les réunions de l'année dont la présence est notée.",
+)
+def meeting_attendance(year: int) -> Decimal | None:
+    rows = selectors.attendance_by_partner(year).values()
+    return _pct(sum(came for came, _ in rows), sum(invited for _, invited in rows))
+
+
+@indicator(
+    code="outreach_collective_actions",
+    label="Actions collectives",
+    unit="actions",
+    definition="Actions collectives (réunions, permanences) commencées dans l'année.",
+)
+def collective_actions(year: int) -> int:
+    return selectors.actions(year).count()
+
+
+@indicator(
+    code="outreach_action_sessions",
+    label="Séances des actions collectives (dont permanences)",
+    unit="séances",
+    definition="Séances tenues des actions collectives commencées dans l'année.",
+    published={2022: 5},
+    source=SEED + " (permanences Halte-Répit avec la Cpam, avril–juin)",
+)
+def action_sessions(year: int) -> int:
+    return sum(selectors.action_report(a).sessions for a in selectors.actions(year))
+
+
+@indicator(
+    code="outreach_action_people",
+    label="Personnes reçues lors des actions collectives",
+    unit="personnes",
+    definition="Personnes reçues aux séances des actions collectives commencées dans l'année.",
+    published={2022: 17},
+    source=SEED + " (permanences Halte-Répit avec la Cpam, avril–juin)",
+)
+def action_people(year: int) -> int:
+    return sum(selectors.action_report(a).people_received for a in selectors.actions(year))

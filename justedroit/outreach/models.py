@@ -354,3 +354,123 @@ class Referral(models.Model):
 
     def __str__(self) -> str:
         return f"{self.partner} → {self.household_id}"
+
+
+# ---- the partners' monthly information meetings -------------------------------------------------
+class InformationMeeting(models.Model):
+    """A monthly meeting keeping the partners up to date (legislative and technical news)."""
+
+    held_on = models.DateField("date")
+    title = models.CharField("titre", max_length=200)
+    agenda = models.TextField("ordre du jour et supports")
+    planned_at = models.DateTimeField("planifiée le")
+
+    class Meta:
+        verbose_name = "réunion d'information des partenaires"
+        ordering = ["held_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.held_on:%d/%m/%Y} {self.title}"
+
+
+class MeetingInvitation(models.Model):
+    meeting = models.ForeignKey(
+        InformationMeeting, on_delete=models.PROTECT, related_name="invitations"
+    )
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="invitations")
+    attended = models.BooleanField("présent", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "invitation à une réunion"
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "partner"], name="invitation_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.meeting} → {self.partner}"
+
+
+# ---- collective actions -------------------------------------------------------------------------
+class CollectiveAction(models.Model):
+    """An information action on request (a talk, a series of permanences with a partner such as
+    the Cpam), its sessions, the people received and the rights they led to."""
+
+    title = models.CharField("intitulé", max_length=200)
+    requested_by = models.CharField("à la demande de", max_length=200)
+    audience = models.CharField("public", max_length=300)
+    place = models.CharField("lieu", max_length=300)
+    commune = models.ForeignKey(Commune, on_delete=models.PROTECT, verbose_name="commune")
+    co_organisers = models.CharField("avec", max_length=300, blank=True)
+    first_day = models.DateField("du")
+    last_day = models.DateField("au")
+    report = models.TextField("bilan", blank=True)
+    created_at = models.DateTimeField("créée le")
+
+    class Meta:
+        verbose_name = "action collective"
+        ordering = ["first_day", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(last_day__gte=F("first_day")), name="collective_action_dates"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ActionSession(models.Model):
+    """One session of an action (a talk, a permanence) and how many people were received."""
+
+    action = models.ForeignKey(CollectiveAction, on_delete=models.PROTECT, related_name="sessions")
+    held_on = models.DateField("date")
+    people_received = models.PositiveSmallIntegerField("personnes reçues")
+
+    class Meta:
+        verbose_name = "séance d'une action collective"
+        ordering = ["held_on", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["action", "held_on"], name="action_session_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.held_on:%d/%m/%Y}"
+
+
+class ActionOutcomeKind(models.TextChoices):
+    CLAIM_OPENED = "claim", "Demande ouverte"
+    RIGHT_REVISED = "revised", "Droit révisé"
+    UNBLOCKED = "unblocked", "Dossier débloqué"
+
+
+class ActionOutcome(models.Model):
+    """A right an action led to, linked to the household only with its recorded consent."""
+
+    session = models.ForeignKey(ActionSession, on_delete=models.PROTECT, related_name="outcomes")
+    kind = models.CharField("nature", max_length=9, choices=ActionOutcomeKind.choices)
+    benefit = models.CharField("prestation", max_length=15, choices=Benefit.choices, blank=True)
+    household = models.ForeignKey(
+        Household,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="outreach_action_outcomes",
+    )
+    consent_recorded_at = models.DateTimeField("consentement recueilli le", null=True, blank=True)
+    recorded_at = models.DateTimeField("enregistré le")
+    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = "droit issu d'une action collective"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=ActionOutcomeKind.values), name="action_outcome_kind"
+            ),
+            models.CheckConstraint(
+                condition=Q(household__isnull=True) | Q(consent_recorded_at__isnull=False),
+                name="action_outcome_household_needs_consent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session}: {self.kind}"

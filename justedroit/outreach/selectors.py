@@ -13,13 +13,19 @@ from justedroit.core.sending import DeliveryStatus
 from justedroit.entitlements.models import Entitlement, Payment
 from justedroit.outreach.models import (
     REACHED_OUTCOMES,
+    ActionOutcome,
+    ActionOutcomeKind,
     Campaign,
     Candidate,
     CandidateGroup,
+    CollectiveAction,
     ContactChannel,
+    InformationMeeting,
     Mandate,
+    MeetingInvitation,
     OptOut,
     Partner,
+    PartnerKind,
     PartnerMember,
     Referral,
     ReferralStatus,
@@ -350,3 +356,53 @@ def partner_referrals(partner: Partner) -> QuerySet[Referral]:
     return partner.referrals.filter(household__in=mandated_households(partner)).select_related(
         "household"
     )
+
+
+# ---- meetings and collective actions ----------------------------------------------------------
+def partners_by_kind() -> dict[str, int]:
+    counts = dict.fromkeys(PartnerKind.values, 0)
+    for kind in Partner.objects.values_list("kind", flat=True):
+        counts[kind] += 1
+    return counts
+
+
+def meetings_held(year: int) -> QuerySet[InformationMeeting]:
+    return InformationMeeting.objects.filter(held_on__year=year)
+
+
+def attendance_by_partner(year: int) -> dict[str, tuple[int, int]]:
+    """Partner name → (meetings attended, meetings invited to) over the year's meetings whose
+    attendance is recorded."""
+    found: dict[str, tuple[int, int]] = {}
+    for name, attended in MeetingInvitation.objects.filter(
+        meeting__held_on__year=year, attended__isnull=False
+    ).values_list("partner__name", "attended"):
+        came, invited = found.get(name, (0, 0))
+        found[name] = (came + bool(attended), invited + 1)
+    return found
+
+
+def actions(year: int) -> QuerySet[CollectiveAction]:
+    return CollectiveAction.objects.filter(first_day__year=year)
+
+
+@dataclass(frozen=True)
+class ActionReport:
+    action: CollectiveAction
+    sessions: int
+    people_received: int
+    outcomes: dict[str, int]  # outcome kind label → count
+    households_linked: int
+
+
+def action_report(action: CollectiveAction) -> ActionReport:
+    sessions = list(action.sessions.values_list("people_received", flat=True))
+    outcomes: dict[str, int] = {}
+    linked = 0
+    for kind, household_id in ActionOutcome.objects.filter(session__action=action).values_list(
+        "kind", "household_id"
+    ):
+        label = ActionOutcomeKind(kind).label
+        outcomes[label] = outcomes.get(label, 0) + 1
+        linked += household_id is not None
+    return ActionReport(action, len(sessions), sum(sessions), outcomes, linked)
