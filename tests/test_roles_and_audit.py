@@ -143,6 +143,7 @@ TESTED_ELSEWHERE = {
     "fraud:decision": "tests/fraud/test_permissions.py",
     "fraud:letter": "tests/fraud/test_permissions.py",
     "portal:fraud_notices": "tests/fraud/test_permissions.py",
+    "outreach:campaign": "tests/outreach/test_campaign_page.py",
 }
 
 

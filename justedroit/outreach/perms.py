@@ -27,3 +27,11 @@ def can_act_as_partner(user) -> bool:
 def can_handle_referrals(user) -> bool:
     """The agents who take the partners' referrals from the worklist and record the outcome."""
     return user.is_active and user.role in REFERRAL_HANDLERS
+
+
+CAMPAIGN_CALLERS = frozenset({Role.RECEPTION, Role.CASE_WORKER, Role.MANAGER})
+
+
+def can_call_candidates(user) -> bool:
+    """The agents who follow a campaign: its funnel, and the calls of its phone worklist."""
+    return user.is_active and user.role in CAMPAIGN_CALLERS

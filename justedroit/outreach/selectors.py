@@ -102,6 +102,7 @@ def partner_appointment(partner: Partner, appointment_id: int) -> Appointment | 
 # A claim filed (and a right opened) within this many months of the campaign's planning counts
 # for the campaign, for its contacted candidates and for its comparison group alike.
 FOLLOW_UP_MONTHS = 6
+WORKLIST_PAGE = 50  # calls shown at once
 SMS_REACHED = (DeliveryStatus.SENT, DeliveryStatus.DELIVERED)
 
 

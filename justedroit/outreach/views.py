@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
@@ -12,6 +12,7 @@ from justedroit.core.audit import display_record
 from justedroit.core.web import provider_payload, public, requires
 from justedroit.outreach import perms, selectors, services
 from justedroit.outreach.forms import MandateRecordForm
+from justedroit.outreach.models import CallOutcome
 from justedroit.outreach.services import campaigns, partners
 from justedroit.registry.selectors import household_by_number
 
@@ -96,3 +97,46 @@ def referrals(request):
         households=[r.household.number for r in waiting],
     )
     return render(request, "outreach/referrals.html", {"referrals": waiting}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@requires(perms.can_call_candidates)
+def campaign(request, campaign_id: int):
+    """A campaign's funnel and its phone worklist: script, then the outcome of each call."""
+    found = selectors.campaign(campaign_id)
+    if found is None:
+        raise Http404
+    status = 200
+    if request.method == "POST":
+        candidate = selectors.phone_worklist(found).filter(pk=request.POST.get("candidate") or 0)
+        try:
+            if not candidate:
+                raise ValidationError("Appel introuvable dans la liste.")
+            campaigns.call_record(
+                candidate=candidate[0],
+                outcome=request.POST.get("outcome", ""),
+                acting_user=request.user,
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            status = 400
+        else:
+            messages.success(request, "Résultat de l'appel enregistré.")
+            return redirect("outreach:campaign", campaign_id=found.pk)
+    to_call = list(selectors.phone_worklist(found)[: selectors.WORKLIST_PAGE])
+    display_record(
+        actor=request.user,
+        page=f"appels de la campagne {found.pk}",
+        households=[c.household.number for c in to_call],
+    )
+    return render(
+        request,
+        "outreach/campaign.html",
+        {
+            "campaign": found,
+            "funnel": selectors.campaign_funnel(found),
+            "to_call": [(c, campaigns.call_script(c)) for c in to_call],
+            "outcomes": CallOutcome.choices,
+        },
+        status=status,
+    )
