@@ -424,7 +424,7 @@ def sms_describe(sms: CampaignSms) -> sending.Description:
     )
 
 
-def call_record(*, candidate: Candidate, outcome: str, acting_user: User) -> Candidate:
+def call_record(*, candidate: Candidate, outcome: str, acting_user: User | None) -> Candidate:
     """An agent records the outcome of a call to a candidate of the phone worklist."""
     if outcome not in CallOutcome.values:
         raise ValidationError("Résultat de l'appel inconnu.")
