@@ -66,6 +66,9 @@ ALLOWED = {
     "core:api_tokens": {R.MANAGER, R.ADMINISTRATOR},
     "outreach:mandate_record": DESK,
     "portal:outreach_mandates": {R.CLAIMANT},
+    "portal:outreach_rights": {R.CLAIMANT},
+    "portal:outreach_partner_household": {R.PARTNER_EFS, R.PARTNER_RELAY},
+    "outreach:referrals": {R.RECEPTION, R.CASE_WORKER, R.MANAGER},
     "data_protection:subject_export": {R.DATA_PROTECTION_OFFICER},
     "data_protection:processing_register": {R.DATA_PROTECTION_OFFICER, R.DIRECTOR},
     "exchanges:files": {R.CONTROLLER, R.MANAGER},
@@ -101,6 +104,7 @@ PUBLIC = {
     "api:cancel",
     "api:unknown",
     "reception:sms_receipts",
+    "outreach:sms_inbound",
 }
 ARGS = {
     "registry:household_detail": ["1234567"],
@@ -139,6 +143,7 @@ TESTED_ELSEWHERE = {
     "fraud:decision": "tests/fraud/test_permissions.py",
     "fraud:letter": "tests/fraud/test_permissions.py",
     "portal:fraud_notices": "tests/fraud/test_permissions.py",
+    "outreach:campaign": "tests/outreach/test_campaign_page.py",
 }
 
 

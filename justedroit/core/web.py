@@ -3,10 +3,14 @@ parameters checked before use, and French error pages."""
 
 import datetime as dt
 import functools
+import hmac
+import json
 from collections.abc import Callable
 
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import BadRequest, PermissionDenied
+from django.http import Http404, HttpResponse
 
 from justedroit.core import clock
 
@@ -89,3 +93,24 @@ def remember_consultation_reason(request, number: str, reason: str) -> None:
 
 def _fresh(at: str) -> bool:
     return clock.now() - dt.datetime.fromisoformat(at) <= REASON_LIFETIME
+
+
+PROVIDER_BODY_LIMIT = 256 * 1024
+
+
+def provider_payload(request) -> object:
+    """The JSON body a provider's webhook posts (the SMS provider's delivery reports, its inbound
+    SMS), authenticated by its bearer token `JUSTEDROIT_SMS_RECEIPT_TOKEN`; an `HttpResponse`
+    saying what is wrong otherwise (404 when no token is configured: the webhook is off)."""
+    token = settings.JUSTEDROIT_SMS_RECEIPT_TOKEN
+    if not token:
+        raise Http404
+    given = request.headers.get("Authorization", "").removeprefix("Bearer ")
+    if not hmac.compare_digest(given.encode(), token.encode()):
+        return HttpResponse("Jeton absent ou invalide.", status=401, content_type="text/plain")
+    if len(request.body) > PROVIDER_BODY_LIMIT:
+        return HttpResponse("Corps trop volumineux.", status=413, content_type="text/plain")
+    try:
+        return json.loads(request.body)
+    except ValueError:
+        return HttpResponse("Corps JSON illisible.", status=400, content_type="text/plain")

@@ -369,6 +369,23 @@ RULES: tuple[Rule, ...] = (
         confirmed=False,
     ),
     Rule(
+        key="campaigns",
+        label="Campagnes d'accès aux droits",
+        processing="contacts",
+        tables=("outreach.Campaign",),
+        holds=(
+            "foyers repérés par le datamining, montant estimé et explication du moteur, groupe "
+            "(contacté ou de comparaison), SMS envoyés, résultat des appels"
+        ),
+        runs_from="planification de la campagne",
+        months=36,
+        basis=(
+            "Mesure de l'effet des campagnes (droits ouverts dans les 6 mois, comparaison d'une "
+            "année sur l'autre) et délai sans nouveau contact : 3 ans."
+        ),
+        confirmed=False,
+    ),
+    Rule(
         key="audit_trail",
         label="Journal d'audit",
         processing="security",

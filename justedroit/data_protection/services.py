@@ -51,7 +51,7 @@ from justedroit.core.services import erasure_allowed
 from justedroit.data_protection.retention import RULES, Rule
 from justedroit.entitlements.models import Adjustment, AdjustmentKind, Entitlement, Payment
 from justedroit.fraud.models import FINAL_COMPLAINT_STATUSES, Complaint, FraudFile
-from justedroit.outreach.models import Mandate
+from justedroit.outreach.models import Campaign, Mandate
 from justedroit.reception.models import Appointment, Ticket
 from justedroit.registry.models import (
     Claim,
@@ -227,6 +227,8 @@ def _expired(rule_key: str, cutoff: dt.datetime) -> list[QuerySet]:
             return [Procedure.objects.filter(submitted_at__lt=cutoff)]
         case "mandates":
             return [Mandate.objects.filter(expires_at__lt=cutoff)]
+        case "campaigns":
+            return [Campaign.objects.filter(planned_at__lt=cutoff)]
         case "audit_trail":
             return [AuditEvent.objects.filter(at__lt=cutoff)]
         case "login_attempts":

@@ -1,6 +1,6 @@
 """Who may do what with partners and mandates. Deny by default: a role not named is refused."""
 
-from justedroit.core.roles import Role
+from justedroit.core.roles import PARTNER_ROLES, Role
 
 # Agents who receive allocataires and their papers record a mandate signed on paper.
 MANDATE_RECORDERS = frozenset({Role.RECEPTION, Role.CASE_WORKER, Role.MANAGER, Role.ADMINISTRATOR})
@@ -14,3 +14,24 @@ def can_grant_mandate(user) -> bool:
 def can_record_mandate(user) -> bool:
     """An agent records (or withdraws) a mandate from a signed paper."""
     return user.is_active and user.role in MANDATE_RECORDERS
+
+
+REFERRAL_HANDLERS = frozenset({Role.RECEPTION, Role.CASE_WORKER, Role.MANAGER})
+
+
+def can_act_as_partner(user) -> bool:
+    """A partner's staff: looks up, refers and books for households under its mandate."""
+    return user.is_active and user.role in PARTNER_ROLES
+
+
+def can_handle_referrals(user) -> bool:
+    """The agents who take the partners' referrals from the worklist and record the outcome."""
+    return user.is_active and user.role in REFERRAL_HANDLERS
+
+
+CAMPAIGN_CALLERS = frozenset({Role.RECEPTION, Role.CASE_WORKER, Role.MANAGER})
+
+
+def can_call_candidates(user) -> bool:
+    """The agents who follow a campaign: its funnel, and the calls of its phone worklist."""
+    return user.is_active and user.role in CAMPAIGN_CALLERS

@@ -14,6 +14,7 @@ app_name = "portal"
 urlpatterns = [
     path("mon-dossier/", views.claimant_home, name="claimant_home"),
     path("partenaire/", views.partner_home, name="partner_home"),
+    path("partenaire/foyer/", outreach_views.partner_household, name="outreach_partner_household"),
     path("mon-dossier/contact/", channels_views.contact, name="channels_contact"),
     path("mon-dossier/documents/", channels_views.document_upload, name="channels_documents"),
     path("mon-dossier/declaration/", channels_views.declaration, name="channels_declaration"),
@@ -30,5 +31,6 @@ urlpatterns = [
         outreach_views.outreach_mandates,
         name="outreach_mandates",
     ),
+    path("mon-dossier/mes-droits/", outreach_views.outreach_rights, name="outreach_rights"),
     path("mon-dossier/dettes/", recovery_views.recovery_debts, name="recovery_debts"),
 ]

@@ -1,10 +1,7 @@
 """Agent pages: sites, the day screen (walk-in queue + appointments), booking, attendance."""
 
 import datetime as dt
-import hmac
-import json
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
@@ -14,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from justedroit.core import clock
 from justedroit.core.audit import display_record
-from justedroit.core.web import public, requires
+from justedroit.core.web import provider_payload, public, requires
 from justedroit.reception import perms, selectors, services
 from justedroit.reception.forms import (
     BookForm,
@@ -243,24 +240,12 @@ def unmarked(request):
     )
 
 
-RECEIPT_BODY_LIMIT = 256 * 1024
-
-
 @public  # for the provider's server, authenticated by its bearer token, not a session
 @csrf_exempt
 @require_POST
 def sms_receipts(request):
     """The SMS provider's delivery reports (webhook)."""
-    token = settings.JUSTEDROIT_SMS_RECEIPT_TOKEN
-    if not token:
-        raise Http404
-    given = request.headers.get("Authorization", "").removeprefix("Bearer ")
-    if not hmac.compare_digest(given.encode(), token.encode()):
-        return HttpResponse("Jeton absent ou invalide.", status=401, content_type="text/plain")
-    if len(request.body) > RECEIPT_BODY_LIMIT:
-        return HttpResponse("Corps trop volumineux.", status=413, content_type="text/plain")
-    try:
-        payload = json.loads(request.body)
-    except ValueError:
-        return HttpResponse("Corps JSON illisible.", status=400, content_type="text/plain")
+    payload = provider_payload(request)
+    if isinstance(payload, HttpResponse):
+        return payload
     return JsonResponse({"mis_a_jour": delivery_receipts_record(payload)})

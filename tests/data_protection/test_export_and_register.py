@@ -160,6 +160,12 @@ def test_every_table_holding_personal_data_has_a_rule():
         "recovery.ContentiousStep",
         "recovery.DebtLetter",
         "fraud.PreventionLetter",  # with its household's file
+        "outreach.Candidate",  # with its campaign
+        "outreach.CampaignSms",  # with its candidate's campaign
+        "outreach.WelcomeEmail",  # with its household's file
+        "outreach.Referral",  # with its household's file
+        "outreach.ActionOutcome",  # with its household's file (linked only with consent)
+        "outreach.OptOut",  # with its household's file: honoured as long as the file lives
     }
     no_personal_data = {
         "registry.Commune",
@@ -173,6 +179,10 @@ def test_every_table_holding_personal_data_has_a_rule():
         "reception.Absence",
         "outreach.Partner",
         "outreach.PartnerMember",
+        "outreach.InformationMeeting",
+        "outreach.MeetingInvitation",  # partners (organisations), not persons
+        "outreach.CollectiveAction",
+        "outreach.ActionSession",  # a count of people received, nobody named
         "entitlements.Run",
         "cycle.CycleStep",
         "controls.ControlArea",

@@ -30,6 +30,15 @@ from justedroit.core.roles import Role
 from justedroit.entitlements.models import Payment, Run
 from justedroit.fraud import services as fraud
 from justedroit.fraud.models import Qualification
+from justedroit.outreach import services as outreach
+from justedroit.outreach.models import (
+    Campaign,
+    Candidate,
+    CandidateGroup,
+    ContactChannel,
+    PartnerKind,
+    Referral,
+)
 from justedroit.reception.models import (
     Appointment,
     AppointmentType,
@@ -182,7 +191,10 @@ def world(db, make_user, tmp_path):
         fraud.notice_send(
             file=fraud_file, amount=Decimal(100), acting_user=make_user(Role.CONTROLLER)
         )
+    campaign = _campaign_with_a_call(file)
+    _referral(file, make_user)
     return {
+        "campaign": campaign,
         "file": file,
         "fraud": fraud_file,
         "control": control,
@@ -206,6 +218,48 @@ def world(db, make_user, tmp_path):
             )
         ],
     }
+
+
+def _campaign_with_a_call(household):
+    """A datamining campaign whose phone worklist holds `household`."""
+    campaign = Campaign.objects.create(
+        name="PPA",
+        benefit="ppa",
+        month=dt.date(2022, 6, 1),
+        as_of=clock.now(),
+        min_amount=Decimal("15"),
+        data_max_age_months=6,
+        quiet_months=12,
+        comparison_share=Decimal("0.1"),
+        seed=1,
+        planned_at=clock.now(),
+    )
+    Candidate.objects.create(
+        campaign=campaign,
+        household=household,
+        estimated_amount=Decimal("120"),
+        explanation={},
+        group=CandidateGroup.CONTACTED,
+        channel=ContactChannel.PHONE,
+    )
+    return campaign
+
+
+def _referral(household, make_user):
+    """A partner's referral of `household`, waiting in the agents' worklist."""
+    relay = outreach.partner_create(
+        kind=PartnerKind.RELAY,
+        name="Point relais Caf (vie privée)",
+        commune=household.commune,
+        acting_user=None,
+    )
+    Referral.objects.create(
+        partner=relay,
+        household=household,
+        reason="Aide à la demande",
+        created_at=clock.now(),
+        created_by=make_user(Role.PARTNER_RELAY),
+    )
 
 
 def _mailbox(tmp_path, household):

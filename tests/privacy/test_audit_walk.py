@@ -29,6 +29,7 @@ ARGS = {
     "fraud:file": lambda w: [w["fraud"].pk],
     "fraud:decision": lambda w: [w["fraud"].pk],
     "fraud:letter": lambda w: [w["fraud"].pk, "avis"],
+    "outreach:campaign": lambda w: [w["campaign"].pk],
 }
 # Pages whose results come from a form: walked with it sent too.
 POSTED = {"registry:household_search": {"q": "Alex"}}
@@ -56,6 +57,8 @@ LISTING = {
     "fraud:director",
     "fraud:decision",
     "fraud:letter",
+    "outreach:campaign",
+    "outreach:referrals",
 }
 # The director sees no household's file, except the fraud files submitted to his or her decision
 # (the need-to-know table says so: he or she pronounces the sanctions, art. L114-17 CSS).

@@ -22,6 +22,7 @@ from justedroit.cycle.services import cut_off, cycle_month_run, exchange_inbox
 from justedroit.registry import services as registry_services
 from justedroit.registry.models import FactSource
 from justedroit.twin.models import TwinBuild, TwinSimulation
+from justedroit.twin.simulate.outreach.campaign import campaign_month
 from justedroit.twin.simulate.partners import partner_files_write
 from justedroit.twin.truth.models import Behaviour, TruePeriod
 
@@ -85,6 +86,7 @@ def month_behaviour(month: dt.date, *, inbox: Path) -> TwinSimulation:
         counts |= partner_files_write(
             month=month, inbox=inbox, seed=build.seed, scale=float(build.scale)
         )
+        counts |= campaign_month(month, build.seed)
         return TwinSimulation.objects.create(
             simulator=MONTH_SIMULATOR,
             first_month=month,
