@@ -160,9 +160,15 @@ def test_every_table_holding_personal_data_has_a_rule():
         "recovery.ContentiousStep",
         "recovery.DebtLetter",
         "fraud.PreventionLetter",  # with its household's file
+        # A verification's sampled act and its review go with the act's household's file.
+        "quality.SampleItem",
+        "quality.Review",
     }
     no_personal_data = {
         "registry.Commune",
+        "quality.Team",
+        "quality.TeamMembership",  # agents' teams: authorisations management
+        "quality.SamplingPlan",  # a design, its seed and its author; no household
         "reception.Site",
         "reception.OpeningHours",
         "reception.Closure",

@@ -1,0 +1,156 @@
+"""Reads of the quality domain: the processing acts of a period as a sampling frame (agent, team,
+benefit, € at stake, € changed through the engine, risk flags), plans, worklists and reviews."""
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+import numpy as np
+from django.db.models import Q, QuerySet
+
+from justedroit.core import clock
+from justedroit.core.models import User
+from justedroit.entitlements.models import AdjustmentCause, AdjustmentKind, Payment
+from justedroit.quality.datamining import risk_flags
+from justedroit.quality.models import Review, SampleItem, SamplingPlan, TeamMembership
+from justedroit.registry.models import ProcessingAct, ProcessingActFact
+
+NO_TEAM = "sans équipe"
+NO_BENEFIT = "sans incidence"
+ZERO = Decimal("0.00")
+
+
+@dataclass(frozen=True)
+class Frame:
+    """The acts of a period, one position per act, in the order of their ids."""
+
+    act_ids: np.ndarray
+    agent_ids: np.ndarray
+    teams: np.ndarray
+    benefits: np.ndarray
+    at_stake: np.ndarray  # € paid to the household for the act's month (the act's benefit)
+    changed: np.ndarray  # € changed through the engine by the act's facts (absolute)
+    risky: np.ndarray  # flagged by a datamining rule
+
+    def __len__(self) -> int:
+        return len(self.act_ids)
+
+    def size_measure(self) -> np.ndarray:
+        """The € a PPS draw is proportional to: at stake or changed, at least 1 € so that every
+        act can be drawn."""
+        return np.maximum(np.maximum(self.at_stake, self.changed), 1.0)
+
+    def strata(self, by: str) -> np.ndarray:
+        if by == "benefit":
+            return self.benefits
+        if by == "team":
+            return self.teams
+        if by == "risk":
+            return np.where(self.risky, "à risque", "autres").astype(object)
+        return np.full(len(self), "", dtype=object)
+
+
+def teams_at(agent_ids, day: dt.date) -> dict[int, str]:
+    """Each agent's team on `day`."""
+    rows = TeamMembership.objects.filter(
+        Q(end_date__isnull=True) | Q(end_date__gt=day), agent_id__in=agent_ids, start_date__lte=day
+    ).values_list("agent_id", "team__name")
+    return dict(rows)
+
+
+def acts_in(start: dt.date, end: dt.date) -> QuerySet[ProcessingAct]:
+    return ProcessingAct.objects.filter(at__gte=midnight(start), at__lt=midnight(end)).order_by(
+        "id"
+    )
+
+
+def midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(), tzinfo=clock.PARIS)
+
+
+def engine_changes(act_ids) -> dict[int, dict[str, Decimal]]:
+    """Per act, per benefit: the signed € (rappels +, indus −) the engine computed from the
+    facts the act wrote, in any later recomputation."""
+    changes: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
+    fact_acts = defaultdict(list)
+    for act_id, fact_id in ProcessingActFact.objects.filter(act_id__in=act_ids).values_list(
+        "act_id", "fact_id"
+    ):
+        fact_acts[fact_id].append(act_id)
+    rows = AdjustmentCause.objects.filter(fact_id__in=fact_acts).values_list(
+        "fact_id", "adjustment_id", "adjustment__benefit", "adjustment__kind", "adjustment__amount"
+    )
+    seen = set()
+    for fact_id, adjustment_id, benefit, kind, amount in rows:
+        for act_id in fact_acts[fact_id]:
+            if (act_id, adjustment_id) in seen:
+                continue
+            seen.add((act_id, adjustment_id))
+            sign = 1 if kind == AdjustmentKind.ARREARS else -1
+            changes[act_id][benefit] += sign * amount
+    return changes
+
+
+def frame(start: dt.date, end: dt.date) -> Frame:
+    """The sampling frame of the acts processed in [start, end)."""
+    acts = list(
+        acts_in(start, end).values_list("id", "agent_id", "household_id", "benefit", "at", "kind")
+    )
+    ids = [a[0] for a in acts]
+    changes = engine_changes(ids)
+    months = {clock.month_start(a[4].astimezone(clock.PARIS).date()) for a in acts}
+    paid: dict[tuple, Decimal] = defaultdict(lambda: ZERO)
+    for household_id, month, benefit, amount in Payment.objects.filter(
+        household_id__in={a[2] for a in acts}, month__in=months
+    ).values_list("household_id", "month", "benefit", "amount"):
+        paid[household_id, month, benefit] += amount
+        paid[household_id, month, ""] += amount
+    teams = teams_at({a[1] for a in acts}, start)
+    flags = risk_flags(acts, changes)
+    benefits, at_stake, changed = [], [], []
+    for act_id, _agent, household_id, benefit, at, _kind in acts:
+        by_benefit = changes.get(act_id, {})
+        main = benefit or (max(by_benefit, key=lambda b: abs(by_benefit[b])) if by_benefit else "")
+        benefits.append(main or NO_BENEFIT)
+        month = clock.month_start(at.astimezone(clock.PARIS).date())
+        at_stake.append(float(paid[household_id, month, main]))
+        changed.append(float(sum((abs(v) for v in by_benefit.values()), ZERO)))
+    return Frame(
+        act_ids=np.array(ids, dtype=np.int64),
+        agent_ids=np.array([a[1] for a in acts], dtype=np.int64),
+        teams=np.array([teams.get(a[1], NO_TEAM) for a in acts], dtype=object),
+        benefits=np.array(benefits, dtype=object),
+        at_stake=np.array(at_stake, dtype=float),
+        changed=np.array(changed, dtype=float),
+        risky=np.array([act_id in flags for act_id in ids], dtype=bool),
+    )
+
+
+def plans(limit: int = 50) -> QuerySet[SamplingPlan]:
+    return SamplingPlan.objects.select_related("created_by").order_by("-created_at", "-id")[:limit]
+
+
+def plan_items(plan: SamplingPlan) -> QuerySet[SampleItem]:
+    return plan.items.select_related("act__agent", "act__household", "review").order_by(
+        "stratum", "act_id"
+    )
+
+
+def worklist(plan: SamplingPlan) -> QuerySet[SampleItem]:
+    """The plan's acts still to review."""
+    return plan_items(plan).filter(review__isnull=True)
+
+
+def reviewed(plan: SamplingPlan, *, agent: User | None = None) -> QuerySet[SampleItem]:
+    items = plan_items(plan).filter(review__isnull=False)
+    return items.filter(act__agent=agent) if agent is not None else items
+
+
+def reviews_of_agent(agent: User) -> QuerySet[Review]:
+    """An agent's own reviewed acts, newest first (what an agent may see of the results)."""
+    return (
+        Review.objects.filter(item__act__agent=agent)
+        .select_related("item__act")
+        .order_by("-reviewed_at")
+    )
