@@ -12,8 +12,10 @@ from django.db.models import Q, QuerySet
 from justedroit.core import clock
 from justedroit.core.models import User
 from justedroit.entitlements.models import AdjustmentCause, AdjustmentKind, Payment
+from justedroit.quality import estimators
 from justedroit.quality.datamining import risk_flags
-from justedroit.quality.models import Review, SampleItem, SamplingPlan, TeamMembership
+from justedroit.quality.estimators import Estimate
+from justedroit.quality.models import Method, Review, SampleItem, SamplingPlan, TeamMembership
 from justedroit.registry.models import ProcessingAct, ProcessingActFact
 
 NO_TEAM = "sans équipe"
@@ -154,3 +156,101 @@ def reviews_of_agent(agent: User) -> QuerySet[Review]:
         .select_related("item__act")
         .order_by("-reviewed_at")
     )
+
+
+@dataclass(frozen=True)
+class Results:
+    """A plan's estimates from its reviewed acts (see `quality.estimators`)."""
+
+    reviewed: int
+    errors: int
+    share: Estimate  # share of acts in error
+    amount_rate: Estimate  # € in error / € at stake, weighted
+    by_stratum: dict[str, tuple[Estimate, Estimate]]
+    iql: dict[str, dict[str, Estimate]]  # "benefit" / "team" / "agent" → group → 1 − share
+
+    def as_json(self) -> dict:
+        return {
+            "reviewed": self.reviewed,
+            "errors": self.errors,
+            "share_in_error": self.share.as_json(),
+            "amount_error_rate": self.amount_rate.as_json(),
+            "by_stratum": {k: [s.as_json(), r.as_json()] for k, (s, r) in self.by_stratum.items()},
+            "iql": {k: {g: e.as_json() for g, e in v.items()} for k, v in self.iql.items()},
+        }
+
+
+def plan_results(plan: SamplingPlan, *, confidence: float = 0.95) -> Results:
+    """The plan's estimates from the reviews recorded so far: share of acts in error (Wilson for
+    a simple random sample, weighted otherwise), amount-weighted error rate (ratio estimator,
+    Taylor variance, logit interval), per stratum, and IQL-style indices (1 − share in error) by
+    benefit, team and agent, unweighted within each group, with Wilson intervals."""
+    rows = list(
+        SampleItem.objects.filter(plan=plan, review__isnull=False)
+        .order_by("id")
+        .values_list(
+            "probability",
+            "fraction",
+            "amount",
+            "stratum",
+            "review__in_error",
+            "review__impact",
+            "act__agent__username",
+            "act__agent_id",
+            "act__benefit",
+        )
+    )
+    weights = np.array([1 / float(r[0]) for r in rows])
+    fractions = np.array([float(r[1]) for r in rows])
+    amounts = np.array([float(r[2]) for r in rows])
+    strata = np.array([r[3] for r in rows], dtype=object)
+    in_error = np.array([r[4] for r in rows], dtype=bool)
+    impacts = np.array([float(r[5]) for r in rows])
+    errors = int(in_error.sum())
+    if plan.method in (Method.SIMPLE, Method.DISCOVERY):
+        share = estimators.share_in_error(errors, len(rows), confidence=confidence)
+    else:
+        share = estimators.weighted_share(
+            in_error, weights, strata=strata, fractions=fractions, confidence=confidence
+        )
+    amount_rate = estimators.ratio(
+        impacts,
+        amounts,
+        weights,
+        strata=strata,
+        fractions=fractions,
+        confidence=confidence,
+        logit=True,
+    )
+    by_stratum = {}
+    for key in sorted(set(strata.tolist())) if plan.stratify_by else []:
+        inside = strata == key
+        by_stratum[key] = (
+            estimators.share_in_error(int(in_error[inside].sum()), int(inside.sum())),
+            estimators.ratio(
+                impacts[inside],
+                amounts[inside],
+                weights[inside],
+                logit=True,
+                fractions=fractions[inside],
+            ),
+        )
+    teams = teams_at({r[7] for r in rows}, plan.period_start)
+    groups = {
+        "benefit": [r[8] or NO_BENEFIT for r in rows],
+        "team": [teams.get(r[7], NO_TEAM) for r in rows],
+        "agent": [r[6] for r in rows],
+    }
+    iql = {
+        by: {
+            group: _quality_index(in_error[np.array(labels, dtype=object) == group], confidence)
+            for group in sorted(set(labels))
+        }
+        for by, labels in groups.items()
+    }
+    return Results(len(rows), errors, share, amount_rate, by_stratum, iql)
+
+
+def _quality_index(flags: np.ndarray, confidence: float) -> Estimate:
+    share = estimators.share_in_error(int(flags.sum()), len(flags), confidence=confidence)
+    return Estimate(1 - share.value, 1 - share.high, 1 - share.low, share.n)
