@@ -254,3 +254,10 @@ def plan_results(plan: SamplingPlan, *, confidence: float = 0.95) -> Results:
 def _quality_index(flags: np.ndarray, confidence: float) -> Estimate:
     share = estimators.share_in_error(int(flags.sum()), len(flags), confidence=confidence)
     return Estimate(1 - share.value, 1 - share.high, 1 - share.low, share.n)
+
+
+def plans_of_year(year: int) -> QuerySet[SamplingPlan]:
+    """Plans whose acts all fall in `year`, newest first."""
+    return SamplingPlan.objects.filter(
+        period_start__gte=dt.date(year, 1, 1), period_end__lte=dt.date(year + 1, 1, 1)
+    ).order_by("-created_at", "-id")

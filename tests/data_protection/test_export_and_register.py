@@ -149,6 +149,7 @@ def test_every_table_holding_personal_data_has_a_rule():
         "exchanges.ExchangeFile",  # with its import journal
         "cycle.AdjustmentLetter",  # with its household's file
         "twin.TruePeriod",  # the twin's truth, with its (synthetic) household
+        "twin.TrueProcessing",  # the twin's truth, with its act's (synthetic) household
         # The debt ledger goes with its household's file, which is kept 5 years after its last
         # indu (see the rule « Dossier allocataire »).
         "recovery.Debt",
