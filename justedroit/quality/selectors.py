@@ -61,6 +61,23 @@ def teams_at(agent_ids, day: dt.date) -> dict[int, str]:
     return dict(rows)
 
 
+def teams_on(agent_days) -> list[str]:
+    """The team of each (agent id, day) pair, `NO_TEAM` when the agent was in none that day."""
+    pairs = list(agent_days)
+    spans = defaultdict(list)
+    for agent_id, start, end, name in TeamMembership.objects.filter(
+        agent_id__in={a for a, _ in pairs}
+    ).values_list("agent_id", "start_date", "end_date", "team__name"):
+        spans[agent_id].append((start, end, name))
+    return [
+        next(
+            (n for s, e, n in spans[a] if s <= day and (e is None or day < e)),
+            NO_TEAM,
+        )
+        for a, day in pairs
+    ]
+
+
 def acts_in(start: dt.date, end: dt.date) -> QuerySet[ProcessingAct]:
     return ProcessingAct.objects.filter(at__gte=midnight(start), at__lt=midnight(end)).order_by(
         "id"
@@ -108,7 +125,7 @@ def frame(start: dt.date, end: dt.date) -> Frame:
     ).values_list("household_id", "month", "benefit", "amount"):
         paid[household_id, month, benefit] += amount
         paid[household_id, month, ""] += amount
-    teams = teams_at({a[1] for a in acts}, start)
+    teams = teams_on((a[1], a[4].astimezone(clock.PARIS).date()) for a in acts)
     flags = risk_flags(acts, changes)
     benefits, at_stake, changed = [], [], []
     for act_id, _agent, household_id, benefit, at, _kind in acts:
@@ -121,7 +138,7 @@ def frame(start: dt.date, end: dt.date) -> Frame:
     return Frame(
         act_ids=np.array(ids, dtype=np.int64),
         agent_ids=np.array([a[1] for a in acts], dtype=np.int64),
-        teams=np.array([teams.get(a[1], NO_TEAM) for a in acts], dtype=object),
+        teams=np.array(teams, dtype=object),
         benefits=np.array(benefits, dtype=object),
         at_stake=np.array(at_stake, dtype=float),
         changed=np.array(changed, dtype=float),
@@ -198,6 +215,7 @@ def plan_results(plan: SamplingPlan, *, confidence: float = 0.95) -> Results:
             "act__agent__username",
             "act__agent_id",
             "act__benefit",
+            "act__at",
         )
     )
     weights = np.array([1 / float(r[0]) for r in rows])
@@ -235,10 +253,9 @@ def plan_results(plan: SamplingPlan, *, confidence: float = 0.95) -> Results:
                 fractions=fractions[inside],
             ),
         )
-    teams = teams_at({r[7] for r in rows}, plan.period_start)
     groups = {
         "benefit": [r[8] or NO_BENEFIT for r in rows],
-        "team": [teams.get(r[7], NO_TEAM) for r in rows],
+        "team": teams_on((r[7], r[9].astimezone(clock.PARIS).date()) for r in rows),
         "agent": [r[6] for r in rows],
     }
     iql = {
@@ -261,3 +278,59 @@ def plans_of_year(year: int) -> QuerySet[SamplingPlan]:
     return SamplingPlan.objects.filter(
         period_start__gte=dt.date(year, 1, 1), period_end__lte=dt.date(year + 1, 1, 1)
     ).order_by("-created_at", "-id")
+
+
+def plan(pk: int) -> SamplingPlan | None:
+    return SamplingPlan.objects.select_related("created_by").filter(pk=pk).first()
+
+
+def item(pk: int) -> SampleItem | None:
+    return (
+        SampleItem.objects.select_related("plan", "act__agent", "act__household")
+        .prefetch_related("act__act_facts__fact__person")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class AgentQuality:
+    username: str
+    name: str
+    team: str
+    index: Estimate  # IQL: 1 − share of the agent's reviewed acts in error
+    impact: Decimal
+
+
+def quality_by_agent(*, agent: User | None = None) -> list[AgentQuality]:
+    """Every reviewed act of every plan, per agent (or one agent's only): the IQL-style index
+    with its Wilson interval and the € impact of the errors found."""
+    reviews = Review.objects.all()
+    if agent is not None:
+        reviews = reviews.filter(item__act__agent=agent)
+    per_agent: dict[int, list] = defaultdict(list)
+    names: dict[int, tuple[str, str]] = {}
+    for agent_id, username, first, last, in_error, impact in reviews.values_list(
+        "item__act__agent_id",
+        "item__act__agent__username",
+        "item__act__agent__first_name",
+        "item__act__agent__last_name",
+        "in_error",
+        "impact",
+    ):
+        per_agent[agent_id].append((in_error, impact))
+        names[agent_id] = (username, f"{first} {last}".strip() or username)
+    teams = teams_at(per_agent, clock.today())
+    rows = []
+    for agent_id, reviewed_acts in per_agent.items():
+        flags = np.array([e for e, _ in reviewed_acts], dtype=bool)
+        rows.append(
+            AgentQuality(
+                username=names[agent_id][0],
+                name=names[agent_id][1],
+                team=teams.get(agent_id, NO_TEAM),
+                index=_quality_index(flags, 0.95),
+                impact=sum((i for _, i in reviewed_acts), ZERO),
+            )
+        )
+    return sorted(rows, key=lambda r: (r.team, r.username))
