@@ -13,6 +13,7 @@ from justedroit.exchanges.perms import can_view_exchange_files
 from justedroit.fraud.perms import can_decide_sanctions, can_view_fraud_files
 from justedroit.outreach.perms import can_grant_mandate, can_record_mandate
 from justedroit.quality.perms import (
+    can_supervise,
     can_view_agents_quality,
     can_view_own_quality,
     can_view_verification,
@@ -44,6 +45,7 @@ def links(request) -> dict:
         (can_view_indicators, "reporting:indicators", "Indicateurs"),
         (can_view_verification, "quality:plans", "Vérification qualité"),
         (can_view_agents_quality, "quality:agents_results", "Qualité par agent"),
+        (can_supervise, "quality:supervision", "Supervision et actions qualité"),
         (can_view_own_quality, "quality:my_results", "Mes résultats qualité"),
         (can_view_exchange_files, "exchanges:files", "Échanges partenaires"),
         (can_view_recovery_worklist, "recovery:worklist", "Recouvrement"),

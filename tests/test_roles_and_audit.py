@@ -76,6 +76,7 @@ ALLOWED = {
     "quality:plans": {R.VERIFIER, R.ACCOUNTANT, R.DIRECTOR, R.PROCESS_PILOT},
     "quality:my_results": AGENTS,
     "quality:agents_results": {R.MANAGER},
+    "quality:supervision": {R.MANAGER},
 }
 # Logging in and recovering a password are open to anonymous visitors (tests/test_login.py,
 # tests/test_oidc.py). The partner API authenticates each request with a bearer token, not a
@@ -139,6 +140,7 @@ TESTED_ELSEWHERE = {
     "quality:plan": "tests/quality/test_pages.py",
     "quality:plan_chart": "tests/quality/test_pages.py",
     "quality:review": "tests/quality/test_pages.py",
+    "quality:action_close": "tests/quality/test_pages.py",
     "fraud:worklist": "tests/fraud/test_permissions.py",
     "fraud:file": "tests/fraud/test_permissions.py",
     "fraud:director": "tests/fraud/test_permissions.py",

@@ -2,7 +2,9 @@ from decimal import Decimal
 
 from django import forms
 
-from justedroit.quality.models import ErrorNature, ErrorOrigin, Method, Stratum
+from justedroit.core.models import User
+from justedroit.core.roles import AGENT_ROLES, Role
+from justedroit.quality.models import ActionKind, ErrorNature, ErrorOrigin, Method, Stratum
 from justedroit.registry.facts import RESOURCE_KINDS
 from justedroit.registry.models import FactKind
 
@@ -69,3 +71,31 @@ class ReviewForm(forms.Form):
         label="montant corrigé (€)", required=False, max_digits=12, decimal_places=2
     )
     note = forms.CharField(label="Observation", required=False, max_length=500)
+
+
+class SupervisionForm(forms.Form):
+    agent = forms.ModelChoiceField(
+        label="Agent supervisé",
+        queryset=User.objects.filter(role=Role.CASE_WORKER, is_active=True).order_by("username"),
+    )
+    month = forms.DateField(label="Mois traité (1er du mois, JJ/MM/AAAA)")
+    size = forms.IntegerField(label="Dossiers à superviser", initial=5, min_value=1, max_value=200)
+
+
+class ActionForm(forms.Form):
+    kind = forms.ChoiceField(label="Nature", choices=ActionKind.choices)
+    title = forms.CharField(label="Intitulé", max_length=200)
+    agent = forms.ModelChoiceField(
+        label="Agent concerné (facultatif)",
+        required=False,
+        queryset=User.objects.filter(role=Role.CASE_WORKER, is_active=True).order_by("username"),
+    )
+    owner = forms.ModelChoiceField(
+        label="Responsable",
+        queryset=User.objects.filter(role__in=AGENT_ROLES, is_active=True).order_by("username"),
+    )
+    due_date = forms.DateField(label="Échéance (JJ/MM/AAAA)")
+
+
+class CloseActionForm(forms.Form):
+    note = forms.CharField(label="Bilan", max_length=500)

@@ -78,6 +78,15 @@ class SamplingPlan(Immutable):
     population = models.PositiveIntegerField("actes de la période")
     size = models.PositiveIntegerField("taille de l'échantillon")
     seed = models.BigIntegerField("graine du tirage")
+    agent = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="agent supervisé",
+        help_text="Supervision : le plan ne tire que les actes de cet agent ; vide : vérification.",
+    )
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField("tiré le")
 
@@ -184,3 +193,58 @@ class Review(Immutable):
 
     def __str__(self) -> str:
         return f"review of {self.item_id}"
+
+
+class ActionKind(models.TextChoices):
+    TRAINING = "training", "Formation"
+    PROCEDURE = "procedure", "Procédure écrite"
+    CIRCLE = "circle", "Cercle qualité sur des dossiers concrets"
+    SUPPORT = "support", "Accompagnement individuel"
+
+
+class QualityAction(models.Model):
+    """An action decided on the results of verification or supervision, with its owner, its due
+    date and its closure; aimed at an agent, a team or everyone."""
+
+    kind = models.CharField("nature", max_length=10, choices=ActionKind.choices)
+    title = models.CharField("intitulé", max_length=200)
+    agent = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="agent concerné",
+    )
+    team = models.ForeignKey(
+        Team,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="actions",
+        verbose_name="équipe concernée",
+    )
+    owner = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name="responsable"
+    )
+    due_date = models.DateField("échéance")
+    opened_at = models.DateTimeField("ouverte le")
+    opened_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    closed_at = models.DateTimeField("close le", null=True, blank=True)
+    closing_note = models.CharField("bilan", max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = "action qualité"
+        ordering = ["closed_at", "due_date", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=ActionKind.values), name="quality_action_kind_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(closed_at__isnull=True) | ~Q(closing_note=""),
+                name="quality_action_closed_has_note",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title

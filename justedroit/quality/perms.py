@@ -27,3 +27,22 @@ def can_view_own_quality(user) -> bool:
 def can_view_agents_quality(user) -> bool:
     """Results per agent: the managers, who plan supervision and quality actions."""
     return user.is_active and user.role == Role.MANAGER
+
+
+def can_supervise(user) -> bool:
+    """Draw supervision plans of an agent's acts, review them, open and close quality actions."""
+    return user.is_active and user.role == Role.MANAGER and needs(user, DataKind.RESOURCES)
+
+
+def can_open_plan_pages(user) -> bool:
+    return can_view_verification(user) or can_supervise(user)
+
+
+def can_see_plan(user, plan) -> bool:
+    """Verification plans: their readers; supervision plans: the managers."""
+    return can_supervise(user) if plan.agent_id else can_view_verification(user)
+
+
+def can_review_item(user, item) -> bool:
+    """The verifier reviews verification samples; a manager, supervision samples."""
+    return can_supervise(user) if item.plan.agent_id else can_review_acts(user)

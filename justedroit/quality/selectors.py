@@ -15,7 +15,14 @@ from justedroit.entitlements.models import AdjustmentCause, AdjustmentKind, Paym
 from justedroit.quality import estimators
 from justedroit.quality.datamining import risk_flags
 from justedroit.quality.estimators import Estimate
-from justedroit.quality.models import Method, Review, SampleItem, SamplingPlan, TeamMembership
+from justedroit.quality.models import (
+    Method,
+    QualityAction,
+    Review,
+    SampleItem,
+    SamplingPlan,
+    TeamMembership,
+)
 from justedroit.registry.models import ProcessingAct, ProcessingActFact
 
 NO_TEAM = "sans équipe"
@@ -111,10 +118,13 @@ def engine_changes(act_ids) -> dict[int, dict[str, Decimal]]:
     return changes
 
 
-def frame(start: dt.date, end: dt.date) -> Frame:
-    """The sampling frame of the acts processed in [start, end)."""
+def frame(start: dt.date, end: dt.date, *, agent: User | None = None) -> Frame:
+    """The sampling frame of the acts processed in [start, end) (by `agent` only, if given)."""
+    acts_of_period = acts_in(start, end)
+    if agent is not None:
+        acts_of_period = acts_of_period.filter(agent=agent)
     acts = list(
-        acts_in(start, end).values_list("id", "agent_id", "household_id", "benefit", "at", "kind")
+        acts_of_period.values_list("id", "agent_id", "household_id", "benefit", "at", "kind")
     )
     ids = [a[0] for a in acts]
     changes = engine_changes(ids)
@@ -334,3 +344,18 @@ def quality_by_agent(*, agent: User | None = None) -> list[AgentQuality]:
             )
         )
     return sorted(rows, key=lambda r: (r.team, r.username))
+
+
+def quality_actions() -> QuerySet[QualityAction]:
+    return QualityAction.objects.select_related("agent", "team", "owner").order_by(
+        "closed_at", "due_date", "id"
+    )
+
+
+def supervision_plans(limit: int = 50) -> QuerySet[SamplingPlan]:
+    """Managers' supervision plans (one agent's acts), newest first."""
+    return (
+        SamplingPlan.objects.filter(agent__isnull=False)
+        .select_related("agent", "created_by")
+        .order_by("-created_at", "-id")[:limit]
+    )

@@ -20,9 +20,11 @@ from justedroit.entitlements.models import AdjustmentKind, Payment
 from justedroit.entitlements.services import household_recompute
 from justedroit.quality import sampling, selectors
 from justedroit.quality.models import (
+    ActionKind,
     ErrorNature,
     ErrorOrigin,
     Method,
+    QualityAction,
     Review,
     SampleItem,
     SamplingPlan,
@@ -77,6 +79,7 @@ class PlanInput:
     margin: Decimal = Decimal("0.02")
     size: int | None = None  # None: computed from the precision (or the discovery rule)
     seed: int | None = None  # None: a fresh random seed, recorded
+    agent: User | None = None  # supervision: only this agent's acts
 
 
 def plan_size(plan: PlanInput, population: int) -> int:
@@ -134,7 +137,7 @@ def plan_draw(*, plan: PlanInput, acting_user: User) -> SamplingPlan:
         raise ValidationError("La fin de la période doit suivre son début.")
     if not plan.name.strip():
         raise ValidationError("Donnez un libellé au plan.")
-    frame = selectors.frame(plan.period_start, plan.period_end)
+    frame = selectors.frame(plan.period_start, plan.period_end, agent=plan.agent)
     if len(frame) == 0:
         raise ValidationError("Aucun acte de traitement sur cette période : rien à tirer.")
     n = plan_size(plan, len(frame))
@@ -154,6 +157,7 @@ def plan_draw(*, plan: PlanInput, acting_user: User) -> SamplingPlan:
             population=len(frame),
             size=len(draw.positions),
             seed=seed,
+            agent=plan.agent,
             created_by=acting_user,
             created_at=clock.now(),
         )
@@ -299,3 +303,59 @@ def _recompute_with(item: SampleItem, corrections: list[Correction], acting_user
             for a in adjustments
         ],
     }
+
+
+def quality_action_open(
+    *,
+    kind: str,
+    title: str,
+    owner: User,
+    due_date: dt.date,
+    acting_user: User,
+    agent: User | None = None,
+    team: Team | None = None,
+) -> QualityAction:
+    """Open a quality action (training, written procedure, quality circle, support)."""
+    if kind not in ActionKind.values:
+        raise ValidationError(f"Nature d'action inconnue « {kind} ».")
+    if not title.strip():
+        raise ValidationError("Donnez un intitulé à l'action.")
+    if due_date < clock.today():
+        raise ValidationError("L'échéance est passée.")
+    if not owner.is_agent:
+        raise ValidationError("Le responsable de l'action est un agent de la Caf.")
+    with transaction.atomic():
+        action = QualityAction.objects.create(
+            kind=kind,
+            title=title.strip(),
+            agent=agent,
+            team=team,
+            owner=owner,
+            due_date=due_date,
+            opened_at=clock.now(),
+            opened_by=acting_user,
+        )
+        audit_record(
+            actor=acting_user,
+            action=AuditAction.CREATE,
+            obj=action,
+            reason="action qualité ouverte",
+            detail={"kind": kind, "owner": owner.username},
+        )
+    return action
+
+
+def quality_action_close(*, action: QualityAction, note: str, acting_user: User) -> QualityAction:
+    """Close an action with its outcome (what was done, what changed)."""
+    if not note.strip():
+        raise ValidationError("Indiquez le bilan de l'action.")
+    with transaction.atomic():
+        action = QualityAction.objects.select_for_update().get(pk=action.pk)
+        if action.closed_at is not None:
+            raise ValidationError("Cette action est déjà close.")
+        action.closed_at, action.closing_note = clock.now(), note.strip()[:500]
+        action.save(update_fields=["closed_at", "closing_note"])
+        audit_record(
+            actor=acting_user, action=AuditAction.UPDATE, obj=action, reason="action qualité close"
+        )
+    return action

@@ -10,4 +10,6 @@ urlpatterns = [
     path("verifier/<int:pk>/", views.review, name="review"),
     path("mes-resultats/", views.my_results, name="my_results"),
     path("agents/", views.agents_results, name="agents_results"),
+    path("supervision/", views.supervision, name="supervision"),
+    path("actions/<int:pk>/cloture/", views.action_close, name="action_close"),
 ]

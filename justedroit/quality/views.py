@@ -3,16 +3,23 @@ an agent's own results and the managers' results per agent. Pages that show hous
 recorded in the audit trail."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET, require_http_methods
 
+from justedroit.core import clock
 from justedroit.core.audit import display_record
 from justedroit.core.web import requires
 from justedroit.quality import perms, selectors, services
-from justedroit.quality.forms import PlanForm, ReviewForm
+from justedroit.quality.forms import (
+    ActionForm,
+    CloseActionForm,
+    PlanForm,
+    ReviewForm,
+    SupervisionForm,
+)
 from justedroit.quality.services import Correction, PlanInput
 
 WIDTH, ROW, LEFT = 640, 28, 200
@@ -57,13 +64,15 @@ def plans(request):
 
 
 @require_GET
-@requires(perms.can_view_verification)
+@requires(perms.can_open_plan_pages)
 def plan(request, pk: int):
     found = selectors.plan(pk)
     if found is None:
         raise Http404
+    if not perms.can_see_plan(request.user, found):
+        raise PermissionDenied
     worklist = []
-    if perms.can_review_acts(request.user):
+    if perms.can_review_acts(request.user) or perms.can_supervise(request.user):
         worklist = list(selectors.worklist(found)[:200])
         if worklist:
             display_record(
@@ -80,12 +89,14 @@ def plan(request, pk: int):
 
 
 @require_GET
-@requires(perms.can_view_verification)
+@requires(perms.can_open_plan_pages)
 def plan_chart(request, pk: int):
     """The plan's indices by team and by benefit, with their intervals, as a static SVG."""
     found = selectors.plan(pk)
     if found is None:
         raise Http404
+    if not perms.can_see_plan(request.user, found):
+        raise PermissionDenied
     results = selectors.plan_results(found)
     bars = []
     for by, label in (("team", "Équipe"), ("benefit", "Prestation")):
@@ -125,11 +136,13 @@ def _x(value: float) -> float:
 
 
 @require_http_methods(["GET", "POST"])
-@requires(perms.can_review_acts)
+@requires(perms.can_open_plan_pages)
 def review(request, pk: int):
     found = selectors.item(pk)
     if found is None:
         raise Http404
+    if not perms.can_review_item(request.user, found):
+        raise PermissionDenied
     form = ReviewForm(request.POST or None)
     facts = [link.fact for link in found.act.act_facts.all()]
     if request.method == "POST" and form.is_valid():
@@ -200,3 +213,71 @@ def my_results(request):
 @requires(perms.can_view_agents_quality)
 def agents_results(request):
     return render(request, "quality/agents.html", {"rows": selectors.quality_by_agent()})
+
+
+@require_http_methods(["GET", "POST"])
+@requires(perms.can_supervise)
+def supervision(request):
+    """The manager's page: supervision plans per agent and month, quality actions."""
+    posted = request.POST.get("form", "")
+    plan_form = SupervisionForm(request.POST if posted == "plan" else None)
+    action_form = ActionForm(request.POST if posted == "action" else None)
+    if posted == "plan" and plan_form.is_valid():
+        data = plan_form.cleaned_data
+        month = clock.month_start(data["month"])
+        try:
+            drawn = services.plan_draw(
+                plan=PlanInput(
+                    name=f"Supervision de {data['agent'].username}, {month:%m/%Y}",
+                    period_start=month,
+                    period_end=clock.add_months(month, 1),
+                    method="simple",
+                    size=data["size"],
+                    agent=data["agent"],
+                ),
+                acting_user=request.user,
+            )
+        except ValidationError as error:
+            plan_form.add_error(None, error)
+        else:
+            return redirect("quality:plan", pk=drawn.pk)
+    if posted == "action" and action_form.is_valid():
+        try:
+            services.quality_action_open(**action_form.cleaned_data, acting_user=request.user)
+        except ValidationError as error:
+            action_form.add_error(None, error)
+        else:
+            messages.success(request, "Action qualité ouverte.")
+            return redirect("quality:supervision")
+    return render(
+        request,
+        "quality/supervision.html",
+        {
+            "plan_form": plan_form,
+            "action_form": action_form,
+            "close_form": CloseActionForm(),
+            "plans": selectors.supervision_plans(),
+            "actions": selectors.quality_actions(),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_http_methods(["POST"])
+@requires(perms.can_supervise)
+def action_close(request, pk: int):
+    action = selectors.quality_actions().filter(pk=pk).first()
+    if action is None:
+        raise Http404
+    form = CloseActionForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError("Indiquez le bilan de l'action.")
+        services.quality_action_close(
+            action=action, note=form.cleaned_data["note"], acting_user=request.user
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Action close.")
+    return redirect("quality:supervision")

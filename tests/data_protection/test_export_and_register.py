@@ -169,6 +169,7 @@ def test_every_table_holding_personal_data_has_a_rule():
         "registry.Commune",
         "quality.Team",
         "quality.TeamMembership",  # agents' teams: authorisations management
+        "quality.QualityAction",  # about agents (staff) and teams, never an allocataire
         "quality.SamplingPlan",  # a design, its seed and its author; no household
         "reception.Site",
         "reception.OpeningHours",

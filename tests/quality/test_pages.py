@@ -8,10 +8,11 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from justedroit.core import clock
 from justedroit.core.models import AuditEvent
 from justedroit.core.roles import Role
 from justedroit.quality import services
-from justedroit.quality.models import Review
+from justedroit.quality.models import QualityAction, Review, SamplingPlan
 from justedroit.quality.services import PlanInput
 from justedroit.registry.services import fact_record
 from tests.factories import HouseholdFactory
@@ -109,3 +110,39 @@ def test_an_agent_sees_only_their_own_results_the_manager_everyones(client, make
     client.force_login(make_user(Role.MANAGER))
     page = client.get(reverse("quality:agents_results")).content.decode()
     assert "Poitiers A" in page and "gc" in page
+
+
+def test_a_manager_supervises_an_agent_and_follows_quality_actions(client, make_user, plan):
+    manager = make_user(Role.MANAGER, username="manager")
+    worker = plan.items.get().act.agent
+    client.force_login(manager)
+    # A verification plan is the verifier's: the manager may not open it.
+    assert client.get(reverse("quality:plan", args=[plan.pk])).status_code == 403
+    response = client.post(
+        reverse("quality:supervision"),
+        {"form": "plan", "agent": worker.pk, "month": clock.today().replace(day=1), "size": 3},
+    )
+    supervision = SamplingPlan.objects.get(agent=worker)
+    assert response["Location"] == reverse("quality:plan", args=[supervision.pk])
+    assert set(supervision.items.values_list("act__agent", flat=True)) <= {worker.pk}
+    client.post(
+        reverse("quality:supervision"),
+        {
+            "form": "action",
+            "kind": "training",
+            "title": "Formation aux ressources",
+            "agent": worker.pk,
+            "owner": manager.pk,
+            "due_date": clock.today() + dt.timedelta(days=30),
+        },
+    )
+    action = QualityAction.objects.get()
+    url = reverse("quality:action_close", args=[action.pk])
+    client.post(url, {"note": ""})
+    action.refresh_from_db()
+    assert action.closed_at is None
+    client.post(url, {"note": "Formation suivie le 12."})
+    action.refresh_from_db()
+    assert action.closed_at is not None and action.closing_note == "Formation suivie le 12."
+    client.force_login(make_user(Role.VERIFIER, username="v2"))
+    assert client.post(url, {"note": "x"}).status_code == 403
