@@ -12,6 +12,12 @@ from justedroit.data_protection.perms import (
 from justedroit.exchanges.perms import can_view_exchange_files
 from justedroit.fraud.perms import can_decide_sanctions, can_view_fraud_files
 from justedroit.outreach.perms import can_grant_mandate, can_record_mandate
+from justedroit.quality.perms import (
+    can_supervise,
+    can_view_agents_quality,
+    can_view_own_quality,
+    can_view_verification,
+)
 from justedroit.reception.perms import can_book_own_appointment, can_serve_reception
 from justedroit.recovery.perms import (
     can_view_debt_balance,
@@ -37,6 +43,10 @@ def links(request) -> dict:
         (can_view_fraud_files, "fraud:worklist", "Fraude"),
         (can_decide_sanctions, "fraud:director", "Fraude : décisions"),
         (can_view_indicators, "reporting:indicators", "Indicateurs"),
+        (can_view_verification, "quality:plans", "Vérification qualité"),
+        (can_view_agents_quality, "quality:agents_results", "Qualité par agent"),
+        (can_supervise, "quality:supervision", "Supervision et actions qualité"),
+        (can_view_own_quality, "quality:my_results", "Mes résultats qualité"),
         (can_view_exchange_files, "exchanges:files", "Échanges partenaires"),
         (can_view_recovery_worklist, "recovery:worklist", "Recouvrement"),
         (can_view_debt_balance, "recovery:balance", "Balance des dettes"),

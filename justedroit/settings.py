@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "justedroit.recovery",
     "justedroit.cycle",
     "justedroit.fraud",
+    "justedroit.quality",
     "justedroit.twin",
     "justedroit.reporting",
     "justedroit.portal",

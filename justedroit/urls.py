@@ -10,6 +10,7 @@ urlpatterns = [
     path("agents/droits/", include("justedroit.entitlements.urls")),
     path("agents/controles/", include("justedroit.controls.urls")),
     path("agents/fraude/", include("justedroit.fraud.urls")),
+    path("agents/qualite/", include("justedroit.quality.urls")),
     path("agents/partenaires/", include("justedroit.outreach.urls")),
     path("agents/protection-des-donnees/", include("justedroit.data_protection.urls")),
     path("agents/echanges/", include("justedroit.exchanges.urls")),

@@ -48,6 +48,7 @@ from justedroit.fraud.models import (
     FraudSanction,
     IntentFinding,
 )
+from justedroit.quality.models import Review, SampleItem, SamplingPlan
 from justedroit.recovery.models import (
     ContentiousStep,
     Debt,
@@ -56,7 +57,7 @@ from justedroit.recovery.models import (
     MonthlyRetention,
     Withholding,
 )
-from justedroit.registry.models import Fact
+from justedroit.registry.models import Fact, ProcessingAct, ProcessingActFact
 from tests.factories import HouseholdFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -91,6 +92,11 @@ LEDGER_MODELS = [
     FraudQualification,
     FraudSanction,
     FraudObservation,
+    ProcessingAct,
+    ProcessingActFact,
+    SamplingPlan,
+    SampleItem,
+    Review,
 ]
 
 
@@ -187,7 +193,32 @@ def rows() -> dict[type, Immutable]:
         status="investigation",
     )
     decided = {"reasons": "Motifs.", "decided_at": now, "decided_by": user}
+    act = ProcessingAct.objects.create(
+        kind="facts_recorded", agent=user, household=household, at=now
+    )
+    plan = SamplingPlan.objects.create(
+        name="Plan",
+        period_start=MONTH,
+        period_end=dt.date(2099, 1, 1),
+        method="simple",
+        confidence=Decimal("0.95"),
+        expected_rate=Decimal("0.06"),
+        margin=Decimal("0.02"),
+        population=1,
+        size=1,
+        seed=1,
+        created_by=user,
+        created_at=now,
+    )
+    item = SampleItem.objects.create(
+        plan=plan, act=act, probability=1.0, fraction=1.0, amount=Decimal("10.00")
+    )
     return {
+        ProcessingAct: act,
+        ProcessingActFact: ProcessingActFact.objects.create(act=act, fact=fact),
+        SamplingPlan: plan,
+        SampleItem: item,
+        Review: Review.objects.create(item=item, reviewer=user, reviewed_at=now, in_error=False),
         FraudEvent: FraudEvent.objects.create(file=fraud, at=now, kind="opened"),
         FraudAdjustment: FraudAdjustment.objects.create(file=fraud, adjustment=adjustment),
         IntentFinding: IntentFinding.objects.create(
@@ -351,6 +382,7 @@ def test_legal_erasure_deletes_only_inside_its_block_and_is_audited(rows, make_u
                 Fact.objects.filter(pk=rows[Fact].pk).delete()
             AdjustmentCause.objects.filter(fact=rows[Fact]).delete()
             ControlFact.objects.filter(fact=rows[Fact]).delete()
+            ProcessingActFact.objects.filter(fact=rows[Fact]).delete()
             assert Fact.objects.filter(pk=rows[Fact].pk).delete()[0] == 1
             AuditEventHousehold.objects.filter(event=rows[AuditEvent]).delete()
             with connection.cursor() as cursor:

@@ -76,6 +76,10 @@ ALLOWED = {
     "recovery:balance": {R.ACCOUNTANT, R.VERIFIER, R.DIRECTOR},
     "recovery:household_debts": FILE_WORKERS,
     "portal:recovery_debts": {R.CLAIMANT},
+    "quality:plans": {R.VERIFIER, R.ACCOUNTANT, R.DIRECTOR, R.PROCESS_PILOT},
+    "quality:my_results": AGENTS,
+    "quality:agents_results": {R.MANAGER},
+    "quality:supervision": {R.MANAGER},
 }
 # Logging in and recovering a password are open to anonymous visitors (tests/test_login.py,
 # tests/test_oidc.py). The partner API authenticates each request with a bearer token, not a
@@ -137,6 +141,10 @@ TESTED_ELSEWHERE = {
     "controls:targeting": "tests/controls/test_permissions.py",
     "controls:targeting_list": "tests/controls/test_permissions.py",
     "controls:targeting_audit": "tests/controls/test_permissions.py",
+    "quality:plan": "tests/quality/test_pages.py",
+    "quality:plan_chart": "tests/quality/test_pages.py",
+    "quality:review": "tests/quality/test_pages.py",
+    "quality:action_close": "tests/quality/test_pages.py",
     "fraud:worklist": "tests/fraud/test_permissions.py",
     "fraud:file": "tests/fraud/test_permissions.py",
     "fraud:director": "tests/fraud/test_permissions.py",

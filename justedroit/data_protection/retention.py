@@ -143,6 +143,8 @@ RULES: tuple[Rule, ...] = (
             "registry.Fact",
             "registry.ContactPoint",
             "registry.HouseholdAccount",
+            "registry.ProcessingAct",
+            "registry.ProcessingActFact",
             "entitlements.Entitlement",
             "entitlements.Payment",
             "entitlements.Adjustment",

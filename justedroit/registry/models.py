@@ -328,3 +328,79 @@ class ContactPoint(models.Model):
         """How this address came to be known, for the agent and the allocataire."""
         checked = ", vérifiée par un agent" if self.verified else ""
         return f"{self.get_source_display().lower()} le {self.recorded_at:%d/%m/%Y}{checked}"
+
+
+class ActKind(models.TextChoices):
+    FACTS_RECORDED = "facts_recorded", "Saisie de faits"
+    CLAIM_DECIDED = "claim_decided", "Décision sur une demande"
+    DOCUMENT_PROCESSED = "document_processed", "Traitement manuel d'une pièce"
+    CONTROL_SETTLED = "control_settled", "Clôture d'un contrôle"
+
+
+class ProcessingAct(Immutable):
+    """One act of case processing by an agent: what the quality of liquidation is measured on
+    (verification samples, supervision, the IQL indices of the `quality` app).
+
+    It lives in the registry, the lowest domain that knows households, claims and facts, so that
+    the services that process a file (the registry's own, the documents' queue in `channels`,
+    the controls' closure) write it in the transaction of the act itself, without importing
+    `quality` (layering contracts). The facts it wrote are linked (`ProcessingActFact`); the
+    euros it changed are not copied here: the engine links every rappel and indu it creates to
+    the facts that caused it (`entitlements.AdjustmentCause`), so the quality selectors read the
+    amounts through that link, including the recomputations of later monthly cycles. The
+    agent's team is not copied either: it is read from the quality teams at the act's date."""
+
+    immutable_message = "Un acte de traitement enregistré ne se modifie pas."
+
+    kind = models.CharField("nature", max_length=20, choices=ActKind.choices)
+    agent = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="processing_acts", verbose_name="agent"
+    )
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, related_name="processing_acts", verbose_name="foyer"
+    )
+    benefit = models.CharField(
+        "prestation",
+        max_length=15,
+        choices=Benefit.choices,
+        blank=True,
+        help_text="Vide quand l'acte ne porte pas sur une prestation désignée.",
+    )
+    at = models.DateTimeField("date", db_index=True)
+    object_type = models.CharField("objet traité", max_length=60, blank=True)
+    object_id = models.CharField("identifiant de l'objet", max_length=60, blank=True)
+
+    class Meta:
+        verbose_name = "acte de traitement"
+        verbose_name_plural = "actes de traitement"
+        indexes = [models.Index(fields=["agent", "at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=ActKind.values), name="processing_act_kind_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(benefit="") | Q(benefit__in=Benefit.values),
+                name="processing_act_benefit_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.household_id} by {self.agent_id} at {self.at:%Y-%m-%d}"
+
+
+class ProcessingActFact(Immutable):
+    """A fact an act wrote."""
+
+    immutable_message = "Un acte de traitement enregistré ne se modifie pas."
+
+    act = models.ForeignKey(ProcessingAct, on_delete=models.PROTECT, related_name="act_facts")
+    fact = models.ForeignKey(Fact, on_delete=models.PROTECT, related_name="act_links")
+
+    class Meta:
+        verbose_name = "fait écrit par un acte"
+        constraints = [
+            models.UniqueConstraint(fields=["act", "fact"], name="processing_act_fact_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.act_id} → {self.fact_id}"

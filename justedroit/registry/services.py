@@ -3,6 +3,7 @@ transaction; bad input raises ValidationError with a French message and writes n
 
 import datetime as dt
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -15,6 +16,9 @@ from justedroit.core.models import AuditAction, User
 from justedroit.registry.facts import FACT_SPECS, value_error
 from justedroit.registry.models import (
     HOUSEHOLD_NUMBER,
+    ActKind,
+    Claim,
+    ClaimStatus,
     Commune,
     Fact,
     FactKind,
@@ -23,6 +27,8 @@ from justedroit.registry.models import (
     MemberRole,
     Membership,
     Person,
+    ProcessingAct,
+    ProcessingActFact,
 )
 from justedroit.registry.nir import nir_search_digest, validate_nir
 from justedroit.registry.selectors import SearchKind, search_kind
@@ -194,6 +200,14 @@ def fact_record(
                 reason=reason,
                 detail={"kind": kind, "source": source},
             )
+            if source == FactSource.AGENT:
+                processing_act_record(
+                    kind=ActKind.FACTS_RECORDED,
+                    agent=acting_user,
+                    household=household,
+                    facts=[fact],
+                    obj=fact,
+                )
     except IntegrityError as error:
         raise ValidationError(
             "Ce fait chevauche un fait de même nature enregistré au même instant."
@@ -327,3 +341,63 @@ def _fact_input_check(fact: FactInput, numbers: dict[int, str], members: set) ->
         raise ValidationError("Les périodes de validité commencent le 1er du mois.")
     if fact.valid_until is not None and fact.valid_until <= fact.valid_from:
         raise ValidationError("La fin de validité doit suivre le début.")
+
+
+def processing_act_record(
+    *,
+    kind: str,
+    agent: User | None,
+    household: Household,
+    facts: Sequence[Fact] = (),
+    benefit: str = "",
+    obj=None,
+) -> ProcessingAct | None:
+    """Record an agent's act of case processing (see `ProcessingAct`) inside the caller's
+    transaction, with the facts it wrote. Automatic processing (no agent, or a batch run by a
+    non-agent account) is not an agent's act: nothing is recorded and None is returned."""
+    if agent is None or not agent.is_agent:
+        return None
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("A processing act must be written inside the transaction it records.")
+    act = ProcessingAct.objects.create(
+        kind=kind,
+        agent=agent,
+        household=household,
+        benefit=benefit,
+        at=clock.now(),
+        object_type=obj._meta.label if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+    )
+    ProcessingActFact.objects.bulk_create(ProcessingActFact(act=act, fact=f) for f in facts)
+    return act
+
+
+def claim_decide(*, claim: Claim, status: str, acting_user: User, reason: str = "") -> Claim:
+    """A case worker decides a pending claim: opened (« ouverte ») or rejected. The decision is
+    audited and recorded as a processing act on the claim's benefit."""
+    if status not in (ClaimStatus.GRANTED, ClaimStatus.REJECTED):
+        raise ValidationError("Choisissez « ouverte » ou « rejetée ».")
+    if status == ClaimStatus.REJECTED and not reason.strip():
+        raise ValidationError("Indiquez le motif du rejet.")
+    with transaction.atomic():
+        claim = Claim.objects.select_for_update().get(pk=claim.pk)
+        if claim.status != ClaimStatus.PENDING:
+            raise ValidationError("Cette demande est déjà décidée.")
+        claim.status = status
+        claim.save(update_fields=["status"])
+        audit_record(
+            actor=acting_user,
+            action=AuditAction.UPDATE,
+            household_number=claim.household.number,
+            obj=claim,
+            reason=reason or "décision sur une demande",
+            detail={"status": status, "benefit": claim.benefit},
+        )
+        processing_act_record(
+            kind=ActKind.CLAIM_DECIDED,
+            agent=acting_user,
+            household=claim.household,
+            benefit=claim.benefit,
+            obj=claim,
+        )
+    return claim

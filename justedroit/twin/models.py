@@ -1,9 +1,9 @@
 from django.db import models
 
 # The truth lives in its own package (import-linter protects it); Django finds it through here.
-from justedroit.twin.truth.models import TruePeriod
+from justedroit.twin.truth.models import TruePeriod, TrueProcessing
 
-__all__ = ["TruePeriod", "TwinBuild", "TwinSimulation"]
+__all__ = ["TruePeriod", "TrueProcessing", "TwinBuild", "TwinSimulation"]
 
 
 class TwinBuild(models.Model):

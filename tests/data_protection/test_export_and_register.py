@@ -149,6 +149,7 @@ def test_every_table_holding_personal_data_has_a_rule():
         "exchanges.ExchangeFile",  # with its import journal
         "cycle.AdjustmentLetter",  # with its household's file
         "twin.TruePeriod",  # the twin's truth, with its (synthetic) household
+        "twin.TrueProcessing",  # the twin's truth, with its act's (synthetic) household
         # The debt ledger goes with its household's file, which is kept 5 years after its last
         # indu (see the rule « Dossier allocataire »).
         "recovery.Debt",
@@ -166,9 +167,16 @@ def test_every_table_holding_personal_data_has_a_rule():
         "outreach.Referral",  # with its household's file
         "outreach.ActionOutcome",  # with its household's file (linked only with consent)
         "outreach.OptOut",  # with its household's file: honoured as long as the file lives
+        # A verification's sampled act and its review go with the act's household's file.
+        "quality.SampleItem",
+        "quality.Review",
     }
     no_personal_data = {
         "registry.Commune",
+        "quality.Team",
+        "quality.TeamMembership",  # agents' teams: authorisations management
+        "quality.QualityAction",  # about agents (staff) and teams, never an allocataire
+        "quality.SamplingPlan",  # a design, its seed and its author; no household
         "reception.Site",
         "reception.OpeningHours",
         "reception.Closure",

@@ -24,8 +24,8 @@ from justedroit.core import clock
 from justedroit.core.audit import audit_record
 from justedroit.core.models import AuditAction, User
 from justedroit.registry.facts import RESOURCE_KINDS
-from justedroit.registry.models import FactSource, Household, Person
-from justedroit.registry.services import fact_record
+from justedroit.registry.models import ActKind, Fact, FactSource, Household, Person
+from justedroit.registry.services import fact_record, processing_act_record
 
 
 @dataclass(frozen=True)
@@ -129,16 +129,16 @@ def document_register_paper(
     )
 
 
-def _integrate(document: Document, acting_user: User | None) -> int:
+def _integrate(document: Document, acting_user: User | None) -> list[Fact]:
     """The rule for a structured resources declaration: one fact per line, source « déclaration
     de l'allocataire », valid for its month. Raises ValidationError when a line does not fit."""
     lines = _lines(document.payload)
     if not lines:
         raise ValidationError("La déclaration ne contient aucune ressource.")
     persons = {p.pk: p for p in Person.objects.filter(pk__in={line.person_id for line in lines})}
-    for line in lines:
-        if line.kind not in RESOURCE_KINDS:
-            raise ValidationError(f"Ressource inconnue « {line.kind} ».")
+    if unknown := {line.kind for line in lines} - set(RESOURCE_KINDS):
+        raise ValidationError(f"Ressource inconnue « {min(unknown)} ».")
+    return [
         fact_record(
             household=document.household,
             person=persons.get(line.person_id),
@@ -150,7 +150,8 @@ def _integrate(document: Document, acting_user: User | None) -> int:
             acting_user=acting_user,
             reason=f"déclaration de ressources (document {document.pk})",
         )
-    return len(lines)
+        for line in lines
+    ]
 
 
 def resources_declaration_submit(
@@ -226,8 +227,9 @@ def document_process(
             raise ValidationError("Ce document est déjà traité.")
         if document.routing != Routing.MANUAL:
             raise ValidationError("Ce document est traité automatiquement.")
+        facts = []
         if outcome == Outcome.ACCEPTED and document.payload.get("lines"):
-            _integrate(document, acting_user)
+            facts = _integrate(document, acting_user)
         document.processed_at = clock.now()
         document.outcome = outcome
         document.processed_by = acting_user
@@ -240,5 +242,12 @@ def document_process(
             obj=document,
             reason="document traité",
             detail={"outcome": outcome},
+        )
+        processing_act_record(
+            kind=ActKind.DOCUMENT_PROCESSED,
+            agent=acting_user,
+            household=document.household,
+            facts=facts,
+            obj=document,
         )
     return document

@@ -24,8 +24,8 @@ from justedroit.core.audit import case_event_record
 from justedroit.core.models import User
 from justedroit.entitlements.models import AdjustmentKind, Payment, Run, RunStatus
 from justedroit.entitlements.services import household_recompute
-from justedroit.registry.models import FactSource, Household, Person
-from justedroit.registry.services import fact_record
+from justedroit.registry.models import ActKind, FactSource, Household, Person
+from justedroit.registry.services import fact_record, processing_act_record
 from justedroit.rules.situation import FIRST_SUPPORTED_MONTH
 
 ZERO = Decimal("0.00")
@@ -191,6 +191,13 @@ def settle(
         control.suspension_lifted_at = now
         fields.append("suspension_lifted_at")
     control.save(update_fields=fields)
+    processing_act_record(
+        kind=ActKind.CONTROL_SETTLED,
+        agent=acting_user,
+        household=household,
+        facts=facts,
+        obj=control,
+    )
     event_record(
         control,
         EventKind.CLOSED,

@@ -22,7 +22,7 @@ from justedroit.core import clock
 from justedroit.twin.models import TwinBuild, TwinSimulation
 from justedroit.twin.simulate.months import months_run
 
-SIMULATORS = ("truth", "reception", "channels", "outreach")
+SIMULATORS = ("truth", "reception", "channels", "outreach", "quality")
 
 
 def available() -> list[tuple[str, Callable]]:

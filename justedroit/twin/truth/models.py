@@ -82,3 +82,28 @@ class TruePeriod(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.month_from:%Y-%m}"
+
+
+class ProcessingError(models.TextChoices):
+    WRONG_AMOUNT = "wrong_amount", "Montant erroné"
+    WRONG_DATE = "wrong_date", "Date d'effet erronée"
+    MISSED_RESOURCE = "missed_resource", "Ressource oubliée"
+
+
+class TrueProcessing(models.Model):
+    """What a twin case worker's act should have recorded, and whether it did: the ground truth
+    the verification estimates are judged against (`twin.simulate.quality`)."""
+
+    act = models.OneToOneField(
+        "registry.ProcessingAct", on_delete=models.PROTECT, related_name="+", verbose_name="acte"
+    )
+    month = models.DateField("mois traité")
+    true_amount = models.DecimalField("montant vrai", max_digits=12, decimal_places=2)
+    recorded_amount = models.DecimalField("montant saisi", max_digits=12, decimal_places=2)
+    error = models.CharField("erreur", max_length=16, choices=ProcessingError.choices, blank=True)
+
+    class Meta:
+        verbose_name = "vérité d'un acte de traitement"
+
+    def __str__(self) -> str:
+        return f"act {self.act_id}: {self.error or 'ok'}"

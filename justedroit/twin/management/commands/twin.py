@@ -1,3 +1,4 @@
+import datetime as dt
 import sys
 
 from django.core.exceptions import ValidationError
@@ -6,9 +7,12 @@ from tqdm import tqdm
 
 from justedroit.core.batch import BatchCommand
 from justedroit.core.clock import parse_month
+from justedroit.quality.models import Method, Stratum
+from justedroit.quality.services import PlanInput
 from justedroit.twin import selectors
 from justedroit.twin.build import twin_build
 from justedroit.twin.simulate import twin_simulate
+from justedroit.twin.simulate.quality.verification import verify
 
 
 class Command(BatchCommand):
@@ -30,13 +34,47 @@ class Command(BatchCommand):
             "partenaires, cycle de la Caf).",
         )
 
+        verify = sub.add_parser(
+            "verify",
+            help="Le vérificateur du jumeau tire un échantillon des actes de l'année et les "
+            "vérifie d'après la vérité du jumeau.",
+        )
+        verify.add_argument("--year", type=int, required=True)
+        verify.add_argument("--method", choices=Method.values, default=Method.SIMPLE)
+        verify.add_argument("--strata", choices=Stratum.values, default="")
+        verify.add_argument("--size", type=int, default=None)
+        verify.add_argument("--seed", type=int, default=86)
+
     def handle(self, *args, action, **options):
-        if action == "build":
+        if action == "verify":
+            self._verify(options)
+        elif action == "build":
             self._build(options["seed"], options["scale"])
         elif action == "simulate":
             self._simulate(options["first"], options["last"], cycle=not options["no_cycle"])
         else:
             self._calibration()
+
+    def _verify(self, options):
+        year = options["year"]
+        try:
+            plan = verify(
+                plan=PlanInput(
+                    name=f"Vérification du jumeau {year}",
+                    period_start=dt.date(year, 1, 1),
+                    period_end=dt.date(year + 1, 1, 1),
+                    method=options["method"],
+                    stratify_by=options["strata"],
+                    size=options["size"],
+                    seed=options["seed"],
+                )
+            )
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages)) from None
+        self.stdout.write(
+            f"Plan n° {plan.pk} : {plan.size} actes tirés sur {plan.population} et vérifiés "
+            f"(justedroit quality estimate --year {year})."
+        )
 
     def _simulate(self, first: str, last: str, *, cycle: bool):
         try:

@@ -1,0 +1,42 @@
+"""Quality-of-processing indicators: the agents' processing acts of the year and the IQL-style
+index of the year's latest verification plan. Reference values (not the Caf de la Vienne's):
+a Caf reported IQL 0 = 94 % for 2022 (INDICATORS.md)."""
+
+import datetime as dt
+from decimal import Decimal
+
+from justedroit.core.indicators import indicator
+from justedroit.quality import selectors
+
+
+@indicator(
+    code="quality_processing_acts",
+    label="Actes de traitement des agents",
+    unit="actes",
+    definition=(
+        "Actes de traitement enregistrés dans l'année : saisies de faits par un agent, décisions "
+        "sur les demandes, pièces traitées manuellement, clôtures de contrôles."
+    ),
+)
+def processing_acts(year: int) -> int:
+    return selectors.acts_in(dt.date(year, 1, 1), dt.date(year + 1, 1, 1)).count()
+
+
+@indicator(
+    code="quality_iql",
+    label="Indice de qualité de la liquidation (dernier plan de vérification de l'année)",
+    unit="%",
+    definition=(
+        "1 − part estimée des actes en erreur, sur les actes vérifiés du dernier plan de "
+        "vérification portant sur l'année (pondérée par l'inverse des probabilités d'inclusion "
+        "hors tirage aléatoire simple) ; vide sans plan vérifié."
+    ),
+)
+def quality_index(year: int) -> Decimal | None:
+    plan = selectors.plans_of_year(year).first()
+    if plan is None:
+        return None
+    results = selectors.plan_results(plan)
+    if results.reviewed == 0:
+        return None
+    return Decimal(f"{100 * (1 - results.share.value):.1f}")

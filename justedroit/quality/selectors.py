@@ -1,0 +1,361 @@
+"""Reads of the quality domain: the processing acts of a period as a sampling frame (agent, team,
+benefit, € at stake, € changed through the engine, risk flags), plans, worklists and reviews."""
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+import numpy as np
+from django.db.models import Q, QuerySet
+
+from justedroit.core import clock
+from justedroit.core.models import User
+from justedroit.entitlements.models import AdjustmentCause, AdjustmentKind, Payment
+from justedroit.quality import estimators
+from justedroit.quality.datamining import risk_flags
+from justedroit.quality.estimators import Estimate
+from justedroit.quality.models import (
+    Method,
+    QualityAction,
+    Review,
+    SampleItem,
+    SamplingPlan,
+    TeamMembership,
+)
+from justedroit.registry.models import ProcessingAct, ProcessingActFact
+
+NO_TEAM = "sans équipe"
+NO_BENEFIT = "sans incidence"
+ZERO = Decimal("0.00")
+
+
+@dataclass(frozen=True)
+class Frame:
+    """The acts of a period, one position per act, in the order of their ids."""
+
+    act_ids: np.ndarray
+    agent_ids: np.ndarray
+    teams: np.ndarray
+    benefits: np.ndarray
+    at_stake: np.ndarray  # € paid to the household for the act's month (the act's benefit)
+    changed: np.ndarray  # € changed through the engine by the act's facts (absolute)
+    risky: np.ndarray  # flagged by a datamining rule
+
+    def __len__(self) -> int:
+        return len(self.act_ids)
+
+    def size_measure(self) -> np.ndarray:
+        """The € a PPS draw is proportional to: at stake or changed, at least 1 € so that every
+        act can be drawn."""
+        return np.maximum(np.maximum(self.at_stake, self.changed), 1.0)
+
+    def strata(self, by: str) -> np.ndarray:
+        if by == "benefit":
+            return self.benefits
+        if by == "team":
+            return self.teams
+        if by == "risk":
+            return np.where(self.risky, "à risque", "autres").astype(object)
+        return np.full(len(self), "", dtype=object)
+
+
+def teams_at(agent_ids, day: dt.date) -> dict[int, str]:
+    """Each agent's team on `day`."""
+    rows = TeamMembership.objects.filter(
+        Q(end_date__isnull=True) | Q(end_date__gt=day), agent_id__in=agent_ids, start_date__lte=day
+    ).values_list("agent_id", "team__name")
+    return dict(rows)
+
+
+def teams_on(agent_days) -> list[str]:
+    """The team of each (agent id, day) pair, `NO_TEAM` when the agent was in none that day."""
+    pairs = list(agent_days)
+    spans = defaultdict(list)
+    for agent_id, start, end, name in TeamMembership.objects.filter(
+        agent_id__in={a for a, _ in pairs}
+    ).values_list("agent_id", "start_date", "end_date", "team__name"):
+        spans[agent_id].append((start, end, name))
+    return [
+        next(
+            (n for s, e, n in spans[a] if s <= day and (e is None or day < e)),
+            NO_TEAM,
+        )
+        for a, day in pairs
+    ]
+
+
+def acts_in(start: dt.date, end: dt.date) -> QuerySet[ProcessingAct]:
+    return ProcessingAct.objects.filter(at__gte=midnight(start), at__lt=midnight(end)).order_by(
+        "id"
+    )
+
+
+def midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(), tzinfo=clock.PARIS)
+
+
+def engine_changes(act_ids) -> dict[int, dict[str, Decimal]]:
+    """Per act, per benefit: the signed € (rappels +, indus −) the engine computed from the
+    facts the act wrote, in any later recomputation."""
+    changes: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
+    fact_acts = defaultdict(list)
+    for act_id, fact_id in ProcessingActFact.objects.filter(act_id__in=act_ids).values_list(
+        "act_id", "fact_id"
+    ):
+        fact_acts[fact_id].append(act_id)
+    rows = AdjustmentCause.objects.filter(fact_id__in=fact_acts).values_list(
+        "fact_id", "adjustment_id", "adjustment__benefit", "adjustment__kind", "adjustment__amount"
+    )
+    seen = set()
+    for fact_id, adjustment_id, benefit, kind, amount in rows:
+        for act_id in fact_acts[fact_id]:
+            if (act_id, adjustment_id) in seen:
+                continue
+            seen.add((act_id, adjustment_id))
+            sign = 1 if kind == AdjustmentKind.ARREARS else -1
+            changes[act_id][benefit] += sign * amount
+    return changes
+
+
+def frame(start: dt.date, end: dt.date, *, agent: User | None = None) -> Frame:
+    """The sampling frame of the acts processed in [start, end) (by `agent` only, if given)."""
+    acts_of_period = acts_in(start, end)
+    if agent is not None:
+        acts_of_period = acts_of_period.filter(agent=agent)
+    acts = list(
+        acts_of_period.values_list("id", "agent_id", "household_id", "benefit", "at", "kind")
+    )
+    ids = [a[0] for a in acts]
+    changes = engine_changes(ids)
+    months = {clock.month_start(a[4].astimezone(clock.PARIS).date()) for a in acts}
+    paid: dict[tuple, Decimal] = defaultdict(lambda: ZERO)
+    for household_id, month, benefit, amount in Payment.objects.filter(
+        household_id__in={a[2] for a in acts}, month__in=months
+    ).values_list("household_id", "month", "benefit", "amount"):
+        paid[household_id, month, benefit] += amount
+        paid[household_id, month, ""] += amount
+    teams = teams_on((a[1], a[4].astimezone(clock.PARIS).date()) for a in acts)
+    flags = risk_flags(acts, changes)
+    benefits, at_stake, changed = [], [], []
+    for act_id, _agent, household_id, benefit, at, _kind in acts:
+        by_benefit = changes.get(act_id, {})
+        main = benefit or (max(by_benefit, key=lambda b: abs(by_benefit[b])) if by_benefit else "")
+        benefits.append(main or NO_BENEFIT)
+        month = clock.month_start(at.astimezone(clock.PARIS).date())
+        at_stake.append(float(paid[household_id, month, main]))
+        changed.append(float(sum((abs(v) for v in by_benefit.values()), ZERO)))
+    return Frame(
+        act_ids=np.array(ids, dtype=np.int64),
+        agent_ids=np.array([a[1] for a in acts], dtype=np.int64),
+        teams=np.array(teams, dtype=object),
+        benefits=np.array(benefits, dtype=object),
+        at_stake=np.array(at_stake, dtype=float),
+        changed=np.array(changed, dtype=float),
+        risky=np.array([act_id in flags for act_id in ids], dtype=bool),
+    )
+
+
+def plans(limit: int = 50) -> QuerySet[SamplingPlan]:
+    return SamplingPlan.objects.select_related("created_by").order_by("-created_at", "-id")[:limit]
+
+
+def plan_items(plan: SamplingPlan) -> QuerySet[SampleItem]:
+    return plan.items.select_related("act__agent", "act__household", "review").order_by(
+        "stratum", "act_id"
+    )
+
+
+def worklist(plan: SamplingPlan) -> QuerySet[SampleItem]:
+    """The plan's acts still to review."""
+    return plan_items(plan).filter(review__isnull=True)
+
+
+def reviewed(plan: SamplingPlan, *, agent: User | None = None) -> QuerySet[SampleItem]:
+    items = plan_items(plan).filter(review__isnull=False)
+    return items.filter(act__agent=agent) if agent is not None else items
+
+
+def reviews_of_agent(agent: User) -> QuerySet[Review]:
+    """An agent's own reviewed acts, newest first (what an agent may see of the results)."""
+    return (
+        Review.objects.filter(item__act__agent=agent)
+        .select_related("item__act")
+        .order_by("-reviewed_at")
+    )
+
+
+@dataclass(frozen=True)
+class Results:
+    """A plan's estimates from its reviewed acts (see `quality.estimators`)."""
+
+    reviewed: int
+    errors: int
+    share: Estimate  # share of acts in error
+    amount_rate: Estimate  # € in error / € at stake, weighted
+    by_stratum: dict[str, tuple[Estimate, Estimate]]
+    iql: dict[str, dict[str, Estimate]]  # "benefit" / "team" / "agent" → group → 1 − share
+
+    def as_json(self) -> dict:
+        return {
+            "reviewed": self.reviewed,
+            "errors": self.errors,
+            "share_in_error": self.share.as_json(),
+            "amount_error_rate": self.amount_rate.as_json(),
+            "by_stratum": {k: [s.as_json(), r.as_json()] for k, (s, r) in self.by_stratum.items()},
+            "iql": {k: {g: e.as_json() for g, e in v.items()} for k, v in self.iql.items()},
+        }
+
+
+def plan_results(plan: SamplingPlan, *, confidence: float = 0.95) -> Results:
+    """The plan's estimates from the reviews recorded so far: share of acts in error (Wilson for
+    a simple random sample, weighted otherwise), amount-weighted error rate (ratio estimator,
+    Taylor variance, logit interval), per stratum, and IQL-style indices (1 − share in error) by
+    benefit, team and agent, unweighted within each group, with Wilson intervals."""
+    rows = list(
+        SampleItem.objects.filter(plan=plan, review__isnull=False)
+        .order_by("id")
+        .values_list(
+            "probability",
+            "fraction",
+            "amount",
+            "stratum",
+            "review__in_error",
+            "review__impact",
+            "act__agent__username",
+            "act__agent_id",
+            "act__benefit",
+            "act__at",
+        )
+    )
+    weights = np.array([1 / float(r[0]) for r in rows])
+    fractions = np.array([float(r[1]) for r in rows])
+    amounts = np.array([float(r[2]) for r in rows])
+    strata = np.array([r[3] for r in rows], dtype=object)
+    in_error = np.array([r[4] for r in rows], dtype=bool)
+    impacts = np.array([float(r[5]) for r in rows])
+    errors = int(in_error.sum())
+    if plan.method in (Method.SIMPLE, Method.DISCOVERY):
+        share = estimators.share_in_error(errors, len(rows), confidence=confidence)
+    else:
+        share = estimators.weighted_share(
+            in_error, weights, strata=strata, fractions=fractions, confidence=confidence
+        )
+    amount_rate = estimators.ratio(
+        impacts,
+        amounts,
+        weights,
+        strata=strata,
+        fractions=fractions,
+        confidence=confidence,
+        logit=True,
+    )
+    by_stratum = {}
+    for key in sorted(set(strata.tolist())) if plan.stratify_by else []:
+        inside = strata == key
+        by_stratum[key] = (
+            estimators.share_in_error(int(in_error[inside].sum()), int(inside.sum())),
+            estimators.ratio(
+                impacts[inside],
+                amounts[inside],
+                weights[inside],
+                logit=True,
+                fractions=fractions[inside],
+            ),
+        )
+    groups = {
+        "benefit": [r[8] or NO_BENEFIT for r in rows],
+        "team": teams_on((r[7], r[9].astimezone(clock.PARIS).date()) for r in rows),
+        "agent": [r[6] for r in rows],
+    }
+    iql = {
+        by: {
+            group: _quality_index(in_error[np.array(labels, dtype=object) == group], confidence)
+            for group in sorted(set(labels))
+        }
+        for by, labels in groups.items()
+    }
+    return Results(len(rows), errors, share, amount_rate, by_stratum, iql)
+
+
+def _quality_index(flags: np.ndarray, confidence: float) -> Estimate:
+    share = estimators.share_in_error(int(flags.sum()), len(flags), confidence=confidence)
+    return Estimate(1 - share.value, 1 - share.high, 1 - share.low, share.n)
+
+
+def plans_of_year(year: int) -> QuerySet[SamplingPlan]:
+    """Plans whose acts all fall in `year`, newest first."""
+    return SamplingPlan.objects.filter(
+        period_start__gte=dt.date(year, 1, 1), period_end__lte=dt.date(year + 1, 1, 1)
+    ).order_by("-created_at", "-id")
+
+
+def plan(pk: int) -> SamplingPlan | None:
+    return SamplingPlan.objects.select_related("created_by").filter(pk=pk).first()
+
+
+def item(pk: int) -> SampleItem | None:
+    return (
+        SampleItem.objects.select_related("plan", "act__agent", "act__household")
+        .prefetch_related("act__act_facts__fact__person")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class AgentQuality:
+    username: str
+    name: str
+    team: str
+    index: Estimate  # IQL: 1 − share of the agent's reviewed acts in error
+    impact: Decimal
+
+
+def quality_by_agent(*, agent: User | None = None) -> list[AgentQuality]:
+    """Every reviewed act of every plan, per agent (or one agent's only): the IQL-style index
+    with its Wilson interval and the € impact of the errors found."""
+    reviews = Review.objects.all()
+    if agent is not None:
+        reviews = reviews.filter(item__act__agent=agent)
+    per_agent: dict[int, list] = defaultdict(list)
+    names: dict[int, tuple[str, str]] = {}
+    for agent_id, username, first, last, in_error, impact in reviews.values_list(
+        "item__act__agent_id",
+        "item__act__agent__username",
+        "item__act__agent__first_name",
+        "item__act__agent__last_name",
+        "in_error",
+        "impact",
+    ):
+        per_agent[agent_id].append((in_error, impact))
+        names[agent_id] = (username, f"{first} {last}".strip() or username)
+    teams = teams_at(per_agent, clock.today())
+    rows = []
+    for agent_id, reviewed_acts in per_agent.items():
+        flags = np.array([e for e, _ in reviewed_acts], dtype=bool)
+        rows.append(
+            AgentQuality(
+                username=names[agent_id][0],
+                name=names[agent_id][1],
+                team=teams.get(agent_id, NO_TEAM),
+                index=_quality_index(flags, 0.95),
+                impact=sum((i for _, i in reviewed_acts), ZERO),
+            )
+        )
+    return sorted(rows, key=lambda r: (r.team, r.username))
+
+
+def quality_actions() -> QuerySet[QualityAction]:
+    return QualityAction.objects.select_related("agent", "team", "owner").order_by(
+        "closed_at", "due_date", "id"
+    )
+
+
+def supervision_plans(limit: int = 50) -> QuerySet[SamplingPlan]:
+    """Managers' supervision plans (one agent's acts), newest first."""
+    return (
+        SamplingPlan.objects.filter(agent__isnull=False)
+        .select_related("agent", "created_by")
+        .order_by("-created_at", "-id")[:limit]
+    )

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from justedroit.quality import views
+
+app_name = "quality"
+urlpatterns = [
+    path("", views.plans, name="plans"),
+    path("plans/<int:pk>/", views.plan, name="plan"),
+    path("plans/<int:pk>/graphique.svg", views.plan_chart, name="plan_chart"),
+    path("verifier/<int:pk>/", views.review, name="review"),
+    path("mes-resultats/", views.my_results, name="my_results"),
+    path("agents/", views.agents_results, name="agents_results"),
+    path("supervision/", views.supervision, name="supervision"),
+    path("actions/<int:pk>/cloture/", views.action_close, name="action_close"),
+]

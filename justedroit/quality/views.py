@@ -1,0 +1,283 @@
+"""The verifier's pages (plans, a plan's results with their chart, the review of a sampled act),
+an agent's own results and the managers' results per agent. Pages that show households are
+recorded in the audit trail."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.views.decorators.http import require_GET, require_http_methods
+
+from justedroit.core import clock
+from justedroit.core.audit import display_record
+from justedroit.core.web import requires
+from justedroit.quality import perms, selectors, services
+from justedroit.quality.forms import (
+    ActionForm,
+    CloseActionForm,
+    PlanForm,
+    ReviewForm,
+    SupervisionForm,
+)
+from justedroit.quality.services import Correction, PlanInput
+
+WIDTH, ROW, LEFT = 640, 28, 200
+
+
+@require_http_methods(["GET", "POST"])
+@requires(perms.can_view_verification, post=perms.can_review_acts)
+def plans(request):
+    form = PlanForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            drawn = services.plan_draw(
+                plan=PlanInput(
+                    name=data["name"],
+                    period_start=data["period_start"],
+                    period_end=data["period_end"],
+                    method=data["method"],
+                    stratify_by=data["stratify_by"],
+                    expected_rate=data["expected_rate"],
+                    margin=data["margin"],
+                    size=data["size"],
+                    seed=data["seed"],
+                ),
+                acting_user=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"{drawn.size} actes tirés (graine {drawn.seed}).")
+            return redirect("quality:plan", pk=drawn.pk)
+    return render(
+        request,
+        "quality/plans.html",
+        {
+            "plans": selectors.plans(),
+            "form": form,
+            "can_review": perms.can_review_acts(request.user),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_GET
+@requires(perms.can_open_plan_pages)
+def plan(request, pk: int):
+    found = selectors.plan(pk)
+    if found is None:
+        raise Http404
+    if not perms.can_see_plan(request.user, found):
+        raise PermissionDenied
+    worklist = []
+    if perms.can_review_acts(request.user) or perms.can_supervise(request.user):
+        worklist = list(selectors.worklist(found)[:200])
+        if worklist:
+            display_record(
+                actor=request.user,
+                page="Qualité : actes à vérifier",
+                households=[i.act.household.number for i in worklist],
+                obj=found,
+            )
+    return render(
+        request,
+        "quality/plan.html",
+        {"plan": found, "results": selectors.plan_results(found), "worklist": worklist},
+    )
+
+
+@require_GET
+@requires(perms.can_open_plan_pages)
+def plan_chart(request, pk: int):
+    """The plan's indices by team and by benefit, with their intervals, as a static SVG."""
+    found = selectors.plan(pk)
+    if found is None:
+        raise Http404
+    if not perms.can_see_plan(request.user, found):
+        raise PermissionDenied
+    results = selectors.plan_results(found)
+    bars = []
+    for by, label in (("team", "Équipe"), ("benefit", "Prestation")):
+        for group, index in results.iql[by].items():
+            bars.append((f"{label} : {group}", index))
+    rows = [
+        {
+            "y": 30 + i * ROW,
+            "label": label,
+            "x_value": _x(index.value),
+            "x_low": _x(index.low),
+            "x_high": _x(index.high),
+            "text": f"{index.value:.1%} (n = {index.n})".replace(".", ","),
+        }
+        for i, (label, index) in enumerate(bars)
+    ]
+    ticks = [{"x": _x(t / 100), "label": f"{t} %"} for t in (50, 60, 70, 80, 90, 100)]
+    svg = render_to_string(
+        "quality/chart.svg",
+        {
+            "rows": rows,
+            "ticks": ticks,
+            "height": 60 + len(rows) * ROW,
+            "width": WIDTH + 120,
+            "left": LEFT,
+            "right": _x(1.0),
+        },
+    )
+    return HttpResponse(svg, content_type="image/svg+xml")
+
+
+def _x(value: float) -> float:
+    """Position of an index between 50 % and 100 % on the chart."""
+    if value != value:  # no reviewed act
+        return LEFT
+    return round(LEFT + max(0.0, min(1.0, (value - 0.5) / 0.5)) * (WIDTH - LEFT), 1)
+
+
+@require_http_methods(["GET", "POST"])
+@requires(perms.can_open_plan_pages)
+def review(request, pk: int):
+    found = selectors.item(pk)
+    if found is None:
+        raise Http404
+    if not perms.can_review_item(request.user, found):
+        raise PermissionDenied
+    form = ReviewForm(request.POST or None)
+    facts = [link.fact for link in found.act.act_facts.all()]
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.review_record(
+                item=found,
+                in_error=data["in_error"],
+                nature=data["nature"],
+                origin=data["origin"],
+                financial=data["financial"],
+                impact=data["impact"],
+                corrections=_corrections(data, facts),
+                note=data["note"],
+                acting_user=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Vérification enregistrée.")
+            return redirect("quality:plan", pk=found.plan_id)
+    display_record(
+        actor=request.user,
+        page="Qualité : vérification d'un acte",
+        households=[found.act.household.number],
+        obj=found,
+    )
+    return render(
+        request,
+        "quality/review.html",
+        {"item": found, "facts": facts, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _corrections(data, facts) -> list[Correction] | None:
+    if not data["correction_kind"]:
+        return None
+    if data["correction_from"] is None:
+        raise ValidationError("Indiquez à partir de quel mois vaut le fait corrigé.")
+    person = next((f.person for f in facts if f.person is not None), None)
+    return [
+        Correction(
+            kind=data["correction_kind"],
+            valid_from=data["correction_from"],
+            valid_until=data["correction_until"],
+            person=person,
+            amount=data["correction_amount"],
+        )
+    ]
+
+
+@require_GET
+@requires(perms.can_view_own_quality)
+def my_results(request):
+    """An agent's own reviewed acts and index; never a colleague's."""
+    return render(
+        request,
+        "quality/my_results.html",
+        {
+            "rows": selectors.quality_by_agent(agent=request.user),
+            "reviews": selectors.reviews_of_agent(request.user)[:100],
+        },
+    )
+
+
+@require_GET
+@requires(perms.can_view_agents_quality)
+def agents_results(request):
+    return render(request, "quality/agents.html", {"rows": selectors.quality_by_agent()})
+
+
+@require_http_methods(["GET", "POST"])
+@requires(perms.can_supervise)
+def supervision(request):
+    """The manager's page: supervision plans per agent and month, quality actions."""
+    posted = request.POST.get("form", "")
+    plan_form = SupervisionForm(request.POST if posted == "plan" else None)
+    action_form = ActionForm(request.POST if posted == "action" else None)
+    if posted == "plan" and plan_form.is_valid():
+        data = plan_form.cleaned_data
+        month = clock.month_start(data["month"])
+        try:
+            drawn = services.plan_draw(
+                plan=PlanInput(
+                    name=f"Supervision de {data['agent'].username}, {month:%m/%Y}",
+                    period_start=month,
+                    period_end=clock.add_months(month, 1),
+                    method="simple",
+                    size=data["size"],
+                    agent=data["agent"],
+                ),
+                acting_user=request.user,
+            )
+        except ValidationError as error:
+            plan_form.add_error(None, error)
+        else:
+            return redirect("quality:plan", pk=drawn.pk)
+    if posted == "action" and action_form.is_valid():
+        try:
+            services.quality_action_open(**action_form.cleaned_data, acting_user=request.user)
+        except ValidationError as error:
+            action_form.add_error(None, error)
+        else:
+            messages.success(request, "Action qualité ouverte.")
+            return redirect("quality:supervision")
+    return render(
+        request,
+        "quality/supervision.html",
+        {
+            "plan_form": plan_form,
+            "action_form": action_form,
+            "close_form": CloseActionForm(),
+            "plans": selectors.supervision_plans(),
+            "actions": selectors.quality_actions(),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_http_methods(["POST"])
+@requires(perms.can_supervise)
+def action_close(request, pk: int):
+    action = selectors.quality_actions().filter(pk=pk).first()
+    if action is None:
+        raise Http404
+    form = CloseActionForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError("Indiquez le bilan de l'action.")
+        services.quality_action_close(
+            action=action, note=form.cleaned_data["note"], acting_user=request.user
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Action close.")
+    return redirect("quality:supervision")
