@@ -86,14 +86,19 @@ def main() -> None:
     tbs_load = float(load.stdout.strip().splitlines()[-1])
 
     now = clock.now()
-    started = time.perf_counter()
-    before, _ = reference_reader.situations(month=month, as_of=now)
-    read_before = time.perf_counter() - started
-    started = time.perf_counter()
-    inputs, _ = situations(month=month, as_of=now)
-    read = time.perf_counter() - started
+
+    def timed(reader):
+        started = time.perf_counter()
+        inputs, _ = reader(month=month, as_of=now)
+        return inputs, time.perf_counter() - started
+
+    # Alternated, best of two each: the first read of a table warms the database's cache.
+    before, read_before = timed(reference_reader.situations)
+    inputs, read = timed(situations)
     assert inputs == before, "the set-based reader reads otherwise than the reference"
     del before
+    read_before = min(read_before, timed(reference_reader.situations)[1])
+    read = min(read, timed(situations)[1])
     n = len(inputs)
 
     started = time.perf_counter()

@@ -7,7 +7,8 @@ import signal
 
 from justedroit.entitlements import executors
 
-_in_django = executors.in_django
+# Dask may load a preload twice (from its path and from the worker's copy): wrap the original once.
+_in_django = getattr(executors.in_django, "__wrapped__", executors.in_django)
 
 
 def _dies_after_its_first_partition(service, /, *args, **kwargs):
@@ -16,4 +17,5 @@ def _dies_after_its_first_partition(service, /, *args, **kwargs):
 
 
 # Tasks name `executors.in_django` (pickled by reference): this worker finds this one.
+_dies_after_its_first_partition.__wrapped__ = _in_django  # type: ignore[attr-defined]
 executors.in_django = _dies_after_its_first_partition
