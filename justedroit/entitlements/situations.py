@@ -109,6 +109,19 @@ def claimed_benefits(month: dt.date, household_ids: Households = None) -> dict[i
     return {household_id: frozenset(b) for household_id, b in by_household.items()}
 
 
+# Plain strings: a lookup with the enum member would hash it in Python, 150,000 times a month.
+_ACTIVITY, _DISABILITY_RATE, _PREGNANCY = (
+    FactKind.ACTIVITY.value,
+    FactKind.DISABILITY_RATE.value,
+    FactKind.PREGNANCY.value,
+)
+_HOUSING_COMMUNE, _HOUSING_STATUS, _RENT, _FISCAL_INCOME_N2 = (
+    FactKind.HOUSING_COMMUNE.value,
+    FactKind.HOUSING_STATUS.value,
+    FactKind.RENT.value,
+    FactKind.FISCAL_INCOME_N2.value,
+)
+
 PAID, COMPUTED = "paid", "computed"
 RsaReceived = dict[int, dict[dt.date, tuple[Decimal, str]]]  # household → month → (amount, origin)
 
@@ -146,25 +159,23 @@ def _situations(month, as_of, household_ids, rsa):
                 id=str(person_id),
                 birth_date=birth,
                 family_role=FAMILY_ROLE[role],
-                activity=known.get((household_id, person_id, FactKind.ACTIVITY)),
-                disability_rate=_rate(
-                    known.get((household_id, person_id, FactKind.DISABILITY_RATE))
-                ),
-                pregnant=known.get((household_id, person_id, FactKind.PREGNANCY)) == "yes",
+                activity=known.get((household_id, person_id, _ACTIVITY)),
+                disability_rate=_rate(known.get((household_id, person_id, _DISABILITY_RATE))),
+                pregnant=known.get((household_id, person_id, _PREGNANCY)) == "yes",
                 resources=resources.get((household_id, person_id), {}),
             )
             for person_id, role, birth in members.get(household_id, ())
         )
-        commune = known.get((household_id, None, FactKind.HOUSING_COMMUNE))
+        commune = known.get((household_id, None, _HOUSING_COMMUNE))
         inputs.append(
             HouseholdInput(
                 id=numbers[household_id],
                 persons=persons,
-                housing_status=known.get((household_id, None, FactKind.HOUSING_STATUS)),
-                rent=known.get((household_id, None, FactKind.RENT)),
+                housing_status=known.get((household_id, None, _HOUSING_STATUS)),
+                rent=known.get((household_id, None, _RENT)),
                 apl_zone=zones.get(commune, 0),
                 commune_insee=commune or "",
-                fiscal_income_n2=known.get((household_id, None, FactKind.FISCAL_INCOME_N2)),
+                fiscal_income_n2=known.get((household_id, None, _FISCAL_INCOME_N2)),
                 claims=claims.get(household_id, frozenset()),
                 rsa_received={m: amount for m, (amount, _) in rsa.get(household_id, {}).items()},
             )
