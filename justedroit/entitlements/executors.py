@@ -1,11 +1,14 @@
-"""Where chunks of households are computed: a local process pool, or a Dask cluster.
+"""Where households are computed: inline, in a local process pool (chunks of inputs read by the
+caller), or on a Dask cluster (partitions of the file, each read, computed and stored by the
+worker that receives its key: see `services.partition_compute`).
 
-Both are `concurrent.futures.Executor`s; the TaxBenefitSystem is loaded once per worker process
-(`rules.load_tax_benefit_system` is cached per process)."""
+The TaxBenefitSystem is loaded once per worker process (`rules.load_tax_benefit_system` is
+cached per process)."""
 
 import contextlib
 import ctypes
 import datetime as dt
+import importlib
 import os
 import signal
 import sys
@@ -13,6 +16,7 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from dataclasses import dataclass
 from multiprocessing import get_context
 
 from justedroit import rules
@@ -105,51 +109,98 @@ class InlineExecutor(Executor):
 
 
 @contextlib.contextmanager
-def executor(
-    kind: str = "local", *, scheduler: str | None = None, workers: int | None = None
-) -> Iterator[Executor]:
+def executor(kind: str = "local", *, workers: int | None = None) -> Iterator[Executor]:
     if kind == "inline":
         yield InlineExecutor()
     elif kind == "local":
         with _process_pool(workers or os.cpu_count() or 1) as pool:
             yield pool
-    elif kind == "dask":
-        from distributed import Client, LocalCluster
-
-        if scheduler:
-            with Client(scheduler) as client:
-                yield client.get_executor()
-        else:
-            with (
-                LocalCluster(
-                    n_workers=workers or 2,
-                    threads_per_worker=1,
-                    dashboard_address=":0",
-                    processes=True,
-                ) as cluster,
-                Client(cluster) as client,
-            ):
-                yield client.get_executor()
     else:
-        raise ValueError(f"Exécuteur inconnu « {kind} » : local ou dask.")
+        raise ValueError(f"Exécuteur inconnu « {kind} » : inline ou local.")
 
 
 def computed(
     inputs: Sequence[HouseholdInput],
     month: dt.date,
     kind: str = "local",
-    scheduler: str | None = None,
     workers: int | None = None,
     chunk: int = 5_000,
 ):
-    """(results, errors) per chunk of `inputs`, computed by the chosen executor."""
+    """(results, errors) per chunk of `inputs`, computed inline or by a local pool."""
     bounds = [(start, min(start + chunk, len(inputs))) for start in range(0, len(inputs), chunk)]
     if not bounds:
         return
-    with forked_inputs(inputs), executor(kind, scheduler=scheduler, workers=workers) as pool:
-        if kind == "local":
-            starts, stops = zip(*bounds, strict=True)
-            yield from pool.map(compute_slice, starts, stops, [month] * len(bounds))
-        else:
-            chunks = [inputs[start:stop] for start, stop in bounds]
-            yield from pool.map(compute_chunk, chunks, [month] * len(bounds))
+    with forked_inputs(inputs), executor(kind, workers=workers) as pool:
+        starts, stops = zip(*bounds, strict=True)
+        yield from pool.map(compute_slice, starts, stops, [month] * len(bounds))
+
+
+@dataclass(frozen=True)
+class Partition:
+    """The key a Dask worker receives (`services.partition_compute`): which households (ids in
+    [start, stop)), which month as known when, and, for a payment run, the run to store them
+    under. Defined here, not in `services`: a worker unpickles it before Django is set up."""
+
+    month: dt.date
+    as_of: dt.datetime
+    start: int
+    stop: int
+    run_id: int | None = None  # None: a dry run
+    withheld: tuple[int, ...] = ()
+    after_store: str | None = None  # dotted path of an `AfterStore`
+
+
+SCHEDULER_TIMEOUT = 10  # seconds to reach a Dask scheduler before giving up
+
+
+class SchedulerUnreachable(Exception):
+    """The Dask scheduler did not answer: nothing was computed nor paid."""
+
+
+@contextlib.contextmanager
+def dask_client(scheduler: str | None = None, workers: int | None = None) -> Iterator:
+    """A client of the Dask scheduler at `scheduler` (tcp://HOST:PORT), or of a cluster of
+    `workers` local processes started for the block and stopped with it."""
+    from distributed import Client, LocalCluster
+
+    if scheduler:
+        try:
+            client = Client(scheduler, timeout=SCHEDULER_TIMEOUT)
+        except (OSError, TimeoutError, ValueError) as error:
+            raise SchedulerUnreachable(
+                f"L'ordonnanceur Dask {scheduler} ne répond pas ({type(error).__name__}) : rien "
+                "n'a été calculé ni payé. Vérifiez qu'il est démarré (« dask scheduler ») et "
+                "joignable depuis cette machine, puis relancez la commande."
+            ) from None
+        with client:
+            yield client
+        return
+    with (
+        LocalCluster(
+            n_workers=workers or 2,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=":0",
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        yield client
+
+
+def in_django(service: str, /, *args, **kwargs):
+    """Runs in a Dask worker: the service named by its dotted path, Django set up first (once per
+    worker process, from the worker's environment: DJANGO_SETTINGS_MODULE, DATABASE_URL).
+
+    Services are named rather than pickled: unpickling one would import Django models before
+    Django is set up. A worker started with `dask worker` needs nothing more than this package
+    and the environment."""
+    import django
+    from django.apps import apps
+    from django.db import close_old_connections
+
+    if not apps.ready:
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "justedroit.settings")
+        django.setup()
+    close_old_connections()  # a connection a failed task left broken is not reused
+    module, name = service.rsplit(".", 1)
+    return getattr(importlib.import_module(module), name)(*args, **kwargs)

@@ -2,6 +2,7 @@
 
 import contextlib
 import datetime as dt
+import importlib
 import time
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
@@ -16,7 +17,7 @@ from justedroit.core import clock
 from justedroit.core.audit import audit_record
 from justedroit.core.db import LockHeld, bulk_insert, process_lock
 from justedroit.core.models import AuditAction, User
-from justedroit.entitlements.executors import computed
+from justedroit.entitlements.executors import Partition, computed, dask_client, in_django
 from justedroit.entitlements.models import (
     Adjustment,
     AdjustmentCause,
@@ -26,8 +27,8 @@ from justedroit.entitlements.models import (
     Run,
     RunStatus,
 )
-from justedroit.entitlements.situations import situations
-from justedroit.registry.models import Fact, Household
+from justedroit.entitlements.situations import IdRange, situations
+from justedroit.registry.models import Claim, ClaimStatus, Fact, Household
 from justedroit.rules.inputs import resource_window
 
 ZERO = Decimal("0.00")
@@ -78,6 +79,57 @@ def month_run(
     `after_store` runs in each chunk's transaction of a wet run (see
     `AfterStore`)."""
     as_of = as_of or clock.now()
+    if executor_kind == "dask":
+        if household_ids is not None:
+            raise ValueError("L'exécuteur dask calcule le fichier entier, par partitions.")
+        if connection.vendor != "postgresql":
+            raise ValueError(
+                "L'exécuteur dask demande PostgreSQL : ses workers lisent et écrivent eux-mêmes "
+                "leur partition dans la base."
+            )
+        # Reached before anything is written: an unreachable scheduler leaves no run behind.
+        with dask_client(scheduler, workers) as client:
+            return _month_run(
+                month,
+                as_of,
+                wet,
+                executor_kind,
+                client,
+                workers,
+                household_ids,
+                chunk,
+                progress,
+                withheld,
+                after_store,
+            )
+    return _month_run(
+        month,
+        as_of,
+        wet,
+        executor_kind,
+        None,
+        workers,
+        household_ids,
+        chunk,
+        progress,
+        withheld,
+        after_store,
+    )
+
+
+def _month_run(
+    month,
+    as_of,
+    wet,
+    executor_kind,
+    client,
+    workers,
+    household_ids,
+    chunk,
+    progress,
+    withheld,
+    after_store,
+) -> Run:
     run = Run(
         month=month,
         as_of=as_of,
@@ -89,7 +141,7 @@ def month_run(
     )
     if not wet:
         _compute(
-            run, household_ids, scheduler, workers, chunk, progress, stored=set(), withheld=withheld
+            run, household_ids, client, workers, chunk, progress, stored=set(), withheld=withheld
         )
         run.status, run.finished_at = RunStatus.FINISHED, clock.now()
         return run
@@ -107,11 +159,11 @@ def month_run(
             _compute(
                 run,
                 household_ids,
-                scheduler,
+                client,
                 workers,
                 chunk,
                 progress,
-                stored=_stored(month),
+                stored=set() if client is not None else _stored(month),
                 withheld=withheld,
                 after_store=after_store,
             )
@@ -145,19 +197,26 @@ def _interrupted_runs_close(month: dt.date) -> None:
     )
 
 
-def _stored(month: dt.date) -> set[int]:
+def _stored(month: dt.date, households: IdRange | None = None) -> set[int]:
     """Households whose month is stored already: paid, or with rights stored by an earlier run
     (chunks are stored whole, rights and payments together; a withheld household has rights and
     no payment)."""
-    paid = Payment.objects.filter(month=month).values_list("household_id", flat=True)
-    computed = Entitlement.objects.filter(month=month).values_list("household_id", flat=True)
-    return set(paid) | set(computed)
+    paid = Payment.objects.filter(month=month)
+    computed = Entitlement.objects.filter(month=month)
+    if households is not None:
+        paid = paid.filter(household_id__gte=households.start, household_id__lt=households.stop)
+        computed = computed.filter(
+            household_id__gte=households.start, household_id__lt=households.stop
+        )
+    return set(paid.values_list("household_id", flat=True)) | set(
+        computed.values_list("household_id", flat=True)
+    )
 
 
 def _compute(
     run: Run,
     household_ids,
-    scheduler,
+    client,
     workers,
     chunk,
     progress,
@@ -167,6 +226,9 @@ def _compute(
     after_store: AfterStore | None = None,
 ) -> None:
     """Compute the run's households (all but `stored`), storing each chunk when the run pays."""
+    if client is not None:
+        _compute_partitions(run, client, chunk, progress, withheld, after_store)
+        return
     started = time.perf_counter()
     inputs, ids_by_number = situations(
         month=run.month, as_of=run.as_of, household_ids=household_ids
@@ -181,7 +243,7 @@ def _compute(
 
     started = time.perf_counter()
     run.results, run.reused = [], False  # for the caller (dry runs, tests); not stored
-    chunks = computed(inputs, run.month, run.executor, scheduler, workers, chunk)
+    chunks = computed(inputs, run.month, run.executor, workers, chunk)
     with contextlib.closing(chunks):  # an interruption stops the workers at once
         for results, errors in chunks:
             run.results.extend(results)
@@ -226,6 +288,128 @@ def _store(run: Run, results, ids_by_number: dict[str, int], withheld: Collectio
     bulk_insert(
         Payment, ["run_id", "household_id", "benefit", "month", "amount", "paid_at"], payments
     )
+
+
+PARTITION_RETRIES = 2  # a partition whose task failed (database error…) runs again, idempotent
+
+
+def _partitions(month: dt.date, size: int) -> list[tuple[int, int]]:
+    """[start, stop) ranges of household ids, each holding `size` households with a claim
+    running in `month` (the last fewer): the ids are read, not the households."""
+    ids = list(
+        Claim.objects.filter(
+            Q(end_month__isnull=True) | Q(end_month__gt=month),
+            status=ClaimStatus.GRANTED,
+            start_month__lte=month,
+        )
+        .values_list("household_id", flat=True)
+        .distinct()
+        .order_by("household_id")
+    )
+    starts = ids[::size]
+    return list(zip(starts, [*starts[1:], ids[-1] + 1], strict=True)) if ids else []
+
+
+def _compute_partitions(
+    run: Run,
+    client,
+    size: int,
+    progress: Progress,
+    withheld: Collection[int],
+    after_store: AfterStore | None,
+) -> None:
+    """The run on a Dask cluster: each worker gets a partition key, reads its households from
+    the database, computes them and, for a payment run, stores them in its own transaction
+    (`partition_compute`); the run adds up the counts they report as they come. A worker that
+    dies has its partition run again elsewhere by the scheduler; a failed task is retried. Both
+    are idempotent: a partition skips its households already stored this month, and the unique
+    constraints refuse a second payment."""
+    from distributed import as_completed
+
+    started = time.perf_counter()
+    hook = None if after_store is None else f"{after_store.__module__}.{after_store.__qualname__}"
+    futures = [
+        client.submit(
+            in_django,
+            "justedroit.entitlements.services.partition_compute",
+            Partition(
+                month=run.month,
+                as_of=run.as_of,
+                start=start,
+                stop=stop,
+                run_id=run.id if run.wet else None,
+                withheld=tuple(h for h in withheld if start <= h < stop),
+                after_store=hook,
+            ),
+            pure=False,
+            retries=PARTITION_RETRIES,
+        )
+        for start, stop in _partitions(run.month, size)
+    ]
+    run.results, run.reused, run.skipped = [], False, 0
+    run.timings = {"load": 0.0, "compute": 0.0, "store": 0.0}
+    reports = []
+    for future in as_completed(futures):
+        report = future.result()
+        reports.append(report)
+        run.households += report["households"]
+        run.skipped += report["skipped"]
+        run.computed += report["computed"]
+        run.errors += report["errors"]
+        for step, seconds in report["timings"].items():
+            run.timings[step] = round(run.timings[step] + seconds, 3)  # worker seconds
+        if run.wet:
+            run.save(update_fields=["households", "computed", "errors", "timings"])
+        progress(report["households"])
+    run.timings["wall"] = round(time.perf_counter() - started, 3)
+    for report in sorted(reports, key=lambda r: r["start"]):
+        run.results += report["results"]
+    if run.wet:
+        run.save(update_fields=["timings"])
+
+
+def partition_compute(partition: Partition) -> dict:
+    """Runs in a Dask worker (`executors.in_django`): reads the partition's households from the
+    database, computes them and, for a payment run, stores their rights and payments in one
+    transaction, skipping those stored already (a partition run again after its worker died).
+    Reports counts, the households in error (missing facts: listed, the others paid) and, for a
+    dry run, the results."""
+    started = time.perf_counter()
+    households = IdRange(partition.start, partition.stop)
+    inputs, ids_by_number = situations(
+        month=partition.month, as_of=partition.as_of, household_ids=households
+    )
+    everyone = len(inputs)
+    run = None if partition.run_id is None else Run.objects.get(pk=partition.run_id)
+    if run is not None:
+        stored = _stored(partition.month, households)
+        inputs = [h for h in inputs if ids_by_number[h.id] not in stored]
+    read = time.perf_counter() - started
+    results, errors = rules.compute_month(inputs, partition.month, with_intermediates=False)
+    computed_at = time.perf_counter()
+    if run is not None:
+        with transaction.atomic():
+            _store(run, results, ids_by_number, frozenset(partition.withheld))
+            if partition.after_store is not None:
+                module, name = partition.after_store.rsplit(".", 1)
+                input_of = {h.id: h for h in inputs}
+                getattr(importlib.import_module(module), name)(
+                    run,
+                    [(ids_by_number[r.household_id], input_of[r.household_id], r) for r in results],
+                )
+    return {
+        "start": partition.start,
+        "households": len(inputs),
+        "skipped": everyone - len(inputs),
+        "computed": len(results),
+        "errors": [{"household": e.household_id, "message": e.message_fr} for e in errors],
+        "timings": {
+            "load": round(read, 3),
+            "compute": round(computed_at - started - read, 3),
+            "store": round(time.perf_counter() - computed_at, 3),
+        },
+        "results": results if run is None else [],
+    }
 
 
 def months_between(first: dt.date, last: dt.date) -> list[dt.date]:

@@ -1,8 +1,11 @@
 """From registry facts to the rules' inputs: what the Caf knew at instant T about each household
 for month M, as `rules.situation.HouseholdInput`.
 
-Reads with `values_list` and paints month windows in Python: the whole file (≈ 100,000 households,
-≈ 850,000 facts) loads in seconds, without one query per household.
+Set-based: one SQL query per table for the whole file (or a partition of it), fetched raw (no
+ORM row conversion) into numpy columns; the precedence of facts is resolved by sorting those
+columns, not household by household. Python objects are built only at the engine's boundary
+(`HouseholdInput`, `PersonInput`), from the winning cells. The whole file (≈ 100,000
+households, ≈ 850,000 facts) or one partition of it (`IdRange`, what a Dask worker reads) alike.
 
 The RSA received in the months before M (which housing aid reads) is what the Caf paid for them,
 rappels and indus included, as known at T. A month no payment run of the whole file has settled
@@ -15,9 +18,15 @@ counts as none.
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
+from itertools import pairwise
 
-from django.db.models import Q
+import numpy as np
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
+from django.db.models import CharField, FloatField, Q, QuerySet
+from django.db.models.functions import Cast
 
 from justedroit import rules
 from justedroit.core.clock import add_months
@@ -47,22 +56,71 @@ RESOURCE_OF_FACT = {kind.value: kind.value for kind in RESOURCE_KINDS} | {"other
 FAMILY_ROLE = {"claimant": "claimant", "spouse": "spouse", "child": "child", "other": "other"}
 
 
-def claimed_benefits(
-    month: dt.date, household_ids: Iterable[int] | None = None
-) -> dict[int, frozenset[str]]:
+@dataclass(frozen=True)
+class IdRange:
+    """The households of the whole file whose id is in [start, stop): one partition of a run,
+    read by the worker that computes it."""
+
+    start: int
+    stop: int
+
+
+# Which households to read: all (None), a partition of the file, or the given ids (each one
+# computed, with or without a claim running).
+Households = Iterable[int] | IdRange | None
+
+
+def _scoped(queryset: QuerySet, households: Households, field: str = "household_id") -> QuerySet:
+    if households is None:
+        return queryset
+    if isinstance(households, IdRange):
+        return queryset.filter(
+            **{f"{field}__gte": households.start, f"{field}__lt": households.stop}
+        )
+    return queryset.filter(**{f"{field}__in": list(households)})
+
+
+def _rows(queryset: QuerySet) -> list[tuple]:
+    """The rows of a `values_list` queryset as the database driver returns them: Django's
+    per-value conversion is skipped (it cost more than the query on the facts table). Dates come
+    as dates on both databases (SQLite's declared-type converters); decimals as floats on SQLite,
+    Decimals on PostgreSQL."""
+    try:
+        sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()
+    except EmptyResultSet:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def claimed_benefits(month: dt.date, household_ids: Households = None) -> dict[int, frozenset[str]]:
     """Benefits each household has a granted claim for, running in `month`."""
     claims = Claim.objects.filter(
         Q(end_month__isnull=True) | Q(end_month__gt=month),
         status=ClaimStatus.GRANTED,
         start_month__lte=month,
     )
-    if household_ids is not None:
-        claims = claims.filter(household_id__in=list(household_ids))
     by_household: dict[int, set[str]] = defaultdict(set)
-    for household_id, benefit in claims.values_list("household_id", "benefit"):
+    for household_id, benefit in _rows(
+        _scoped(claims, household_ids).values_list("household_id", "benefit")
+    ):
         by_household[household_id].add(benefit)
     return {household_id: frozenset(b) for household_id, b in by_household.items()}
 
+
+# Plain strings: a lookup with the enum member would hash it in Python, 150,000 times a month.
+_ACTIVITY, _DISABILITY_RATE, _PREGNANCY = (
+    FactKind.ACTIVITY.value,
+    FactKind.DISABILITY_RATE.value,
+    FactKind.PREGNANCY.value,
+)
+_HOUSING_COMMUNE, _HOUSING_STATUS, _RENT, _FISCAL_INCOME_N2 = (
+    FactKind.HOUSING_COMMUNE.value,
+    FactKind.HOUSING_STATUS.value,
+    FactKind.RENT.value,
+    FactKind.FISCAL_INCOME_N2.value,
+)
 
 PAID, COMPUTED = "paid", "computed"
 RsaReceived = dict[int, dict[dt.date, tuple[Decimal, str]]]  # household → month → (amount, origin)
@@ -72,58 +130,80 @@ def situations(
     *,
     month: dt.date,
     as_of: dt.datetime,
-    household_ids: Iterable[int] | None = None,
+    household_ids: Households = None,
     rsa: RsaReceived | None = None,
 ) -> tuple[list[HouseholdInput], dict[str, int]]:
-    """Inputs for every household with a claim running in `month` (or the given households),
-    and the map numéro allocataire → household id. `rsa`: the RSA received, when the caller
-    has read it already (`rsa_received`)."""
-    claims = claimed_benefits(month, household_ids)
-    ids = sorted(claims) if household_ids is None else sorted(set(household_ids))
+    """Inputs for every household with a claim running in `month` (of the whole file, or of an
+    `IdRange` partition of it), or for the given households; and the map numéro allocataire →
+    household id. `rsa`: the RSA received, when the caller has read it already (`rsa_received`)."""
+    with rules.collector_paused():
+        return _situations(month, as_of, household_ids, rsa)
+
+
+def _situations(month, as_of, household_ids, rsa):
+    whole = household_ids is None or isinstance(household_ids, IdRange)
+    scope = household_ids if whole else sorted(set(household_ids))  # type: ignore[arg-type]
+    claims = claimed_benefits(month, scope)
+    ids = sorted(claims) if whole else list(scope)  # type: ignore[arg-type]
     if rsa is None:
-        rsa = rsa_received(month=month, as_of=as_of, household_ids=household_ids)
+        rsa = rsa_received(month=month, as_of=as_of, household_ids=scope)
     window = resource_window(month)
-    members = _members(month, ids if household_ids is not None else None)
-    facts = _facts(month, as_of, window, ids if household_ids is not None else None)
+    members = _members(month, scope)
+    known, resources = _facts(month, as_of, window, scope)
     zones = dict(Commune.objects.values_list("insee_code", "apl_zone"))
-    numbers = _numbers(ids, whole_file=household_ids is None)
+    numbers = dict(_rows(_scoped(Household.objects.all(), scope, "id").values_list("id", "number")))
     inputs = []
     for household_id in ids:
-        known = facts.get(household_id, {})
         persons = tuple(
-            _person(person_id, role, birth, known, window)
-            for person_id, role, birth in members.get(household_id, [])
+            PersonInput(
+                id=str(person_id),
+                birth_date=birth,
+                family_role=FAMILY_ROLE[role],
+                activity=known.get((household_id, person_id, _ACTIVITY)),
+                disability_rate=_rate(known.get((household_id, person_id, _DISABILITY_RATE))),
+                pregnant=known.get((household_id, person_id, _PREGNANCY)) == "yes",
+                resources=resources.get((household_id, person_id), {}),
+            )
+            for person_id, role, birth in members.get(household_id, ())
         )
-        commune = known.get((None, "housing_commune"))
+        commune = known.get((household_id, None, _HOUSING_COMMUNE))
         inputs.append(
             HouseholdInput(
                 id=numbers[household_id],
                 persons=persons,
-                housing_status=known.get((None, "housing_status")),
-                rent=known.get((None, "rent")),
+                housing_status=known.get((household_id, None, _HOUSING_STATUS)),
+                rent=known.get((household_id, None, _RENT)),
                 apl_zone=zones.get(commune, 0),
                 commune_insee=commune or "",
-                fiscal_income_n2=known.get((None, "fiscal_income_n2")),
+                fiscal_income_n2=known.get((household_id, None, _FISCAL_INCOME_N2)),
                 claims=claims.get(household_id, frozenset()),
                 rsa_received={m: amount for m, (amount, _) in rsa.get(household_id, {}).items()},
             )
         )
-    return inputs, {number: household_id for household_id, number in numbers.items()}
+    return inputs, {numbers[household_id]: household_id for household_id in ids}
+
+
+def _rate(value) -> int:
+    return int(value) if value is not None else 0
 
 
 def rsa_received(
     *,
     month: dt.date,
     as_of: dt.datetime,
-    household_ids: Iterable[int] | None = None,
+    household_ids: Households = None,
     compute_unsettled: bool = True,
 ) -> RsaReceived:
     """The RSA each household received in the months before `month` that housing aid reads (see
     the module's docstring): paid, or computed for a month not settled yet."""
     months = rsa_months(month)
-    ids = None if household_ids is None else list(household_ids)
+    scope = (
+        household_ids
+        if household_ids is None or isinstance(household_ids, IdRange)
+        else list(household_ids)
+    )
     received: RsaReceived = defaultdict(dict)
-    for household_id, paid_month, amount in _rsa_settled(months, as_of, ids):
+    for household_id, paid_month, amount in _rsa_settled(months, as_of, scope):
         received[household_id][paid_month] = (amount, PAID)
     if not compute_unsettled:
         return received
@@ -141,11 +221,11 @@ def rsa_received(
         return received
     # Past RSA changes nothing where housing aid cannot be paid: the engine reads the housing
     # status of `month` for every month it computes.
-    housed = _housing_aid_possible(month, as_of, ids)
+    housed = _housing_aid_possible(month, as_of, scope)
     for past in unsettled:
         claimants = [
             household_id
-            for household_id, benefits in claimed_benefits(past, ids).items()
+            for household_id, benefits in claimed_benefits(past, scope).items()
             if Benefit.RSA in benefits
             and household_id in housed
             and past not in received.get(household_id, {})
@@ -155,7 +235,7 @@ def rsa_received(
     return received
 
 
-def _housing_aid_possible(month: dt.date, as_of: dt.datetime, ids: list[int] | None) -> set[int]:
+def _housing_aid_possible(month: dt.date, as_of: dt.datetime, scope: Households) -> set[int]:
     """Households whose housing status known for `month` may open housing aid."""
     facts = Fact.objects.filter(
         Q(valid_until__isnull=True) | Q(valid_until__gt=month),
@@ -163,29 +243,26 @@ def _housing_aid_possible(month: dt.date, as_of: dt.datetime, ids: list[int] | N
         valid_from__lte=month,
         recorded_at__lte=as_of,
     )
-    if ids is not None:
-        facts = facts.filter(household_id__in=ids)
     status: dict[int, str] = {}
-    for household_id, code in facts.order_by("recorded_at", "id").values_list(
-        "household_id", "code"
+    for household_id, code in _rows(
+        _scoped(facts, scope).order_by("recorded_at", "id").values_list("household_id", "code")
     ):
         status[household_id] = code  # the latest record wins
     return {household_id for household_id, code in status.items() if code in PAYING_STATUSES}
 
 
-def _rsa_settled(months: list[dt.date], as_of: dt.datetime, ids: list[int] | None):
+def _rsa_settled(months: list[dt.date], as_of: dt.datetime, scope: Households):
     """(household, month, amount) of RSA paid for `months`, rappels added and indus deducted."""
     payments = Payment.objects.filter(benefit=Benefit.RSA, month__in=months, paid_at__lte=as_of)
     adjustments = Adjustment.objects.filter(
         benefit=Benefit.RSA, month__in=months, computed_at__lte=as_of
     )
-    if ids is not None:
-        payments = payments.filter(household_id__in=ids)
-        adjustments = adjustments.filter(household_id__in=ids)
     settled: dict[tuple[int, dt.date], Decimal] = defaultdict(Decimal)
-    for household_id, paid_month, amount in payments.values_list("household_id", "month", "amount"):
+    for household_id, paid_month, amount in _scoped(payments, scope).values_list(
+        "household_id", "month", "amount"
+    ):
         settled[(household_id, paid_month)] += amount
-    for adjustment in adjustments:
+    for adjustment in _scoped(adjustments, scope):
         settled[(adjustment.household_id, adjustment.month)] += adjustment.signed
     return [(household, paid_month, amount) for (household, paid_month), amount in settled.items()]
 
@@ -207,27 +284,19 @@ def _rsa_computed(month: dt.date, as_of: dt.datetime, household_ids: list[int]) 
     }
 
 
-def _numbers(ids: list[int], whole_file: bool) -> dict[int, str]:
-    """Numéros of the households computed: one read of the table for the whole file, a filtered
-    read otherwise (a recomputation asks for one household, month after month)."""
-    households = Household.objects.all() if whole_file else Household.objects.filter(id__in=ids)
-    numbers = dict(households.values_list("id", "number"))
-    return {household_id: numbers[household_id] for household_id in ids}
-
-
-def _members(month: dt.date, ids: list[int] | None) -> dict[int, list]:
-    """Persons who belong to the household at some point of `month`."""
+def _members(month: dt.date, scope: Households) -> dict[int, list[tuple]]:
+    """Persons who belong to the household at some point of `month`: (person, role, birth)."""
     next_month = add_months(month, 1)
     memberships = Membership.objects.filter(
         Q(end_date__isnull=True) | Q(end_date__gt=month), start_date__lt=next_month
     )
-    if ids is not None:
-        memberships = memberships.filter(household_id__in=ids)
-    by_household: dict[int, list] = defaultdict(list)
-    for row in memberships.order_by("household_id", "id").values_list(
-        "household_id", "person_id", "role", "person__birth_date"
+    by_household: dict[int, list[tuple]] = defaultdict(list)
+    for household_id, *person in _rows(
+        _scoped(memberships, scope)
+        .order_by("household_id", "id")
+        .values_list("household_id", "person_id", "role", "person__birth_date")
     ):
-        by_household[row[0]].append(row[1:])
+        by_household[household_id].append(tuple(person))
     return by_household
 
 
@@ -236,83 +305,151 @@ def _members(month: dt.date, ids: list[int] | None) -> dict[int, list]:
 # such fact covers — but for the kinds whose reference is the partner (DGFiP's income, the MDPH's
 # disability rate), where the partner's fact wins and the others fill in.
 PARTNER_REFERENCE_KINDS = frozenset({FactKind.FISCAL_INCOME_N2, FactKind.DISABILITY_RATE})
+_KINDS = list(FactKind.values)
+_RESOURCES = sorted(set(RESOURCE_OF_FACT.values()))
+_RESOURCE_OF_KIND = np.array(
+    [
+        _RESOURCES.index(RESOURCE_OF_FACT[kind]) if kind in RESOURCE_OF_FACT else -1
+        for kind in _KINDS
+    ]
+)
+_PARTNER_REFERENCE = np.array([kind in PARTNER_REFERENCE_KINDS for kind in _KINDS])
+NO_PERSON = -1
+
+Known = dict[tuple[int, int | None, str], object]  # (household, person or None, kind) → value
+Resources = dict[tuple[int, int], dict[tuple[str, dt.date], Decimal]]  # (household, person) → …
 
 
-def _rank(kind: str, source: str) -> int:
-    """0: the facts that win where they cover the month; 1: those that fill in."""
-    from_partner = source == FactSource.PARTNER_EXCHANGE
-    return int(from_partner != (kind in PARTNER_REFERENCE_KINDS))
+def _facts(
+    month: dt.date, as_of: dt.datetime, window: list[dt.date], scope: Households
+) -> tuple[Known, Resources]:
+    """What the facts known at `as_of` say: the value of each non-resource kind for `month`, and
+    each person's non-zero resources by (kind, month) over `window`.
 
-
-def _facts(month: dt.date, as_of: dt.datetime, window: list[dt.date], ids: list[int] | None):
-    """household → {(person or None, kind) → value for M, (person, resource kind) → monthly list}.
-
-    Facts are painted in the order they were recorded, so for every month the latest record known
-    at `as_of` wins — the bitemporal rule of `registry.selectors.facts_known`, vectorised — within
-    each rank of the precedence above; a month the first rank leaves empty takes the second's."""
+    Each fact covers cells (household, subject, kind, month); the cell's value is that of the
+    fact of the better rank of the precedence above (0 wins, 1 fills in) and, within a rank, the
+    latest recorded — the bitemporal rule of `registry.selectors.facts_known`, as one sort of the
+    whole file's cells."""
     first = window[0]
     facts = Fact.objects.filter(recorded_at__lte=as_of, valid_from__lte=window[-1]).filter(
         Q(valid_until__isnull=True) | Q(valid_until__gt=first)
     )
-    if ids is not None:
-        facts = facts.filter(household_id__in=ids)
-    index = {m: i for i, m in enumerate(window)}
-    size = len(window)
-    ranks: tuple[dict[int, dict], dict[int, dict]] = (defaultdict(dict), defaultdict(dict))
-    rows = facts.order_by("recorded_at", "id").values_list(
-        "household_id", "person_id", "kind", "source", "valid_from", "valid_until", "amount", "code"
+    rows = _rows(
+        _scoped(facts, scope)
+        .order_by("recorded_at", "id")
+        .values_list(
+            "household_id",
+            "person_id",
+            "kind",
+            "source",
+            # As ISO text and floats: numpy parses those at C speed (date objects and
+            # PostgreSQL's Decimals cost more than the query); amounts have two decimals.
+            Cast("valid_from", CharField()),
+            Cast("valid_until", CharField()),
+            Cast("amount", FloatField()),
+            "code",
+        )
     )
-    for (
-        household_id,
-        person_id,
-        kind,
-        source,
-        valid_from,
-        valid_until,
-        amount,
-        code,
-    ) in rows.iterator(chunk_size=20_000):
-        known = ranks[_rank(kind, source)][household_id]
-        value = amount if amount is not None else code
-        resource = RESOURCE_OF_FACT.get(kind)
-        if resource is None:
-            if valid_from <= month and (valid_until is None or valid_until > month):
-                known[(person_id, kind)] = value
-            continue
-        start = index.get(valid_from, 0 if valid_from < first else size)
-        end = size if valid_until is None or valid_until > window[-1] else index.get(valid_until, 0)
-        if start >= end:
-            continue
-        months = known.setdefault((person_id, resource), [None] * size)
-        months[start:end] = [value] * (end - start)
-    winning, filling = ranks
-    for household_id, fill in filling.items():
-        known = winning[household_id]
-        for key, value in fill.items():
-            if key not in known:
-                known[key] = value
-            elif isinstance(value, list):  # a resource: month by month
-                known[key] = [
-                    w if w is not None else f for w, f in zip(known[key], value, strict=True)
-                ]
-    return winning
+    if not rows:
+        return {}, {}
+    household_col, person_col, kind_col, source_col, from_col, until_col, amount_col, code_col = (
+        zip(*rows, strict=True)
+    )
+    household = np.array(household_col, dtype=np.int64)
+    person = np.array([NO_PERSON if p is None else p for p in person_col], dtype=np.int64)
+    kind_index = {kind: i for i, kind in enumerate(_KINDS)}
+    kind = np.array([kind_index[k] for k in kind_col], dtype=np.int64)
+    partner = np.array(source_col, dtype=object) == FactSource.PARTNER_EXCHANGE
+    rank = (partner != _PARTNER_REFERENCE[kind]).astype(np.int64)
+    starts, ends = _month_numbers(from_col), _month_numbers(until_col)
+    amount = np.array(amount_col, dtype=np.float64)  # None → nan
+    has_amount = ~np.isnan(amount)
+    cents = np.where(has_amount, np.rint(np.where(has_amount, amount, 0) * 100), 0).astype(np.int64)
+    recorded = np.arange(len(rows))  # rows come in recorded order
+    resource = _RESOURCE_OF_KIND[kind]
 
-
-def _person(person_id, role, birth, known, window) -> PersonInput:
-    resources = {}
-    for kind in set(RESOURCE_OF_FACT.values()):
-        months = known.get((person_id, kind))
-        if months:
-            resources.update(
-                {(kind, window[i]): amount for i, amount in enumerate(months) if amount}
+    # Non-resource kinds: the cells of `month` only.
+    m = _month_number(month)
+    covers = (resource < 0) & (starts <= m) & (ends > m)
+    (rows_m,) = np.nonzero(covers)
+    won = rows_m[
+        _winners((household[rows_m], person[rows_m], kind[rows_m]), rank[rows_m], recorded[rows_m])
+    ]
+    decimals = _decimals(cents[won])
+    known: Known = {
+        (h, None if p == NO_PERSON else p, _KINDS[k]): decimals[i] if has else code_col[row]
+        for i, (row, h, p, k, has) in enumerate(
+            zip(
+                won.tolist(),
+                household[won].tolist(),
+                person[won].tolist(),
+                kind[won].tolist(),
+                has_amount[won].tolist(),
+                strict=True,
             )
-    rate = known.get((person_id, "disability_rate"))
-    return PersonInput(
-        id=str(person_id),
-        birth_date=birth,
-        family_role=FAMILY_ROLE[role],
-        activity=known.get((person_id, "activity")),
-        disability_rate=int(rate) if rate is not None else 0,
-        pregnant=known.get((person_id, "pregnancy")) == "yes",
-        resources=resources,
+        )
+    }
+
+    # Resources: one cell per month of the window each fact covers.
+    size, first_number = len(window), _month_number(first)
+    (resource_rows,) = np.nonzero(resource >= 0)
+    begin = np.clip(starts[resource_rows] - first_number, 0, size)
+    end = np.clip(ends[resource_rows] - first_number, 0, size)
+    length = np.maximum(end - begin, 0)
+    row = np.repeat(resource_rows, length)
+    position = (
+        np.repeat(begin, length)
+        + np.arange(len(row))
+        - np.repeat(np.cumsum(length) - length, length)
     )
+    won = _winners((household[row], person[row], resource[row], position), rank[row], recorded[row])
+    row, position = row[won], position[won]
+    paid = cents[row] != 0  # a month at zero is no resource
+    row, position = row[paid], position[paid]
+    cell_keys = [(kind_name, m) for kind_name in _RESOURCES for m in window]
+    keys = [cell_keys[i] for i in (resource[row] * size + position).tolist()]
+    values = _decimals(cents[row])
+    owners = list(zip(household[row].tolist(), person[row].tolist(), strict=True))
+    resources: Resources = {}
+    owner_changes = (np.diff(household[row]) != 0) | (np.diff(person[row]) != 0)
+    boundaries = [0, *(np.flatnonzero(owner_changes) + 1).tolist(), len(row)]
+    for a, b in pairwise(boundaries):
+        if a < b:
+            resources[owners[a]] = dict(zip(keys[a:b], values[a:b], strict=True))
+    return known, resources
+
+
+def _winners(keys: tuple[np.ndarray, ...], rank: np.ndarray, recorded: np.ndarray) -> np.ndarray:
+    """Position of the winning element of each cell (elements with equal `keys`): the best rank
+    (0), then the latest recorded. Positions come in the order of the keys."""
+    order = np.lexsort((recorded, -rank, *reversed(keys)))
+    last = np.ones(len(order), dtype=bool)
+    if len(order) > 1:
+        changes = np.zeros(len(order) - 1, dtype=bool)
+        for key in keys:
+            sorted_key = key[order]
+            changes |= sorted_key[1:] != sorted_key[:-1]
+        last[:-1] = changes
+    return order[last]
+
+
+_OPEN_ENDED = np.iinfo(np.int64).max // 2
+
+
+def _month_number(month: dt.date) -> int:
+    """Months since January 1970, numpy's month numbering."""
+    return (month.year - 1970) * 12 + month.month - 1
+
+
+def _month_numbers(dates: tuple) -> np.ndarray:
+    """`_month_number` of each ISO date; None (open-ended) after every month."""
+    days = np.array(dates, dtype="datetime64[D]")
+    months = days.astype("datetime64[M]").astype(np.int64)
+    return np.where(np.isnat(days), _OPEN_ENDED, months)
+
+
+def _decimals(cents: np.ndarray) -> list[Decimal]:
+    """Decimal euros of integer cents, each distinct amount built once."""
+    distinct, inverse = np.unique(cents, return_inverse=True)
+    built = [Decimal(value).scaleb(-2) for value in distinct.tolist()]
+    return [built[j] for j in inverse.tolist()]

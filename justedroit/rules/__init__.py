@@ -22,6 +22,7 @@ Amounts are before CRDS (0.5 % withheld at payment on family benefits, ARS and P
 housing aid, which OpenFisca computes net of CRDS and floored to the euro.
 """
 
+from .memory import collector_paused
 from .situation import BENEFITS, HouseholdInput, PersonInput
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "HouseholdResult",
     "InputError",
     "PersonInput",
+    "collector_paused",
     "compute_month",
     "compute_month_plain",
     "load_tax_benefit_system",
@@ -37,7 +39,12 @@ __all__ = [
     "versions",
 ]
 
-_ENGINE_NAMES = frozenset(__all__) - {"BENEFITS", "HouseholdInput", "PersonInput"}
+_ENGINE_NAMES = frozenset(__all__) - {
+    "BENEFITS",
+    "HouseholdInput",
+    "PersonInput",
+    "collector_paused",
+}
 
 
 def __getattr__(name: str):

@@ -5,9 +5,7 @@ Floats stop here: amounts leave as Decimal euros with two decimals.
 
 from __future__ import annotations
 
-import contextlib
-import gc
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -17,6 +15,7 @@ import numpy as np
 from .batch import PERSON, Batch, Input
 from .explain import INTERMEDIATES, openfisca_situation, per_household
 from .inputs import build_batch, month_key
+from .memory import collector_paused
 from .simulation import load_tax_benefit_system, new_simulation, versions
 from .situation import (
     BENEFITS,
@@ -93,22 +92,8 @@ def compute_month(
     `with_intermediates=False` skips the explanation values (a third of the time at scale);
     `observer(stage_name, simulation)` is called before each stage computes (tracing, tests).
     """
-    with _collector_paused():
+    with collector_paused():
         return _compute_month(households, month, with_intermediates, observer)
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """A batch allocates millions of small acyclic objects (Decimals, dicts, arrays); the cyclic
-    garbage collector would walk the whole heap again and again meanwhile (up to a fifth of the
-    run at 95,000 households). Reference counting still frees everything."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _compute_month(households, month, with_intermediates, observer):
@@ -193,7 +178,7 @@ def compute_month_plain(
     """OpenFisca's own computation from the facts alone (no shortcuts, no stages), in one
     simulation: the reference the staged engine must equal to the cent, and the slow baseline.
     Invalid households are skipped."""
-    with _collector_paused():
+    with collector_paused():
         return _compute_month_plain(households, month, with_intermediates)
 
 

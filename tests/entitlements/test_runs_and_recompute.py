@@ -55,16 +55,6 @@ def test_a_wet_run_pays_once_and_stores_versions(small_twin):
     assert Payment.objects.count() == payments and Entitlement.objects.count() == rights
 
 
-def test_dask_gives_the_same_results_as_the_local_pool(small_twin):
-    ids = first_households(150)
-    local = month_run(month=JUNE, household_ids=ids, workers=1)
-    dask = month_run(month=JUNE, household_ids=ids, executor_kind="dask", workers=1)
-    assert [(r.household_id, r.amounts) for r in local.results] == [
-        (r.household_id, r.amounts) for r in dask.results
-    ]
-    assert dask.executor == "dask" and not Run.objects.exists()  # dry runs write nothing
-
-
 def test_an_incomplete_household_is_reported_and_the_run_goes_on(small_twin, capsys):
     nir = synthetic_nir(sex=2, birth_year=1990, birth_month=1, serial=999_999)
     household = registry_services.household_create(

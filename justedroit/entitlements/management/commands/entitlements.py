@@ -12,6 +12,7 @@ from tqdm import tqdm
 from justedroit.core import clock
 from justedroit.core.batch import BatchCommand
 from justedroit.entitlements import explain, selectors
+from justedroit.entitlements.executors import SchedulerUnreachable
 from justedroit.entitlements.models import RunStatus
 from justedroit.entitlements.services import CHUNK, MonthBusy, month_run, months_between
 from justedroit.registry import selectors as registry
@@ -59,7 +60,7 @@ class Command(BatchCommand):
                 self._runs(**options)
             else:
                 self._explain(**options)
-        except (ValueError, ValidationError, MonthBusy) as error:
+        except (ValueError, ValidationError, MonthBusy, SchedulerUnreachable) as error:
             messages = error.messages if isinstance(error, ValidationError) else [str(error)]
             raise CommandError(" ".join(messages)) from None
         except KeyboardInterrupt:
