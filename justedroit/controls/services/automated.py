@@ -133,7 +133,10 @@ def automated_controls_run(
     return counts | {"arrears": str(arrears), "overpayment": str(overpayment)}
 
 
-_COUNTED_AS = {ControlOutcome.NO_CHANGE: "no_change", ControlOutcome.REFERRED: "referred"}
+_COUNTED_AS: dict[str, str] = {
+    ControlOutcome.NO_CHANGE: "no_change",
+    ControlOutcome.REFERRED: "referred",
+}
 
 
 def _candidates(month: dt.date, first: dt.date) -> dict[int, dt.datetime | None]:
