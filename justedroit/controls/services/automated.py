@@ -487,8 +487,9 @@ def _settle_all(
                 },
             ),
         ]
+    # In batches: one UPDATE … CASE per batch costs its size squared.
     Control.objects.bulk_update(
-        controls, ["status", "outcome", "closed_at", "arrears", "overpayment"]
+        controls, ["status", "outcome", "closed_at", "arrears", "overpayment"], batch_size=500
     )
     ControlEvent.objects.bulk_create(events)
     audit_record(
