@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1:8000
 # The demo lives on the last working day of the twin's year (31/12/2022 is a Saturday).
 export JUSTEDROIT_TODAY ?= 2022-12-30
 # The demo's twin: 5 % of the Caf de la Vienne, so that its 24 monthly cycles run in minutes
-# (`make demo DEMO_SCALE=1` for the full twin: the automated controls are not vectorised yet).
+# (`make demo DEMO_SCALE=1` for the full twin: its 24 cycles are not timed yet).
 DEMO_SCALE ?= 0.05
 
 .PHONY: demo test lint pytest fuzz install

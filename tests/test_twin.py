@@ -11,6 +11,7 @@ from stdnum.fr import nir
 
 from justedroit.registry.models import Claim, Commune, Fact, Household, Person
 from justedroit.registry.nir import is_synthetic_nir
+from justedroit.rules.inputs import resource_window
 from justedroit.twin.build import generate
 from justedroit.twin.models import TwinBuild
 from justedroit.twin.rights import LOWERED_KINDS
@@ -68,11 +69,19 @@ def test_build_writes_a_calibrated_synthetic_population(small_twin):
         Claim.objects.filter(benefit="ppa").exists()
         and Claim.objects.filter(benefit="aide_logement").exists()
     )
-    # Resources start in September 2020 so that January 2021's PPA has its quarter.
+    # Resources start where the engine's window of January 2021 starts (its housing aid counts
+    # twelve months back): none missing, counted as 0 €, in 2021's rights.
     assert (
-        Fact.objects.filter(kind="salary").order_by("valid_from").first().valid_from.isoformat()
-        == "2020-09-01"
+        Fact.objects.filter(kind="salary").order_by("valid_from").first().valid_from
+        == (resource_window(dt.date(2021, 1, 1))[0])
     )
+    # The period's births are spread over its months, not piled on its last day.
+    births = Person.objects.filter(
+        memberships__role="child", birth_date__gte=dt.date(2021, 1, 1)
+    ).values_list("birth_date", flat=True)
+    last_day = sum(1 for day in births if day == dt.date(2022, 12, 31))
+    assert len(births) > 50 and last_day <= 2
+    assert sum(1 for day in births if day.year == 2021) > 0.35 * len(births)
 
 
 def test_households_live_where_the_population_lives(small_twin):

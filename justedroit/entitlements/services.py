@@ -478,10 +478,12 @@ def households_recompute_from(
     reason: str = "",
     errors: list[dict] | None = None,
     chunk: int = CHUNK,
+    reasons: Mapping[int, str] | None = None,
 ) -> list[Adjustment]:
     """`households_recompute` where each household starts at its own month: one computation of
     the rules per month for all the households due by then (a cycle's households, whose new facts
-    bear on different months, cost at most one computation per month, not one per group)."""
+    bear on different months, cost at most one computation per month, not one per group).
+    `reasons` gives a household its own reason (a control's number), instead of `reason`."""
     if any(first > last_month for first in first_months.values()):
         raise ValidationError("Le mois de fin précède le mois de début.")
     ids = sorted(first_months)
@@ -491,12 +493,14 @@ def households_recompute_from(
         some = {household: first_months[household] for household in ids[start : start + chunk]}
         with transaction.atomic():
             list(Household.objects.select_for_update().filter(pk__in=some).order_by("pk"))
-            created += _recompute_chunk(some, last_month, now, acting_user, reason, errors)
+            created += _recompute_chunk(
+                some, last_month, now, acting_user, reason, errors, reasons or {}
+            )
     return created
 
 
 def _recompute_chunk(
-    starts: dict[int, dt.date], last_month, now, acting_user, reason, errors
+    starts: dict[int, dt.date], last_month, now, acting_user, reason, errors, reasons
 ) -> list[Adjustment]:
     ids = list(starts)
     months = months_between(min(starts.values()), last_month)
@@ -539,7 +543,7 @@ def _recompute_chunk(
                         due=due,
                         settled_before=before,
                         computed_at=now,
-                        reason=reason,
+                        reason=reasons.get(household_id, reason),
                         versions=versions,
                     )
                 )
@@ -566,7 +570,7 @@ def _recompute_chunk(
             actor=acting_user,
             action=AuditAction.CREATE,
             household_number=numbers[household_id],
-            reason=reason,
+            reason=reasons.get(household_id, reason),
             detail={
                 "recalcul": f"{starts[household_id]:%Y-%m}..{last_month:%Y-%m}",
                 "rappels_indus": count,

@@ -81,6 +81,11 @@ PPA_NON_TAKE_UP = Target(
 
 BIRTH_MONTHS_BACK = 4  # resources start 4 months before entry: PPA needs M-4..M-1
 FIRST_FACT_MONTH = (2020, 9)  # so that January 2021's PPA has its quarter
+# An adult's activity and resources go back to where the engine's window of January 2021 starts
+# (`rules.inputs.resource_window`): housing aid counts the 12 months ending two months before each
+# month of the RSA/PPA quarter. From FIRST_FACT_MONTH only, the missing months counted as 0 € and
+# inflated 2021's housing aid, falling month by month until October 2021 (-36 % at 5 %).
+RESOURCE_HISTORY_FROM = (2019, 9)
 LAST_MONTH = (2022, 12)
 
 

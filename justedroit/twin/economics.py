@@ -20,6 +20,7 @@ from justedroit.twin.population import (
     LAST_MONTH,
     NO_EXIT,
     OTHER,
+    RESOURCE_HISTORY_FROM,
     SINGLE,
     SINGLE_PARENT,
     SPOUSE,
@@ -172,7 +173,7 @@ def economy(
     a_hh = ps.household[adults]
     a_profile = profile[adults]
     start_month = np.maximum(
-        date_to_month(ps.start_date[adults]) - cal.BIRTH_MONTHS_BACK, FIRST_FACT_MONTH
+        date_to_month(ps.start_date[adults]) - cal.BIRTH_MONTHS_BACK, RESOURCE_HISTORY_FROM
     )
     recorded = _morning(
         np.maximum(ps.start_date[adults], month_to_date(np.array(FIRST_FACT_MONTH)))

@@ -14,6 +14,7 @@ from justedroit.twin import calibration as cal
 SINGLE, SINGLE_PARENT, COUPLE_NO_CHILD, COUPLE_CHILDREN = range(4)
 CLAIMANT, SPOUSE, CHILD, OTHER = "claimant", "spouse", "child", "other"
 REFERENCE_DATE = np.datetime64("2022-12-31")
+PERIOD_YEARS = 2.0  # 2021–2022, ending on the reference date
 
 
 def month_index(year: int, month: int) -> int:
@@ -23,6 +24,7 @@ def month_index(year: int, month: int) -> int:
 FIRST_MONTH = month_index(2021, 1)
 LAST_MONTH = month_index(*cal.LAST_MONTH)
 FIRST_FACT_MONTH = month_index(*cal.FIRST_FACT_MONTH)
+RESOURCE_HISTORY_FROM = month_index(*cal.RESOURCE_HISTORY_FROM)
 NO_EXIT = 10**6  # beyond any month: the household is still in the file
 
 
@@ -222,7 +224,13 @@ def persons(rng: np.random.Generator, hh: Households, students: np.ndarray) -> P
     max_age = np.clip(claimant_age[child_hh[first]] - 18, 0, 19.9)
     span = offset[first + counts - 1]
     oldest = np.maximum(rng.random(len(counts)) * max_age, np.minimum(span, max_age))
-    child_age = np.maximum(np.repeat(oldest, counts) - offset, 0)
+    child_age = np.repeat(oldest, counts) - offset
+    # A child the gaps put after the reference date is born during 2021–2022 instead, uniformly
+    # (its own draws, the population's stream unchanged). Clipped to that date, half the period's
+    # births fell on 31/12/2022: the file gained them after the period, while the grown-up
+    # children matched to them (below) left month by month, and AF fell from 2021 to 2022.
+    unborn = child_age <= 0
+    child_age[unborn] = rng.spawn(1)[0].uniform(0, PERIOD_YEARS, int(unborn.sum()))
     child_birth = np.minimum(
         REFERENCE_DATE - (child_age * 365.25).astype("timedelta64[D]"), REFERENCE_DATE
     )

@@ -77,24 +77,38 @@ def paid_household(_paid_household, db):
 
 
 def _build():
+    return paid_households(1)[0]
+
+
+def paid_households(count: int) -> list:
+    """`count` households as `paid_household` describes, paid together."""
+    households = []
     with clock.frozen(dt.datetime(2021, 12, 1, 9)):
-        household = HouseholdFactory()
-        person = household.memberships.get().person
-        record(
-            household, "activity", person=person, valid_from=dt.date(2020, 1, 1), code="inactive"
-        )
-        record(household, "housing_status", valid_from=dt.date(2020, 1, 1), code="hosted_free")
-        record(household, "housing_commune", valid_from=dt.date(2020, 1, 1), code="86194")
-        record(household, "fiscal_income_n2", valid_from=dt.date(2020, 1, 1), amount=Decimal("0"))
-        Claim.objects.create(
-            household=household,
-            benefit="rsa",
-            start_month=dt.date(2021, 1, 1),
-            status=ClaimStatus.GRANTED,
-            recorded_at=clock.now(),
-        )
+        for _ in range(count):
+            household = HouseholdFactory()
+            person = household.memberships.get().person
+            record(
+                household,
+                "activity",
+                person=person,
+                valid_from=dt.date(2020, 1, 1),
+                code="inactive",
+            )
+            record(household, "housing_status", valid_from=dt.date(2020, 1, 1), code="hosted_free")
+            record(household, "housing_commune", valid_from=dt.date(2020, 1, 1), code="86194")
+            record(
+                household, "fiscal_income_n2", valid_from=dt.date(2020, 1, 1), amount=Decimal("0")
+            )
+            Claim.objects.create(
+                household=household,
+                benefit="rsa",
+                start_month=dt.date(2021, 1, 1),
+                status=ClaimStatus.GRANTED,
+                recorded_at=clock.now(),
+            )
+            household.claimant = person
+            households.append(household)
     for month in PAID_MONTHS:
         with clock.frozen(dt.datetime(month.year, month.month, 26, 9)):
-            month_run(month=month, wet=True, workers=1, household_ids=[household.id])
-    household.claimant = person
-    return household
+            month_run(month=month, wet=True, workers=1, household_ids=[h.id for h in households])
+    return households

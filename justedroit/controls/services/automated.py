@@ -19,7 +19,9 @@ from django.db.models import Max, Q
 from justedroit.controls import parameters
 from justedroit.controls.models import (
     Control,
+    ControlAdjustment,
     ControlEvent,
+    ControlFact,
     ControlKind,
     ControlOrigin,
     ControlOutcome,
@@ -30,13 +32,19 @@ from justedroit.controls.services.common import (
     Established,
     control_open,
     event_record,
+    last_settled_months,
     open_controls,
     settle,
+    settle_reason,
+    settled_outcome,
 )
 from justedroit.controls.services.documents import document_request_send
 from justedroit.core import clock
 from justedroit.core.audit import audit_record
 from justedroit.core.models import AuditAction, User
+from justedroit.entitlements.models import AdjustmentKind
+from justedroit.entitlements.services import households_recompute_from
+from justedroit.registry import services as registry_services
 from justedroit.registry.facts import RESOURCE_KINDS
 from justedroit.registry.models import Fact, FactKind, FactSource, Household, Person
 from justedroit.rules.situation import FIRST_SUPPORTED_MONTH
@@ -45,6 +53,7 @@ ZERO = Decimal("0.00")
 RESOURCES = [kind.value for kind in RESOURCE_KINDS]
 # The documents asked when a resource needs a person to look at it.
 DOCUMENTS_FOR: dict[str, str] = {FactKind.SALARY: "payslip"}
+SETTLED_NOTE = "Écart réglé automatiquement : le montant du partenaire est retenu."
 
 
 @dataclass(frozen=True)
@@ -67,34 +76,67 @@ class Discrepancy:
         }
 
 
-def automated_controls_run(*, month: dt.date, acting_user: User | None) -> dict:
+def automated_controls_run(
+    *, month: dt.date, acting_user: User | None, one_by_one: bool = False
+) -> dict:
     """The automated controls of cycle month `month`, once per household: running the month
-    again (after a crash, or by mistake) controls only the households not controlled yet."""
+    again (after a crash, or by mistake) controls only the households not controlled yet.
+
+    Set-based: the discrepancies of all households are read in one pass, the unambiguous ones
+    settled together (`_settle_all`: bulk writes, one computation of the engine per month for all
+    the households). `one_by_one` settles each household in its own transaction instead, as a
+    control on documents is settled: the reference the set-based path is tested and benchmarked
+    against (tests/controls/test_automated_vectorised.py, benchmarks/bench_controls.py)."""
     month = clock.month_start(month)
     first = max(clock.add_months(month, 1 - parameters.PRESCRIPTION_MONTHS), FIRST_SUPPORTED_MONTH)
     candidates = _candidates(month, first)
     counts = {"households": len(candidates), "no_change": 0, "settled": 0, "referred": 0}
-    arrears = overpayment = ZERO
     if not candidates:
-        return counts | {"arrears": str(arrears), "overpayment": str(overpayment)}
+        return counts | {"arrears": str(ZERO), "overpayment": str(ZERO)}
     households = {h.pk: h for h in Household.objects.filter(pk__in=list(candidates))}
     found = _discrepancies(candidates, first, month)
     quiet = [households[h] for h in sorted(candidates) if not found.get(h)]
     with transaction.atomic():
         _record_no_change(quiet, month, acting_user)
     counts["no_change"] = len(quiet)
-    for household_id in sorted(h for h in candidates if found.get(h)):
+    with_discrepancy = sorted(h for h in candidates if found.get(h))
+    busy = set(
+        Control.objects.filter(
+            household_id__in=with_discrepancy,
+            kind__in=(ControlKind.DOCUMENTS, ControlKind.ON_SITE),
+        )
+        .exclude(status=ControlStatus.CLOSED)
+        .values_list("household_id", flat=True)
+    )
+    unambiguous = [
+        h for h in with_discrepancy if h not in busy and not any(d.ambiguous for d in found[h])
+    ]
+    controls = []
+    if not one_by_one and unambiguous:
         with transaction.atomic():
-            control = _settle_or_refer(
-                households[household_id], found[household_id], month, acting_user
+            controls += _settle_all(
+                [(households[h], found[h]) for h in unambiguous], month, acting_user
             )
-        if control.outcome == ControlOutcome.REFERRED:
-            counts["referred"] += 1
-        else:
-            counts["settled"] += 1
-            arrears += control.arrears
-            overpayment += control.overpayment
+    for household_id in with_discrepancy:
+        if household_id in unambiguous and not one_by_one:
+            continue
+        with transaction.atomic():
+            controls.append(
+                _settle_or_refer(households[household_id], found[household_id], month, acting_user)
+            )
+    arrears = sum((c.arrears for c in controls), ZERO)
+    overpayment = sum((c.overpayment for c in controls), ZERO)
+    for control in controls:
+        # « settled »: a rappel or an indu; a discrepancy on months not paid yet changes the
+        # coming payments only, and the control ends « sans incidence ».
+        counts[_COUNTED_AS.get(control.outcome, "settled")] += 1
     return counts | {"arrears": str(arrears), "overpayment": str(overpayment)}
+
+
+_COUNTED_AS: dict[str, str] = {
+    ControlOutcome.NO_CHANGE: "no_change",
+    ControlOutcome.REFERRED: "referred",
+}
 
 
 def _candidates(month: dt.date, first: dt.date) -> dict[int, dt.datetime | None]:
@@ -278,11 +320,12 @@ def _settle_or_refer(
     already_open = open_controls(household).order_by("opened_at").first()
     reasons = sorted({d.ambiguous for d in found if d.ambiguous})
     if not reasons and already_open is None:
+        persons = {p.pk: p for p in Person.objects.filter(pk__in={d.person_id for d in found})}
         return settle(
             control,
-            _established(found),
+            _established(found, persons),
             acting_user=acting_user,
-            note="Écart réglé automatiquement : le montant du partenaire est retenu.",
+            note=SETTLED_NOTE,
             up_to=month,
         )
     if already_open is None:
@@ -325,9 +368,147 @@ def _settle_or_refer(
     return control
 
 
-def _established(found: list[Discrepancy]) -> list[Established]:
+def _settle_all(
+    items: list[tuple[Household, list[Discrepancy]]], month: dt.date, acting_user: User | None
+) -> list[Control]:
+    """Settle the unambiguous discrepancies of many households at once, as `_settle_or_refer`
+    settles one: the same controls, facts, rappels and indus, with bulk writes (controls, their
+    history, the facts established), one recomputation of all the households' months at stake
+    (`households_recompute_from`, grouped by last settled month) and one audit row."""
+    now = clock.now()
+    reason = f"échanges de données {month:%m/%Y}"
+    controls = Control.objects.bulk_create(
+        Control(
+            household=household,
+            kind=ControlKind.AUTOMATED,
+            origin=ControlOrigin.EXCHANGE,
+            status=ControlStatus.OPEN,
+            month=month,
+            opened_at=now,
+            reason=reason,
+        )
+        for household, _ in items
+    )
+    persons = {
+        p.pk: p
+        for p in Person.objects.filter(pk__in={d.person_id for _, found in items for d in found})
+    }
+    established = [_established(found, persons) for _, found in items]
+    facts = registry_services.facts_record_bulk(
+        facts=[
+            registry_services.FactInput(
+                household_id=household.pk,
+                person_id=item.person.pk if item.person else None,
+                kind=item.kind,
+                valid_from=item.first_month,
+                valid_until=item.until,
+                amount=item.amount,
+                code=item.code,
+            )
+            for (household, _), items_ in zip(items, established, strict=True)
+            for item in items_
+        ],
+        source=FactSource.CONTROL,
+        acting_user=acting_user,
+        reason=f"contrôles automatisés {month:%m/%Y} : écarts réglés",
+    )
+    facts_of: list[list[Fact]] = []
+    position = 0
+    for items_ in established:
+        facts_of.append(facts[position : position + len(items_)])
+        position += len(items_)
+    lasts = last_settled_months([household.pk for household, _ in items], month)
+    by_last: dict[dt.date, dict[int, dt.date]] = defaultdict(dict)
+    for (household, _), items_ in zip(items, established, strict=True):
+        first = max(min(item.first_month for item in items_), FIRST_SUPPORTED_MONTH)
+        last = lasts[household.pk]
+        if last is not None and first <= last:
+            by_last[last][household.pk] = first
+    reasons = {control.household_id: settle_reason(control) for control in controls}
+    adjustments_of: dict[int, list] = defaultdict(list)
+    for last, first_months in sorted(by_last.items()):
+        for adjustment in households_recompute_from(
+            first_months=first_months,
+            last_month=last,
+            acting_user=acting_user,
+            reasons=reasons,
+        ):
+            adjustments_of[adjustment.household_id].append(adjustment)
+    ControlFact.objects.bulk_create(
+        ControlFact(control=control, fact=fact)
+        for control, facts_ in zip(controls, facts_of, strict=True)
+        for fact in facts_
+    )
+    ControlAdjustment.objects.bulk_create(
+        ControlAdjustment(control=control, adjustment=adjustment)
+        for control in controls
+        for adjustment in adjustments_of[control.household_id]
+    )
+    closed_at = clock.now()
+    events = []
+    for control, (_, found), facts_ in zip(controls, items, facts_of, strict=True):
+        adjustments = adjustments_of[control.household_id]
+        control.arrears = sum(
+            (a.amount for a in adjustments if a.kind == AdjustmentKind.ARREARS), ZERO
+        )
+        control.overpayment = sum(
+            (a.amount for a in adjustments if a.kind == AdjustmentKind.OVERPAYMENT), ZERO
+        )
+        control.status, control.closed_at = ControlStatus.CLOSED, closed_at
+        control.outcome = settled_outcome(control.arrears, control.overpayment)
+        events += [
+            ControlEvent(
+                control=control,
+                at=now,
+                kind=EventKind.OPENED,
+                actor=acting_user,
+                note=reason,
+                detail={"kind": ControlKind.AUTOMATED, "origin": ControlOrigin.EXCHANGE},
+            ),
+            ControlEvent(
+                control=control,
+                at=now,
+                kind=EventKind.DISCREPANCY,
+                actor=acting_user,
+                detail={"discrepancies": [d.as_json() for d in found]},
+            ),
+            ControlEvent(
+                control=control,
+                at=closed_at,
+                kind=EventKind.CLOSED,
+                actor=acting_user,
+                note=SETTLED_NOTE,
+                detail={
+                    "outcome": control.outcome,
+                    "arrears": str(control.arrears),
+                    "overpayment": str(control.overpayment),
+                    "facts": [f.pk for f in facts_],
+                    "adjustments": [a.pk for a in adjustments],
+                },
+            ),
+        ]
+    # In batches: one UPDATE … CASE per batch costs its size squared.
+    Control.objects.bulk_update(
+        controls, ["status", "outcome", "closed_at", "arrears", "overpayment"], batch_size=500
+    )
+    ControlEvent.objects.bulk_create(events)
+    audit_record(
+        actor=acting_user,
+        action=AuditAction.CREATE,
+        households=[household.number for household, _ in items],
+        reason=f"contrôles automatisés {month:%m/%Y} : écarts réglés",
+        detail={
+            "controls": len(controls),
+            "month": f"{month:%Y-%m}",
+            "facts": len(facts),
+            "adjustments": sum(len(a) for a in adjustments_of.values()),
+        },
+    )
+    return controls
+
+
+def _established(found: list[Discrepancy], persons: dict[int, Person]) -> list[Established]:
     """The partner's amounts as facts, consecutive months of equal amount merged into one."""
-    persons = {p.pk: p for p in Person.objects.filter(pk__in={d.person_id for d in found})}
     by_subject: dict[tuple, list[Discrepancy]] = defaultdict(list)
     for d in found:
         by_subject[(d.person_id, d.kind)].append(d)

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Max
 
 from justedroit.controls.models import (
     Control,
@@ -112,20 +113,43 @@ def last_settled_month(household: Household, up_to: dt.date) -> dt.date | None:
     """The latest month ≤ `up_to` already settled for this household: paid by a finished run of
     the whole file, or paid to it. Later months are settled by their own payment run, which reads
     the facts recorded now."""
+    return last_settled_months([household.pk], up_to)[household.pk]
+
+
+def last_settled_months(household_ids: list[int], up_to: dt.date) -> dict[int, dt.date | None]:
+    """`last_settled_month` of many households, in two queries."""
     whole_file = (
         Run.objects.filter(wet=True, whole_file=True, status=RunStatus.FINISHED, month__lte=up_to)
         .order_by("-month")
         .values_list("month", flat=True)
         .first()
     )
-    paid = (
-        Payment.objects.filter(household=household, month__lte=up_to)
-        .order_by("-month")
-        .values_list("month", flat=True)
-        .first()
+    paid = dict(
+        Payment.objects.filter(household_id__in=household_ids, month__lte=up_to)
+        .values("household_id")
+        .annotate(last=Max("month"))
+        .values_list("household_id", "last")
     )
-    months = [m for m in (whole_file, paid) if m is not None]
-    return max(months) if months else None
+    lasts: dict[int, dt.date | None] = {}
+    for household_id in household_ids:
+        months = [m for m in (whole_file, paid.get(household_id)) if m is not None]
+        lasts[household_id] = max(months) if months else None
+    return lasts
+
+
+def settle_reason(control: Control) -> str:
+    """The reason the facts, rappels and indus a control settles are recorded with."""
+    return f"contrôle n° {control.pk} ({control.get_kind_display().lower()})"
+
+
+def settled_outcome(arrears: Decimal, overpayment: Decimal, suspected_fraud: bool = False) -> str:
+    if suspected_fraud:
+        return ControlOutcome.SUSPECTED_FRAUD
+    if overpayment > arrears:
+        return ControlOutcome.OVERPAYMENT
+    if arrears > 0:
+        return ControlOutcome.ARREARS
+    return ControlOutcome.NO_CHANGE
 
 
 def settle(
@@ -141,7 +165,7 @@ def settle(
     the settled months they bear on, and record the outcome and its € impact: the rappels and
     indus the engine created, linked to the control. Must run inside a transaction."""
     household = control.household
-    reason = f"contrôle n° {control.pk} ({control.get_kind_display().lower()})"
+    reason = settle_reason(control)
     facts = [
         fact_record(
             household=household,
@@ -175,14 +199,7 @@ def settle(
     )
     arrears = sum((a.amount for a in adjustments if a.kind == AdjustmentKind.ARREARS), ZERO)
     overpayment = sum((a.amount for a in adjustments if a.kind == AdjustmentKind.OVERPAYMENT), ZERO)
-    if suspected_fraud:
-        outcome = ControlOutcome.SUSPECTED_FRAUD
-    elif overpayment > arrears:
-        outcome = ControlOutcome.OVERPAYMENT
-    elif arrears > 0:
-        outcome = ControlOutcome.ARREARS
-    else:
-        outcome = ControlOutcome.NO_CHANGE
+    outcome = settled_outcome(arrears, overpayment, suspected_fraud)
     now = clock.now()
     control.status, control.outcome, control.closed_at = ControlStatus.CLOSED, outcome, now
     control.arrears, control.overpayment = arrears, overpayment
