@@ -16,6 +16,7 @@ from justedroit.core.models import AuditEvent
 from justedroit.recovery import selectors as ledger
 from justedroit.recovery import services as recovery
 from justedroit.recovery.models import DebtEntry, EntryKind, Stage
+from justedroit.registry.services import fact_record
 from tests.appeals.conftest import TODAY, debt_of, in_session, remission, resources
 from tests.factories import HouseholdFactory
 
@@ -277,3 +278,45 @@ def test_decisions_and_histories_refuse_raw_sql_updates(household, debt, secreta
             connection.cursor() as cursor,
         ):
             cursor.execute(f"UPDATE {table} SET id = id WHERE id = %s", [pk])
+
+
+def test_a_reversed_indu_is_cancelled_in_the_ledger_and_its_months_recomputed(
+    household, debt, secretary, members
+):
+    resources(household, fiscal="12000", rent="400")
+    for kind, code in (("housing_status", "tenant"), ("housing_commune", "86194")):
+        fact_record(
+            household=household,
+            kind=kind,
+            valid_from=dt.date(2022, 1, 1),
+            valid_until=None,
+            source="declaration",
+            acting_user=None,
+            code=code,
+        )
+    fact_record(
+        household=household,
+        person=household.memberships.get().person,
+        kind="activity",
+        valid_from=dt.date(2022, 1, 1),
+        valid_until=None,
+        source="declaration",
+        acting_user=None,
+        code="inactive",
+    )
+    case = contest(household, debt, secretary, notified_on=TODAY)
+    services.case_instruct(case=case, acting_user=secretary, proposal=Outcome.REVERSE)
+    session = in_session(case, members, secretary)
+    decision = services.case_decide(
+        case=case,
+        session=session,
+        outcome=Outcome.REVERSE,
+        reasons="Les ressources retenues n'étaient pas celles du foyer.",
+        votes=dict.fromkeys(members[:3], "for"),
+        acting_user=secretary,
+    )
+    cancelled = debt.entries.get(kind=EntryKind.CANCELLED)
+    assert decision.debt_entry == cancelled and cancelled.amount == D("600.00")
+    assert ledger.balance(debt) == 0 and ledger.suspended([debt.pk]) == set()
+    recomputed = case.events.get(kind="effect")
+    assert recomputed.note == "Droits recalculés" and recomputed.detail["du"] == "2022-05-01"
