@@ -18,6 +18,8 @@ AGENTS = {
     R.CONTROLLER,
     R.RECOVERY_AGENT,
     R.CRA_SECRETARY,
+    R.CRA_MEMBER,
+    R.LEGAL,
     R.VERIFIER,
     R.ACCOUNTANT,
     R.MANAGER,
@@ -73,6 +75,10 @@ ALLOWED = {
     "recovery:balance": {R.ACCOUNTANT, R.VERIFIER, R.DIRECTOR},
     "recovery:household_debts": FILE_WORKERS,
     "portal:recovery_debts": {R.CLAIMANT},
+    "appeals:worklist": {R.CRA_SECRETARY, R.MANAGER},
+    "appeals:sessions": {R.CRA_SECRETARY, R.MANAGER, R.CRA_MEMBER},
+    "appeals:courts": {R.LEGAL, R.MANAGER},
+    "portal:appeals": {R.CLAIMANT},
 }
 # Logging in and recovering a password are open to anonymous visitors (tests/test_login.py,
 # tests/test_oidc.py). The partner API authenticates each request with a bearer token, not a
@@ -139,6 +145,11 @@ TESTED_ELSEWHERE = {
     "fraud:decision": "tests/fraud/test_permissions.py",
     "fraud:letter": "tests/fraud/test_permissions.py",
     "portal:fraud_notices": "tests/fraud/test_permissions.py",
+    "appeals:case": "tests/appeals/test_pages.py",
+    "appeals:decision_letter": "tests/appeals/test_pages.py",
+    "appeals:session": "tests/appeals/test_pages.py",
+    "appeals:minutes": "tests/appeals/test_pages.py",
+    "appeals:court_case": "tests/appeals/test_pages.py",
 }
 
 

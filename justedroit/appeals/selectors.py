@@ -348,3 +348,23 @@ def judgments(year: int) -> dict[tuple[str, str], int]:
         .annotate(n=Count("pk"))
         .values_list("court", "judgment", "n")
     }
+
+
+def member_reads_case(member: Member | None, case: AppealCase) -> bool:
+    """A member reads a file only when it is on the agenda of a session they are convened to."""
+    return (
+        member is not None
+        and AgendaItem.objects.filter(case=case, session__members=member).exists()
+    )
+
+
+def member_convened(member: Member | None, session: Session) -> bool:
+    return member is not None and session.members.filter(pk=member.pk).exists()
+
+
+def court_cases_of(appeal_case: AppealCase):
+    return appeal_case.court_cases.order_by("filed_on", "pk")
+
+
+def hearings_of(court_case: CourtCase):
+    return court_case.hearings.order_by("on", "id")

@@ -478,6 +478,7 @@ def court_case_file(
     if filed_on > clock.today():
         raise ValidationError("La date de saisine ne peut pas être dans le futur.")
     if appeal_case is not None:
+        appeal_case = AppealCase.objects.get(pk=appeal_case.pk)  # its current status
         benefit = benefit or appeal_case.benefit
         debt = debt or appeal_case.debt
     try:

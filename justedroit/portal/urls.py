@@ -1,6 +1,7 @@
 from django.urls import path
 
 from justedroit.portal import (
+    appeals_views,
     channels_views,
     controls_views,
     fraud_views,
@@ -31,4 +32,5 @@ urlpatterns = [
         name="outreach_mandates",
     ),
     path("mon-dossier/dettes/", recovery_views.recovery_debts, name="recovery_debts"),
+    path("mon-dossier/recours/", appeals_views.appeals, name="appeals"),
 ]
