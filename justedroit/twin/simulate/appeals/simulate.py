@@ -92,12 +92,15 @@ def _requests(month: dt.date, scale: float, rng: random.Random) -> dict[str, int
         .order_by("pk")
     )
     owed = ledger.balances([d.pk for d in recent])
-    candidates = [d for d in recent if owed.get(d.pk, 0) > 0]
-    rng.shuffle(candidates)
+    rng.shuffle(recent)
+    # A remission needs a balance left; a contestation may be about an indu already recovered.
+    open_debts = [d for d in recent if owed.get(d.pk, 0) > 0][:want_remissions]
+    chosen = {d.pk for d in open_debts}
+    contested = [d for d in recent if d.pk not in chosen][:want_contests]
     channels, weights = zip(*P.channel_weights.items(), strict=True)
     counts = {"demandes_remise": 0, "contestations": 0}
-    for debt in candidates[: want_remissions + want_contests]:
-        remission = counts["demandes_remise"] < want_remissions
+    for debt in open_debts + contested:
+        remission = debt.pk in chosen
         if remission:
             kind = RequestKind.REMISSION
         elif rng.random() < P.contest_indu_share:
