@@ -323,6 +323,8 @@ def case_decide(
         raise ValidationError("La décision doit être motivée.")
     with transaction.atomic():
         case = _locked(case)
+        if case.status in (CaseStatus.DECIDED, CaseStatus.INADMISSIBLE):
+            raise ValidationError("Ce recours est déjà décidé, ou irrecevable.")
         allowed = REMISSION_OUTCOMES if case.kind == RequestKind.REMISSION else CONTEST_OUTCOMES
         if outcome not in allowed:
             raise ValidationError("Décision incompatible avec la nature du recours.")

@@ -158,6 +158,15 @@ def test_a_full_remission_is_a_ledger_movement_of_the_balance(household, debt, s
     assert decision.debt_entry == entry and entry.reference == f"CRA n° {case.pk}"
     assert ledger.balance(debt) == 0
     assert decision.votes.count() == 4
+    with pytest.raises(ValidationError, match="déjà décidé"):
+        services.case_decide(
+            case=case,
+            session=session,
+            outcome=Outcome.REJECT,
+            reasons="Bis.",
+            votes=votes,
+            acting_user=secretary,
+        )
     assert AuditEvent.objects.filter(household_number=household.number, reason__contains="remise")
 
 
