@@ -2,6 +2,12 @@
 
 from django.urls import reverse
 
+from justedroit.appeals.perms import (
+    can_view_court_cases,
+    can_view_cra_cases,
+    can_view_own_appeals,
+    can_view_session,
+)
 from justedroit.channels.perms import can_view_channel_statistics, can_view_contact_queues
 from justedroit.controls.perms import can_view_control_plan, can_view_controls
 from justedroit.core import perms
@@ -50,6 +56,9 @@ def links(request) -> dict:
         (can_view_exchange_files, "exchanges:files", "Échanges partenaires"),
         (can_view_recovery_worklist, "recovery:worklist", "Recouvrement"),
         (can_view_debt_balance, "recovery:balance", "Balance des dettes"),
+        (can_view_cra_cases, "appeals:worklist", "Recours amiables (CRA)"),
+        (can_view_session, "appeals:sessions", "Séances de la CRA"),
+        (can_view_court_cases, "appeals:courts", "Contentieux"),
         (perms.can_view_audit_trail, "core:audit_trail", "Journal d'audit"),
         (can_export_subject_data, "data_protection:subject_export", "Export RGPD"),
         (can_view_processing_register, "data_protection:processing_register", "Registre RGPD"),
@@ -62,6 +71,7 @@ def links(request) -> dict:
         (perms.can_use_claimant_space, "portal:channels_documents", "Transmettre un document"),
         (perms.can_use_claimant_space, "portal:controls_requests", "Pièces et contrôles"),
         (can_view_own_debts, "portal:recovery_debts", "Ce que je dois"),
+        (can_view_own_appeals, "portal:appeals", "Mes recours"),
         (perms.can_use_claimant_space, "portal:fraud_notices", "Procédures de sanction"),
         (can_grant_mandate, "portal:outreach_mandates", "Mes mandats aux partenaires"),
         (perms.can_use_partner_space, "portal:partner_home", "Espace partenaire"),

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "justedroit.outreach",
     "justedroit.exchanges",
     "justedroit.recovery",
+    "justedroit.appeals",
     "justedroit.cycle",
     "justedroit.fraud",
     "justedroit.quality",

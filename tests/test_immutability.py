@@ -12,6 +12,18 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
 from django.db.models import ProtectedError
 
+from justedroit.appeals.models import (
+    AppealCase,
+    Attendance,
+    CaseEvent,
+    CourtCase,
+    Decision,
+    Hearing,
+    Instruction,
+    Member,
+    Session,
+    Vote,
+)
 from justedroit.channels.models import Document
 from justedroit.controls.models import (
     Control,
@@ -97,6 +109,12 @@ LEDGER_MODELS = [
     SamplingPlan,
     SampleItem,
     Review,
+    CaseEvent,
+    Instruction,
+    Attendance,
+    Decision,
+    Vote,
+    Hearing,
 ]
 
 
@@ -302,6 +320,46 @@ def rows() -> dict[type, Immutable]:
         ContentiousStep: ContentiousStep.objects.create(
             debt=debt, stage="formal_notice", on=MONTH, recorded_at=now
         ),
+        **_appeal_rows(household, debt, now),
+    }
+
+
+def _appeal_rows(household, debt, now) -> dict[type, Immutable]:
+    case = AppealCase.objects.create(
+        household=household,
+        kind="remission",
+        channel="paper",
+        benefit="af",
+        debt=debt,
+        contested_decision="Indu",
+        notified_on=MONTH,
+        received_on=MONTH,
+        admissible=True,
+        status="decided",
+        created_at=now,
+    )
+    member = Member.objects.create(name="Membre", college="insured")
+    session = Session.objects.create(held_on=MONTH)
+    decision = Decision.objects.create(
+        case=case, outcome="reject", reasons="r", delegated=True, decided_on=MONTH, recorded_at=now
+    )
+    court_case = CourtCase.objects.create(
+        household=household,
+        subject="family",
+        court="tj_social",
+        article="R142-1-A CSS",
+        filed_on=MONTH,
+        created_at=now,
+    )
+    return {
+        CaseEvent: CaseEvent.objects.create(case=case, at=now, kind="received"),
+        Instruction: Instruction.objects.create(
+            case=case, at=now, weighting=Decimal("1.5"), proposal="reject"
+        ),
+        Attendance: Attendance.objects.create(session=session, member=member, present=True),
+        Decision: decision,
+        Vote: Vote.objects.create(decision=decision, member=member, choice="for"),
+        Hearing: Hearing.objects.create(court_case=court_case, on=MONTH, recorded_at=now),
     }
 
 

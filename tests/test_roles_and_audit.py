@@ -18,6 +18,8 @@ AGENTS = {
     R.CONTROLLER,
     R.RECOVERY_AGENT,
     R.CRA_SECRETARY,
+    R.CRA_MEMBER,
+    R.LEGAL,
     R.VERIFIER,
     R.ACCOUNTANT,
     R.MANAGER,
@@ -80,6 +82,10 @@ ALLOWED = {
     "quality:my_results": AGENTS,
     "quality:agents_results": {R.MANAGER},
     "quality:supervision": {R.MANAGER},
+    "appeals:worklist": {R.CRA_SECRETARY, R.MANAGER},
+    "appeals:sessions": {R.CRA_SECRETARY, R.MANAGER, R.CRA_MEMBER},
+    "appeals:courts": {R.LEGAL, R.MANAGER},
+    "portal:appeals": {R.CLAIMANT},
 }
 # Logging in and recovering a password are open to anonymous visitors (tests/test_login.py,
 # tests/test_oidc.py). The partner API authenticates each request with a bearer token, not a
@@ -152,6 +158,11 @@ TESTED_ELSEWHERE = {
     "fraud:letter": "tests/fraud/test_permissions.py",
     "portal:fraud_notices": "tests/fraud/test_permissions.py",
     "outreach:campaign": "tests/outreach/test_campaign_page.py",
+    "appeals:case": "tests/appeals/test_pages.py",
+    "appeals:decision_letter": "tests/appeals/test_pages.py",
+    "appeals:session": "tests/appeals/test_pages.py",
+    "appeals:minutes": "tests/appeals/test_pages.py",
+    "appeals:court_case": "tests/appeals/test_pages.py",
 }
 
 

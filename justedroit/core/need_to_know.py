@@ -76,6 +76,17 @@ NEEDS: dict[Role, Need] = {
         "calcul, les faits et les pièces. Le numéro allocataire identifie le dossier ; le NIR "
         "masqué suffit.",
     ),
+    Role.CRA_MEMBER: Need(
+        frozenset(),
+        "Membre de la commission de recours amiable (administrateur de la Caf) : aucun dossier "
+        "en général ; seulement, en lecture, les dossiers inscrits à l'ordre du jour des séances "
+        "où il est convoqué (dette, ressources et charges, proposition du rapporteur).",
+    ),
+    Role.LEGAL: Need(
+        frozenset(),
+        "Défend la Caf devant les tribunaux : aucun dossier en général ; seulement les affaires "
+        "contentieuses (décision contestée, dette, jugements) qu'il suit.",
+    ),
     Role.VERIFIER: Need(
         _FILE_WORK | {K.FULL_NIR},
         "Vérifie pour la direction comptable un échantillon de dossiers liquidés : rapproche "

@@ -9,6 +9,8 @@ class Role(models.TextChoices):
     CONTROLLER = "controller", "Contrôleur"
     RECOVERY_AGENT = "recovery_agent", "Agent de recouvrement"
     CRA_SECRETARY = "cra_secretary", "Secrétariat CRA"
+    CRA_MEMBER = "cra_member", "Membre de la CRA"
+    LEGAL = "legal", "Service juridique (contentieux)"
     VERIFIER = "verifier", "Vérificateur (direction comptable)"
     ACCOUNTANT = "accountant", "Agent comptable"
     MANAGER = "manager", "Manager / superviseur"
@@ -28,6 +30,8 @@ AGENT_ROLES = frozenset(
         Role.CONTROLLER,
         Role.RECOVERY_AGENT,
         Role.CRA_SECRETARY,
+        Role.CRA_MEMBER,
+        Role.LEGAL,
         Role.VERIFIER,
         Role.ACCOUNTANT,
         Role.MANAGER,

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from justedroit.portal import (
+    appeals_views,
     channels_views,
     controls_views,
     fraud_views,
@@ -33,4 +34,5 @@ urlpatterns = [
     ),
     path("mon-dossier/mes-droits/", outreach_views.outreach_rights, name="outreach_rights"),
     path("mon-dossier/dettes/", recovery_views.recovery_debts, name="recovery_debts"),
+    path("mon-dossier/recours/", appeals_views.appeals, name="appeals"),
 ]

@@ -212,6 +212,29 @@ class RepaymentPlan(models.Model):
         return f"plan de {self.months} échéances de {self.instalment} € ({self.status})"
 
 
+class Suspension(models.Model):
+    """Recovery of a debt suspended while an appeal against it is pending (no retention, no
+    contentious step) from `since` until `until` (open while the appeal runs). Written by
+    `services.debt_suspend` / `debt_resume` for the appeals domain."""
+
+    debt = models.ForeignKey(Debt, on_delete=models.PROTECT, related_name="suspensions")
+    since = models.DateField("suspendue depuis")
+    until = models.DateField("reprise le", null=True, blank=True)
+    reason = models.CharField("motif", max_length=300)
+    reference = models.CharField("référence (recours)", max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = "suspension du recouvrement"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["debt"], condition=Q(until__isnull=True), name="suspension_one_open"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"suspension depuis le {self.since:%d/%m/%Y}"
+
+
 class Stage(models.TextChoices):
     FORMAL_NOTICE = "formal_notice", "Mise en demeure"
     CONSTRAINT = "constraint", "Contrainte"

@@ -28,6 +28,7 @@ from justedroit.recovery.models import (
     PlanStatus,
     RepaymentPlan,
     Stage,
+    Suspension,
     Withholding,
 )
 from justedroit.registry.models import Household
@@ -346,6 +347,15 @@ def fraud_households_before(household_ids: Iterable[int]) -> dict[int, list[dt.d
     ).values_list("household_id", "notified_on"):
         out[household_id].append(day)
     return out
+
+
+def suspended(debt_ids: Iterable[int]) -> set[int]:
+    """The debts among `debt_ids` whose recovery is suspended by a pending appeal."""
+    return set(
+        Suspension.objects.filter(debt_id__in=list(debt_ids), until__isnull=True).values_list(
+            "debt_id", flat=True
+        )
+    )
 
 
 def debt_by_id(household: Household, debt_id: int) -> Debt | None:

@@ -31,6 +31,7 @@ from justedroit.recovery.models import (
     PlanStatus,
     RepaymentPlan,
     Stage,
+    Suspension,
     Withholding,
 )
 from justedroit.registry.models import Household
@@ -284,7 +285,7 @@ def retentions_on_payments(run: Run, paid: Sequence[tuple[int, object, object]])
         RepaymentPlan.objects.filter(debt_id__in=locked, status=PlanStatus.ACTIVE).values_list(
             "debt_id", flat=True
         )
-    )
+    ) | selectors.suspended(locked)
     payments: dict[int, dict[str, Payment]] = defaultdict(dict)
     for payment in Payment.objects.filter(month=run.month, household_id__in=list(debts)):
         payments[payment.household_id][payment.benefit] = payment
@@ -456,6 +457,43 @@ def debts_prescribe(*, today: dt.date, acting_user: User | None) -> list[dict]:
     return report
 
 
+# ---- suspension while an appeal is pending ------------------------------------------------------
+def debt_suspend(
+    *, debt: Debt, on: dt.date, reason: str, reference: str, acting_user: User | None
+) -> Suspension:
+    """Suspend the recovery of `debt` (no retention, no contentious step) while the appeal
+    `reference` is pending; idempotent for a debt already suspended."""
+    with transaction.atomic():
+        Debt.objects.select_for_update().filter(pk=debt.pk).first()
+        current = Suspension.objects.filter(debt=debt, until__isnull=True).first()
+        if current is not None:
+            return current
+        suspension = Suspension.objects.create(
+            debt=debt, since=on, reason=reason, reference=reference
+        )
+        audit_record(
+            actor=acting_user,
+            action=AuditAction.UPDATE,
+            household_number=debt.household.number,
+            reason="Recouvrement suspendu : " + reason,
+            detail={"dette": debt.pk, "reference": reference},
+        )
+    return suspension
+
+
+def debt_resume(*, debt: Debt, on: dt.date, acting_user: User | None) -> None:
+    """End the suspension of `debt`'s recovery (the appeal is decided)."""
+    with transaction.atomic():
+        if Suspension.objects.filter(debt=debt, until__isnull=True).update(until=on):
+            audit_record(
+                actor=acting_user,
+                action=AuditAction.UPDATE,
+                household_number=debt.household.number,
+                reason="Reprise du recouvrement",
+                detail={"dette": debt.pk},
+            )
+
+
 # ---- the contentious path -----------------------------------------------------------------------
 def contentious_step_record(
     *,
@@ -488,6 +526,10 @@ def contentious_step_record(
             allowed = selectors.next_stage(line) == stage
         if not allowed:
             raise ValidationError("Cette étape ne suit pas l'état actuel de la procédure.")
+        if stage != Stage.OPPOSITION and selectors.suspended([debt.pk]):
+            raise ValidationError(
+                "Recouvrement suspendu : un recours contre cette dette est en cours."
+            )
         if stage == Stage.FORMAL_NOTICE and line.plan is not None:
             raise ValidationError("Un plan de remboursement est en cours : pas de mise en demeure.")
         if (

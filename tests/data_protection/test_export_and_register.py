@@ -170,6 +170,17 @@ def test_every_table_holding_personal_data_has_a_rule():
         # A verification's sampled act and its review go with the act's household's file.
         "quality.SampleItem",
         "quality.Review",
+        "recovery.Suspension",  # with its debt
+        # Appeals and court cases decide on the debts and rights of the household's file and go
+        # with it (rule « Dossier allocataire »).
+        "appeals.AppealCase",
+        "appeals.CaseEvent",
+        "appeals.Instruction",
+        "appeals.AgendaItem",
+        "appeals.Decision",
+        "appeals.Vote",
+        "appeals.CourtCase",
+        "appeals.Hearing",
     }
     no_personal_data = {
         "registry.Commune",
@@ -197,6 +208,9 @@ def test_every_table_holding_personal_data_has_a_rule():
         "controls.SwornController",  # an agent's approval: authorisations management
         "controls.RandomSample",  # year, seed, sizes; its households are its controls'
         "controls.TargetingModel",  # coefficients and sample sizes
+        "appeals.Member",  # board members appointed to the CRA: authorisations management
+        "appeals.Session",  # a date and the members convened
+        "appeals.Attendance",  # members present at a session
         "twin.TwinBuild",
         "twin.TwinSimulation",
         "core.User",  # agents: authorisations management; allocataires: with their file

@@ -8,6 +8,8 @@ from decimal import Decimal
 
 import pytest
 
+from justedroit.appeals import services as appeals
+from justedroit.appeals.models import Member
 from justedroit.channels.models import (
     ContactReason,
     DocumentKind,
@@ -48,6 +50,7 @@ from justedroit.reception.models import (
     VisitReason,
 )
 from justedroit.reception.services import ticket_issue
+from justedroit.recovery.models import Debt
 from justedroit.recovery.services import debts_notify
 from justedroit.registry import services as registry
 from justedroit.registry.contacts import contact_point_record
@@ -193,10 +196,13 @@ def world(db, make_user, tmp_path):
         )
     campaign = _campaign_with_a_call(file)
     _referral(file, make_user)
+    appeal, court_case = _appeal(file, make_user)
     return {
         "campaign": campaign,
         "file": file,
         "fraud": fraud_file,
+        "appeal": appeal,
+        "court_case": court_case,
         "control": control,
         "attachment": attachment,
         "quarantined": quarantined,
@@ -260,6 +266,48 @@ def _referral(household, make_user):
         created_at=clock.now(),
         created_by=make_user(Role.PARTNER_RELAY),
     )
+
+
+def _appeal(file, make_user):
+    """A remission of the file's debt decided in a session the CRA member's account sits on, and
+    the court case that follows."""
+    secretary = make_user(Role.CRA_SECRETARY)
+    colleges = ["insured", "insured", "employer", "employer", "other"]
+    members = [Member.objects.create(name=f"Membre {i}", college=c) for i, c in enumerate(colleges)]
+    members[0].user = make_user(Role.CRA_MEMBER)
+    members[0].save()
+    debt = Debt.objects.get(household=file)
+    case = appeals.case_receive(
+        household=file,
+        kind="remission",
+        channel="paper",
+        benefit=debt.benefit,
+        debt=debt,
+        contested_decision="Notification d'indu",
+        notified_on=debt.notified_on,
+        received_on=debt.notified_on,
+        acting_user=secretary,
+    )
+    appeals.case_instruct(case=case, acting_user=secretary, proposal="reject")
+    session = appeals.session_create(held_on=clock.today(), members=members, acting_user=secretary)
+    appeals.agenda_add(session=session, cases=[case], acting_user=secretary)
+    appeals.attendance_record(session=session, present=members[:3], acting_user=secretary)
+    appeals.case_decide(
+        case=case,
+        session=session,
+        outcome="reject",
+        reasons="Ressources suffisantes.",
+        votes=dict.fromkeys(members[:3], "for"),
+        acting_user=secretary,
+    )
+    court_case = appeals.court_case_file(
+        household=file,
+        nature="contest",
+        appeal_case=case,
+        filed_on=clock.today(),
+        acting_user=secretary,
+    )
+    return (case, session), court_case
 
 
 def _mailbox(tmp_path, household):

@@ -30,6 +30,11 @@ ARGS = {
     "fraud:decision": lambda w: [w["fraud"].pk],
     "fraud:letter": lambda w: [w["fraud"].pk, "avis"],
     "outreach:campaign": lambda w: [w["campaign"].pk],
+    "appeals:case": lambda w: [w["appeal"][0].pk],
+    "appeals:decision_letter": lambda w: [w["appeal"][0].pk],
+    "appeals:session": lambda w: [w["appeal"][1].pk],
+    "appeals:minutes": lambda w: [w["appeal"][1].pk],
+    "appeals:court_case": lambda w: [w["court_case"].pk],
 }
 # Pages whose results come from a form: walked with it sent too.
 POSTED = {"registry:household_search": {"q": "Alex"}}
@@ -59,10 +64,23 @@ LISTING = {
     "fraud:letter",
     "outreach:campaign",
     "outreach:referrals",
+    "appeals:case",
+    "appeals:decision_letter",
+    "appeals:session",
+    "appeals:minutes",
+    "appeals:courts",
+    "appeals:court_case",
 }
 # The director sees no household's file, except the fraud files submitted to his or her decision
 # (the need-to-know table says so: he or she pronounces the sanctions, art. L114-17 CSS).
 DIRECTOR_FRAUD_PAGES = {"fraud:director", "fraud:decision", "fraud:letter"}
+# Likewise the CRA's members read the files of their sessions, and the legal department its court
+# cases, and nothing else (need-to-know table).
+CASE_PAGES = {
+    Role.DIRECTOR: DIRECTOR_FRAUD_PAGES,
+    Role.CRA_MEMBER: {"appeals:case", "appeals:session", "appeals:minutes"},
+    Role.LEGAL: {"appeals:courts", "appeals:court_case"},
+}
 # The audit trail's CSV export records its filters and the last event it covers, which
 # reproduce its rows exactly; it does not copy every household number of the trail again.
 NOT_WALKED = {"core:audit_export"}
@@ -111,8 +129,8 @@ def test_every_household_an_agent_page_shows_is_in_the_audit_trail(client, make_
                     continue
                 shown = {n for n in world["numbers"] if n in content_of(response)}
                 assert shown <= named_since(before, world["numbers"]), (name, role, shown)
-                director_fraud = role == Role.DIRECTOR and name in DIRECTOR_FRAUD_PAGES
-                if shown and name != "core:audit_trail" and not director_fraud:
+                case_page = name in CASE_PAGES.get(role, ())
+                if shown and name != "core:audit_trail" and not case_page:
                     # The trail shows numbers, no file.
                     assert DataKind.IDENTITY in NEEDS[role].kinds, (name, role)
                 seen_on.setdefault(name, set()).update(shown)

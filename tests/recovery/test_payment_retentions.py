@@ -10,7 +10,7 @@ from django.core.management import call_command
 from justedroit.entitlements.models import Payment
 from justedroit.entitlements.services import month_run
 from justedroit.recovery import selectors, services
-from justedroit.recovery.models import DebtEntry, EntryKind, MonthlyRetention, Withholding
+from justedroit.recovery.models import Debt, DebtEntry, EntryKind, MonthlyRetention, Withholding
 from justedroit.recovery.parameters import SCALE_2020
 from tests.recovery.helpers import indu
 
@@ -27,6 +27,11 @@ def test_the_payment_run_retains_by_the_scale_and_records_gross_retention_net(sm
     for household_id in paid:
         indu(households[household_id], "af", MAY, "5000.00")
     services.debts_notify(acting_user=None)
+    # A debt contested before the CRA is not recovered while the appeal is pending.
+    contested = Debt.objects.get(household_id=paid[0])
+    services.debt_suspend(
+        debt=contested, on=MAY, reason="Contestation", reference="CRA n° 1", acting_user=None
+    )
 
     run = month_run(month=JUNE, wet=True, after_store=services.retentions_on_payments)
     retentions = MonthlyRetention.objects.filter(run=run)
@@ -35,7 +40,8 @@ def test_the_payment_run_retains_by_the_scale_and_records_gross_retention_net(sm
             "household_id", flat=True
         )
     )
-    assert set(retentions.values_list("household_id", flat=True)) == paid_in_june
+    assert set(retentions.values_list("household_id", flat=True)) == paid_in_june - {paid[0]}
+    assert not contested.entries.filter(kind=EntryKind.RETAINED).exists()
     for retention in retentions:
         withheld = sum(w.amount for w in retention.withholdings.all())
         retained = sum(e.amount for e in retention.entries.all())

@@ -22,6 +22,7 @@ from justedroit.cycle.services import cut_off, cycle_month_run, exchange_inbox
 from justedroit.registry import services as registry_services
 from justedroit.registry.models import FactSource
 from justedroit.twin.models import TwinBuild, TwinSimulation
+from justedroit.twin.simulate.appeals.simulate import appeals_month
 from justedroit.twin.simulate.outreach.campaign import campaign_month
 from justedroit.twin.simulate.partners import partner_files_write
 from justedroit.twin.truth.models import Behaviour, TruePeriod
@@ -104,7 +105,8 @@ def months_run(
     inbox: Path | None = None,
     progress: Callable[[str, str], None] = lambda name, note: None,
 ) -> None:
-    """Each month in turn: the households' and partners' behaviour, then the Caf's cycle."""
+    """Each month in turn: the households' and partners' behaviour, the Caf's cycle (recovery
+    included), then the debtors' appeals, the commission's session and the courts."""
     inbox = inbox or exchange_inbox()
     month = first_month
     while month <= last_month:
@@ -119,4 +121,8 @@ def months_run(
                 inbox=inbox,
                 progress=lambda message: progress("cycle", message),
             )
+        with clock.frozen(cut_off(month) + CYCLE_LEAD, tick=CLOCK_TICK):
+            appeals = appeals_month(month)
+        notes = ", ".join(f"{key} {value}" for key, value in appeals.counts.items())
+        progress("recours", f"{month:%Y-%m} recours et contentieux : {notes}")
         month = clock.add_months(month, 1)

@@ -1,0 +1,100 @@
+"""Appeals indicators: requests to the CRA, remissions granted and their amount, judgments by court
+and outcome. Published values: seed « Le recouvrement amiable » and « Des actions contentieuses »
+(Caf de la Vienne, 2022)."""
+
+from decimal import Decimal
+
+from justedroit.appeals import selectors
+from justedroit.appeals.models import Court, Judgment
+from justedroit.core.indicators import indicator, shared_within_report
+
+SEED = "Caf de la Vienne, rapport 2022 (« Le recouvrement amiable », « Des actions contentieuses »)"
+
+figures = shared_within_report(selectors.year_figures)
+judgments = shared_within_report(selectors.judgments)
+
+
+@indicator(
+    code="appeals_remission_requests",
+    label="Demandes de remise de dette à la CRA",
+    unit="demandes",
+    definition="Demandes de remise reçues dans l'année, tous canaux, recevables ou non.",
+    published={2022: 2831},
+    source=SEED,
+)
+def remission_requests(year: int) -> int:
+    return figures(year)["remission_requests"]
+
+
+@indicator(
+    code="appeals_contestations",
+    label="Contestations devant la CRA",
+    unit="recours",
+    definition="Contestations d'un droit ou d'un indu reçues dans l'année.",
+    published={2022: 172},
+    source=SEED,
+)
+def contestations(year: int) -> int:
+    return figures(year)["contestations"]
+
+
+@indicator(
+    code="appeals_remitted",
+    label="Montant des remises accordées",
+    unit="€",
+    definition="Remises totales et partielles décidées dans l'année (mouvements « remise » du "
+    "grand livre des dettes).",
+    published={2022: Decimal("1024249")},
+    source=SEED,
+)
+def remitted(year: int) -> Decimal:
+    return figures(year)["remitted"]
+
+
+@indicator(
+    code="appeals_mean_remission",
+    label="Remise moyenne",
+    unit="€",
+    definition="Montant des remises de l'année ÷ nombre de remises (totales ou partielles).",
+    published={2022: Decimal("402.78")},
+    source=SEED,
+)
+def mean_remission(year: int) -> Decimal | None:
+    data = figures(year)
+    if not data["remissions"]:
+        return None
+    return (data["remitted"] / data["remissions"]).quantize(Decimal("0.01"))
+
+
+def _judgments(court: str, published: int, label: str, outcome: str | None = None):
+    def compute(year: int) -> int:
+        return sum(
+            n
+            for (c, j), n in judgments(year).items()
+            if c in COURTS[court] and (outcome is None or j == outcome)
+        )
+
+    code = f"appeals_judgments_{court}" + (f"_{outcome}" if outcome else "")
+    return indicator(
+        code=code,
+        label=label,
+        unit="jugements",
+        definition="Jugements rendus dans l'année dans les affaires de la Caf"
+        + (" (issue favorable à la Caf)." if outcome == Judgment.FAVOURABLE else "")
+        + (" (issue défavorable à la Caf)." if outcome == Judgment.UNFAVOURABLE else "."),
+        published={2022: published},
+        source=SEED,
+    )(compute)
+
+
+COURTS = {
+    "ta": (Court.TA,),
+    "tj": (Court.TJ_SOCIAL,),
+    "upper": (Court.COUR_APPEL, Court.CAA, Court.CASSATION, Court.CONSEIL_ETAT),
+}
+_judgments("ta", 14, "Jugements du tribunal administratif")
+_judgments("ta", 14, "Jugements du TA favorables à la Caf", Judgment.FAVOURABLE)
+_judgments("tj", 9, "Jugements du tribunal judiciaire")
+_judgments("tj", 6, "Jugements du TJ favorables à la Caf", Judgment.FAVOURABLE)
+_judgments("upper", 3, "Décisions des cours d'appel et du Conseil d'État")
+_judgments("upper", 1, "Décisions d'appel et du Conseil d'État défavorables", Judgment.UNFAVOURABLE)
