@@ -79,6 +79,7 @@ def month_run(
     `after_store` runs in each chunk's transaction of a wet run (see
     `AfterStore`)."""
     as_of = as_of or clock.now()
+    client: contextlib.AbstractContextManager = contextlib.nullcontext()
     if executor_kind == "dask":
         if household_ids is not None:
             raise ValueError("L'exécuteur dask calcule le fichier entier, par partitions.")
@@ -88,33 +89,21 @@ def month_run(
                 "leur partition dans la base."
             )
         # Reached before anything is written: an unreachable scheduler leaves no run behind.
-        with dask_client(scheduler, workers) as client:
-            return _month_run(
-                month,
-                as_of,
-                wet,
-                executor_kind,
-                client,
-                workers,
-                household_ids,
-                chunk,
-                progress,
-                withheld,
-                after_store,
-            )
-    return _month_run(
-        month,
-        as_of,
-        wet,
-        executor_kind,
-        None,
-        workers,
-        household_ids,
-        chunk,
-        progress,
-        withheld,
-        after_store,
-    )
+        client = dask_client(scheduler, workers)
+    with client as dask:
+        return _month_run(
+            month,
+            as_of,
+            wet,
+            executor_kind,
+            dask,
+            workers,
+            household_ids,
+            chunk,
+            progress,
+            withheld,
+            after_store,
+        )
 
 
 def _month_run(
