@@ -10,13 +10,18 @@ import numpy as np
 from django.db.models import Q, QuerySet
 
 from justedroit.core import clock
+from justedroit.core.indicators import Value, registered, report_cache
 from justedroit.core.models import User
 from justedroit.entitlements.models import AdjustmentCause, AdjustmentKind, Payment
 from justedroit.quality import estimators
 from justedroit.quality.datamining import risk_flags
 from justedroit.quality.estimators import Estimate
 from justedroit.quality.models import (
+    Direction,
     Method,
+    Process,
+    ProcessIndicator,
+    ProcessKind,
     QualityAction,
     Review,
     SampleItem,
@@ -359,3 +364,81 @@ def supervision_plans(limit: int = 50) -> QuerySet[SamplingPlan]:
         .select_related("agent", "created_by")
         .order_by("-created_at", "-id")[:limit]
     )
+
+
+def processes() -> QuerySet[Process]:
+    return Process.objects.select_related("pilot").order_by("order", "code")
+
+
+def processes_by_kind() -> list[tuple[str, list[Process]]]:
+    """The process map: management, operational then support processes."""
+    every = list(processes().prefetch_related("indicators"))
+    return [(label, [p for p in every if p.kind == kind]) for kind, label in ProcessKind.choices]
+
+
+def process(code: str) -> Process | None:
+    return processes().prefetch_related("risks").filter(code=code).first()
+
+
+def unknown_indicator_codes() -> list[str]:
+    """Codes bound to a process that the indicators registry does not declare."""
+    known = {i.code for i in registered()}
+    return sorted(set(ProcessIndicator.objects.values_list("code", flat=True)) - known)
+
+
+@dataclass(frozen=True)
+class IndicatorReview:
+    binding: ProcessIndicator
+    label: str
+    unit: str
+    value: Value
+    previous: Value
+
+    @property
+    def trend(self) -> str:
+        """« en progrès », « en recul », « stable » or « — », in the direction that improves."""
+        if self.value is None or self.previous is None:
+            return "—"
+        change = Decimal(self.value) - Decimal(self.previous)
+        if change == 0:
+            return "stable"
+        better = change > 0 if self.binding.direction == Direction.UP else change < 0
+        return "en progrès" if better else "en recul"
+
+    @property
+    def target_met(self) -> bool | None:
+        target = self.binding.target
+        if target is None or self.value is None:
+            return None
+        value = Decimal(self.value)
+        return value >= target if self.binding.direction == Direction.UP else value <= target
+
+
+def process_review(found: Process, year: int) -> list[IndicatorReview]:
+    """The process's indicators for the year and the year before, computed live from the
+    registry that `justedroit indicators` uses."""
+    by_code = {i.code: i for i in registered()}
+    rows = []
+    with report_cache():
+        for binding in found.indicators.all():
+            declared = by_code[binding.code]
+            rows.append(
+                IndicatorReview(
+                    binding=binding,
+                    label=declared.label,
+                    unit=declared.unit,
+                    value=declared.compute(year),
+                    previous=declared.compute(year - 1),
+                )
+            )
+    return rows
+
+
+def process_actions(found: Process, year: int | None = None) -> QuerySet[QualityAction]:
+    """The action plans of a process; with a year, those open at some time during that year."""
+    actions = QualityAction.objects.filter(process=found).select_related("owner")
+    if year is not None:
+        actions = actions.filter(opened_at__lt=midnight(dt.date(year + 1, 1, 1))).filter(
+            Q(closed_at__isnull=True) | Q(closed_at__gte=midnight(dt.date(year, 1, 1)))
+        )
+    return actions.order_by("closed_at", "due_date", "id")
