@@ -239,7 +239,7 @@ class Process(models.Model):
 class ProcessRisk(models.Model):
     """A risk of the process and the control (maîtrise) that covers it."""
 
-    process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="risks")
+    process = models.ForeignKey(Process, on_delete=models.PROTECT, related_name="risks")
     risk = models.CharField("risque", max_length=300)
     control = models.CharField("dispositif de maîtrise", max_length=300)
 
@@ -261,7 +261,7 @@ class ProcessIndicator(models.Model):
     with the direction in which it improves and, when one is set, its target and the target's
     source."""
 
-    process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="indicators")
+    process = models.ForeignKey(Process, on_delete=models.PROTECT, related_name="indicators")
     code = models.CharField("code de l'indicateur", max_length=60)
     direction = models.CharField("sens d'amélioration", max_length=4, choices=Direction.choices)
     target = models.DecimalField("cible", max_digits=14, decimal_places=2, null=True, blank=True)

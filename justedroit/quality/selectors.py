@@ -352,9 +352,9 @@ def quality_by_agent(*, agent: User | None = None) -> list[AgentQuality]:
 
 
 def quality_actions() -> QuerySet[QualityAction]:
-    return QualityAction.objects.select_related("agent", "team", "owner").order_by(
-        "closed_at", "due_date", "id"
-    )
+    """The actions of verification and supervision (a process's action plans are apart)."""
+    actions = QualityAction.objects.filter(process__isnull=True)
+    return actions.select_related("agent", "team", "owner").order_by("closed_at", "due_date", "id")
 
 
 def supervision_plans(limit: int = 50) -> QuerySet[SamplingPlan]:

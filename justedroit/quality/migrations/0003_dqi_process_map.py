@@ -83,12 +83,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='processindicator',
             name='process',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='indicators', to='quality.process'),
+            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='indicators', to='quality.process'),
         ),
         migrations.AddField(
             model_name='processrisk',
             name='process',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='risks', to='quality.process'),
+            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='risks', to='quality.process'),
         ),
         migrations.AddConstraint(
             model_name='process',

@@ -195,6 +195,8 @@ def seed(apps, schema_editor):
 
 
 def unseed(apps, schema_editor):
+    apps.get_model("quality", "ProcessRisk").objects.all().delete()
+    apps.get_model("quality", "ProcessIndicator").objects.all().delete()
     apps.get_model("quality", "Process").objects.all().delete()
 
 
