@@ -80,6 +80,7 @@ ALLOWED = {
     "quality:my_results": AGENTS,
     "quality:agents_results": {R.MANAGER},
     "quality:supervision": {R.MANAGER},
+    "quality:datamining": {R.VERIFIER},
     "quality:process_map": {R.PROCESS_PILOT, R.MANAGER, R.DIRECTOR, R.VERIFIER, R.ACCOUNTANT},
 }
 # Logging in and recovering a password are open to anonymous visitors (tests/test_login.py,

@@ -14,7 +14,7 @@ from justedroit.core.indicators import Value, registered, report_cache
 from justedroit.core.models import User
 from justedroit.entitlements.models import AdjustmentCause, AdjustmentKind, Payment
 from justedroit.quality import estimators
-from justedroit.quality.datamining import risk_flags
+from justedroit.quality.datamining import RULES, risk_flags
 from justedroit.quality.estimators import Estimate
 from justedroit.quality.models import (
     Direction,
@@ -442,3 +442,33 @@ def process_actions(found: Process, year: int | None = None) -> QuerySet[Quality
             Q(closed_at__isnull=True) | Q(closed_at__gte=midnight(dt.date(year, 1, 1)))
         )
     return actions.order_by("closed_at", "due_date", "id")
+
+
+@dataclass(frozen=True)
+class RuleHits:
+    key: str
+    description: str
+    count: int
+    acts: list[ProcessingAct]  # the first ones, by date
+
+
+def datamining_hits(start: dt.date, end: dt.date, *, shown: int = 100) -> list[RuleHits]:
+    """Each datamining rule with the acts of [start, end) it flags (the rules that feed the
+    « à risque » stratum of the plans)."""
+    acts = list(
+        acts_in(start, end).values_list("id", "agent_id", "household_id", "benefit", "at", "kind")
+    )
+    flags = risk_flags(acts, engine_changes([a[0] for a in acts]))
+    by_rule: dict[str, list[int]] = {key: [] for key in RULES}
+    for act_id, keys in flags.items():
+        for key in keys:
+            by_rule[key].append(act_id)
+    hits = []
+    for key, description in RULES.items():
+        first = (
+            ProcessingAct.objects.filter(pk__in=by_rule[key])
+            .select_related("agent", "household")
+            .order_by("at", "id")[:shown]
+        )
+        hits.append(RuleHits(key, description, len(by_rule[key]), list(first)))
+    return hits

@@ -11,6 +11,7 @@ urlpatterns = [
     path("mes-resultats/", views.my_results, name="my_results"),
     path("agents/", views.agents_results, name="agents_results"),
     path("supervision/", views.supervision, name="supervision"),
+    path("datamining/", views.datamining, name="datamining"),
     path("actions/<int:pk>/cloture/", views.action_close, name="action_close"),
     path("dqi/", views.process_map, name="process_map"),
     path("dqi/<slug:code>/", views.process_page, name="process"),

@@ -13,7 +13,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from justedroit.core import clock
 from justedroit.core.audit import display_record
-from justedroit.core.web import FIRST_YEAR, requires, year_param
+from justedroit.core.web import (
+    FIRST_YEAR,
+    BadParameter,
+    month_in_range,
+    requires,
+    year_param,
+)
 from justedroit.quality import perms, selectors, services
 from justedroit.quality.forms import (
     ActionForm,
@@ -462,3 +468,19 @@ def process_chart(request, code: str, year: int):
 
 def _plain(value) -> str:
     return "—" if value is None else str(value).replace(".", ",")
+
+
+@require_GET
+@requires(perms.can_review_acts)
+def datamining(request):
+    """The datamining rules with the acts of a month they flag (households: audited)."""
+    raw = request.GET.get("mois", "").strip()
+    try:
+        month = month_in_range(raw) if raw else clock.month_start(clock.today())
+    except ValueError as error:
+        raise BadParameter(str(error)) from error
+    hits = selectors.datamining_hits(month, clock.add_months(month, 1))
+    shown = sorted({act.household.number for hit in hits for act in hit.acts})
+    if shown:
+        display_record(actor=request.user, page="Qualité : datamining métier", households=shown)
+    return render(request, "quality/datamining.html", {"month": month, "hits": hits})

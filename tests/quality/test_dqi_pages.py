@@ -1,17 +1,23 @@
 """The DQI pages: the map for its readers; a process's page, its yearly reviews and their chart
 for the process's own pilot and the direction only; the pilot's action plan, the direction's
-choice of pilot; bad input changes nothing."""
+choice of pilot; bad input changes nothing. And the datamining page of the verifier."""
 
 import datetime as dt
 import re
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 from django.utils.html import escape
 
+from justedroit.core import clock
+from justedroit.core.models import AuditEvent
 from justedroit.core.roles import Role
 from justedroit.quality import services
+from justedroit.quality.datamining import RULES
 from justedroit.quality.models import ActionKind, Process, QualityAction
+from justedroit.registry.services import fact_record
+from tests.factories import HouseholdFactory
 
 pytestmark = pytest.mark.django_db
 YEAR = 2022
@@ -136,3 +142,30 @@ def test_a_review_year_out_of_range_is_not_found(client, piloted):
         client.get(reverse("quality:process_review", args=["telephone", 1990])).status_code == 404
     )
     assert client.get(reverse("quality:process", args=["inconnu"])).status_code == 404
+
+
+def test_the_datamining_page_lists_each_rule_with_the_acts_it_flags(client, make_user):
+    worker = make_user(Role.CASE_WORKER, username="gc")
+    household = HouseholdFactory(number="7654321")
+    today = clock.today()
+    fact_record(
+        household=household,
+        kind="rent",
+        valid_from=dt.date(today.year - 1, 1, 1),  # before the act's month: already paid
+        valid_until=None,
+        amount=Decimal("450"),
+        source="agent",
+        acting_user=worker,
+    )
+    verifier = make_user(Role.VERIFIER, username="verif")
+    client.force_login(verifier)
+    page = client.get(reverse("quality:datamining"), {"mois": f"{today:%Y-%m}"})
+    text = page.content.decode()
+    for description in RULES.values():
+        assert escape(description) in text
+    retroactive = text.split("« retroactive »")[1]
+    assert "7654321" in retroactive and "gc" in retroactive
+    assert AuditEvent.objects.filter(actor=verifier, households__number="7654321").exists()
+    empty = client.get(reverse("quality:datamining"), {"mois": f"{today.year - 2}-01"})
+    assert "7654321" not in empty.content.decode()
+    assert client.get(reverse("quality:datamining"), {"mois": "2022-13"}).status_code == 400
