@@ -28,7 +28,7 @@ from justedroit.quality.models import (
     SamplingPlan,
     TeamMembership,
 )
-from justedroit.registry.models import ProcessingAct, ProcessingActFact
+from justedroit.registry.models import Fact, ProcessingAct, ProcessingActFact
 
 NO_TEAM = "sans équipe"
 NO_BENEFIT = "sans incidence"
@@ -281,6 +281,78 @@ def plan_results(plan: SamplingPlan, *, confidence: float = 0.95) -> Results:
         for by, labels in groups.items()
     }
     return Results(len(rows), errors, share, amount_rate, by_stratum, iql)
+
+
+SIX_MONTHS = 6
+
+
+def quality_index_six_months(plan: SamplingPlan, *, confidence: float = 0.95) -> Estimate:
+    """IQL 6: the index recomputed on the same reviewed acts six months after processing. An
+    act found in error counts as corrected when, within six months of the act, a newer fact of
+    the same nature for the same household and person was recorded by anyone but the act's
+    reviewer (the allocataire's next declaration, another agent); the verification's own
+    correction is the measure, not a correction. Acts without written facts (decisions) stay as
+    reviewed. Only acts six months old at today's date count (`n` says how many)."""
+    today = clock.today()
+    rows = [
+        r
+        for r in SampleItem.objects.filter(plan=plan, review__isnull=False)
+        .order_by("id")
+        .values_list(
+            "act_id",
+            "act__at",
+            "review__in_error",
+            "review__reviewer_id",
+            "probability",
+            "fraction",
+            "stratum",
+        )
+        if clock.add_months(r[1].astimezone(clock.PARIS).date(), SIX_MONTHS) <= today
+    ]
+    corrected = _corrected_within_six_months([r for r in rows if r[2]])
+    flags = np.array([r[2] and r[0] not in corrected for r in rows], dtype=bool)
+    if plan.method in (Method.SIMPLE, Method.DISCOVERY):
+        share = estimators.share_in_error(int(flags.sum()), len(rows), confidence=confidence)
+    else:
+        share = estimators.weighted_share(
+            flags,
+            np.array([1 / float(r[4]) for r in rows]),
+            strata=np.array([r[6] for r in rows], dtype=object),
+            fractions=np.array([float(r[5]) for r in rows]),
+            confidence=confidence,
+        )
+    return Estimate(1 - share.value, 1 - share.high, 1 - share.low, share.n)
+
+
+def _corrected_within_six_months(rows) -> set[int]:
+    """Of the (act id, at, in error, reviewer id, …) rows, the acts whose facts were superseded
+    within six months by someone other than the reviewer."""
+    at = {r[0]: r[1] for r in rows}
+    reviewer = {r[0]: r[3] for r in rows}
+    written = defaultdict(list)
+    for act_id, fact_id, household_id, person_id, kind in ProcessingActFact.objects.filter(
+        act_id__in=at
+    ).values_list("act_id", "fact_id", "fact__household_id", "fact__person_id", "fact__kind"):
+        written[act_id].append((fact_id, household_id, person_id, kind))
+    corrected = set()
+    for act_id, facts in written.items():
+        horizon = midnight(clock.add_months(at[act_id].astimezone(clock.PARIS).date(), SIX_MONTHS))
+        for fact_id, household_id, person_id, kind in facts:
+            if (
+                Fact.objects.filter(
+                    household_id=household_id,
+                    person_id=person_id,
+                    kind=kind,
+                    recorded_at__gt=at[act_id],
+                    recorded_at__lte=horizon,
+                )
+                .exclude(pk=fact_id)
+                .exclude(recorded_by_id=reviewer[act_id])
+                .exists()
+            ):
+                corrected.add(act_id)
+                break
+    return corrected
 
 
 def _quality_index(flags: np.ndarray, confidence: float) -> Estimate:

@@ -95,7 +95,12 @@ def plan(request, pk: int):
     return render(
         request,
         "quality/plan.html",
-        {"plan": found, "results": selectors.plan_results(found), "worklist": worklist},
+        {
+            "plan": found,
+            "results": selectors.plan_results(found),
+            "iql6": selectors.quality_index_six_months(found),
+            "worklist": worklist,
+        },
     )
 
 

@@ -19,7 +19,11 @@ PROCESSES = [
             ("Échantillon non représentatif des actes", "Plans tirés au hasard, graine et probabilités conservées"),
             ("Erreurs détectées sans suite", "Actions qualité avec responsable, échéance et bilan de clôture"),
         ],
-        [("quality_iql", "up", None, ""), ("quality_processing_acts", "up", None, "")],
+        [
+            ("quality_iql", "up", None, ""),
+            ("quality_iql6", "up", None, ""),
+            ("quality_processing_acts", "up", None, ""),
+        ],
     ),
     (
         "controles",
