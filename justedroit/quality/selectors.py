@@ -334,24 +334,23 @@ def _corrected_within_six_months(rows) -> set[int]:
         act_id__in=at
     ).values_list("act_id", "fact_id", "fact__household_id", "fact__person_id", "fact__kind"):
         written[act_id].append((fact_id, household_id, person_id, kind))
+    if not written:
+        return set()
+    later: dict[tuple, list[tuple]] = defaultdict(list)
+    for fact_id, household_id, person_id, kind, recorded_at, recorded_by in Fact.objects.filter(
+        household_id__in={f[1] for facts in written.values() for f in facts},
+        recorded_at__gt=min(at.values()),
+    ).values_list("id", "household_id", "person_id", "kind", "recorded_at", "recorded_by_id"):
+        later[household_id, person_id, kind].append((fact_id, recorded_at, recorded_by))
     corrected = set()
     for act_id, facts in written.items():
         horizon = midnight(clock.add_months(at[act_id].astimezone(clock.PARIS).date(), SIX_MONTHS))
-        for fact_id, household_id, person_id, kind in facts:
-            if (
-                Fact.objects.filter(
-                    household_id=household_id,
-                    person_id=person_id,
-                    kind=kind,
-                    recorded_at__gt=at[act_id],
-                    recorded_at__lte=horizon,
-                )
-                .exclude(pk=fact_id)
-                .exclude(recorded_by_id=reviewer[act_id])
-                .exists()
-            ):
-                corrected.add(act_id)
-                break
+        if any(
+            other != fact_id and at[act_id] < recorded_at <= horizon and by != reviewer[act_id]
+            for fact_id, household_id, person_id, kind in facts
+            for other, recorded_at, by in later[household_id, person_id, kind]
+        ):
+            corrected.add(act_id)
     return corrected
 
 
