@@ -305,14 +305,14 @@ def action_close(request, pk: int):
 @require_GET
 @requires(perms.can_view_process_map)
 def process_map(request):
-    return render(
-        request,
-        "quality/process_map.html",
-        {
-            "kinds": selectors.processes_by_kind(),
-            "can_open": perms.can_open_process_pages(request.user),
-        },
-    )
+    kinds = selectors.processes_by_kind()
+    openable = {
+        p.code
+        for _, processes in kinds
+        for p in processes
+        if perms.can_view_process(request.user, p)
+    }
+    return render(request, "quality/process_map.html", {"kinds": kinds, "openable": openable})
 
 
 def _process_for(request, code: str):

@@ -78,6 +78,11 @@ def test_the_map_lists_every_process_by_kind(client, make_user, piloted):
     for process in Process.objects.all():
         assert escape(process.name) in page
     assert "pilote-tel" in page
+    assert reverse("quality:process", args=["telephone"]) not in page  # not the manager's
+    client.force_login(piloted.pilot)
+    page = client.get(reverse("quality:process_map")).content.decode()
+    assert reverse("quality:process", args=["telephone"]) in page  # the pilot's own process
+    assert reverse("quality:process", args=["documents"]) not in page
 
 
 def test_the_pilots_page_shows_indicators_target_risks_and_actions(client, piloted, action):
