@@ -22,6 +22,7 @@ from justedroit.quality.perms import (
     can_supervise,
     can_view_agents_quality,
     can_view_own_quality,
+    can_view_process_map,
     can_view_verification,
 )
 from justedroit.reception.perms import can_book_own_appointment, can_serve_reception
@@ -53,6 +54,7 @@ def links(request) -> dict:
         (can_view_agents_quality, "quality:agents_results", "Qualité par agent"),
         (can_supervise, "quality:supervision", "Supervision et actions qualité"),
         (can_view_own_quality, "quality:my_results", "Mes résultats qualité"),
+        (can_view_process_map, "quality:process_map", "Processus (DQI)"),
         (can_view_exchange_files, "exchanges:files", "Échanges partenaires"),
         (can_view_recovery_worklist, "recovery:worklist", "Recouvrement"),
         (can_view_debt_balance, "recovery:balance", "Balance des dettes"),

@@ -86,6 +86,8 @@ ALLOWED = {
     "appeals:sessions": {R.CRA_SECRETARY, R.MANAGER, R.CRA_MEMBER},
     "appeals:courts": {R.LEGAL, R.MANAGER},
     "portal:appeals": {R.CLAIMANT},
+    "quality:datamining": {R.VERIFIER},
+    "quality:process_map": {R.PROCESS_PILOT, R.MANAGER, R.DIRECTOR, R.VERIFIER, R.ACCOUNTANT},
 }
 # Logging in and recovering a password are open to anonymous visitors (tests/test_login.py,
 # tests/test_oidc.py). The partner API authenticates each request with a bearer token, not a
@@ -151,6 +153,10 @@ TESTED_ELSEWHERE = {
     "quality:plan_chart": "tests/quality/test_pages.py",
     "quality:review": "tests/quality/test_pages.py",
     "quality:action_close": "tests/quality/test_pages.py",
+    "quality:process": "tests/quality/test_dqi_pages.py",
+    "quality:process_action_close": "tests/quality/test_dqi_pages.py",
+    "quality:process_review": "tests/quality/test_dqi_pages.py",
+    "quality:process_chart": "tests/quality/test_dqi_pages.py",
     "fraud:worklist": "tests/fraud/test_permissions.py",
     "fraud:file": "tests/fraud/test_permissions.py",
     "fraud:director": "tests/fraud/test_permissions.py",

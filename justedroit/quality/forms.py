@@ -99,3 +99,19 @@ class ActionForm(forms.Form):
 
 class CloseActionForm(forms.Form):
     note = forms.CharField(label="Bilan", max_length=500)
+
+
+class PilotForm(forms.Form):
+    pilot = forms.ModelChoiceField(
+        label="Pilote du processus",
+        queryset=User.objects.filter(role=Role.PROCESS_PILOT, is_active=True).order_by("username"),
+    )
+
+
+class ProcessActionForm(forms.Form):
+    title = forms.CharField(label="Intitulé de l'action", max_length=200)
+    owner = forms.ModelChoiceField(
+        label="Responsable",
+        queryset=User.objects.filter(role__in=AGENT_ROLES, is_active=True).order_by("username"),
+    )
+    due_date = forms.DateField(label="Échéance (JJ/MM/AAAA)")

@@ -40,3 +40,23 @@ def quality_index(year: int) -> Decimal | None:
     if results.reviewed == 0:
         return None
     return Decimal(f"{100 * (1 - results.share.value):.1f}")
+
+
+@indicator(
+    code="quality_iql6",
+    label="IQL 6 mois après le traitement (dernier plan de vérification de l'année)",
+    unit="%",
+    definition=(
+        "L'indice du même échantillon six mois après chaque acte : une erreur corrigée dans les "
+        "six mois par un fait plus récent (hors correction du vérificateur) ne compte plus ; "
+        "vide tant qu'aucun acte vérifié n'a six mois."
+    ),
+)
+def quality_index_six_months(year: int) -> Decimal | None:
+    plan = selectors.plans_of_year(year).first()
+    if plan is None:
+        return None
+    index = selectors.quality_index_six_months(plan)
+    if index.n == 0:
+        return None
+    return Decimal(f"{100 * index.value:.1f}")

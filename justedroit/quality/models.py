@@ -195,18 +195,110 @@ class Review(Immutable):
         return f"review of {self.item_id}"
 
 
+class ProcessKind(models.TextChoices):
+    MANAGEMENT = "management", "Processus de management"
+    OPERATIONAL = "operational", "Processus opérationnel"
+    SUPPORT = "support", "Processus support"
+
+
+class Process(models.Model):
+    """A process of the Caf's integrated quality approach (DQI, V2 from 1 January 2023): what it
+    takes in and gives out, its local pilot (responsible for its performance), its risks with
+    their controls, the live indicators that measure it and its action plans."""
+
+    code = models.SlugField("code", max_length=40, unique=True)
+    name = models.CharField("processus", max_length=120)
+    kind = models.CharField("famille", max_length=12, choices=ProcessKind.choices)
+    purpose = models.CharField("finalité", max_length=300)
+    inputs = models.JSONField("éléments d'entrée", default=list)
+    outputs = models.JSONField("éléments de sortie", default=list)
+    pilot = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="piloted_processes",
+        verbose_name="pilote",
+    )
+    order = models.PositiveSmallIntegerField("rang", default=0)
+
+    class Meta:
+        verbose_name = "processus"
+        verbose_name_plural = "processus"
+        ordering = ["order", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=ProcessKind.values), name="quality_process_kind_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProcessRisk(models.Model):
+    """A risk of the process and the control (maîtrise) that covers it."""
+
+    process = models.ForeignKey(Process, on_delete=models.PROTECT, related_name="risks")
+    risk = models.CharField("risque", max_length=300)
+    control = models.CharField("dispositif de maîtrise", max_length=300)
+
+    class Meta:
+        verbose_name = "risque du processus"
+        ordering = ["process", "id"]
+
+    def __str__(self) -> str:
+        return self.risk
+
+
+class Direction(models.TextChoices):
+    UP = "up", "À la hausse"
+    DOWN = "down", "À la baisse"
+
+
+class ProcessIndicator(models.Model):
+    """A live indicator of the registry (`justedroit indicators`) bound to a process by its code,
+    with the direction in which it improves and, when one is set, its target and the target's
+    source."""
+
+    process = models.ForeignKey(Process, on_delete=models.PROTECT, related_name="indicators")
+    code = models.CharField("code de l'indicateur", max_length=60)
+    direction = models.CharField("sens d'amélioration", max_length=4, choices=Direction.choices)
+    target = models.DecimalField("cible", max_digits=14, decimal_places=2, null=True, blank=True)
+    target_source = models.CharField("source de la cible", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "indicateur du processus"
+        ordering = ["process", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["process", "code"], name="quality_indicator_once"),
+            models.CheckConstraint(
+                condition=Q(direction__in=Direction.values), name="quality_direction_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(target__isnull=True) | ~Q(target_source=""),
+                name="quality_target_has_source",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
 class ActionKind(models.TextChoices):
     TRAINING = "training", "Formation"
     PROCEDURE = "procedure", "Procédure écrite"
     CIRCLE = "circle", "Cercle qualité sur des dossiers concrets"
     SUPPORT = "support", "Accompagnement individuel"
+    IMPROVEMENT = "improvement", "Plan d'action du processus"
 
 
 class QualityAction(models.Model):
     """An action decided on the results of verification or supervision, with its owner, its due
-    date and its closure; aimed at an agent, a team or everyone."""
+    date and its closure; aimed at an agent, a team or everyone; or an action plan of a DQI
+    process."""
 
-    kind = models.CharField("nature", max_length=10, choices=ActionKind.choices)
+    kind = models.CharField("nature", max_length=12, choices=ActionKind.choices)
     title = models.CharField("intitulé", max_length=200)
     agent = models.ForeignKey(
         User,
@@ -223,6 +315,14 @@ class QualityAction(models.Model):
         blank=True,
         related_name="actions",
         verbose_name="équipe concernée",
+    )
+    process = models.ForeignKey(
+        Process,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="actions",
+        verbose_name="processus",
     )
     owner = models.ForeignKey(
         User, on_delete=models.PROTECT, related_name="+", verbose_name="responsable"

@@ -46,3 +46,34 @@ def can_see_plan(user, plan) -> bool:
 def can_review_item(user, item) -> bool:
     """The verifier reviews verification samples; a manager, supervision samples."""
     return can_supervise(user) if item.plan.agent_id else can_review_acts(user)
+
+
+# The DQI process map (no household on these pages).
+MAP_READERS = frozenset(
+    {Role.PROCESS_PILOT, Role.MANAGER, Role.DIRECTOR, Role.VERIFIER, Role.ACCOUNTANT}
+)
+
+
+def can_view_process_map(user) -> bool:
+    return user.is_active and user.role in MAP_READERS
+
+
+def can_open_process_pages(user) -> bool:
+    """The process pages: the pilots (each their own process) and the direction."""
+    return user.is_active and user.role in {Role.PROCESS_PILOT, Role.DIRECTOR}
+
+
+def can_view_process(user, process) -> bool:
+    return user.is_active and (
+        user.role == Role.DIRECTOR
+        or (user.role == Role.PROCESS_PILOT and process.pilot_id == user.pk)
+    )
+
+
+def can_pilot_process(user, process) -> bool:
+    """Open and close the process's action plans: its pilot."""
+    return user.is_active and user.role == Role.PROCESS_PILOT and process.pilot_id == user.pk
+
+
+def can_name_pilots(user) -> bool:
+    return user.is_active and user.role == Role.DIRECTOR

@@ -10,20 +10,25 @@ import numpy as np
 from django.db.models import Q, QuerySet
 
 from justedroit.core import clock
+from justedroit.core.indicators import Value, registered, report_cache
 from justedroit.core.models import User
 from justedroit.entitlements.models import AdjustmentCause, AdjustmentKind, Payment
 from justedroit.quality import estimators
-from justedroit.quality.datamining import risk_flags
+from justedroit.quality.datamining import RULES, risk_flags
 from justedroit.quality.estimators import Estimate
 from justedroit.quality.models import (
+    Direction,
     Method,
+    Process,
+    ProcessIndicator,
+    ProcessKind,
     QualityAction,
     Review,
     SampleItem,
     SamplingPlan,
     TeamMembership,
 )
-from justedroit.registry.models import ProcessingAct, ProcessingActFact
+from justedroit.registry.models import Fact, ProcessingAct, ProcessingActFact
 
 NO_TEAM = "sans équipe"
 NO_BENEFIT = "sans incidence"
@@ -278,6 +283,77 @@ def plan_results(plan: SamplingPlan, *, confidence: float = 0.95) -> Results:
     return Results(len(rows), errors, share, amount_rate, by_stratum, iql)
 
 
+SIX_MONTHS = 6
+
+
+def quality_index_six_months(plan: SamplingPlan, *, confidence: float = 0.95) -> Estimate:
+    """IQL 6: the index recomputed on the same reviewed acts six months after processing. An
+    act found in error counts as corrected when, within six months of the act, a newer fact of
+    the same nature for the same household and person was recorded by anyone but the act's
+    reviewer (the allocataire's next declaration, another agent); the verification's own
+    correction is the measure, not a correction. Acts without written facts (decisions) stay as
+    reviewed. Only acts six months old at today's date count (`n` says how many)."""
+    today = clock.today()
+    rows = [
+        r
+        for r in SampleItem.objects.filter(plan=plan, review__isnull=False)
+        .order_by("id")
+        .values_list(
+            "act_id",
+            "act__at",
+            "review__in_error",
+            "review__reviewer_id",
+            "probability",
+            "fraction",
+            "stratum",
+        )
+        if clock.add_months(r[1].astimezone(clock.PARIS).date(), SIX_MONTHS) <= today
+    ]
+    corrected = _corrected_within_six_months([r for r in rows if r[2]])
+    flags = np.array([r[2] and r[0] not in corrected for r in rows], dtype=bool)
+    if plan.method in (Method.SIMPLE, Method.DISCOVERY):
+        share = estimators.share_in_error(int(flags.sum()), len(rows), confidence=confidence)
+    else:
+        share = estimators.weighted_share(
+            flags,
+            np.array([1 / float(r[4]) for r in rows]),
+            strata=np.array([r[6] for r in rows], dtype=object),
+            fractions=np.array([float(r[5]) for r in rows]),
+            confidence=confidence,
+        )
+    return Estimate(1 - share.value, 1 - share.high, 1 - share.low, share.n)
+
+
+def _corrected_within_six_months(rows) -> set[int]:
+    """Of the (act id, at, in error, reviewer id, …) rows, the acts whose facts were superseded
+    within six months by someone other than the reviewer."""
+    at = {r[0]: r[1] for r in rows}
+    reviewer = {r[0]: r[3] for r in rows}
+    written = defaultdict(list)
+    for act_id, fact_id, household_id, person_id, kind in ProcessingActFact.objects.filter(
+        act_id__in=at
+    ).values_list("act_id", "fact_id", "fact__household_id", "fact__person_id", "fact__kind"):
+        written[act_id].append((fact_id, household_id, person_id, kind))
+    if not written:
+        return set()
+    later: dict[tuple, list[tuple]] = defaultdict(list)
+    for fact_id, household_id, person_id, kind, recorded_at, recorded_by in Fact.objects.filter(
+        household_id__in={f[1] for facts in written.values() for f in facts},
+        recorded_at__gt=min(at.values()),
+    ).values_list("id", "household_id", "person_id", "kind", "recorded_at", "recorded_by_id"):
+        later[household_id, person_id, kind].append((fact_id, recorded_at, recorded_by))
+    corrected = set()
+    for act_id, facts in written.items():
+        horizon = midnight(clock.add_months(at[act_id].astimezone(clock.PARIS).date(), SIX_MONTHS))
+        if any(
+            other != fact_id and at[act_id] < recorded_at <= horizon and by != reviewer[act_id]
+            for fact_id, household_id, person_id, kind in facts
+            for other, recorded_at, by in later[household_id, person_id, kind]
+        ):
+            corrected.add(act_id)
+    return corrected
+
+
 def _quality_index(flags: np.ndarray, confidence: float) -> Estimate:
     share = estimators.share_in_error(int(flags.sum()), len(flags), confidence=confidence)
     return Estimate(1 - share.value, 1 - share.high, 1 - share.low, share.n)
@@ -347,9 +423,9 @@ def quality_by_agent(*, agent: User | None = None) -> list[AgentQuality]:
 
 
 def quality_actions() -> QuerySet[QualityAction]:
-    return QualityAction.objects.select_related("agent", "team", "owner").order_by(
-        "closed_at", "due_date", "id"
-    )
+    """The actions of verification and supervision (a process's action plans are apart)."""
+    actions = QualityAction.objects.filter(process__isnull=True)
+    return actions.select_related("agent", "team", "owner").order_by("closed_at", "due_date", "id")
 
 
 def supervision_plans(limit: int = 50) -> QuerySet[SamplingPlan]:
@@ -359,3 +435,111 @@ def supervision_plans(limit: int = 50) -> QuerySet[SamplingPlan]:
         .select_related("agent", "created_by")
         .order_by("-created_at", "-id")[:limit]
     )
+
+
+def processes() -> QuerySet[Process]:
+    return Process.objects.select_related("pilot").order_by("order", "code")
+
+
+def processes_by_kind() -> list[tuple[str, list[Process]]]:
+    """The process map: management, operational then support processes."""
+    every = list(processes().prefetch_related("indicators"))
+    return [(label, [p for p in every if p.kind == kind]) for kind, label in ProcessKind.choices]
+
+
+def process(code: str) -> Process | None:
+    return processes().prefetch_related("risks").filter(code=code).first()
+
+
+def unknown_indicator_codes() -> list[str]:
+    """Codes bound to a process that the indicators registry does not declare."""
+    known = {i.code for i in registered()}
+    return sorted(set(ProcessIndicator.objects.values_list("code", flat=True)) - known)
+
+
+@dataclass(frozen=True)
+class IndicatorReview:
+    binding: ProcessIndicator
+    label: str
+    unit: str
+    value: Value
+    previous: Value
+
+    @property
+    def trend(self) -> str:
+        """« en progrès », « en recul », « stable » or « — », in the direction that improves."""
+        if self.value is None or self.previous is None:
+            return "—"
+        change = Decimal(self.value) - Decimal(self.previous)
+        if change == 0:
+            return "stable"
+        better = change > 0 if self.binding.direction == Direction.UP else change < 0
+        return "en progrès" if better else "en recul"
+
+    @property
+    def target_met(self) -> bool | None:
+        target = self.binding.target
+        if target is None or self.value is None:
+            return None
+        value = Decimal(self.value)
+        return value >= target if self.binding.direction == Direction.UP else value <= target
+
+
+def process_review(found: Process, year: int) -> list[IndicatorReview]:
+    """The process's indicators for the year and the year before, computed live from the
+    registry that `justedroit indicators` uses."""
+    by_code = {i.code: i for i in registered()}
+    rows = []
+    with report_cache():
+        for binding in found.indicators.all():
+            declared = by_code[binding.code]
+            rows.append(
+                IndicatorReview(
+                    binding=binding,
+                    label=declared.label,
+                    unit=declared.unit,
+                    value=declared.compute(year),
+                    previous=declared.compute(year - 1),
+                )
+            )
+    return rows
+
+
+def process_actions(found: Process, year: int | None = None) -> QuerySet[QualityAction]:
+    """The action plans of a process; with a year, those open at some time during that year."""
+    actions = QualityAction.objects.filter(process=found).select_related("owner")
+    if year is not None:
+        actions = actions.filter(opened_at__lt=midnight(dt.date(year + 1, 1, 1))).filter(
+            Q(closed_at__isnull=True) | Q(closed_at__gte=midnight(dt.date(year, 1, 1)))
+        )
+    return actions.order_by("closed_at", "due_date", "id")
+
+
+@dataclass(frozen=True)
+class RuleHits:
+    key: str
+    description: str
+    count: int
+    acts: list[ProcessingAct]  # the first ones, by date
+
+
+def datamining_hits(start: dt.date, end: dt.date, *, shown: int = 100) -> list[RuleHits]:
+    """Each datamining rule with the acts of [start, end) it flags (the rules that feed the
+    « à risque » stratum of the plans)."""
+    acts = list(
+        acts_in(start, end).values_list("id", "agent_id", "household_id", "benefit", "at", "kind")
+    )
+    flags = risk_flags(acts, engine_changes([a[0] for a in acts]))
+    by_rule: dict[str, list[int]] = {key: [] for key in RULES}
+    for act_id, keys in flags.items():
+        for key in keys:
+            by_rule[key].append(act_id)
+    hits = []
+    for key, description in RULES.items():
+        first = (
+            ProcessingAct.objects.filter(pk__in=by_rule[key])
+            .select_related("agent", "household")
+            .order_by("at", "id")[:shown]
+        )
+        hits.append(RuleHits(key, description, len(by_rule[key]), list(first)))
+    return hits

@@ -16,6 +16,7 @@ from django.db import transaction
 from justedroit.core import clock
 from justedroit.core.audit import audit_record
 from justedroit.core.models import AuditAction, User
+from justedroit.core.roles import Role
 from justedroit.entitlements.models import AdjustmentKind, Payment
 from justedroit.entitlements.services import household_recompute
 from justedroit.quality import sampling, selectors
@@ -24,6 +25,7 @@ from justedroit.quality.models import (
     ErrorNature,
     ErrorOrigin,
     Method,
+    Process,
     QualityAction,
     Review,
     SampleItem,
@@ -314,8 +316,10 @@ def quality_action_open(
     acting_user: User,
     agent: User | None = None,
     team: Team | None = None,
+    process: Process | None = None,
 ) -> QualityAction:
-    """Open a quality action (training, written procedure, quality circle, support)."""
+    """Open a quality action (training, written procedure, quality circle, support), or an
+    action plan of a DQI process."""
     if kind not in ActionKind.values:
         raise ValidationError(f"Nature d'action inconnue « {kind} ».")
     if not title.strip():
@@ -330,6 +334,7 @@ def quality_action_open(
             title=title.strip(),
             agent=agent,
             team=team,
+            process=process,
             owner=owner,
             due_date=due_date,
             opened_at=clock.now(),
@@ -359,3 +364,20 @@ def quality_action_close(*, action: QualityAction, note: str, acting_user: User)
             actor=acting_user, action=AuditAction.UPDATE, obj=action, reason="action qualité close"
         )
     return action
+
+
+def process_pilot_assign(*, process: Process, pilot: User, acting_user: User) -> Process:
+    """Name the local pilot of a DQI process (an agent with the process pilot role)."""
+    if not pilot.is_active or pilot.role != Role.PROCESS_PILOT:
+        raise ValidationError("Le pilote d'un processus a le rôle « Pilote de processus ».")
+    with transaction.atomic():
+        process.pilot = pilot
+        process.save(update_fields=["pilot"])
+        audit_record(
+            actor=acting_user,
+            action=AuditAction.UPDATE,
+            obj=process,
+            reason="pilote de processus nommé",
+            detail={"pilot": pilot.username},
+        )
+    return process

@@ -2,24 +2,35 @@
 an agent's own results and the managers' results per agent. Pages that show households are
 recorded in the audit trail."""
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from justedroit.core import clock
 from justedroit.core.audit import display_record
-from justedroit.core.web import requires
+from justedroit.core.web import (
+    FIRST_YEAR,
+    BadParameter,
+    month_in_range,
+    requires,
+    year_param,
+)
 from justedroit.quality import perms, selectors, services
 from justedroit.quality.forms import (
     ActionForm,
     CloseActionForm,
+    PilotForm,
     PlanForm,
+    ProcessActionForm,
     ReviewForm,
     SupervisionForm,
 )
+from justedroit.quality.models import ActionKind
 from justedroit.quality.services import Correction, PlanInput
 
 WIDTH, ROW, LEFT = 640, 28, 200
@@ -84,7 +95,12 @@ def plan(request, pk: int):
     return render(
         request,
         "quality/plan.html",
-        {"plan": found, "results": selectors.plan_results(found), "worklist": worklist},
+        {
+            "plan": found,
+            "results": selectors.plan_results(found),
+            "iql6": selectors.quality_index_six_months(found),
+            "worklist": worklist,
+        },
     )
 
 
@@ -281,3 +297,195 @@ def action_close(request, pk: int):
     else:
         messages.success(request, "Action close.")
     return redirect("quality:supervision")
+
+
+# The DQI process map, a process's page for its pilot and its yearly reviews.
+
+
+@require_GET
+@requires(perms.can_view_process_map)
+def process_map(request):
+    kinds = selectors.processes_by_kind()
+    openable = {
+        p.code
+        for _, processes in kinds
+        for p in processes
+        if perms.can_view_process(request.user, p)
+    }
+    return render(request, "quality/process_map.html", {"kinds": kinds, "openable": openable})
+
+
+def _process_for(request, code: str):
+    found = selectors.process(code)
+    if found is None:
+        raise Http404
+    if not perms.can_view_process(request.user, found):
+        raise PermissionDenied
+    return found
+
+
+def _review_context(found, year: int) -> dict:
+    return {
+        "process": found,
+        "year": year,
+        "rows": selectors.process_review(found, year),
+        "actions": selectors.process_actions(found, year),
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@requires(perms.can_open_process_pages)
+def process_page(request, code: str):
+    """The pilot's page: this year's and last year's indicators against their targets, the
+    risks and their controls, the action plans (opened and closed here by the pilot)."""
+    found = _process_for(request, code)
+    posted = request.POST.get("form", "")
+    action_form = ProcessActionForm(request.POST if posted == "action" else None)
+    pilot_form = PilotForm(request.POST if posted == "pilot" else None)
+    if posted == "action":
+        if not perms.can_pilot_process(request.user, found):
+            raise PermissionDenied
+        if action_form.is_valid():
+            try:
+                services.quality_action_open(
+                    kind=ActionKind.IMPROVEMENT,
+                    **action_form.cleaned_data,
+                    process=found,
+                    acting_user=request.user,
+                )
+            except ValidationError as error:
+                action_form.add_error(None, error)
+            else:
+                messages.success(request, "Action ajoutée au plan d'action du processus.")
+                return redirect("quality:process", code=code)
+    if posted == "pilot":
+        if not perms.can_name_pilots(request.user):
+            raise PermissionDenied
+        if pilot_form.is_valid():
+            try:
+                services.process_pilot_assign(
+                    process=found, pilot=pilot_form.cleaned_data["pilot"], acting_user=request.user
+                )
+            except ValidationError as error:
+                pilot_form.add_error(None, error)
+            else:
+                messages.success(request, "Pilote nommé.")
+                return redirect("quality:process", code=code)
+    year = year_param(request, default=clock.today().year)
+    return render(
+        request,
+        "quality/process.html",
+        {
+            **_review_context(found, year),
+            "open_actions": selectors.process_actions(found).filter(closed_at__isnull=True),
+            "can_pilot": perms.can_pilot_process(request.user, found),
+            "can_name": perms.can_name_pilots(request.user),
+            "action_form": action_form,
+            "pilot_form": pilot_form,
+            "years": range(year, year - 4, -1),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_POST
+@requires(perms.can_open_process_pages)
+def process_action_close(request, code: str, pk: int):
+    found = _process_for(request, code)
+    if not perms.can_pilot_process(request.user, found):
+        raise PermissionDenied
+    action = selectors.process_actions(found).filter(pk=pk).first()
+    if action is None:
+        raise Http404
+    form = CloseActionForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError("Indiquez le bilan de l'action.")
+        services.quality_action_close(
+            action=action, note=form.cleaned_data["note"], acting_user=request.user
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Action close.")
+    return redirect("quality:process", code=code)
+
+
+def _review_year(year: int) -> int:
+    if not FIRST_YEAR <= year <= clock.today().year:
+        raise Http404
+    return year
+
+
+@require_GET
+@requires(perms.can_open_process_pages)
+def process_review(request, code: str, year: int):
+    """The process's yearly review: indicators against the year before and the target, the
+    action plans that were open during the year, the chart."""
+    found = _process_for(request, code)
+    return render(
+        request, "quality/process_review.html", _review_context(found, _review_year(year))
+    )
+
+
+CHART_LEFT, CHART_BAR = 260, 360
+
+
+@require_GET
+@requires(perms.can_open_process_pages)
+def process_chart(request, code: str, year: int):
+    """Each indicator: last year and this year as bars, the target as a mark, on a scale of
+    the indicator's own largest value (units differ between indicators)."""
+    found = _process_for(request, code)
+    year = _review_year(year)
+    rows = []
+    for i, row in enumerate(selectors.process_review(found, year)):
+        values = [v for v in (row.previous, row.value, row.binding.target) if v is not None]
+        top = max((abs(Decimal(v)) for v in values), default=Decimal(0)) or Decimal(1)
+
+        def width(value, top=top):
+            return 0 if value is None else round(float(abs(Decimal(value)) / top) * CHART_BAR, 1)
+
+        target = row.binding.target
+        rows.append(
+            {
+                "y": 20 + i * 48,
+                "label": row.label[:40],
+                "previous": width(row.previous),
+                "value": width(row.value),
+                "target": None if target is None else CHART_LEFT + width(target),
+                "text": f"{_plain(row.previous)} → {_plain(row.value)} {row.unit} ({row.trend})",
+            }
+        )
+    svg = render_to_string(
+        "quality/process_chart.svg",
+        {
+            "rows": rows,
+            "year": year,
+            "left": CHART_LEFT,
+            "text_x": CHART_LEFT + CHART_BAR + 10,
+            "width": CHART_LEFT + CHART_BAR + 330,
+            "height": 50 + len(rows) * 48,
+        },
+    )
+    return HttpResponse(svg, content_type="image/svg+xml")
+
+
+def _plain(value) -> str:
+    return "—" if value is None else str(value).replace(".", ",")
+
+
+@require_GET
+@requires(perms.can_review_acts)
+def datamining(request):
+    """The datamining rules with the acts of a month they flag (households: audited)."""
+    raw = request.GET.get("mois", "").strip()
+    try:
+        month = month_in_range(raw) if raw else clock.month_start(clock.today())
+    except ValueError as error:
+        raise BadParameter(str(error)) from error
+    hits = selectors.datamining_hits(month, clock.add_months(month, 1))
+    shown = sorted({act.household.number for hit in hits for act in hit.acts})
+    if shown:
+        display_record(actor=request.user, page="Qualité : datamining métier", households=shown)
+    return render(request, "quality/datamining.html", {"month": month, "hits": hits})

@@ -188,6 +188,9 @@ def test_every_table_holding_personal_data_has_a_rule():
         "quality.TeamMembership",  # agents' teams: authorisations management
         "quality.QualityAction",  # about agents (staff) and teams, never an allocataire
         "quality.SamplingPlan",  # a design, its seed and its author; no household
+        "quality.Process",  # the DQI map and its pilot (staff); no household
+        "quality.ProcessRisk",
+        "quality.ProcessIndicator",
         "reception.Site",
         "reception.OpeningHours",
         "reception.Closure",
