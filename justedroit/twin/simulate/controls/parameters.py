@@ -5,7 +5,10 @@ from dataclasses import dataclass
 
 from justedroit.twin.simulate.parameters import HYPOTHESIS, parameter
 
-REPORT_2022 = "Caf de la Vienne, rapport d'activité 2022 (« Le contrôle des allocataires »)"
+REPORT_2022 = (
+    "Caf de la Vienne, rapport d'activité 2022 (« Le contrôle des allocataires pour un paiement "
+    "juste et vérifié »)"
+)
 
 
 @dataclass(frozen=True)
