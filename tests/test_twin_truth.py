@@ -21,7 +21,7 @@ from justedroit.registry.models import Fact, FactSource
 from justedroit.twin.models import TwinSimulation
 from justedroit.twin.simulate import truth
 from justedroit.twin.simulate.months import declarations_write, months_run
-from justedroit.twin.simulate.partners import _covered, partner_files_write
+from justedroit.twin.simulate.partners import _covered, late_by, partner_files_write
 from justedroit.twin.simulate.partners.parameters import PARAMETERS as PARTNERS
 from justedroit.twin.truth.models import Behaviour, Change, TruePeriod
 
@@ -97,6 +97,7 @@ def test_a_hidden_pay_rise_shows_in_the_payroll_file_and_not_in_the_declarations
             change=Change.PAY_RISE, behaviour__in=[Behaviour.NEVER, Behaviour.DELIBERATE]
         ).order_by("id")
         if _covered(period.person_id, 86, 1, PARTNERS.drm_salary_coverage)
+        and not late_by(period.person_id, period.month_from, 86, "drm")  # a line on time
     )
     cycle_month = clock.add_months(rise.month_from, PARTNERS.drm_delay_months)
     partner_files_write(month=cycle_month, inbox=tmp_path, seed=86, scale=0.01)

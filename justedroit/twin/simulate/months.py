@@ -1,5 +1,7 @@
 """The twin's months: each month, what the households declare and what the partners send, then
-the Caf's own cycle — the same `cycle_month_run` an operator runs (`justedroit cycle run`).
+the Caf's own cycle — the same `cycle_month_run` an operator runs (`justedroit cycle run`) —, then
+the twin's controllers' work on documents and on site (`simulate/controls/`), journaled as the
+simulator « contrôleurs ».
 
 A month's behaviour is journaled as a `TwinSimulation` of the simulator « mois » for that month:
 run again, it is passed. The cycle runs on the evening of the month's cut-off (an hour before the
@@ -23,14 +25,17 @@ from justedroit.registry import services as registry_services
 from justedroit.registry.models import FactSource
 from justedroit.twin.models import TwinBuild, TwinSimulation
 from justedroit.twin.simulate.appeals.simulate import appeals_month
+from justedroit.twin.simulate.controls import controls_month
 from justedroit.twin.simulate.outreach.campaign import campaign_month
 from justedroit.twin.simulate.partners import partner_files_write
 from justedroit.twin.truth.models import Behaviour, TruePeriod
 
 MONTH_SIMULATOR = "mois"
+CONTROLLERS_SIMULATOR = "contrôleurs"
 DECLARED = (Behaviour.ON_TIME, Behaviour.LATE, Behaviour.MISTAKE)
 DECLARATION_REASON = "déclaration de changement de situation (jumeau)"
 CYCLE_LEAD = dt.timedelta(hours=1)  # the cycle runs an hour before the cut-off
+CONTROLLERS_LAG = dt.timedelta(hours=13)  # the controllers work the morning after the cut-off
 CLOCK_TICK = dt.timedelta(microseconds=1)
 
 
@@ -98,6 +103,27 @@ def month_behaviour(month: dt.date, *, inbox: Path) -> TwinSimulation:
         )
 
 
+def month_controllers(month: dt.date) -> TwinSimulation:
+    """The twin's controllers' work of `month`, after its payment, once."""
+    done = TwinSimulation.objects.filter(
+        simulator=CONTROLLERS_SIMULATOR, first_month=month, last_month=month
+    ).first()
+    if done is not None:
+        return done
+    build = TwinBuild.objects.get()
+    started = time.perf_counter()
+    with transaction.atomic():
+        counts = controls_month(month, seed=build.seed, scale=float(build.scale))
+        return TwinSimulation.objects.create(
+            simulator=CONTROLLERS_SIMULATOR,
+            first_month=month,
+            last_month=month,
+            simulated_at=clock.now(),
+            counts=counts,
+            seconds=Decimal(f"{time.perf_counter() - started:.2f}"),
+        )
+
+
 def months_run(
     *,
     first_month: dt.date,
@@ -125,4 +151,8 @@ def months_run(
             appeals = appeals_month(month)
         notes = ", ".join(f"{key} {value}" for key, value in appeals.counts.items())
         progress("recours", f"{month:%Y-%m} recours et contentieux : {notes}")
+        with clock.frozen(cut_off(month) + CONTROLLERS_LAG, tick=CLOCK_TICK):
+            work = month_controllers(month)
+        notes = ", ".join(f"{key} {value}" for key, value in work.counts.items())
+        progress(CONTROLLERS_SIMULATOR, f"{month:%Y-%m} contrôles clos : {notes}")
         month = clock.add_months(month, 1)

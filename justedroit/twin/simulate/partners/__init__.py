@@ -11,6 +11,13 @@ Only people the Caf knows are in a file (the Caf asks its partners about its all
 household's undeclared partner is in no file, a household gone abroad is in none either. A
 partner's coverage is drawn once per person, from a hash of the person and the seed, so that the
 same people are missing from every month's file.
+
+Timing: a month's line usually comes with the file of the month after (`*_delay_months`), but a
+calibrated share of lines come late (`drm_late_share`, `france_travail_late_share`), 1 to 3
+months after that, drawn per person and month: the file of cycle M then carries, besides the
+lines of M-1, the late lines of M-2..M-4 — months that payments already read, so that the
+automated control of a late line settles a rappel or an indu (docs/twin.md, « Calendrier des
+fichiers des partenaires »).
 """
 
 import datetime as dt
@@ -36,13 +43,11 @@ def partner_files_write(*, month: dt.date, inbox: Path, seed: int, scale: float)
     """Write the files the partners send for cycle `month`; return rows per file."""
     folder = Path(inbox) / f"{month:%Y-%m}"
     counts = {}
-    drm_month = add_months(month, -P.drm_delay_months)
-    written = {
-        "drm": _drm_rows(drm_month, true_month(drm_month), seed, scale),
-        "france_travail": _france_travail_rows(
-            add_months(month, -P.france_travail_delay_months), seed
-        ),
-    }
+    written: dict[str, list[str]] = {"drm": [], "france_travail": []}
+    for about in _months_sent(month, P.drm_delay_months, P.drm_late_months):
+        written["drm"] += _drm_rows(month, about, true_month(about), seed, scale)
+    for about in _months_sent(month, P.france_travail_delay_months, P.france_travail_late_months):
+        written["france_travail"] += _france_travail_rows(month, about, seed)
     if month.month == P.dgfip_month:
         written["dgfip"] = _dgfip_rows(month)
     for connector, rows in written.items():
@@ -61,6 +66,33 @@ def _write(path: Path, header: str, rows: list[str]) -> None:
     partial = path.with_suffix(".part")
     partial.write_text(text, encoding="utf-8")
     partial.replace(path)
+
+
+def _months_sent(month: dt.date, delay: int, late_months: int) -> list[dt.date]:
+    """The months whose lines may be in the file of cycle `month`: the usual one, then those
+    whose late lines may come now (oldest last)."""
+    return [add_months(month, -delay - extra) for extra in range(late_months + 1)]
+
+
+def late_by(person_id: int, about: dt.date, seed: int, connector: str) -> int:
+    """How many months after the usual file the line of `person_id` for month `about` comes (0:
+    on time): a stable draw per person, month and partner."""
+    share, most = {
+        "drm": (P.drm_late_share, P.drm_late_months),
+        "france_travail": (P.france_travail_late_share, P.france_travail_late_months),
+    }[connector]
+    salt = 11 if connector == "drm" else 13
+    draw = (
+        (person_id * 2246822519 + about.toordinal() * 3266489917 + seed * 668265263 + salt) % 2**32
+    ) / 2**32
+    if draw >= share:
+        return 0
+    return 1 + int(draw / share * most)
+
+
+def _sent_now(person_id: int, about: dt.date, month: dt.date, seed: int, connector: str) -> bool:
+    delay = P.drm_delay_months if connector == "drm" else P.france_travail_delay_months
+    return add_months(about, delay + late_by(person_id, about, seed, connector)) == month
 
 
 def _covered(person_id: int, seed: int, salt: int, share: float) -> bool:
@@ -94,13 +126,18 @@ def _euros(amount: Decimal) -> str:
     return f"{amount:.2f}"
 
 
-def _drm_rows(month: dt.date, truth: TrueMonth, seed: int, scale: float) -> list[str]:
+def _drm_rows(
+    cycle: dt.date, month: dt.date, truth: TrueMonth, seed: int, scale: float
+) -> list[str]:
+    """The lines of `month` sent with the file of `cycle` (on time or late)."""
     employers = max(1, round(P.drm_employers * scale))
     rows, seen = [], set()
     for household_id, person_id, nir, _role in _members(month):
         if truth.abroad(household_id) or person_id in seen:
             continue
         seen.add(person_id)
+        if not _sent_now(person_id, month, cycle, seed, "drm"):
+            continue
         salary = truth.amount(person_id, TrueKind.SALARY)
         if salary and _covered(person_id, seed, 1, P.drm_salary_coverage):
             siret = f"{800_000_000 + person_id * 7919 % employers:09d}00018"
@@ -111,13 +148,16 @@ def _drm_rows(month: dt.date, truth: TrueMonth, seed: int, scale: float) -> list
     return rows
 
 
-def _france_travail_rows(month: dt.date, seed: int) -> list[str]:
+def _france_travail_rows(cycle: dt.date, month: dt.date, seed: int) -> list[str]:
+    """The allowances of `month` notified with the file of `cycle` (on time or late)."""
     truth = true_month(month)
     rows, seen = [], set()
     for household_id, person_id, nir, _role in _members(month):
         if truth.abroad(household_id) or person_id in seen:
             continue
         seen.add(person_id)
+        if not _sent_now(person_id, month, cycle, seed, "france_travail"):
+            continue
         if truth.activity(person_id) != "unemployed" or not _covered(
             person_id, seed, 3, P.france_travail_coverage
         ):

@@ -27,7 +27,29 @@ class PartnerParameters:
     drm_employers: int = parameter(
         4000, HYPOTHESIS, "établissements employeurs (SIRET) des salariés du jumeau, à l'échelle 1"
     )
+    drm_late_share: float = parameter(
+        0.04,
+        "hypothèse (DSN déposée hors délai, « DSN annule et remplace » ou régularisation de paie "
+        "sur un mois suivant, déclaration PASRAU tardive : la Cnaf ne publie pas leur part)",
+        "DRM : part des lignes d'un mois qui n'arrivent qu'avec un fichier plus tardif",
+    )
+    drm_late_months: int = parameter(
+        3,
+        HYPOTHESIS,
+        "DRM : retard supplémentaire maximal d'une ligne tardive, en mois (tiré de 1 à ce nombre)",
+    )
     france_travail_delay_months: int = parameter(1, HYPOTHESIS, "France Travail : retard, en mois")
+    france_travail_late_share: float = parameter(
+        0.10,
+        "hypothèse (ouverture de droits ARE/ASS rétroactive après examen du dossier, "
+        "actualisation tardive : l'allocation d'un mois n'est notifiée qu'un à trois mois après)",
+        "France Travail : part des allocations d'un mois notifiées avec retard",
+    )
+    france_travail_late_months: int = parameter(
+        3,
+        HYPOTHESIS,
+        "France Travail : retard supplémentaire maximal d'une allocation notifiée tard, en mois",
+    )
     france_travail_coverage: float = parameter(
         0.90,
         HYPOTHESIS,
