@@ -87,6 +87,14 @@ NOT_WALKED = {"core:audit_export"}
 # A verification plan's pages need a plan drawn over processing acts, which this world has not:
 # their audit of the households they show is tested in tests/quality/test_pages.py.
 NOT_WALKED |= {"quality:plan", "quality:plan_chart", "quality:review", "quality:action_close"}
+# The DQI process pages show processes, their indicators and actions, never a household; their
+# roles are tested in tests/quality/test_dqi_pages.py.
+NOT_WALKED |= {
+    "quality:process",
+    "quality:process_action_close",
+    "quality:process_review",
+    "quality:process_chart",
+}
 
 
 def agent_url_names() -> list[str]:
