@@ -131,3 +131,12 @@ def weighted_share(
         z / (1 + z**2 / effective) * math.sqrt(p * (1 - p) / effective + z**2 / (4 * effective**2))
     )
     return Estimate(p, max(0.0, centre - half), min(1.0, centre + half), estimate.n, se)
+
+
+def estimate_text(estimate: Estimate) -> str:
+    """« 4,00 % [2,30 % ; 6,86 %] (n = 300) », or « — » when nothing was estimated."""
+    if estimate.n == 0 or estimate.value != estimate.value:
+        return "—"
+    return (
+        f"{estimate.value:.2%} [{estimate.low:.2%} ; {estimate.high:.2%}] (n = {estimate.n})"
+    ).replace(".", ",")

@@ -6,6 +6,7 @@ import io
 
 from django.core.management import call_command
 
+from justedroit.core import clock
 from justedroit.quality import selectors
 from justedroit.quality.models import Review
 from justedroit.quality.services import PlanInput
@@ -58,5 +59,13 @@ def test_the_twins_case_workers_err_and_the_truth_knows(small_twin):
     out = io.StringIO()
     call_command("quality", "estimate", "--year", "2022", stdout=out)
     text = out.getvalue()
+    assert "part des actes en erreur" in text and "vraie valeur" not in text  # no domain reads it
+    out = io.StringIO()
+    with clock.frozen(dt.datetime(2023, 1, 3, 9), tick=dt.timedelta(microseconds=1)):
+        call_command("twin", "verify", "--year", "2022", "--size", "60", "--seed", "1", stdout=out)
+    text = out.getvalue()
     assert "part des actes en erreur" in text and "vraie valeur (jumeau" in text
-    assert f"{rates['share']:.2%}".replace(".", ",") in text
+    assert (
+        f"{true_rates(dt.date(2022, 1, 1), dt.date(2023, 1, 1))['share']:.2%}".replace(".", ",")
+        in text
+    )

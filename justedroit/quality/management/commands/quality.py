@@ -1,4 +1,3 @@
-import datetime as dt
 import json
 
 from django.core.exceptions import ValidationError
@@ -12,20 +11,9 @@ from justedroit.core.batch import (
     rolled_back_unless,
 )
 from justedroit.quality import selectors
-from justedroit.quality.estimators import Estimate
+from justedroit.quality.estimators import estimate_text as _pct
 from justedroit.quality.models import Method, Stratum
 from justedroit.quality.services import PlanInput, plan_draw
-
-# On the twin only: its true rates beside the estimates (twin contract, ignored import).
-from justedroit.twin.simulate.quality.verification import true_rates
-
-
-def _pct(estimate: Estimate) -> str:
-    if estimate.n == 0 or estimate.value != estimate.value:
-        return "—"
-    return (
-        f"{estimate.value:.2%} [{estimate.low:.2%} ; {estimate.high:.2%}] (n = {estimate.n})"
-    ).replace(".", ",")
 
 
 class Command(BatchCommand):
@@ -81,25 +69,16 @@ class Command(BatchCommand):
         self.stdout.write(summary if options["wet_run"] else DRY_RUN_NOTE + summary)
 
     def _estimate(self, year: int, plan_id: int | None, output: str):
-        start, end = dt.date(year, 1, 1), dt.date(year + 1, 1, 1)
         plans = selectors.plans_of_year(year)
         plan = plans.filter(pk=plan_id).first() if plan_id else plans.first()
         if plan is None:
             raise CommandError(f"Aucun plan de vérification sur les actes de {year}.")
         results = selectors.plan_results(plan)
-        truth = true_rates(start, end)
         if output == "json":
-            self.stdout.write(
-                json.dumps({"plan": plan.pk, **results.as_json(), "twin_truth": truth}, indent=2)
-            )
+            self.stdout.write(json.dumps({"plan": plan.pk, **results.as_json()}, indent=2))
             return
         self.stdout.write(f"{plan} — {results.reviewed} actes vérifiés, {results.errors} en erreur")
         self.stdout.write(f"  part des actes en erreur (IC 95 %) : {_pct(results.share)}")
-        if truth["acts"]:
-            self.stdout.write(
-                f"    vraie valeur (jumeau, {truth['acts']} actes de {year}) : "
-                f"{truth['share']:.2%}".replace(".", ",")
-            )
         self.stdout.write(f"  taux d'erreur en € (IC 95 %) : {_pct(results.amount_rate)}")
         for key, (share, rate) in results.by_stratum.items():
             self.stdout.write(f"  strate {key} : {_pct(share)} ; en € {_pct(rate)}")

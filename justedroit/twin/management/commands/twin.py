@@ -7,12 +7,14 @@ from tqdm import tqdm
 
 from justedroit.core.batch import BatchCommand
 from justedroit.core.clock import parse_month
+from justedroit.quality.estimators import estimate_text
 from justedroit.quality.models import Method, Stratum
+from justedroit.quality.selectors import plan_results
 from justedroit.quality.services import PlanInput
 from justedroit.twin import selectors
 from justedroit.twin.build import twin_build
 from justedroit.twin.simulate import twin_simulate
-from justedroit.twin.simulate.quality.verification import verify
+from justedroit.twin.simulate.quality.verification import true_rates, verify
 
 
 class Command(BatchCommand):
@@ -73,7 +75,15 @@ class Command(BatchCommand):
             raise CommandError(" ".join(error.messages)) from None
         self.stdout.write(
             f"Plan n° {plan.pk} : {plan.size} actes tirés sur {plan.population} et vérifiés "
-            f"(justedroit quality estimate --year {year})."
+            f"(détail : justedroit quality estimate --year {year})."
+        )
+        # The estimate beside the truth: only the twin may read it (truth import contract).
+        truth = true_rates(plan.period_start, plan.period_end)
+        results = plan_results(plan)
+        self.stdout.write(f"  part des actes en erreur (IC 95 %) : {estimate_text(results.share)}")
+        self.stdout.write(
+            f"  vraie valeur (jumeau, {truth['acts']} actes de {year}) : "
+            f"{truth['share']:.2%}".replace(".", ",")
         )
 
     def _simulate(self, first: str, last: str, *, cycle: bool):
