@@ -124,6 +124,9 @@ def appointment_book(
     try:
         with transaction.atomic():
             Site.objects.select_for_update().get(pk=site.pk)
+            # The household too: two bookings of one household at two sites would otherwise both
+            # pass the check below and deadlock in the database's overlap constraint.
+            Household.objects.select_for_update().get(pk=household.pk)
             slot = _find_slot(
                 appointment_type=appointment_type,
                 site=site,
@@ -229,6 +232,7 @@ def appointment_move(
     try:
         with transaction.atomic():
             Site.objects.select_for_update().get(pk=appointment.site_id)
+            Household.objects.select_for_update().get(pk=appointment.household_id)
             locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
             slot = _find_slot(
                 appointment_type=locked.type,
