@@ -5,6 +5,7 @@ households' response through the real services."""
 import datetime as dt
 
 import pytest
+from django.test import override_settings
 
 from justedroit.core import clock
 from justedroit.outreach import selectors
@@ -30,6 +31,10 @@ def test_the_network_is_simulated_as_published(small_twin):
     assert counts["mobiles"] == with_mobile.count() > 0
 
 
+# The SMS provider is the outside world: named here, not inherited from whatever ran before.
+@override_settings(
+    JUSTEDROIT_SMS_BACKEND="justedroit.reception.notifications.backends.LocMemSmsBackend"
+)
 def test_the_campaign_month_plans_contacts_and_draws_responses(small_twin):
     outreach.simulate(first_month=MARCH, last_month=MARCH, seed=86, scale=0.01)
     before = Claim.objects.count()
