@@ -5,15 +5,16 @@ import pytest
 from django.core.cache import cache
 from django.core.management import call_command
 from django.core.management.commands import flush
-from django.db import connection, transaction
+from django.db import connection, connections
 from hypothesis import HealthCheck, settings
 from pytest_django.plugin import blocking_manager_key
 
 from justedroit.core import clock, db
 from justedroit.core.models import User
 from justedroit.core.roles import Role
-from tests import twin_rows
+from tests import between_workers, twin_rows
 from tests.factories import UserFactory
+from tests.shared_world import world_transaction
 
 REFERENCE_INSTANT = dt.datetime(2022, 12, 31, 10, 0)
 
@@ -30,6 +31,18 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(
+    django_db_modify_db_settings_parallel_suffix, request, tmp_path_factory
+):
+    """Under xdist, the first worker migrates and builds the small twin; the others copy."""
+    if hasattr(request.config, "workerinput"):
+        between_workers.share_in(tmp_path_factory.getbasetemp().parent)
+    yield
+    between_workers.drop_pg_templates(connections)
+    between_workers.share_in(None)
 
 
 @pytest.fixture(autouse=True)
@@ -79,18 +92,11 @@ def twin_module(django_db_setup, django_db_blocker):
     transaction around the module; each test runs in a savepoint inside it (pytest-django's
     `db`), so what a test writes is gone for the next one, and the whole twin is gone after the
     module."""
-    with django_db_blocker.unblock(), clock.frozen(REFERENCE_INSTANT):
-        outer = transaction.atomic()
-        outer._from_testcase = True  # lets services open durable blocks, as in TestCase
-        outer.__enter__()
-        try:
-            twin_rows.restore_or_build(
-                lambda: call_command("twin", "build", "--scale", "0.01", "--seed", "86")
-            )
-            yield
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
+    with world_transaction(django_db_blocker), clock.frozen(REFERENCE_INSTANT):
+        twin_rows.restore_or_build(
+            lambda: call_command("twin", "build", "--scale", "0.01", "--seed", "86")
+        )
+        yield
 
 
 @pytest.fixture

@@ -8,7 +8,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from justedroit.core.models import AuditEvent
 from justedroit.core.roles import Role
 from justedroit.registry.models import HouseholdAccount
-from tests.factories import HouseholdFactory
+from tests.factories import HouseholdFactory, UserFactory
+from tests.shared_world import world_transaction
 
 pytestmark = pytest.mark.django_db
 R = Role
@@ -192,15 +193,24 @@ def test_every_url_is_in_the_permission_matrix():
         assert f'"{name}"' in (root / path).read_text(encoding="utf-8"), (name, path)
 
 
-@pytest.mark.parametrize("role", list(Role))
-@pytest.mark.parametrize("name", sorted(ALLOWED))
-def test_every_url_for_every_role(client, make_user, household, role, name):
-    user = make_user(role)
-    if role == Role.CLAIMANT:
-        HouseholdAccount.objects.create(user=user, household=household)
-    client.force_login(user)
-    response = client.get(reverse(name, args=ARGS.get(name, [])))
-    assert response.status_code == (200 if role in ALLOWED[name] else 403)
+class TestEveryUrlForEveryRole:
+    """A user per role and the household their pages show, made once for the whole matrix (a
+    thousand requests); each request still runs in its own savepoint."""
+
+    @pytest.fixture(scope="class")
+    def users(self, django_db_setup, django_db_blocker):
+        with world_transaction(django_db_blocker):
+            household = HouseholdFactory(number="1234567")
+            users = {role: UserFactory(role=role, username=f"u-{role.value}") for role in Role}
+            HouseholdAccount.objects.create(user=users[Role.CLAIMANT], household=household)
+            yield users
+
+    @pytest.mark.parametrize("role", list(Role))
+    @pytest.mark.parametrize("name", sorted(ALLOWED))
+    def test_get(self, client, users, role, name):
+        client.force_login(users[role])
+        response = client.get(reverse(name, args=ARGS.get(name, [])))
+        assert response.status_code == (200 if role in ALLOWED[name] else 403)
 
 
 @pytest.mark.parametrize("name", sorted(ALLOWED))

@@ -1,8 +1,9 @@
-"""The small twin, built once per test process and copied back for each later test module.
+"""The small twin, built once per test run and copied back for each later test module.
 
 Building it runs the rights engine over every household (tens of seconds on a loaded machine);
-seven modules use it. The first module builds it through the real command and keeps the rows it
-added; each later module inserts those rows again, as they were, in its own transaction.
+a dozen modules use it. The first module of the run builds it through the real command and keeps
+the rows it added (shared with the other xdist workers, `tests/between_workers.py`); each later
+module inserts those rows again, as they were, in its own transaction.
 """
 
 import json
@@ -13,6 +14,8 @@ from django.core.management.color import no_style
 from django.db import connection
 from psycopg.types.json import Jsonb
 
+from tests import between_workers
+
 Rows = dict[str, tuple[list[str], set[tuple]]]
 
 _added: Rows | None = None
@@ -21,11 +24,16 @@ _added: Rows | None = None
 def restore_or_build(build: Callable[[], None]) -> None:
     global _added
     if _added is None:
-        before = _all_rows()
-        build()
-        _added = _rows_added(before, _all_rows())
-        return
+        _added, built_here = between_workers.once("small-twin", lambda: _built(build))
+        if built_here:
+            return
     _insert(_added)
+
+
+def _built(build: Callable[[], None]) -> Rows:
+    before = _all_rows()
+    build()
+    return _rows_added(before, _all_rows())
 
 
 def _all_rows() -> Rows:

@@ -1,4 +1,5 @@
 import datetime as dt
+import io
 import tempfile
 from decimal import Decimal
 from pathlib import Path
@@ -13,6 +14,8 @@ from justedroit.channels.services import calls, emails, procedures
 from justedroit.core import clock, timeline
 from justedroit.core.roles import Role
 from justedroit.registry.models import Household
+from tests.conftest import REFERENCE_INSTANT
+from tests.shared_world import world_transaction
 
 P = clock.PARIS
 
@@ -61,9 +64,24 @@ def test_online_rate_per_procedure_and_overall(household):
     }
 
 
-def test_the_twin_activity_matches_the_seed_shares_and_scaled_volumes(small_twin, capsys):
-    call_command("twin", "simulate", "--from", "2021-01", "--to", "2022-12", "--no-cycle")
-    assert "channels" in capsys.readouterr().out
+@pytest.fixture(scope="module")
+def _simulated(twin_module, django_db_blocker):
+    """The twin's two years of contacts, simulated once for the module's twin tests."""
+    with world_transaction(django_db_blocker), clock.frozen(REFERENCE_INSTANT):
+        output = io.StringIO()
+        call_command(
+            "twin", "simulate", "--from", "2021-01", "--to", "2022-12", "--no-cycle", stdout=output
+        )
+        yield output.getvalue()
+
+
+@pytest.fixture
+def simulated(_simulated, db):
+    return _simulated
+
+
+def test_the_twin_activity_matches_the_seed_shares_and_scaled_volumes(simulated):
+    assert "channels" in simulated
     for year in (2021, 2022):
         assert indicators.calls_received(year) == round(cal.CALLS_RECEIVED.by_year[year] * 0.01)
         assert indicators.emails_handled(year) == round(cal.EMAILS_HANDLED.by_year[year] * 0.01)
@@ -87,8 +105,7 @@ def test_the_twin_activity_matches_the_seed_shares_and_scaled_volumes(small_twin
     assert "téléphone" in channels
 
 
-def test_indicators_command_shows_the_published_figures(small_twin, capsys):
-    call_command("twin", "simulate", "--from", "2022-01", "--to", "2022-12", "--no-cycle")
+def test_indicators_command_shows_the_published_figures(simulated, capsys):
     call_command("indicators", "--year", "2022")
     out = capsys.readouterr().out
     line = next(row for row in out.splitlines() if row.startswith("calls_received"))

@@ -5,13 +5,13 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.db import transaction
 
 from justedroit.core import clock
 from justedroit.entitlements.services import month_run
 from justedroit.registry import services as registry_services
 from justedroit.registry.models import Claim, ClaimStatus, FactSource
 from tests.factories import HouseholdFactory
+from tests.shared_world import world_transaction
 
 JULY = dt.date(2022, 7, 1)
 PAID_MONTHS = [dt.date(2022, m, 1) for m in range(1, 7)]
@@ -59,15 +59,8 @@ def document_dir(settings, tmp_path):
 def _paid_household(django_db_setup, django_db_blocker):
     """Built once per module in a transaction around it (as `twin_module`); each test runs in a
     savepoint inside it, so what a test writes is gone for the next one."""
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer._from_testcase = True  # lets services open durable blocks, as in TestCase
-        outer.__enter__()
-        try:
-            yield _build()
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
+    with world_transaction(django_db_blocker):
+        yield _build()
 
 
 @pytest.fixture

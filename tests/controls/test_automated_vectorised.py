@@ -16,6 +16,7 @@ from justedroit.entitlements.models import Adjustment, Payment
 from justedroit.entitlements.services import month_run
 from justedroit.registry.models import Fact, FactSource
 from tests.controls.conftest import CONTROL_DAY, JULY, exchange, paid_households
+from tests.shared_world import world_transaction
 
 pytestmark = pytest.mark.django_db
 JUNE = dt.date(2022, 6, 1)
@@ -56,23 +57,16 @@ def snapshot(households) -> dict:
 
 @pytest.fixture(scope="module")
 def _five(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer._from_testcase = True
-        outer.__enter__()
-        try:
-            households = paid_households(5)
-            indu, quiet, june_only, conflicting, two_months = households
-            exchange(indu, indu.claimant, "1500")  # March–June: an indu
-            exchange(quiet, quiet.claimant, "40")  # within the tolerance
-            exchange(june_only, june_only.claimant, "1500", first=JUNE)  # read by July only
-            exchange(conflicting, conflicting.claimant, "1500")
-            exchange(conflicting, conflicting.claimant, "900", at=dt.datetime(2022, 7, 12, 9))
-            exchange(two_months, two_months.claimant, "800", first=dt.date(2022, 5, 1))
-            yield households
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
+    with world_transaction(django_db_blocker):
+        households = paid_households(5)
+        indu, quiet, june_only, conflicting, two_months = households
+        exchange(indu, indu.claimant, "1500")  # March–June: an indu
+        exchange(quiet, quiet.claimant, "40")  # within the tolerance
+        exchange(june_only, june_only.claimant, "1500", first=JUNE)  # read by July only
+        exchange(conflicting, conflicting.claimant, "1500")
+        exchange(conflicting, conflicting.claimant, "900", at=dt.datetime(2022, 7, 12, 9))
+        exchange(two_months, two_months.claimant, "800", first=dt.date(2022, 5, 1))
+        yield households
 
 
 @pytest.fixture

@@ -39,6 +39,7 @@ from justedroit.entitlements.services import month_run
 from justedroit.registry.models import Claim, ClaimStatus
 from tests.controls.conftest import record
 from tests.factories import HouseholdFactory, UserFactory
+from tests.shared_world import world_transaction
 
 pytestmark = pytest.mark.django_db
 PAID_MONTHS = [dt.date(2022, m, 1) for m in range(1, 7)]
@@ -51,15 +52,8 @@ CHANGERS, OTHERS = 12, 24  # plus one household whose indu lasts 3 months only
 
 @pytest.fixture(scope="module")
 def _world(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer._from_testcase = True
-        outer.__enter__()
-        try:
-            yield _build()
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
+    with world_transaction(django_db_blocker):
+        yield _build()
 
 
 @pytest.fixture
