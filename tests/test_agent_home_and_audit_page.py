@@ -84,13 +84,13 @@ def test_the_dpo_filters_by_role_and_finds_consultations_without_a_reason(client
 
 def test_the_export_keeps_the_filters_in_french(client, trail):
     response = client.get(reverse("core:audit_export"), {"role": "reception", "action": "search"})
-    text = response.content.decode("utf-8-sig")
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
     assert "Détail" in text.splitlines()[0]
     assert "recherche « Durand »" in text and "carl" not in text
     export = AuditEvent.objects.filter(action="export").get()
     page = client.get(reverse("core:audit_trail"), {"action": "export"}).content.decode()
     assert export.detail["filters"] == {"role": "reception", "action": "search"}
-    assert "filtres : rôle = Accueil, action = " in page
+    assert "1 ligne exportée ; filtres : action = Recherche, rôle = Accueil" in page
 
 
 @pytest.mark.parametrize(
