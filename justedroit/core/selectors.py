@@ -120,9 +120,14 @@ def _details(detail: dict) -> str:
         rows = detail["rows"]
         parts.append(f"{rows} ligne{'s' if rows != 1 else ''} exportée{'s' if rows != 1 else ''}")
     if detail.get("filters"):
+        # In the form's order: PostgreSQL's jsonb does not keep the order keys were written in.
+        order = list(_FILTER_LABELS)
         filters = ", ".join(
             f"{_FILTER_LABELS.get(key, key)} = {_filter_value(key, str(value))}"
-            for key, value in detail["filters"].items()
+            for key, value in sorted(
+                detail["filters"].items(),
+                key=lambda item: order.index(item[0]) if item[0] in order else len(order),
+            )
         )
         parts.append(f"filtres : {filters}")
     if "username" in detail:
