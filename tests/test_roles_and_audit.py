@@ -139,6 +139,7 @@ TESTED_ELSEWHERE = {
     "channels:quarantine_detail": "tests/channels/test_permissions.py",
     "channels:email_attachment": "tests/channels/test_permissions.py",
     "channels:imports_journal": "tests/channels/test_permissions.py",
+    "channels:task_assign": "tests/channels/test_worklists.py",
     "portal:channels_contact": "tests/channels/test_permissions.py",
     "portal:channels_documents": "tests/channels/test_permissions.py",
     "portal:channels_declaration": "tests/channels/test_permissions.py",

@@ -1,7 +1,14 @@
 from django import forms
 
-from justedroit.channels.models import ContactReason, DocumentKind, Outcome, Team
+from justedroit.channels.models import (
+    ContactReason,
+    DocumentChannel,
+    DocumentKind,
+    Outcome,
+    Team,
+)
 from justedroit.channels.services.emails import CONTACT_MAX_CHARS
+from justedroit.core.worklists import Sort, WorklistForm
 from justedroit.registry.facts import RESOURCE_KINDS
 from justedroit.registry.models import FactKind
 
@@ -100,3 +107,65 @@ class DeclarationForm(forms.Form):
         self.fields["person"].choices = [
             (m.person_id, f"{m.person.first_name} {m.person.last_name}") for m in members
         ]
+
+
+def _any(choices) -> list[tuple[str, str]]:
+    return [("", "Toutes"), *choices]
+
+
+class ThreadWorklistForm(WorklistForm):
+    sorts = {
+        "recu": Sort("Date de réception", ("opened_at",)),
+        "equipe": Sort("Équipe", ("team", "opened_at")),
+    }
+    default_sort = "recu"
+    team = forms.ChoiceField(label="Équipe", required=False, choices=_any(Team.choices))
+    reason = forms.ChoiceField(label="Motif", required=False, choices=_any(ContactReason.choices))
+
+    def narrow(self, tasks):
+        data = self.cleaned_data
+        return tasks.filter(
+            **{key: data[key] for key in ("team", "reason") if data.get(key)},
+        )
+
+
+class DocumentWorklistForm(WorklistForm):
+    sorts = {
+        "recu": Sort("Date de réception", ("received_at",)),
+        "type": Sort("Type de document", ("kind", "received_at")),
+    }
+    default_sort = "recu"
+    kind = forms.ChoiceField(label="Type", required=False, choices=_any(DocumentKind.choices))
+    channel = forms.ChoiceField(
+        label="Canal", required=False, choices=_any(DocumentChannel.choices)
+    )
+
+    def narrow(self, tasks):
+        data = self.cleaned_data
+        return tasks.filter(**{key: data[key] for key in ("kind", "channel") if data.get(key)})
+
+
+class CallbackWorklistForm(WorklistForm):
+    sorts = {"demande": Sort("Date de la demande", ("requested_at",))}
+    default_sort = "demande"
+    reason = forms.ChoiceField(label="Motif", required=False, choices=_any(ContactReason.choices))
+
+    def narrow(self, tasks):
+        reason = self.cleaned_data.get("reason")
+        return tasks.filter(reason=reason) if reason else tasks
+
+
+class TaskKind:
+    THREAD = "courriel"
+    DOCUMENT = "document"
+    CALLBACK = "rappel"
+    CHOICES = [(THREAD, "Courriel"), (DOCUMENT, "Document"), (CALLBACK, "Rappel")]
+
+
+class TaskAssignForm(forms.Form):
+    """Take a task, release it, or (a manager) give it to an agent: `agent` is a username, or
+    empty to release."""
+
+    kind = forms.ChoiceField(choices=TaskKind.CHOICES)
+    task = forms.IntegerField(min_value=1, max_value=2**63 - 1)
+    agent = forms.CharField(label="Attribuer à", required=False, max_length=150)

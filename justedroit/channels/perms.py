@@ -66,3 +66,16 @@ IMPORT_JOURNAL_READERS = frozenset({Role.MANAGER, Role.PROCESS_PILOT, Role.ADMIN
 
 def can_view_import_journal(user) -> bool:
     return _has(user, IMPORT_JOURNAL_READERS)
+
+
+# Worklists (`core.worklists`): an agent takes the tasks they may act on, or releases theirs; a
+# manager assigns them to the agents of the team.
+TASK_ASSIGNERS = frozenset({Role.MANAGER})
+
+
+def can_take_tasks(user) -> bool:
+    return can_answer_email(user) or can_process_document(user)
+
+
+def can_assign_tasks_to_others(user) -> bool:
+    return _has(user, TASK_ASSIGNERS)

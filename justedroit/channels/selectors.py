@@ -94,7 +94,9 @@ def call_breakdown(year: int, by: str) -> list[dict]:
 
 
 def open_callbacks() -> QuerySet[CallbackRequest]:
-    return CallbackRequest.objects.filter(status=CallbackStatus.OPEN).select_related("household")
+    return CallbackRequest.objects.filter(status=CallbackStatus.OPEN).select_related(
+        "household", "assigned_to"
+    )
 
 
 def callback_queue() -> QuerySet[CallbackRequest]:
@@ -137,7 +139,7 @@ def email_backlog(at: dt.datetime) -> list[int]:
 def waiting_threads() -> QuerySet[EmailThread]:
     return (
         EmailThread.objects.filter(status=ThreadStatus.WAITING)
-        .select_related("household")
+        .select_related("household", "assigned_to")
         .order_by("opened_at")
     )
 
@@ -179,7 +181,7 @@ def document_backlog(at: dt.datetime) -> list[int]:
 def manual_queue() -> QuerySet[Document]:
     return (
         Document.objects.filter(routing=Routing.MANUAL, processed_at__isnull=True)
-        .select_related("household")
+        .select_related("household", "assigned_to")
         .order_by("received_at")
     )
 

@@ -5,6 +5,7 @@ from justedroit.channels import views
 app_name = "channels"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("taches/attribuer/", views.task_assign, name="task_assign"),
     path("statistiques/", views.statistics, name="statistics"),
     path("courriels/<int:pk>/", views.email_thread, name="email_thread"),
     path("courriels/a-trier/", views.triage, name="triage"),

@@ -2,15 +2,21 @@ from django.contrib import messages
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from justedroit.channels import perms, selectors, storage
 from justedroit.channels.forms import (
     AssignForm,
+    CallbackWorklistForm,
+    DocumentWorklistForm,
     PaperDocumentForm,
     ProcessForm,
     QuarantineDiscardForm,
     ReplyForm,
+    TaskAssignForm,
+    TaskKind,
+    ThreadWorklistForm,
     TriageLinkForm,
     TriageRejectForm,
 )
@@ -22,14 +28,17 @@ from justedroit.channels.services import calls, documents, email_import, emails
 from justedroit.channels.services.common import contact_consult
 from justedroit.core import clock
 from justedroit.core import selectors as core_selectors
+from justedroit.core import services as core_services
 from justedroit.core.audit import display_record
 from justedroit.core.web import consultation_reason, requires, year_param
+from justedroit.core.worklists import Column, worklist
 from justedroit.registry import selectors as registry
 
 
 @require_http_methods(["GET", "POST"])
 @requires(perms.can_view_contact_queues, post=perms.can_complete_callback)
 def home(request):
+    """The three worklists of the contact channels, each with its filters, sort and page."""
     if request.method == "POST":
         callback = selectors.callback_by_pk(request.POST.get("callback"))
         if callback is None:
@@ -42,30 +51,145 @@ def home(request):
             messages.error(request, " ".join(error.messages))
         else:
             messages.success(request, "Rappel noté comme effectué.")
-        return redirect("channels:home")
-    threads = list(selectors.waiting_threads()[:50])
-    documents = list(selectors.manual_queue()[:50])
-    callbacks = list(selectors.callback_queue()[:50])
-    if threads or documents or callbacks:
+        return redirect(reverse("channels:home") + "#rappels")
+    user = request.user
+    assign = {
+        "can_take": perms.can_take_tasks(user),
+        "agents": (
+            core_selectors.active_agents(perms.QUEUE_WORKERS)
+            if perms.can_assign_tasks_to_others(user)
+            else None
+        ),
+    }
+    lists = [
+        worklist(
+            request,
+            selectors.waiting_threads(),
+            form_class=ThreadWorklistForm,
+            slug="courriels",
+            title="Courriels en attente de réponse",
+            caption="Fils de courriels en attente de réponse",
+            columns=THREAD_COLUMNS,
+            row_template="channels/_thread_row.html",
+            empty="Aucun courriel en attente.",
+            extra={**assign, "kind": TaskKind.THREAD},
+        ),
+        worklist(
+            request,
+            selectors.manual_queue(),
+            form_class=DocumentWorklistForm,
+            slug="documents",
+            title="Documents à traiter",
+            caption="Documents à traiter par un gestionnaire",
+            columns=DOCUMENT_COLUMNS,
+            row_template="channels/_document_row.html",
+            empty="Aucun document en attente.",
+            extra={
+                **assign,
+                "kind": TaskKind.DOCUMENT,
+                "can_open": perms.can_view_document(user),
+            },
+        ),
+        worklist(
+            request,
+            selectors.callback_queue(),
+            form_class=CallbackWorklistForm,
+            slug="rappels",
+            title="Demandes de rappel",
+            caption="Personnes à rappeler",
+            columns=CALLBACK_COLUMNS,
+            row_template="channels/_callback_row.html",
+            empty="Aucune demande de rappel.",
+            extra={
+                **assign,
+                "kind": TaskKind.CALLBACK,
+                "can_complete": perms.can_complete_callback(user),
+            },
+        ),
+    ]
+    shown = [row.household.number for wl in lists for row in wl.rows if row.household]
+    if shown:
         display_record(
-            actor=request.user,
+            actor=user,
             page="Files de travail des canaux (courriels, documents, rappels)",
-            households=[
-                row.household.number for row in (*threads, *documents, *callbacks) if row.household
-            ],
+            households=shown,
         )
     return render(
         request,
         "channels/home.html",
-        {
-            "threads": threads,
-            "documents": documents,
-            "callbacks": callbacks,
-            "can_complete": perms.can_complete_callback(request.user),
-            "can_scan": perms.can_register_paper_document(request.user),
-            "can_open_documents": perms.can_view_document(request.user),
-        },
+        {"worklists": lists, "can_scan": perms.can_register_paper_document(user)},
     )
+
+
+THREAD_COLUMNS = [
+    Column("Reçu le", sort="recu"),
+    Column("Foyer"),
+    Column("Objet"),
+    Column("Motif"),
+    Column("Équipe", sort="equipe"),
+    Column("Attribution"),
+]
+DOCUMENT_COLUMNS = [
+    Column("Reçu le", sort="recu"),
+    Column("Foyer"),
+    Column("Type", sort="type"),
+    Column("Canal"),
+    Column("Attribution"),
+]
+CALLBACK_COLUMNS = [
+    Column("Demandé le", sort="demande"),
+    Column("Foyer"),
+    Column("Numéro"),
+    Column("Motif"),
+    Column("Attribution"),
+    Column("Action"),
+]
+# Each kind of task: how to find it, who may act on it (and so be given it), its list's anchor.
+_TASKS = {
+    TaskKind.THREAD: (selectors.thread_by_pk, perms.can_answer_email, "courriels"),
+    TaskKind.DOCUMENT: (selectors.document_by_pk, perms.can_process_document, "documents"),
+    TaskKind.CALLBACK: (selectors.callback_by_pk, perms.can_complete_callback, "rappels"),
+}
+
+
+@require_POST
+@requires(perms.can_take_tasks)
+def task_assign(request):
+    """Take a task of a worklist, release it, or (a manager) give it to an agent."""
+    form = TaskAssignForm(request.POST)
+    if not form.is_valid():
+        raise Http404
+    find, eligible, anchor = _TASKS[form.cleaned_data["kind"]]
+    task = find(form.cleaned_data["task"])
+    if task is None:
+        raise Http404
+    if not eligible(request.user):
+        raise PermissionDenied
+    username = form.cleaned_data["agent"]
+    agent = core_selectors.user_by_username(username) if username else None
+    try:
+        if username and agent is None:
+            raise ValidationError(f"Aucun agent n'a l'identifiant « {username} ».")
+        core_services.task_assign(
+            task=task,
+            agent=agent,
+            acting_user=request.user,
+            eligible=eligible,
+            may_reassign=perms.can_assign_tasks_to_others(request.user),
+            household_number=task.household.number if task.household else "",
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            "La tâche est libérée."
+            if agent is None
+            else "La tâche vous est attribuée."
+            if agent == request.user
+            else f"La tâche est attribuée à {agent.get_full_name() or agent.username}.",
+        )
+    return redirect(reverse("channels:home") + f"#{anchor}")
 
 
 @require_GET

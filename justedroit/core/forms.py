@@ -5,6 +5,8 @@ from django import forms
 from justedroit.core import clock
 from justedroit.core.audit import ConsultationReason
 from justedroit.core.models import AuditAction
+from justedroit.core.roles import Role
+from justedroit.core.selectors import ReasonFilter
 from justedroit.core.services import TOKEN_DEFAULT_DAYS, TOKEN_MAX_DAYS
 from justedroit.core.web import FIRST_YEAR
 
@@ -24,6 +26,12 @@ class AuditFilterForm(forms.Form):
     )
     action = forms.ChoiceField(
         label="Action", required=False, choices=[("", "Toutes"), *AuditAction.choices]
+    )
+    role = forms.ChoiceField(
+        label="Rôle de l'agent", required=False, choices=[("", "Tous"), *Role.choices]
+    )
+    reason = forms.ChoiceField(
+        label="Motif", required=False, choices=[("", "Tous"), *ReasonFilter.choices]
     )
     date_from = forms.DateField(
         label="Du", required=False, widget=forms.DateInput(attrs={"type": "date"})

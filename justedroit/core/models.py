@@ -86,6 +86,24 @@ class Immutable(models.Model):
         return super().delete(*args, **kwargs)
 
 
+class Assignable(models.Model):
+    """A task of a worklist that an agent takes or a manager assigns (`core.worklists`): e-mails,
+    documents, call-backs now; controls, fraud files, recovery and CRA cases later."""
+
+    assigned_to = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="attribué à",
+    )
+    assigned_at = models.DateTimeField("attribué le", null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
 class AuditAction(models.TextChoices):
     VIEW = "view", "Consultation"
     SEARCH = "search", "Recherche"

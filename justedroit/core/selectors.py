@@ -1,7 +1,9 @@
+import contextlib
 import datetime as dt
 from dataclasses import dataclass
 
 from django.apps import apps
+from django.db import models
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from justedroit.core import clock
@@ -17,6 +19,13 @@ from justedroit.core.models import (
 from justedroit.core.roles import PARTNER_ROLES, Role
 
 
+class ReasonFilter(models.TextChoices):
+    """Whether the agent said why (a consultation's reason): the DPO looks for those who did not."""
+
+    WITH = "avec", "Avec un motif"
+    WITHOUT = "sans", "Sans motif"
+
+
 def audit_events(
     *,
     username: str = "",
@@ -24,6 +33,8 @@ def audit_events(
     action: str = "",
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
+    role: str = "",
+    reason: str = "",
 ) -> QuerySet[AuditEvent]:
     """The audit trail, newest first. By household: every event that acted on it or showed it
     (consultations, searches, lists, screens), through the indexed household rows."""
@@ -39,6 +50,12 @@ def audit_events(
         )
     if action:
         events = events.filter(action=action)
+    if role:
+        events = events.filter(actor_role=role)
+    if reason == ReasonFilter.WITHOUT:
+        events = events.filter(reason="")
+    elif reason == ReasonFilter.WITH:
+        events = events.exclude(reason="")
     if date_from:
         events = events.filter(at__gte=_paris_midnight(date_from))
     if date_to:
@@ -63,6 +80,7 @@ class AuditLine:
     households: list[str]
     subject: str
     reason: str
+    details: str = ""
 
 
 def audit_lines(events) -> list[AuditLine]:
@@ -79,7 +97,63 @@ def audit_line(event: AuditEvent) -> AuditLine:
         households=sorted(h.number for h in event.households.all()),
         subject=_subject(event),
         reason=event.reason,
+        details=_details(event.detail if isinstance(event.detail, dict) else {}),
     )
+
+
+def _details(detail: dict) -> str:
+    """The event's detail in French: what a search looked for and found, what an export held.
+    A NIR searched is shown by the start of its keyed hash only (two searches for one number
+    share it); keys with no French wording here are not shown as raw codes."""
+    parts = []
+    if "query" in detail:
+        parts.append(f"recherche « {detail['query']} »")
+    if "query_digest" in detail:
+        parts.append(f"NIR recherché (empreinte {str(detail['query_digest'])[:8]}…)")
+    if "result_page" in detail:
+        parts.append(f"page {detail['result_page']} des résultats")
+    if "found" in detail:
+        found = detail["found"]
+        plural = "s" if found != 1 else ""
+        parts.append(f"{found} foyer{plural} trouvé{plural}")
+    if "rows" in detail:
+        rows = detail["rows"]
+        parts.append(f"{rows} ligne{'s' if rows != 1 else ''} exportée{'s' if rows != 1 else ''}")
+    if detail.get("filters"):
+        # In the form's order: PostgreSQL's jsonb does not keep the order keys were written in.
+        order = list(_FILTER_LABELS)
+        filters = ", ".join(
+            f"{_FILTER_LABELS.get(key, key)} = {_filter_value(key, str(value))}"
+            for key, value in sorted(
+                detail["filters"].items(),
+                key=lambda item: order.index(item[0]) if item[0] in order else len(order),
+            )
+        )
+        parts.append(f"filtres : {filters}")
+    if "username" in detail:
+        parts.append(f"identifiant saisi « {detail['username']} »")
+    return " ; ".join(parts)
+
+
+def _filter_value(key: str, value: str) -> str:
+    choices = {"action": AuditAction, "role": Role, "reason": ReasonFilter}.get(key)
+    if choices is not None:
+        return _label(choices, value)
+    if key.startswith("date_"):
+        with contextlib.suppress(ValueError):
+            return f"{dt.date.fromisoformat(value):%d/%m/%Y}"
+    return value
+
+
+_FILTER_LABELS = {
+    "username": "agent",
+    "household_number": "numéro allocataire",
+    "action": "action",
+    "date_from": "du",
+    "date_to": "au",
+    "role": "rôle",
+    "reason": "motif",
+}
 
 
 def _label(choices, value: str) -> str:
@@ -137,3 +211,8 @@ def user_by_username(username: str) -> User | None:
 
 def import_journals(limit: int = 200) -> QuerySet[ImportJournal]:
     return ImportJournal.objects.select_related("duplicate_of")[:limit]
+
+
+def active_agents(roles) -> QuerySet[User]:
+    """The agents a manager can give a task to, by name."""
+    return User.objects.filter(is_active=True, role__in=roles).order_by("last_name", "username")

@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 
 from justedroit.core import clock, db
 from justedroit.core.audit import audit_record
-from justedroit.core.models import ApiIdempotencyKey, ApiToken, AuditAction, User
+from justedroit.core.models import ApiIdempotencyKey, ApiToken, Assignable, AuditAction, User
 
 TOKEN_DEFAULT_DAYS = 365
 TOKEN_MAX_DAYS = 366
@@ -173,3 +173,40 @@ def erasure_allowed(reason: str, *, acting_user: User | None = None) -> Iterator
         audit_record(actor=acting_user, action=AuditAction.ERASE, reason=reason)
         with db.erasing():
             yield
+
+
+def task_assign(
+    *,
+    task: Assignable,
+    agent: User | None,
+    acting_user: User,
+    eligible: Callable[[User], bool],
+    may_reassign: bool,
+    household_number: str = "",
+) -> Assignable:
+    """Give a worklist's task to an agent whose work it is (`eligible`), or release it (`agent`
+    None). Who may not reassign (`may_reassign`: a manager may) only takes a free task or
+    releases their own. Locked, so that two agents taking one task an instant apart cannot both
+    get it; audited with the household it concerns."""
+    if agent is not None and not (agent.is_active and agent.is_agent and eligible(agent)):
+        raise ValidationError(f"{agent.username} ne traite pas cette file de travail.")
+    if not may_reassign and agent not in (None, acting_user):
+        raise ValidationError("Seul un manager attribue une tâche à un autre agent.")
+    with transaction.atomic():
+        locked = type(task)._default_manager.select_for_update().get(pk=task.pk)
+        holder = locked.assigned_to
+        if not may_reassign and holder is not None and holder != acting_user:
+            raise ValidationError(f"Cette tâche est déjà attribuée à {holder.username}.")
+        locked.assigned_to = agent
+        locked.assigned_at = clock.now() if agent is not None else None
+        locked.save(update_fields=["assigned_to", "assigned_at"])
+        audit_record(
+            actor=acting_user,
+            action=AuditAction.UPDATE,
+            household_number=household_number,
+            obj=locked,
+            reason=(
+                f"Tâche attribuée à {agent.username}" if agent is not None else "Tâche libérée"
+            ),
+        )
+    return locked

@@ -46,6 +46,7 @@ def health(request):
 @require_GET
 @requires(perms.can_use_agent_space)
 def agent_home(request):
+    """Each role lands on its worklists and their counts (`home_panels`: `justedroit.home`)."""
     return render(request, "core/agent_home.html")
 
 
@@ -123,7 +124,17 @@ def audit_export(request):
                 "rows": events.count(),
             },
         )
-    header = ["Date", "Agent", "Rôle", "Lancé par", "Action", "Foyers", "Page ou objet", "Motif"]
+    header = [
+        "Date",
+        "Agent",
+        "Rôle",
+        "Lancé par",
+        "Action",
+        "Foyers",
+        "Page ou objet",
+        "Détail",
+        "Motif",
+    ]
     rows = (
         [
             line.at.astimezone(clock.PARIS),
@@ -133,6 +144,7 @@ def audit_export(request):
             line.action,
             " ".join(line.households),
             line.subject,
+            line.details,
             line.reason,
         ]
         for line in map(

@@ -5,8 +5,10 @@ from django.db import models
 
 from justedroit.core import clock
 from justedroit.core.web import FIRST_YEAR
+from justedroit.core.worklists import Sort, WorklistForm
 from justedroit.reception.models import (
     AppointmentType,
+    Channel,
     Queue,
     ResourceKind,
     Site,
@@ -93,3 +95,18 @@ class TicketForm(forms.Form):
 
 class OutcomeForm(forms.Form):
     outcome = forms.ChoiceField(label="Issue", choices=TicketOutcome.choices)
+
+
+class UnmarkedWorklistForm(WorklistForm):
+    """The agent's own appointments to mark: no assignment (each is the agent's already)."""
+
+    assignable = False
+    sorts = {"date": Sort("Date du rendez-vous", ("starts_at",))}
+    default_sort = "-date"
+    channel = forms.ChoiceField(
+        label="Canal", required=False, choices=[("", "Tous"), *Channel.choices]
+    )
+
+    def narrow(self, tasks):
+        channel = self.cleaned_data.get("channel")
+        return tasks.filter(channel=channel) if channel else tasks

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from justedroit.core import clock
 from justedroit.core.audit import display_record
 from justedroit.core.web import provider_payload, public, requires
+from justedroit.core.worklists import Column, worklist
 from justedroit.reception import perms, selectors, services
 from justedroit.reception.forms import (
     BookForm,
@@ -19,6 +20,7 @@ from justedroit.reception.forms import (
     OutcomeForm,
     SlotSearchForm,
     TicketForm,
+    UnmarkedWorklistForm,
 )
 from justedroit.reception.models import AppointmentStatus, BookedVia, Queue, Site, TicketStatus
 from justedroit.reception.notifications import delivery_receipts_record
@@ -223,21 +225,34 @@ def unmarked(request):
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         return redirect("reception:unmarked")
-    appointments = list(selectors.unmarked_past_appointments(request.user)[:200])
-    if appointments:
+    appointments = worklist(
+        request,
+        selectors.unmarked_past_appointments(request.user),
+        form_class=UnmarkedWorklistForm,
+        slug="a-renseigner",
+        title="Rendez-vous commencés sans statut",
+        caption="Mes rendez-vous passés à renseigner (reçu ou absent)",
+        columns=UNMARKED_COLUMNS,
+        row_template="reception/_unmarked_row.html",
+        empty="Tout est renseigné.",
+        extra={"AppointmentStatus": AppointmentStatus},
+    )
+    if appointments.rows:
         display_record(
             actor=request.user,
             page="Mes rendez-vous à renseigner",
-            households=[a.household.number for a in appointments],
+            households=[a.household.number for a in appointments.rows],
         )
-    return render(
-        request,
-        "reception/unmarked.html",
-        {
-            "appointments": appointments,
-            "AppointmentStatus": AppointmentStatus,
-        },
-    )
+    return render(request, "reception/unmarked.html", {"worklist": appointments})
+
+
+UNMARKED_COLUMNS = [
+    Column("Date", sort="date"),
+    Column("Motif"),
+    Column("Canal"),
+    Column("Foyer"),
+    Column("Statut"),
+]
 
 
 @public  # for the provider's server, authenticated by its bearer token, not a session

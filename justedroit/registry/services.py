@@ -231,13 +231,31 @@ def household_consult(
         )
 
 
-def households_search_audited(*, query: str, numbers: list[str], acting_user: User) -> None:
-    """Record a search and every household it showed. What was typed is kept only when it cannot
-    be a NIR (a name, a numéro allocataire); otherwise a keyed hash stands for it."""
+def households_search_audited(
+    *,
+    query: str,
+    numbers: list[str],
+    acting_user: User,
+    birth_date: dt.date | None = None,
+    page: int = 1,
+    found: int | None = None,
+) -> None:
+    """Record a search and every household its page showed. What was typed is kept only when it
+    cannot be a NIR (a name, a numéro allocataire); otherwise a keyed hash stands for it. A birth
+    date typed is not kept: the households found say enough."""
     kind = search_kind(query)
-    detail: dict = {"page": f"Recherche par {kind.label}", "found": len(numbers)}
+    label = kind.label
+    if birth_date is not None and kind != SearchKind.BIRTH_DATE:
+        label = f"{label} et {SearchKind.BIRTH_DATE.label}"
+    detail: dict = {
+        "page": f"Recherche par {label}",
+        "found": len(numbers) if found is None else found,
+    }
+    if page > 1:
+        detail["result_page"] = page
     if kind == SearchKind.NUMBER or not any(c.isdigit() for c in query):
-        detail["query"] = query.strip()
+        if query.strip():
+            detail["query"] = query.strip()
     else:
         detail["query_digest"] = nir_search_digest(query)
     with transaction.atomic():

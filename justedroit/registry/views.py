@@ -2,9 +2,11 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
+from justedroit.core import clock
 from justedroit.core.forms import ConsultationReasonForm
 from justedroit.core.timeline import CHANNELS, household_timeline
 from justedroit.core.web import consultation_reason, remember_consultation_reason, requires
@@ -13,24 +15,41 @@ from justedroit.registry import perms, selectors, services
 from justedroit.registry.forms import FactForm, SearchForm
 
 
+@never_cache
 @require_http_methods(["GET", "POST"])
 @requires(perms.can_search_households)
-@sensitive_post_parameters("q")
+@sensitive_post_parameters("q", "birth_date")
 def household_search(request):
-    """Searched by POST: a NIR typed never reaches a URL, a proxy's log or the browser history."""
+    """Searched by POST, paging included: a NIR typed never reaches a URL, a proxy's log or the
+    browser history. Each page of results is audited with the households it showed."""
     form = SearchForm(request.POST or None)
     results = None
     if form.is_valid():
-        results = list(selectors.households_search(form.cleaned_data["q"]))
+        data = form.cleaned_data
+        results = selectors.households_search_page(
+            data["q"],
+            data["birth_date"],
+            page=data["page"] or 1,
+            with_claims=perms.can_view_claims(request.user),
+            on=clock.today(),
+        )
         services.households_search_audited(
-            query=form.cleaned_data["q"],
-            numbers=[h.number for h in results],
+            query=data["q"],
+            birth_date=data["birth_date"],
+            numbers=[row.number for row in results.rows],
+            found=results.count,
+            page=results.page,
             acting_user=request.user,
         )
     return render(
         request,
         "registry/search.html",
-        {"form": form, "results": results, "reason_form": ConsultationReasonForm()},
+        {
+            "form": form,
+            "results": results,
+            "with_claims": perms.can_view_claims(request.user),
+            "reason_form": ConsultationReasonForm(),
+        },
         status=400 if form.is_bound and not form.is_valid() else 200,
     )
 

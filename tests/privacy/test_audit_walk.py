@@ -89,6 +89,9 @@ NOT_WALKED = {"core:audit_export"}
 NOT_WALKED |= {"quality:plan", "quality:plan_chart", "quality:review", "quality:action_close"}
 # The DQI process pages show processes, their indicators and actions, never a household; their
 # roles are tested in tests/quality/test_dqi_pages.py.
+# Taking or assigning a worklist's task is a POST that shows no page (a GET is refused to all);
+# its audit row is tested in tests/channels/test_worklists.py.
+NOT_WALKED |= {"channels:task_assign"}
 NOT_WALKED |= {
     "quality:process",
     "quality:process_action_close",

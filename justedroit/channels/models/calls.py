@@ -4,7 +4,7 @@ from django.db import models
 from django.db.models import Q
 
 from justedroit.channels.models.common import ContactReason
-from justedroit.core.models import User
+from justedroit.core.models import Assignable, User
 from justedroit.registry.models import Household
 
 
@@ -73,7 +73,7 @@ class CallbackStatus(models.TextChoices):
     DONE = "done", "Rappelé"
 
 
-class CallbackRequest(models.Model):
+class CallbackRequest(Assignable):
     """A task: call this person back."""
 
     household = models.ForeignKey(

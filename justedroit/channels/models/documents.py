@@ -3,7 +3,7 @@
 from django.db import models
 from django.db.models import Q
 
-from justedroit.core.models import User
+from justedroit.core.models import Assignable, User
 from justedroit.registry.models import Household
 
 
@@ -38,7 +38,7 @@ class ScanResult(models.TextChoices):
     NOT_SCANNED = "not_scanned", "Sans fichier (formulaire) ou non analysé"
 
 
-class Document(models.Model):
+class Document(Assignable):
     household = models.ForeignKey(
         Household, on_delete=models.PROTECT, related_name="documents", verbose_name="foyer"
     )

@@ -10,7 +10,7 @@ from django.db.models import Q
 
 from justedroit.channels.models.common import ContactReason, Team
 from justedroit.channels.models.documents import ScanResult
-from justedroit.core.models import User
+from justedroit.core.models import Assignable, User
 from justedroit.core.sending import DeliveryStatus, Outbound
 from justedroit.registry.models import Household
 
@@ -26,7 +26,7 @@ class ThreadStatus(models.TextChoices):
     REJECTED = "rejected", "Écarté au tri"
 
 
-class EmailThread(models.Model):
+class EmailThread(Assignable):
     household = models.ForeignKey(
         Household,
         on_delete=models.PROTECT,
