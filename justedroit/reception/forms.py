@@ -6,6 +6,7 @@ from django.db import models
 from justedroit.core import clock
 from justedroit.core.web import FIRST_YEAR
 from justedroit.reception.models import (
+    AccessibilityResource,
     AppointmentType,
     Queue,
     ResourceKind,
@@ -93,3 +94,130 @@ class TicketForm(forms.Form):
 
 class OutcomeForm(forms.Form):
     outcome = forms.ChoiceField(label="Issue", choices=TicketOutcome.choices)
+
+
+# ---- planning (managers): each form checks its fields; the service checks the whole ------------
+WEEKDAYS = [
+    (0, "lundi"),
+    (1, "mardi"),
+    (2, "mercredi"),
+    (3, "jeudi"),
+    (4, "vendredi"),
+    (5, "samedi"),
+    (6, "dimanche"),
+]
+
+
+def _day_field(label: str, *, required: bool = True) -> forms.DateField:
+    return forms.DateField(
+        label=label, required=required, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+def _time_field(label: str, *, required: bool = True) -> forms.TimeField:
+    return forms.TimeField(
+        label=label, required=required, widget=forms.TimeInput(attrs={"type": "time"})
+    )
+
+
+def _refuse_nul(values, field) -> None:
+    """A NUL byte never names a row (and PostgreSQL refuses it in a query): an invalid choice."""
+    if any("\x00" in str(v) for v in values):
+        raise forms.ValidationError(
+            field.error_messages["invalid_choice"], code="invalid_choice", params={"value": "?"}
+        )
+
+
+class ChoiceOfRow(forms.ModelChoiceField):
+    def to_python(self, value):
+        _refuse_nul([value], self)
+        return super().to_python(value)
+
+
+class ChoicesOfRows(forms.ModelMultipleChoiceField):
+    def _check_values(self, value):
+        _refuse_nul(value, self)
+        return super()._check_values(value)
+
+
+class PlanningForm(forms.Form):
+    """Dates within the years the platform serves (a typo such as 0202 is refused)."""
+
+    def clean(self):
+        data = super().clean()
+        first, last = dt.date(FIRST_YEAR, 1, 1), clock.today() + dt.timedelta(days=3650)
+        for name, value in list(data.items()):
+            if isinstance(value, dt.date) and not first <= value <= last:
+                self.add_error(
+                    name, f"Choisissez une date entre le {first:%d/%m/%Y} et le {last:%d/%m/%Y}."
+                )
+        return data
+
+
+class OpeningSlotForm(PlanningForm):
+    agent = ChoiceOfRow(label="Agent", queryset=None, to_field_name="username")
+    site = ChoiceOfRow(label="Lieu", queryset=Site.objects.all(), to_field_name="slug")
+    types = ChoicesOfRows(
+        label="Motifs",
+        queryset=AppointmentType.objects.all(),
+        to_field_name="code",
+        widget=forms.CheckboxSelectMultiple,
+    )
+    weekday = forms.TypedChoiceField(label="Jour", choices=WEEKDAYS, coerce=int)
+    starts = _time_field("Début")
+    ends = _time_field("Fin")
+    first_day = _day_field("À partir du")
+    last_day = _day_field("Jusqu'au (facultatif)", required=False)
+    every_weeks = forms.IntegerField(label="Toutes les (semaines)", min_value=1, max_value=4)
+    resource = ChoiceOfRow(
+        label="Ressource d'accessibilité présente",
+        queryset=AccessibilityResource.objects.all(),
+        required=False,
+        empty_label="Aucune",
+    )
+
+    def __init__(self, *args, agents, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agent"].queryset = agents
+
+    def clean(self):
+        data = super().clean()
+        last, first = data.get("last_day"), data.get("first_day")
+        if last is not None and first is not None and last < first:
+            self.add_error("last_day", "La fin de la plage précède son début.")
+        return data
+
+
+class SlotCancelForm(PlanningForm):
+    """Cancel one occurrence of an opening slot (the agent is away that day only)."""
+
+    slot = forms.IntegerField(widget=forms.HiddenInput)
+    day = _day_field("Jour annulé")
+
+
+class AbsenceForm(PlanningForm):
+    agent = ChoiceOfRow(label="Agent", queryset=None, to_field_name="username")
+    first_day = _day_field("Du")
+    last_day = _day_field("Au")
+    starts = _time_field("De (facultatif : toute la journée)", required=False)
+    ends = _time_field("À (facultatif)", required=False)
+    weekly = forms.BooleanField(label="Chaque semaine, le même jour", required=False)
+    reason = forms.CharField(label="Motif", max_length=200, required=False)
+
+    def __init__(self, *args, agents, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agent"].queryset = agents
+
+
+class ClosureForm(PlanningForm):
+    site = ChoiceOfRow(label="Lieu", queryset=Site.objects.all(), to_field_name="slug")
+    first_day = _day_field("Du")
+    last_day = _day_field("Au")
+    reason = forms.CharField(label="Motif", max_length=200)
+
+
+class OpeningHoursForm(PlanningForm):
+    site = ChoiceOfRow(label="Lieu", queryset=Site.objects.all(), to_field_name="slug")
+    weekday = forms.TypedChoiceField(label="Jour", choices=WEEKDAYS, coerce=int)
+    opens = _time_field("Ouverture")
+    closes = _time_field("Fermeture")

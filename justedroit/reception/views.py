@@ -48,14 +48,15 @@ def site_day(request, slug):
         if invalid is None:
             return redirect("reception:site_day", slug=slug)
         ticket_form = invalid
-    day = clock.today()
-    tickets = list(selectors.day_tickets(site, day))
-    appointments = list(selectors.day_appointments(site, day))
-    if tickets or appointments:
+    now = clock.now()
+    board = selectors.queue_board(site, now)
+    appointments = list(selectors.day_appointments(site, now.date()))
+    shown = [w.ticket for q in board.queues for w in q.waiting] + board.in_progress
+    if shown or appointments:
         display_record(
             actor=request.user,
             page=f"Écran du jour — {site.name}",
-            households=[t.household.number for t in tickets if t.household]
+            households=[t.household.number for t in shown if t.household]
             + [a.household.number for a in appointments],
             obj=site,
         )
@@ -64,12 +65,11 @@ def site_day(request, slug):
         "reception/site_day.html",
         {
             "site": site,
-            "day": day,
-            "tickets": tickets,
+            "now": now,
+            "board": board,
             "appointments": appointments,
             "ticket_form": ticket_form,
             "outcome_form": OutcomeForm(),
-            "queues": Queue.choices,
             "Queue": Queue,
             "TicketStatus": TicketStatus,
             "AppointmentStatus": AppointmentStatus,
@@ -140,6 +140,26 @@ def _day_action(request, site: Site):
         raise ValidationError("Action inconnue.")
     messages.success(request, f"Ticket {ticket.label} mis à jour.")
     return None
+
+
+@require_GET
+@requires(perms.can_serve_reception)
+def calls(request, slug):
+    """The waiting room's screen: the tickets called, the newest first; no household shown."""
+    site = selectors.site_by_slug(slug)
+    if site is None:
+        raise Http404
+    now = clock.now()
+    return render(
+        request,
+        "reception/calls.html",
+        {
+            "site": site,
+            "now": now,
+            "called": selectors.calls_display(site, now.date()),
+            "board": selectors.queue_board(site, now),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
