@@ -4,8 +4,6 @@ appointment's .ics; the allocataire also moves and cancels. Partners book for an
 gave their organisation a mandate in force. They compose the reception (and outreach) services; no
 business rule here."""
 
-import datetime as dt
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
@@ -23,46 +21,10 @@ from justedroit.reception.forms import BookForm, SlotSearchForm
 from justedroit.reception.models import AppointmentStatus, BookedVia, Channel
 from justedroit.reception.notifications import appointment_ics
 
-GRID_DAYS = 14  # the grid shows two weeks from the chosen day
-
 
 def _household(request):
     account = getattr(request.user, "household_account", None)
     return account.household if account else None
-
-
-def _grid(search: SlotSearchForm, *, exclude_appointment_id: int | None = None):
-    """The free slots of the search, by day; None when the search is not (validly) made."""
-    if not search.is_valid():
-        return None
-    start = search.start()
-    return selectors.slot_grid(
-        selectors.free_slots(
-            appointment_type=search.cleaned_data["type"],
-            site=search.cleaned_data["site"],
-            first_day=start,
-            last_day=start + dt.timedelta(days=GRID_DAYS - 1),
-            accessibility_need=search.cleaned_data["need"],
-            exclude_appointment_id=exclude_appointment_id,
-        )
-    )
-
-
-def _later(query, search: SlotSearchForm) -> str:
-    """The query string of the next two weeks' grid."""
-    if not search.is_valid():
-        return ""
-    later = search.start() + dt.timedelta(days=GRID_DAYS)
-    return urlencode({**query.dict(), "first_day": later.isoformat()})
-
-
-def _choice(form: BookForm, types):
-    """The motif and the site a confirmation form names, or a French refusal."""
-    appointment_type = selectors.appointment_type_by_code(form.cleaned_data["type"], among=types)
-    site = selectors.site_by_slug(form.cleaned_data["site"])
-    if appointment_type is None or site is None:
-        raise ValidationError("Créneau inconnu : choisissez à nouveau un créneau.")
-    return appointment_type, site
 
 
 def _confirm(request, *, types, book, template: str, extra: dict):
@@ -73,7 +35,7 @@ def _confirm(request, *, types, book, template: str, extra: dict):
     choice, status = None, 200
     if form.is_valid():
         try:
-            choice = _choice(form, types)
+            choice = form.choice(types)
             if request.method == "POST":
                 return book(form, *choice)
         except ValidationError as error:
@@ -105,8 +67,8 @@ def reception_book(request):
         {
             "household": household,
             "search": search,
-            "grid": _grid(search) if household is not None else None,
-            "later": _later(request.GET, search),
+            "grid": search.grid() if household is not None else None,
+            "later": search.later(),
             "pick_url": reverse("portal:reception_confirm"),
         },
     )
@@ -208,8 +170,8 @@ def reception_move(request, pk):
         {
             "a": appointment,
             "search": search,
-            "grid": _grid(search, exclude_appointment_id=appointment.pk),
-            "later": _later(request.GET, search),
+            "grid": search.grid(exclude_appointment_id=appointment.pk),
+            "later": search.later(),
             "chosen": chosen if chosen is not None and chosen.is_valid() else None,
             "pick_url": reverse("portal:reception_move", args=[pk]),
         },
@@ -278,8 +240,8 @@ def partner_book(request):
             "number": number,
             "household": household,
             "search": search,
-            "grid": _grid(search) if household is not None else None,
-            "later": _later(request.GET, search),
+            "grid": search.grid() if household is not None else None,
+            "later": search.later(),
             "pick_url": reverse("portal:partner_confirm"),
             "pick_extra": urlencode({"numero": number}),
         },

@@ -2,9 +2,11 @@ import datetime as dt
 
 from django import forms
 from django.db import models
+from django.utils.http import urlencode
 
 from justedroit.core import clock
 from justedroit.core.web import FIRST_YEAR
+from justedroit.reception import selectors
 from justedroit.reception.models import (
     AccessibilityResource,
     AppointmentType,
@@ -17,6 +19,7 @@ from justedroit.reception.models import (
 
 NEED_CHOICES = [("", "Aucun"), *ResourceKind.choices]
 BOOKING_HORIZON_DAYS = 730  # slots are opened at most a year or two ahead
+GRID_DAYS = 14  # the booking grid shows two weeks from the chosen day
 
 
 class DayAction(models.TextChoices):
@@ -74,6 +77,29 @@ class SlotSearchForm(forms.Form):
     def start(self) -> dt.date:
         return self.cleaned_data.get("first_day") or clock.today()
 
+    def grid(self, *, exclude_appointment_id: int | None = None):
+        """The free slots of the search over GRID_DAYS, by day; None without a valid search."""
+        if not self.is_valid():
+            return None
+        start = self.start()
+        return selectors.slot_grid(
+            selectors.free_slots(
+                appointment_type=self.cleaned_data["type"],
+                site=self.cleaned_data["site"],
+                first_day=start,
+                last_day=start + dt.timedelta(days=GRID_DAYS - 1),
+                accessibility_need=self.cleaned_data["need"],
+                exclude_appointment_id=exclude_appointment_id,
+            )
+        )
+
+    def later(self) -> str:
+        """The query string of the next GRID_DAYS' grid ("" without a valid search)."""
+        if not self.is_valid():
+            return ""
+        later = self.start() + dt.timedelta(days=GRID_DAYS)
+        return urlencode({**dict(self.data.items()), "first_day": later.isoformat()})
+
 
 class BookForm(forms.Form):
     type = forms.CharField(widget=forms.HiddenInput)
@@ -84,6 +110,16 @@ class BookForm(forms.Form):
     household = forms.CharField(required=False, widget=forms.HiddenInput)
     contact_phone = forms.CharField(label="Téléphone portable (SMS)", required=False, max_length=20)
     contact_email = forms.EmailField(label="Courriel", required=False)
+
+    def choice(self, types=None) -> tuple[AppointmentType, Site]:
+        """The motif (among `types`) and the site the valid form names, or a French refusal."""
+        appointment_type = selectors.appointment_type_by_code(
+            self.cleaned_data["type"], among=types
+        )
+        site = selectors.site_by_slug(self.cleaned_data["site"])
+        if appointment_type is None or site is None:
+            raise forms.ValidationError("Créneau inconnu : choisissez à nouveau un créneau.")
+        return appointment_type, site
 
 
 class TicketForm(forms.Form):

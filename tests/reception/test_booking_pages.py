@@ -150,3 +150,19 @@ def test_the_booking_steps_for_every_role(client, make_user, household, tuesday_
         assert client.get(url, query).status_code == expected, url
     partner = client.get(reverse("portal:partner_confirm"), _slot(10, numero="7654321"))
     assert partner.status_code == (302 if role in {Role.PARTNER_EFS, Role.PARTNER_RELAY} else 403)
+
+
+def test_an_agent_picks_a_slot_in_the_grid_then_confirms_for_the_household(
+    client, agent, household, tuesday_morning
+):
+    client.force_login(agent)
+    url = reverse("reception:book")
+    grid = client.get(url, {"household": "7654321", **SEARCH}).content.decode()
+    assert '<h3 id="jour-20230103">mardi 3 janvier</h3>' in grid
+    assert "household=7654321" in grid  # the household follows the chosen slot
+    step = client.get(url, _slot(9, household="7654321"))
+    assert "Confirmer le rendez-vous du foyer 7654321" in step.content.decode()
+    assert not Appointment.objects.exists()
+    response = client.post(url, _slot(9, household="7654321"), follow=True)
+    assert "Rendez-vous réservé pour le foyer 7654321." in response.content.decode()
+    assert Appointment.objects.get().booked_via == "agent"

@@ -26,6 +26,10 @@ def _n(value: int) -> str:
     return f"{value:,}".replace(",", "\u202f")
 
 
+def _scale(scale: float) -> str:
+    return f"{scale:g}".replace(".", ",")
+
+
 def _duration(seconds: float) -> str:
     seconds = round(seconds)
     if seconds < 60:
@@ -67,12 +71,16 @@ class Command(BatchCommand):
             done.append(f"{len(pending)} migrations")
 
         reused_build = selectors.build_matches(seed=seed, scale=scale)
-        self.say(2, f"jumeau à l'échelle {scale:g}" + (" : réutilisé" if reused_build else ""))
+        self.say(
+            2, f"jumeau à l'échelle {_scale(scale)}" + (" : réutilisé" if reused_build else "")
+        )
         try:
             build = twin_build(
                 seed=seed,
                 scale=scale,
-                progress=lambda stage, rows: self.say(2, f"jumeau, {stage} ({_n(rows)} lignes)"),
+                progress=lambda stage, rows: self.say(
+                    2, f"jumeau, {stage}" + (f" ({_n(rows)} lignes)" if rows else "")
+                ),
             )
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from None
@@ -99,8 +107,9 @@ class Command(BatchCommand):
         figures = selectors.demo_figures()
         scale_factor = float(build.scale)
         self.stdout.write(
-            f"Jumeau à l'échelle {scale_factor:g} : {_n(figures.households_ever)} foyers en tout "
-            "(y compris ceux qui ne sont plus allocataires), dont "
+            f"Jumeau à l'échelle {_scale(scale_factor)} : "
+            f"{_n(figures.households_ever)} foyers en tout (y compris ceux qui ne sont plus "
+            "allocataires), dont "
             f"{_n(figures.households_end)} allocataires au 31/12/2022 (Caf de la Vienne : 94 757, "
             f"soit {_n(round(94757 * scale_factor))} à cette échelle). Le README donne les deux "
             "chiffres du jumeau complet : 111 624 foyers en tout, 94 757 allocataires au "
