@@ -4,8 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/justedroit
 HOST ?= 127.0.0.1:8000
-# The demo lives on the last working day of the twin's year (31/12/2022 is a Saturday).
-export JUSTEDROIT_TODAY ?= 2022-12-30
+# The demo lives on the last working day of the twin's year (31/12/2022 is a Saturday), from
+# 10:30 each time it starts: people are waiting, appointments are to come, slots are free.
+export JUSTEDROIT_TODAY ?= 2022-12-30T10:30
 # The demo's twin: 5 % of the Caf de la Vienne, so that its 24 monthly cycles run in minutes
 # (`make demo DEMO_SCALE=1` for the full twin: its 24 cycles are not timed yet).
 DEMO_SCALE ?= 0.05
@@ -24,17 +25,23 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml requirements.lock
 
 install: $(VENV)/.installed
 
-demo: install
-	DEBUG=1 $(MANAGE) migrate --no-input -v 0
-	DEBUG=1 $(MANAGE) twin build --scale $(DEMO_SCALE) --seed 86
-	@# Each month: the households' declarations, the partners' files, then the Caf's cycle.
-	DEBUG=1 $(MANAGE) twin simulate --from 2021-01 --to 2022-12
-	DEBUG=1 $(MANAGE) demo_accounts
+# The server runs with DEBUG off, as in production (French 404 and 500 pages), with a secret key
+# generated once for this clone; `--insecure` lets runserver serve the static files.
+DEMO_SECRET := var/demo-secret-key
+
+$(DEMO_SECRET):
+	@mkdir -p $(dir $@)
+	@$(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))" > $@
+
+demo: install $(DEMO_SECRET)
+	@# Five steps, each saying where it is; a second run reuses the database and the twin.
+	DEBUG=1 $(MANAGE) demo --scale $(DEMO_SCALE) --seed 86
 	@echo "Juste Droit sert http://$(HOST) (Ctrl-C pour arrêter)"
 	@# The worker sends the queued SMS and e-mails; it stops with the server.
-	DEBUG=1 $(MANAGE) db_worker --no-reload --queue-name '*' -v 0 & worker=$$!; \
+	export SECRET_KEY="$$(cat $(DEMO_SECRET))"; \
+	$(MANAGE) db_worker --no-reload --queue-name '*' -v 0 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	DEBUG=1 $(MANAGE) runserver $(HOST) --noreload
+	$(MANAGE) runserver $(HOST) --noreload --insecure
 
 lint: install
 	$(BIN)/ruff check .

@@ -25,7 +25,12 @@ from justedroit.quality.perms import (
     can_view_process_map,
     can_view_verification,
 )
-from justedroit.reception.perms import can_book_own_appointment, can_serve_reception
+from justedroit.reception.perms import (
+    can_book_for_claimant,
+    can_book_own_appointment,
+    can_plan_reception,
+    can_serve_reception,
+)
 from justedroit.recovery.perms import (
     can_view_debt_balance,
     can_view_own_debts,
@@ -43,6 +48,7 @@ def links(request) -> dict:
         (perms.can_use_agent_space, "core:agent_home", "Accueil agent"),
         (can_search_households, "registry:household_search", "Foyers"),
         (can_serve_reception, "reception:sites", "Accueil et rendez-vous"),
+        (can_plan_reception, "reception:planning", "Planning de l'accueil"),
         (can_view_contact_queues, "channels:home", "Courriels, appels, documents"),
         (can_view_channel_statistics, "channels:statistics", "Statistiques des canaux"),
         (can_view_controls, "controls:worklist", "Contrôles"),
@@ -77,6 +83,7 @@ def links(request) -> dict:
         (perms.can_use_claimant_space, "portal:fraud_notices", "Procédures de sanction"),
         (can_grant_mandate, "portal:outreach_mandates", "Mes mandats aux partenaires"),
         (perms.can_use_partner_space, "portal:partner_home", "Espace partenaire"),
+        (can_book_for_claimant, "portal:partner_book", "Réserver un rendez-vous"),
     ]
     return {
         "nav_links": [

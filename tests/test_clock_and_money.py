@@ -21,6 +21,16 @@ def test_pinned_date_keeps_the_time_of_day_running(monkeypatch, settings):
     assert clock.now() >= first
 
 
+def test_pinned_instant_starts_the_process_there_and_keeps_running(monkeypatch, settings):
+    monkeypatch.setattr(clock, "_frozen", None)
+    settings.JUSTEDROIT_TODAY = "2022-12-30T10:30"
+    first = clock.now()
+    assert first.date() == dt.date(2022, 12, 30)
+    assert first.tzinfo == clock.PARIS
+    assert first >= dt.datetime(2022, 12, 30, 10, 30, tzinfo=clock.PARIS)
+    assert clock.now() >= first
+
+
 def test_months():
     assert clock.add_months(dt.date(2022, 11, 1), 3) == dt.date(2023, 2, 1)
     assert clock.parse_month("2022-06") == dt.date(2022, 6, 1)

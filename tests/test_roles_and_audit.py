@@ -64,7 +64,14 @@ ALLOWED = {
     "reception:site_day": DESK,
     "reception:book": DESK,
     "reception:unmarked": DESK,
+    "reception:calls": DESK,
+    "reception:planning": {R.MANAGER, R.ADMINISTRATOR},
+    "reception:planning_slots": {R.MANAGER, R.ADMINISTRATOR},
+    "reception:planning_absences": {R.MANAGER, R.ADMINISTRATOR},
+    "reception:planning_closures": {R.MANAGER, R.ADMINISTRATOR},
+    "reception:planning_hours": {R.MANAGER, R.ADMINISTRATOR},
     "portal:reception_book": {R.CLAIMANT},
+    "portal:partner_book": {R.PARTNER_EFS, R.PARTNER_RELAY},
     "portal:reception_appointments": {R.CLAIMANT},
     "core:api_tokens": {R.MANAGER, R.ADMINISTRATOR},
     "outreach:mandate_record": DESK,
@@ -124,6 +131,7 @@ ARGS = {
     "entitlements:household_rights": ["1234567"],
     "entitlements:explanation": ["1234567", "2022-06"],
     "reception:site_day": ["poitiers"],
+    "reception:calls": ["poitiers"],
     "recovery:household_debts": ["1234567"],
 }
 # URLs whose every-role matrix lives with their domain's tests (they need domain objects).
@@ -171,6 +179,11 @@ TESTED_ELSEWHERE = {
     "appeals:session": "tests/appeals/test_pages.py",
     "appeals:minutes": "tests/appeals/test_pages.py",
     "appeals:court_case": "tests/appeals/test_pages.py",
+    "portal:reception_confirm": "tests/reception/test_booking_pages.py",
+    "portal:reception_appointment": "tests/reception/test_booking_pages.py",
+    "portal:reception_ics": "tests/reception/test_booking_pages.py",
+    "portal:reception_move": "tests/reception/test_booking_pages.py",
+    "portal:partner_confirm": "tests/reception/test_booking_pages.py",
 }
 
 

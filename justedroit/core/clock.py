@@ -1,8 +1,9 @@
 """The one clock. Every "now" and "today" in the code comes from here.
 
 `JUSTEDROIT_TODAY` (settings/environment) pins the date — the demo pins it to the twin's reference
-date — while the time of day keeps running so that recorded instants stay ordered. Tests freeze the
-whole instant with `frozen()`.
+date — while the time of day keeps running so that recorded instants stay ordered. With a time
+(`2022-12-30T10:30`), each process starts at that instant and its clock runs from there: the demo
+opens on a morning with people waiting. Tests freeze the whole instant with `frozen()`.
 """
 
 import contextlib
@@ -21,6 +22,7 @@ __all__ = ["PARIS", "add_months", "frozen", "month_start", "now", "parse_month",
 PARIS = ZoneInfo("Europe/Paris")
 _frozen: dt.datetime | None = None
 _tick: dt.timedelta | None = None
+_STARTED = timezone.now()  # the process's start, from which a pinned instant runs
 
 
 def now() -> dt.datetime:
@@ -32,6 +34,9 @@ def now() -> dt.datetime:
         return _frozen
     current = timezone.now().astimezone(PARIS)
     pinned = settings.JUSTEDROIT_TODAY
+    if pinned and "T" in pinned:
+        start = dt.datetime.fromisoformat(pinned).replace(tzinfo=PARIS)
+        return start + (timezone.now() - _STARTED)
     if pinned:
         day = dt.date.fromisoformat(pinned)
         current = current.replace(year=day.year, month=day.month, day=day.day)

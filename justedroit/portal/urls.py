@@ -25,6 +25,32 @@ urlpatterns = [
         name="reception_appointments",
     ),
     path("mon-dossier/rendez-vous/prendre/", reception_views.reception_book, name="reception_book"),
+    path(
+        "mon-dossier/rendez-vous/confirmer/",
+        reception_views.reception_confirm,
+        name="reception_confirm",
+    ),
+    path(
+        "mon-dossier/rendez-vous/<int:pk>/",
+        reception_views.reception_appointment,
+        name="reception_appointment",
+    ),
+    path(
+        "mon-dossier/rendez-vous/<int:pk>/agenda.ics",
+        reception_views.reception_ics,
+        name="reception_ics",
+    ),
+    path(
+        "mon-dossier/rendez-vous/<int:pk>/deplacer/",
+        reception_views.reception_move,
+        name="reception_move",
+    ),
+    path("partenaire/rendez-vous/", reception_views.partner_book, name="partner_book"),
+    path(
+        "partenaire/rendez-vous/confirmer/",
+        reception_views.partner_confirm,
+        name="partner_confirm",
+    ),
     path("mon-dossier/controles/", controls_views.control_requests, name="controls_requests"),
     path("mon-dossier/sanctions/", fraud_views.fraud_notices, name="fraud_notices"),
     path(

@@ -2,11 +2,14 @@ import datetime as dt
 
 from django import forms
 from django.db import models
+from django.utils.http import urlencode
 
 from justedroit.core import clock
 from justedroit.core.web import FIRST_YEAR
 from justedroit.core.worklists import Sort, WorklistForm
+from justedroit.reception import selectors
 from justedroit.reception.models import (
+    AccessibilityResource,
     AppointmentType,
     Channel,
     Queue,
@@ -18,6 +21,7 @@ from justedroit.reception.models import (
 
 NEED_CHOICES = [("", "Aucun"), *ResourceKind.choices]
 BOOKING_HORIZON_DAYS = 730  # slots are opened at most a year or two ahead
+GRID_DAYS = 14  # the booking grid shows two weeks from the chosen day
 
 
 class DayAction(models.TextChoices):
@@ -75,6 +79,29 @@ class SlotSearchForm(forms.Form):
     def start(self) -> dt.date:
         return self.cleaned_data.get("first_day") or clock.today()
 
+    def grid(self, *, exclude_appointment_id: int | None = None):
+        """The free slots of the search over GRID_DAYS, by day; None without a valid search."""
+        if not self.is_valid():
+            return None
+        start = self.start()
+        return selectors.slot_grid(
+            selectors.free_slots(
+                appointment_type=self.cleaned_data["type"],
+                site=self.cleaned_data["site"],
+                first_day=start,
+                last_day=start + dt.timedelta(days=GRID_DAYS - 1),
+                accessibility_need=self.cleaned_data["need"],
+                exclude_appointment_id=exclude_appointment_id,
+            )
+        )
+
+    def later(self) -> str:
+        """The query string of the next GRID_DAYS' grid ("" without a valid search)."""
+        if not self.is_valid():
+            return ""
+        later = self.start() + dt.timedelta(days=GRID_DAYS)
+        return urlencode({**dict(self.data.items()), "first_day": later.isoformat()})
+
 
 class BookForm(forms.Form):
     type = forms.CharField(widget=forms.HiddenInput)
@@ -85,6 +112,16 @@ class BookForm(forms.Form):
     household = forms.CharField(required=False, widget=forms.HiddenInput)
     contact_phone = forms.CharField(label="Téléphone portable (SMS)", required=False, max_length=20)
     contact_email = forms.EmailField(label="Courriel", required=False)
+
+    def choice(self, types=None) -> tuple[AppointmentType, Site]:
+        """The motif (among `types`) and the site the valid form names, or a French refusal."""
+        appointment_type = selectors.appointment_type_by_code(
+            self.cleaned_data["type"], among=types
+        )
+        site = selectors.site_by_slug(self.cleaned_data["site"])
+        if appointment_type is None or site is None:
+            raise forms.ValidationError("Créneau inconnu : choisissez à nouveau un créneau.")
+        return appointment_type, site
 
 
 class TicketForm(forms.Form):
@@ -110,3 +147,130 @@ class UnmarkedWorklistForm(WorklistForm):
     def narrow(self, tasks):
         channel = self.cleaned_data.get("channel")
         return tasks.filter(channel=channel) if channel else tasks
+
+
+# ---- planning (managers): each form checks its fields; the service checks the whole ------------
+WEEKDAYS = [
+    (0, "lundi"),
+    (1, "mardi"),
+    (2, "mercredi"),
+    (3, "jeudi"),
+    (4, "vendredi"),
+    (5, "samedi"),
+    (6, "dimanche"),
+]
+
+
+def _day_field(label: str, *, required: bool = True) -> forms.DateField:
+    return forms.DateField(
+        label=label, required=required, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+def _time_field(label: str, *, required: bool = True) -> forms.TimeField:
+    return forms.TimeField(
+        label=label, required=required, widget=forms.TimeInput(attrs={"type": "time"})
+    )
+
+
+def _refuse_nul(values, field) -> None:
+    """A NUL byte never names a row (and PostgreSQL refuses it in a query): an invalid choice."""
+    if any("\x00" in str(v) for v in values):
+        raise forms.ValidationError(
+            field.error_messages["invalid_choice"], code="invalid_choice", params={"value": "?"}
+        )
+
+
+class ChoiceOfRow(forms.ModelChoiceField):
+    def to_python(self, value):
+        _refuse_nul([value], self)
+        return super().to_python(value)
+
+
+class ChoicesOfRows(forms.ModelMultipleChoiceField):
+    def _check_values(self, value):
+        _refuse_nul(value, self)
+        return super()._check_values(value)
+
+
+class PlanningForm(forms.Form):
+    """Dates within the years the platform serves (a typo such as 0202 is refused)."""
+
+    def clean(self):
+        data = super().clean()
+        first, last = dt.date(FIRST_YEAR, 1, 1), clock.today() + dt.timedelta(days=3650)
+        for name, value in list(data.items()):
+            if isinstance(value, dt.date) and not first <= value <= last:
+                self.add_error(
+                    name, f"Choisissez une date entre le {first:%d/%m/%Y} et le {last:%d/%m/%Y}."
+                )
+        return data
+
+
+class OpeningSlotForm(PlanningForm):
+    agent = ChoiceOfRow(label="Agent", queryset=None, to_field_name="username")
+    site = ChoiceOfRow(label="Lieu", queryset=Site.objects.all(), to_field_name="slug")
+    types = ChoicesOfRows(
+        label="Motifs",
+        queryset=AppointmentType.objects.all(),
+        to_field_name="code",
+        widget=forms.CheckboxSelectMultiple,
+    )
+    weekday = forms.TypedChoiceField(label="Jour", choices=WEEKDAYS, coerce=int)
+    starts = _time_field("Début")
+    ends = _time_field("Fin")
+    first_day = _day_field("À partir du")
+    last_day = _day_field("Jusqu'au (facultatif)", required=False)
+    every_weeks = forms.IntegerField(label="Toutes les (semaines)", min_value=1, max_value=4)
+    resource = ChoiceOfRow(
+        label="Ressource d'accessibilité présente",
+        queryset=AccessibilityResource.objects.all(),
+        required=False,
+        empty_label="Aucune",
+    )
+
+    def __init__(self, *args, agents, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agent"].queryset = agents
+
+    def clean(self):
+        data = super().clean()
+        last, first = data.get("last_day"), data.get("first_day")
+        if last is not None and first is not None and last < first:
+            self.add_error("last_day", "La fin de la plage précède son début.")
+        return data
+
+
+class SlotCancelForm(PlanningForm):
+    """Cancel one occurrence of an opening slot (the agent is away that day only)."""
+
+    slot = forms.IntegerField(widget=forms.HiddenInput)
+    day = _day_field("Jour annulé")
+
+
+class AbsenceForm(PlanningForm):
+    agent = ChoiceOfRow(label="Agent", queryset=None, to_field_name="username")
+    first_day = _day_field("Du")
+    last_day = _day_field("Au")
+    starts = _time_field("De (facultatif : toute la journée)", required=False)
+    ends = _time_field("À (facultatif)", required=False)
+    weekly = forms.BooleanField(label="Chaque semaine, le même jour", required=False)
+    reason = forms.CharField(label="Motif", max_length=200, required=False)
+
+    def __init__(self, *args, agents, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agent"].queryset = agents
+
+
+class ClosureForm(PlanningForm):
+    site = ChoiceOfRow(label="Lieu", queryset=Site.objects.all(), to_field_name="slug")
+    first_day = _day_field("Du")
+    last_day = _day_field("Au")
+    reason = forms.CharField(label="Motif", max_length=200)
+
+
+class OpeningHoursForm(PlanningForm):
+    site = ChoiceOfRow(label="Lieu", queryset=Site.objects.all(), to_field_name="slug")
+    weekday = forms.TypedChoiceField(label="Jour", choices=WEEKDAYS, coerce=int)
+    opens = _time_field("Ouverture")
+    closes = _time_field("Fermeture")

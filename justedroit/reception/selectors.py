@@ -1,17 +1,25 @@
 """Reads of the reception domain."""
 
 import datetime as dt
+from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from justedroit.core import clock
 from justedroit.core.clock import PARIS
 from justedroit.core.db import by_pk
+from justedroit.core.models import User
+from justedroit.core.roles import AGENT_ROLES
 from justedroit.reception.models import (
+    Absence,
+    AccessibilityResource,
     Appointment,
     AppointmentStatus,
     AppointmentType,
     BookedVia,
+    Closure,
+    OpeningSlot,
+    Queue,
     Site,
     Ticket,
     TicketStatus,
@@ -130,3 +138,130 @@ def partner_appointments(
     if last_day is not None:
         appointments = appointments.filter(starts_at__lt=_day_bounds(last_day)[1])
     return appointments.select_related("household", "type", "site").order_by("starts_at", "id")
+
+
+@dataclass(frozen=True, slots=True)
+class WaitingTicket:
+    ticket: Ticket
+    waited: dt.timedelta  # since arrival, as of the board's instant
+
+
+@dataclass(frozen=True, slots=True)
+class QueueNow:
+    """One queue of a site, now: who waits (first to call first), for how long."""
+
+    code: str
+    label: str
+    waiting: list[WaitingTicket]
+
+    @property
+    def count(self) -> int:
+        return len(self.waiting)
+
+    @property
+    def longest(self) -> dt.timedelta | None:
+        return self.waiting[0].waited if self.waiting else None
+
+    @property
+    def mean(self) -> dt.timedelta | None:
+        if not self.waiting:
+            return None
+        return sum((w.waited for w in self.waiting), dt.timedelta()) / len(self.waiting)
+
+
+@dataclass(frozen=True, slots=True)
+class QueueBoard:
+    """A site's walk-in queue at an instant: per queue, who waits; who is being called or
+    received; how the day went so far (served, left, median wait of those called)."""
+
+    queues: list[QueueNow]
+    in_progress: list[Ticket]
+    done: int
+    left: int
+    median_wait: dt.timedelta | None
+
+
+def queue_board(site: Site, now: dt.datetime) -> QueueBoard:
+    tickets = list(day_tickets(site, now.date()))
+    waiting = [t for t in tickets if t.status == TicketStatus.WAITING]
+    queues = [
+        QueueNow(
+            code=code,
+            label=label,
+            waiting=[
+                # A ticket the clock has not reached yet (a restarted demo) has waited 0 min.
+                WaitingTicket(t, max(now - t.arrived_at, dt.timedelta()))
+                for t in waiting
+                if t.queue == code
+            ],
+        )
+        for code, label in Queue.choices
+    ]
+    waits = sorted(t.called_at - t.arrived_at for t in tickets if t.called_at is not None)
+    return QueueBoard(
+        queues=queues,
+        in_progress=[t for t in tickets if t.status in (TicketStatus.CALLED, TicketStatus.SERVING)],
+        done=sum(t.status == TicketStatus.DONE for t in tickets),
+        left=sum(t.status == TicketStatus.NO_SHOW for t in tickets),
+        median_wait=waits[len(waits) // 2] if waits else None,
+    )
+
+
+def calls_display(site: Site, day: dt.date, *, limit: int = 8) -> QuerySet[Ticket]:
+    """The latest tickets called that day (the waiting room's screen): no household shown."""
+    return Ticket.objects.filter(
+        site=site,
+        day=day,
+        called_at__isnull=False,
+        status__in=[TicketStatus.CALLED, TicketStatus.SERVING],
+    ).order_by("-called_at")[:limit]
+
+
+def slot_grid(slots: list[FreeSlot]) -> list[tuple[dt.date, list[FreeSlot]]]:
+    """Free slots by day, one per site and start (the service picks the agent when booking)."""
+    days: dict[dt.date, dict[tuple[str, dt.datetime], FreeSlot]] = {}
+    for slot in slots:
+        day = slot.starts_at.astimezone(PARIS).date()
+        days.setdefault(day, {}).setdefault((slot.site_slug, slot.starts_at), slot)
+    return [
+        (day, sorted(cells.values(), key=lambda s: (s.starts_at, s.site_name)))
+        for day, cells in sorted(days.items())
+    ]
+
+
+# ---- planning (managers) ------------------------------------------------------------------------
+
+
+def opening_slots(*, on: dt.date) -> QuerySet[OpeningSlot]:
+    """The opening slots still running on `on` or later, by site, weekday and start."""
+    return (
+        OpeningSlot.objects.filter(Q(last_day__isnull=True) | Q(last_day__gte=on))
+        .select_related("agent", "site", "resource")
+        .prefetch_related("types")
+        .order_by("site__name", "weekday", "starts", "agent__username")
+    )
+
+
+def opening_slot(pk) -> OpeningSlot | None:
+    return by_pk(OpeningSlot.objects.select_related("site", "agent"), pk)
+
+
+def absences(*, on: dt.date) -> QuerySet[Absence]:
+    return Absence.objects.filter(last_day__gte=on).select_related("agent").order_by("first_day")
+
+
+def closures(*, on: dt.date) -> QuerySet[Closure]:
+    return Closure.objects.filter(last_day__gte=on).select_related("site").order_by("first_day")
+
+
+def sites_with_hours() -> QuerySet[Site]:
+    return sites().prefetch_related("opening_hours")
+
+
+def slot_holders() -> QuerySet[User]:
+    """The agents who may hold opening slots and absences."""
+    return User.objects.filter(is_active=True, role__in=AGENT_ROLES).order_by("username")
+
+
+def resources() -> QuerySet[AccessibilityResource]:
+    return AccessibilityResource.objects.select_related("site").order_by("site__name", "name")

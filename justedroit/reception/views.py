@@ -1,11 +1,11 @@
 """Agent pages: sites, the day screen (walk-in queue + appointments), booking, attendance."""
 
-import datetime as dt
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -50,14 +50,15 @@ def site_day(request, slug):
         if invalid is None:
             return redirect("reception:site_day", slug=slug)
         ticket_form = invalid
-    day = clock.today()
-    tickets = list(selectors.day_tickets(site, day))
-    appointments = list(selectors.day_appointments(site, day))
-    if tickets or appointments:
+    now = clock.now()
+    board = selectors.queue_board(site, now)
+    appointments = list(selectors.day_appointments(site, now.date()))
+    shown = [w.ticket for q in board.queues for w in q.waiting] + board.in_progress
+    if shown or appointments:
         display_record(
             actor=request.user,
             page=f"Écran du jour — {site.name}",
-            households=[t.household.number for t in tickets if t.household]
+            households=[t.household.number for t in shown if t.household]
             + [a.household.number for a in appointments],
             obj=site,
         )
@@ -66,12 +67,11 @@ def site_day(request, slug):
         "reception/site_day.html",
         {
             "site": site,
-            "day": day,
-            "tickets": tickets,
+            "now": now,
+            "board": board,
             "appointments": appointments,
             "ticket_form": ticket_form,
             "outcome_form": OutcomeForm(),
-            "queues": Queue.choices,
             "Queue": Queue,
             "TicketStatus": TicketStatus,
             "AppointmentStatus": AppointmentStatus,
@@ -144,6 +144,26 @@ def _day_action(request, site: Site):
     return None
 
 
+@require_GET
+@requires(perms.can_serve_reception)
+def calls(request, slug):
+    """The waiting room's screen: the tickets called, the newest first; no household shown."""
+    site = selectors.site_by_slug(slug)
+    if site is None:
+        raise Http404
+    now = clock.now()
+    return render(
+        request,
+        "reception/calls.html",
+        {
+            "site": site,
+            "now": now,
+            "called": selectors.calls_display(site, now.date()),
+            "board": selectors.queue_board(site, now),
+        },
+    )
+
+
 @require_http_methods(["GET", "POST"])
 @requires(perms.can_book_appointment)
 def book(request):
@@ -177,14 +197,45 @@ def book(request):
                 return redirect("reception:book")
         else:
             messages.error(request, "Réservation incomplète : reprenez la recherche.")
-    search = SlotSearchForm(request.GET or None)
     household = request.GET.get("household", "")
-    slots = _slots(search)
+    if request.method == "GET" and "starts_at" in request.GET:
+        return _book_confirm(request, household)
+    search = SlotSearchForm(request.GET or None)
     return render(
         request,
         "reception/book.html",
-        {"search": search, "slots": slots, "household": household},
+        {
+            "search": search,
+            "grid": search.grid(),
+            "later": search.later(),
+            "household": household,
+            "pick_url": reverse("reception:book"),
+            "pick_extra": urlencode({"household": household}),
+        },
         status=400 if request.method == "POST" else 200,
+    )
+
+
+def _book_confirm(request, household: str):
+    """The chosen slot, the household and its contact details, one button (POSTs to `book`)."""
+    form = BookForm(request.GET)
+    choice = None
+    if form.is_valid():
+        try:
+            choice = form.choice()
+        except ValidationError as error:
+            form.add_error(None, error)
+    return render(
+        request,
+        "reception/book_confirm.html",
+        {
+            "form": form,
+            "choice": choice,
+            "household": household,
+            "email": "",
+            "back": f"{reverse('reception:book')}?{urlencode({'household': household})}",
+        },
+        status=200 if choice else 400,
     )
 
 
@@ -193,20 +244,6 @@ def _known(found, what: str):
     if found is None:
         raise ValidationError(f"{what} inconnu : reprenez la recherche.")
     return found
-
-
-def _slots(search: SlotSearchForm):
-    if not search.is_valid():
-        return None
-    start = search.start()
-    return selectors.free_slots(
-        appointment_type=search.cleaned_data["type"],
-        site=search.cleaned_data["site"],
-        first_day=start,
-        last_day=start + dt.timedelta(days=13),
-        accessibility_need=search.cleaned_data["need"],
-        limit=60,
-    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -1,6 +1,7 @@
 """Reads about the twin: what was built, and the calibration report (target vs generated)."""
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db.models import Q
 
@@ -8,7 +9,7 @@ from justedroit.registry import selectors as registry
 from justedroit.registry.models import Commune, Fact, Household, MemberRole, Membership
 from justedroit.twin import calibration as cal
 from justedroit.twin.build import generate
-from justedroit.twin.models import TwinBuild
+from justedroit.twin.models import TwinBuild, TwinSimulation
 
 END_2022, END_2021 = dt.date(2022, 12, 31), dt.date(2021, 12, 31)
 
@@ -165,3 +166,33 @@ def calibration_report() -> list[tuple[str, str, str, str]]:
         ),
     ]
     return rows
+
+
+# ---- what `justedroit demo` reports -------------------------------------------------------------
+
+
+def build_matches(*, seed: int, scale: float) -> bool:
+    """Whether the twin already built is this one (the build will reuse it)."""
+    build = TwinBuild.objects.first()
+    return build is not None and build.seed == seed and float(build.scale) == scale
+
+
+def simulation_runs() -> int:
+    return TwinSimulation.objects.count()
+
+
+def month_count(first_month: dt.date, last_month: dt.date) -> int:
+    return (last_month.year - first_month.year) * 12 + last_month.month - first_month.month + 1
+
+
+@dataclass(frozen=True, slots=True)
+class DemoFigures:
+    households_ever: int  # every household the twin holds, allocataire at 31/12/2022 or not
+    households_end: int  # allocataires at 31/12/2022: the Caf's published count
+
+
+def demo_figures() -> DemoFigures:
+    return DemoFigures(
+        households_ever=Household.objects.count(),
+        households_end=registry.households_covered_on(END_2022).count(),
+    )

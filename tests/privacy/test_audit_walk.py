@@ -18,6 +18,7 @@ ARGS = {
     "entitlements:household_rights": lambda w: [w["file"].number],
     "entitlements:explanation": lambda w: [w["file"].number, "2022-06"],
     "reception:site_day": lambda w: ["poitiers"],
+    "reception:calls": lambda w: ["poitiers"],
     "recovery:household_debts": lambda w: [w["file"].number],
     "channels:email_thread": lambda w: [w["thread"].pk],
     "channels:document_detail": lambda w: [w["payslip"].pk],

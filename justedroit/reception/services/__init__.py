@@ -11,6 +11,7 @@ from justedroit.reception.services.appointments import (
 from justedroit.reception.services.setup import (
     absence_create,
     closure_create,
+    opening_hours_add,
     opening_slot_create,
     slot_override_set,
 )
@@ -32,6 +33,7 @@ __all__ = [
     "appointment_mark",
     "appointment_move",
     "closure_create",
+    "opening_hours_add",
     "opening_slot_create",
     "slot_override_set",
     "ticket_call_next",

@@ -136,3 +136,22 @@ def closure_create(
         )
         audit_record(actor=acting_user, action=AuditAction.CREATE, obj=closure)
     return closure
+
+
+def opening_hours_add(
+    *, site: Site, weekday: int, opens: dt.time, closes: dt.time, acting_user: User | None
+) -> OpeningHours:
+    """One more span of public opening (a permanence's day, a site's afternoon)."""
+    if not 0 <= weekday <= 6:
+        raise ValidationError("Jour de la semaine inconnu.")
+    if closes <= opens:
+        raise ValidationError("La fermeture doit suivre l'ouverture.")
+    if any(
+        h.opens < closes and opens < h.closes
+        for h in OpeningHours.objects.filter(site=site, weekday=weekday)
+    ):
+        raise ValidationError(f"{site.name} est déjà ouvert sur une partie de ces heures.")
+    with transaction.atomic():
+        hours = OpeningHours.objects.create(site=site, weekday=weekday, opens=opens, closes=closes)
+        audit_record(actor=acting_user, action=AuditAction.CREATE, obj=hours)
+    return hours

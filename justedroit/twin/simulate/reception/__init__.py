@@ -31,8 +31,11 @@ def simulate(*, first_month, last_month, seed, scale, progress=lambda note: None
     world = reception_world()
     if world is None:
         return {"rendez_vous": 0, "tickets": 0}
-    # Appointments before the month after the period have their status recorded.
-    now = dt.datetime.combine(clock.add_months(last_month, 1), dt.time(), tzinfo=clock.PARIS)
+    # Appointments before the month after the period have their status recorded — or before the
+    # clock, when it reads earlier: the demo's last day is then still going on (people waiting,
+    # appointments to come), and nobody has arrived after the clock.
+    period_end = dt.datetime.combine(clock.add_months(last_month, 1), dt.time(), tzinfo=clock.PARIS)
+    now = min(period_end, clock.now())
     next_appointment = (Appointment.objects.aggregate(m=Max("id"))["m"] or 0) + 1
     next_ticket = (Ticket.objects.aggregate(m=Max("id"))["m"] or 0) + 1
     appointment_rows, ticket_rows = [], []
@@ -65,7 +68,7 @@ def simulate(*, first_month, last_month, seed, scale, progress=lambda note: None
         )
         seen = round((cal.VISITORS[year] - sum(cal.held(year).values())) * share)
         ticket_rows += visits(
-            rng, world, days, weights, seen, first_id=next_ticket + len(ticket_rows)
+            rng, world, days, weights, seen, first_id=next_ticket + len(ticket_rows), now=now
         )
         progress(f"{year} : {len(appointment_rows)} rendez-vous, {len(ticket_rows)} tickets")
     bulk_insert_records(Appointment, appointment_rows)

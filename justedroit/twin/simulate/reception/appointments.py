@@ -95,7 +95,8 @@ def appointments(
                         site=world.sites[site_slug].id,
                         starts_at=start,
                         ends_at=start + kind.duration,
-                        status=status,
+                        # Not yet held: seen or not is unknown before it starts.
+                        status=status if start < now or status not in ACTIVE_STATUSES else "booked",
                         booked_via=booked_via,
                         created_at=created,
                         status_changed_at=start if start < now else None,

@@ -27,7 +27,7 @@ class TicketRow:
     arrived_at: dt.datetime
     called_at: dt.datetime | None
     service_started_at: dt.datetime | None
-    finished_at: dt.datetime
+    finished_at: dt.datetime | None
     outcome: str
     queue: str = "reception"
     agent: int | None = None
@@ -43,9 +43,12 @@ class _Arrival:
     area: str
 
 
-def visits(rng, world: World, days, weights, seen: int, *, first_id: int) -> list[TicketRow]:
+def visits(
+    rng, world: World, days, weights, seen: int, *, first_id: int, now: dt.datetime
+) -> list[TicketRow]:
     """The year's walk-in tickets: `seen` visitors received, plus those who left before their
-    turn, spread over `days` by `weights`."""
+    turn, spread over `days` by `weights`. Seen at `now`: nobody has arrived after it, and a
+    visitor not yet called is waiting, one called and not yet done is being received."""
     left = round(seen * P.walk_in_left_rate)
     outcome = rng.permutation(np.array(["done"] * seen + ["no_show"] * left))
     per_day = rng.multinomial(len(outcome), weights)
@@ -75,29 +78,42 @@ def visits(rng, world: World, days, weights, seen: int, *, first_id: int) -> lis
             members = world.area_members.get(arrival.area, world.households)
             household = int(rng.choice(members)) if rng.random() < P.with_household else None
             reason = reasons[int(rng.choice(len(reasons), p=reason_p))]
+            if arrival.at >= now:
+                continue
             wait = dt.timedelta(minutes=float(waits[arrival.index]))
             called = arrival.at + wait if status == "done" else None
-            rows.append(
-                TicketRow(
-                    id=first_id + len(rows),
-                    site=world.sites[arrival.site].id,
-                    day=day,
-                    number=numbers[arrival.site],
-                    reason=reason,
-                    household=household,
-                    status=status,
-                    arrived_at=arrival.at,
-                    called_at=called,
-                    service_started_at=called,
-                    finished_at=(
-                        called + dt.timedelta(minutes=float(services[arrival.index]))
-                        if called is not None
-                        else arrival.at + wait
-                    ),
-                    outcome="resolved" if status == "done" else "",
-                )
+            finished = (
+                called + dt.timedelta(minutes=float(services[arrival.index]))
+                if called is not None
+                else arrival.at + wait
             )
+            row = TicketRow(
+                id=first_id + len(rows),
+                site=world.sites[arrival.site].id,
+                day=day,
+                number=numbers[arrival.site],
+                reason=reason,
+                household=household,
+                status=status,
+                arrived_at=arrival.at,
+                called_at=called,
+                service_started_at=called,
+                finished_at=finished,
+                outcome="resolved" if status == "done" else "",
+            )
+            if finished > now:
+                _in_progress(row, now)
+            rows.append(row)
     return rows
+
+
+def _in_progress(row: TicketRow, now: dt.datetime) -> None:
+    """The ticket as it stands at `now`, before its visit ends: waiting, or being received."""
+    row.finished_at, row.outcome = None, ""
+    if row.called_at is None or row.called_at > now:
+        row.status, row.called_at, row.service_started_at = "waiting", None, None
+    else:
+        row.status = "serving"
 
 
 def _arrival(rng, day: dt.date, spans, hours: np.ndarray, hour_p: np.ndarray) -> dt.datetime:

@@ -1,0 +1,165 @@
+"""Managers' planning pages: opening slots (and a cancelled occurrence), agents' absences, site
+closures, public opening hours of the sites and permanences (the partners' API tokens have their
+page in core, linked from here). Each form
+checks its fields, the service checks the whole; a refusal is a French message next to the form,
+status 400, nothing written."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from justedroit.core import clock
+from justedroit.core import selectors as core_selectors
+from justedroit.core.web import requires
+from justedroit.reception import perms, selectors, services
+from justedroit.reception.forms import (
+    WEEKDAYS,
+    AbsenceForm,
+    ClosureForm,
+    OpeningHoursForm,
+    OpeningSlotForm,
+    SlotCancelForm,
+)
+
+
+def _submit(form, write) -> bool:
+    """Validate `form`, then write with its cleaned data; errors go onto the form."""
+    if not form.is_valid():
+        return False
+    try:
+        write(form.cleaned_data)
+    except ValidationError as error:
+        form.add_error(None, error)
+        return False
+    return True
+
+
+def _page(request, template: str, context: dict, *, failed: bool):
+    return render(
+        request,
+        template,
+        {"weekdays": dict(WEEKDAYS), **context},
+        status=400 if failed else 200,
+    )
+
+
+@require_GET
+@requires(perms.can_plan_reception)
+def planning(request):
+    today = clock.today()
+    return render(
+        request,
+        "reception/planning.html",
+        {
+            "slots": selectors.opening_slots(on=today).count(),
+            "absences": selectors.absences(on=today).count(),
+            "closures": selectors.closures(on=today).count(),
+            "sites": selectors.sites().count(),
+            "tokens": core_selectors.api_tokens(include_inactive=False).count(),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@requires(perms.can_plan_reception)
+def planning_slots(request):
+    agents = selectors.slot_holders()
+    form = OpeningSlotForm(agents=agents, initial={"every_weeks": 1, "first_day": clock.today()})
+    cancel = SlotCancelForm()
+    if request.method == "POST":
+        if request.POST.get("action") == "cancel":
+            cancel = SlotCancelForm(request.POST)
+
+            def write(data):
+                slot = selectors.opening_slot(data["slot"])
+                if slot is None:
+                    raise ValidationError("Plage d'ouverture inconnue.")
+                services.slot_override_set(
+                    opening_slot=slot,
+                    day=data["day"],
+                    starts=None,
+                    ends=None,
+                    acting_user=request.user,
+                )
+
+            if _submit(cancel, write):
+                messages.success(
+                    request, f"Occurrence du {cancel.cleaned_data['day']:%d/%m/%Y} annulée."
+                )
+                return redirect("reception:planning_slots")
+        else:
+            form = OpeningSlotForm(request.POST, agents=agents)
+            if _submit(
+                form,
+                lambda data: services.opening_slot_create(
+                    **{k: v for k, v in data.items() if k != "types"},
+                    types=list(data["types"]),
+                    acting_user=request.user,
+                ),
+            ):
+                messages.success(
+                    request, "Plage d'ouverture créée : ses créneaux sont réservables."
+                )
+                return redirect("reception:planning_slots")
+    return _page(
+        request,
+        "reception/planning_slots.html",
+        {"form": form, "cancel": cancel, "slots": selectors.opening_slots(on=clock.today())},
+        failed=request.method == "POST",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@requires(perms.can_plan_reception)
+def planning_absences(request):
+    agents = selectors.slot_holders()
+    form = AbsenceForm(request.POST or None, agents=agents)
+    if request.method == "POST" and _submit(
+        form, lambda data: services.absence_create(**data, acting_user=request.user)
+    ):
+        messages.success(request, "Absence enregistrée : ses créneaux ne sont plus proposés.")
+        return redirect("reception:planning_absences")
+    return _page(
+        request,
+        "reception/planning_absences.html",
+        {"form": form, "absences": selectors.absences(on=clock.today())},
+        failed=request.method == "POST",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@requires(perms.can_plan_reception)
+def planning_closures(request):
+    form = ClosureForm(request.POST or None)
+    if request.method == "POST" and _submit(
+        form, lambda data: services.closure_create(**data, acting_user=request.user)
+    ):
+        messages.success(
+            request, "Fermeture enregistrée : aucun créneau n'est proposé ces jours-là."
+        )
+        return redirect("reception:planning_closures")
+    return _page(
+        request,
+        "reception/planning_closures.html",
+        {"form": form, "closures": selectors.closures(on=clock.today())},
+        failed=request.method == "POST",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@requires(perms.can_plan_reception)
+def planning_hours(request):
+    """Public opening hours of the Caf's sites and of the permanences held elsewhere."""
+    form = OpeningHoursForm(request.POST or None)
+    if request.method == "POST" and _submit(
+        form, lambda data: services.opening_hours_add(**data, acting_user=request.user)
+    ):
+        messages.success(request, f"Horaires ajoutés à {form.cleaned_data['site'].name}.")
+        return redirect("reception:planning_hours")
+    return _page(
+        request,
+        "reception/planning_hours.html",
+        {"form": form, "sites": selectors.sites_with_hours()},
+        failed=request.method == "POST",
+    )

@@ -1,0 +1,52 @@
+"""`justedroit demo` says where it is, reconciles its counts with the README and, run again, says
+that it reused everything."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from justedroit.twin import selectors
+from justedroit.twin.management.commands.demo import Command, MonthProgress
+
+ARGS = ("demo", "--scale", "0.01", "--seed", "86", "--from", "2022-12", "--to", "2022-12")
+
+
+def test_month_progress_names_the_step_the_month_and_its_rank():
+    command = Command(stdout=io.StringIO(), stderr=io.StringIO())
+    progress = MonthProgress(command, None, months=24)
+    progress("mois", "2021-01 déclarations et fichiers : declarations 12")
+    progress("cycle", "2021-01 paiements : terminé en 1.2 s — 40 paiements")
+    progress("cycle", "2021-02 paiements : terminé en 1.1 s — 41 paiements")
+    lines = command.stderr.getvalue().splitlines()
+    assert (
+        lines[0]
+        == "étape 4/5 : mois 1/24 (2021-01) mois : déclarations et fichiers : declarations 12"
+    )
+    assert lines[1].startswith("étape 4/5 : mois 1/24 (2021-01) cycle : paiements : terminé")
+    assert lines[2].startswith("étape 4/5 : mois 2/24 (2021-02) cycle : paiements")
+    assert "reste environ" in lines[2]  # an estimate once a month is done
+    assert progress.worked == 2
+
+
+def test_a_second_run_reuses_everything(small_twin, settings):
+    settings.DEBUG = True
+    first, steps = io.StringIO(), io.StringIO()
+    call_command(*ARGS, stdout=first, stderr=steps)
+    assert "étape 5/5 : comptes de démonstration" in steps.getvalue()
+    figures = selectors.demo_figures()
+    summary = first.getvalue()
+    assert f"{figures.households_end:,}".replace(",", "\u202f") + " allocataires au 31/12/2022" in (
+        summary
+    )
+    assert figures.households_ever > figures.households_end
+    again = io.StringIO()
+    call_command(*ARGS, stdout=again, stderr=io.StringIO())
+    assert "tout est réutilisé" in again.getvalue()
+
+
+def test_the_demo_is_only_prepared_with_debug(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG"):
+        call_command(*ARGS)
