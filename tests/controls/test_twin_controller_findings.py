@@ -24,8 +24,10 @@ from justedroit.twin.simulate.controls import (
     _targeted,
     control_settle_from_truth,
     controller,
+    controls_month,
     situation_findings,
 )
+from justedroit.twin.simulate.controls.parameters import PARAMETERS as P
 from justedroit.twin.truth.models import Behaviour, Change, Origin, TrueKind, TruePeriod
 from tests.controls.conftest import PAID_MONTHS, paid_households, record
 
@@ -174,3 +176,19 @@ def test_the_controllers_select_the_best_scores_and_log_each_decision(db):
     assert top.decision == TargetingDecisionKind.SELECTED and top.decided_by == user
     assert top.values["resource_changes_12m"] == 1.0
     assert top.score > decisions[documents.pk].score
+
+
+def test_the_controllers_draw_the_year_s_sample_and_work_it_a_twelfth_a_month(db):
+    households = paid_households(4)
+    scale = 12 / (P.documents_per_year * P.random_sample_share)  # a sample of 12 households
+    with clock.frozen(dt.datetime(2022, 7, 27, 9), tick=dt.timedelta(microseconds=1)):
+        counts = controls_month(dt.date(2022, 7, 1), seed=86, scale=scale)
+    sample = RandomSample.objects.get(year=2022)
+    assert sample.controls.count() == len(households)  # all the covered households
+    closed = sample.controls.filter(status="closed").order_by("id")
+    # July: the first 7/12 of the sample, in the order drawn; the rest waits for its month.
+    assert [c.pk for c in closed] == list(
+        sample.controls.order_by("id").values_list("id", flat=True)[: round(4 * 7 / 12)]
+    )
+    # No model yet (fewer than 30 closed controls): nobody is selected by a score.
+    assert "cibles" not in counts and not TargetingDecision.objects.exists()
