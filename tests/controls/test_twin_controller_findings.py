@@ -184,11 +184,14 @@ def test_the_controllers_draw_the_year_s_sample_and_work_it_a_twelfth_a_month(db
     with clock.frozen(dt.datetime(2022, 7, 27, 9), tick=dt.timedelta(microseconds=1)):
         counts = controls_month(dt.date(2022, 7, 1), seed=86, scale=scale)
     sample = RandomSample.objects.get(year=2022)
-    assert sample.controls.count() == len(households)  # all the covered households
+    # Fewer covered households than the sample's size: all are drawn.
+    drawn = sample.controls.count()
+    assert drawn == sample.population >= len(households)
+    assert {h.pk for h in households} <= set(sample.controls.values_list("household", flat=True))
     closed = sample.controls.filter(status="closed").order_by("id")
     # July: the first 7/12 of the sample, in the order drawn; the rest waits for its month.
     assert [c.pk for c in closed] == list(
-        sample.controls.order_by("id").values_list("id", flat=True)[: round(4 * 7 / 12)]
+        sample.controls.order_by("id").values_list("id", flat=True)[: round(drawn * 7 / 12)]
     )
     # No model yet (fewer than 30 closed controls): nobody is selected by a score.
     assert "cibles" not in counts and not TargetingDecision.objects.exists()
