@@ -23,7 +23,8 @@ from justedroit.twin.simulate import truth
 from justedroit.twin.simulate.months import declarations_write, months_run
 from justedroit.twin.simulate.partners import _covered, late_by, partner_files_write
 from justedroit.twin.simulate.partners.parameters import PARAMETERS as PARTNERS
-from justedroit.twin.truth.models import Behaviour, Change, TruePeriod
+from justedroit.twin.simulate.truth.parameters import PARAMETERS as TRUTH
+from justedroit.twin.truth.models import Behaviour, Change, TrueKind, TruePeriod
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parent.parent
@@ -70,6 +71,19 @@ def test_the_truth_starts_from_the_declarations_and_adds_hidden_changes(small_tw
     assert not hidden.exclude(declared_at=None).exists()
     assert not changes.filter(behaviour=Behaviour.ON_TIME, declared_at=None).exists()
     assert _draw_truth() == {"periodes_vraies": 0}  # drawn once for the twin
+
+
+def test_hidden_couples_and_departures_include_those_begun_before_the_period(small_twin):
+    _draw_truth()
+    hidden = TruePeriod.objects.filter(kind__in=[TrueKind.PARTNER, TrueKind.ABROAD])
+    earliest = clock.add_months(FIRST, -12 * TRUTH.hidden_since_years)
+    assert hidden.filter(month_from__lt=FIRST).exists()
+    assert hidden.filter(month_from__gte=FIRST).exists()
+    assert not hidden.filter(month_from__lt=earliest).exists()
+    assert set(hidden.values_list("behaviour", flat=True)) <= {
+        Behaviour.NEVER,
+        Behaviour.DELIBERATE,
+    }
 
 
 def test_declarations_are_written_when_the_household_makes_them(small_twin):

@@ -42,6 +42,7 @@ from justedroit.registry.models import (
     FactSource,
     Household,
     Membership,
+    Residence,
 )
 from justedroit.rules.inputs import resource_window, rsa_months
 from justedroit.rules.situation import (
@@ -122,6 +123,8 @@ _HOUSING_COMMUNE, _HOUSING_STATUS, _RENT, _FISCAL_INCOME_N2 = (
     FactKind.FISCAL_INCOME_N2.value,
 )
 
+_PARTNER_RESOURCES, _RESIDENCE = FactKind.PARTNER_RESOURCES.value, FactKind.RESIDENCE.value
+
 PAID, COMPUTED = "paid", "computed"
 RsaReceived = dict[int, dict[dt.date, tuple[Decimal, str]]]  # household → month → (amount, origin)
 
@@ -178,6 +181,8 @@ def _situations(month, as_of, household_ids, rsa):
                 fiscal_income_n2=known.get((household_id, None, _FISCAL_INCOME_N2)),
                 claims=claims.get(household_id, frozenset()),
                 rsa_received={m: amount for m, (amount, _) in rsa.get(household_id, {}).items()},
+                partner_resources=known.get((household_id, None, _PARTNER_RESOURCES)),
+                abroad=known.get((household_id, None, _RESIDENCE)) == Residence.ABROAD,
             )
         )
     return inputs, {numbers[household_id]: household_id for household_id in ids}

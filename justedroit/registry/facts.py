@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
-from justedroit.registry.models import Activity, FactKind, HousingStatus
+from justedroit.registry.models import Activity, FactKind, HousingStatus, Residence
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,8 @@ FACT_SPECS: dict[str, FactSpec] = {
     FactKind.RENT: FactSpec(False, "amount"),
     FactKind.HOUSING_COMMUNE: FactSpec(False, "commune"),
     FactKind.FISCAL_INCOME_N2: FactSpec(False, "amount"),
+    FactKind.PARTNER_RESOURCES: FactSpec(False, "amount"),
+    FactKind.RESIDENCE: FactSpec(False, "code", tuple(Residence.values)),
 }
 
 

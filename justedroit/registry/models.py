@@ -169,6 +169,10 @@ class FactKind(models.TextChoices):
     RENT = "rent", "Loyer ou mensualité d'accession"
     HOUSING_COMMUNE = "housing_commune", "Commune du logement"
     FISCAL_INCOME_N2 = "fiscal_income_n2", "Revenu fiscal de référence N-2 (annuel)"
+    # Vie maritale established (by a control) with a partner the file does not list as a member:
+    # the household's amount is the partner's monthly net resources (0: none).
+    PARTNER_RESOURCES = "partner_resources", "Vie maritale : ressources mensuelles du conjoint"
+    RESIDENCE = "residence", "Résidence (en France ou à l'étranger)"
 
 
 class FactSource(models.TextChoices):
@@ -176,6 +180,11 @@ class FactSource(models.TextChoices):
     PARTNER_EXCHANGE = "partner_exchange", "Échange avec un partenaire"
     CONTROL = "control", "Contrôle"
     AGENT = "agent", "Saisie d'un agent"
+
+
+class Residence(models.TextChoices):
+    FRANCE = "france", "En France"
+    ABROAD = "abroad", "À l'étranger"
 
 
 class Activity(models.TextChoices):

@@ -8,7 +8,7 @@ from datetime import date
 
 import numpy as np
 
-from .situation import HouseholdInput
+from .situation import HouseholdInput, persons_computed
 
 PERSON, FAMILLE, FOYER, MENAGE = "individu", "famille", "foyer_fiscal", "menage"
 
@@ -131,7 +131,9 @@ def layout(households: Sequence[HouseholdInput], month: date) -> Batch:
     extra = len(households)
     for index, household in enumerate(households):
         # Claimant first, then spouse: OpenFisca's JSON situations read sub-roles from order.
-        for person in sorted(household.persons, key=lambda p: ROLE_ORDER[p.family_role]):
+        for person in sorted(
+            persons_computed(household, month), key=lambda p: ROLE_ORDER[p.family_role]
+        ):
             role = person.family_role
             persons.append(person)
             person_ids.append(f"{household.id}/{person.id}")

@@ -119,7 +119,7 @@ def _compute_month(households, month, with_intermediates, observer):
             return np.zeros(batch.n_households)
         return per_household(batch, entity, outputs[(variable, period)][3])
 
-    amounts = {benefit: value(benefit) for benefit in BENEFITS}
+    amounts = _residents_only(batch, {benefit: value(benefit) for benefit in BENEFITS})
     masks = {
         i.key(month): simulated[i.stage] & quarter if i.quarter else simulated[i.stage]
         for i in INTERMEDIATES
@@ -197,12 +197,21 @@ def _compute_month_plain(households, month, with_intermediates):
             continue
         period = str(month.year) if yearly else month_key(month)
         amounts[benefit] = per_household(batch, entity, simulation.calculate(variable, period))
+    amounts = _residents_only(batch, amounts)
     columns = {}
     if with_intermediates:
         for i in INTERMEDIATES:
             values = simulation.calculate(i.variable, i.period(month))
             columns[i.key(month)] = per_household(batch, i.entity, values)
     return _results(batch, amounts, columns, {})
+
+
+def _residents_only(batch: Batch, amounts: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Nothing is due to a household whose residence abroad is established (`HouseholdInput`)."""
+    abroad = np.array([household.abroad for household in batch.households], dtype=bool)
+    if not abroad.any():
+        return amounts
+    return {benefit: np.where(abroad, 0.0, values) for benefit, values in amounts.items()}
 
 
 def _validate(households, month):

@@ -73,11 +73,44 @@ class HouseholdInput:
     # earnings after a month of RSA (R822-15 and R822-17 CCH, OpenFisca's
     # aide_logement_condition_neutralisation). Only the months of `inputs.rsa_months` are read.
     rsa_received: dict[date, Decimal] = field(default_factory=dict)
+    # Vie maritale established with a partner the file does not list (a control's finding):
+    # their monthly net resources (0: none). The partner joins the famille as its conjoint.
+    partner_resources: Decimal | None = None
+    # Residence abroad established: no benefit is due (residence condition, L512-1 CSS,
+    # L262-2 CASF, L821-1 CSS, L823-1 CCH); OpenFisca has no variable for it.
+    abroad: bool = False
 
 
 # Housing aid counts contemporaneous resources from 2021 (décret 2019-1574); before, it reads
 # N-2 incomes by nature that the Caf's inputs here do not carry.
 FIRST_SUPPORTED_MONTH = date(2021, 1, 1)
+
+
+# The partner's resources are set over the widest window `inputs.resource_window` reads (M-17..M).
+PARTNER_RESOURCE_MONTHS = 18
+
+
+def persons_computed(household: HouseholdInput, month: date) -> tuple[PersonInput, ...]:
+    """The household's persons as the engine computes them for `month`: the listed members, and
+    the partner of an established vie maritale as the claimant's conjoint — their resources as a
+    salary over the months read (the couple's resources of the reference quarter are those of
+    both, L262-3 CASF), their age taken as the claimant's (the Caf knows neither)."""
+    if household.partner_resources is None:
+        return household.persons
+    claimant = next(p for p in household.persons if p.family_role == "claimant")
+    amount = household.partner_resources
+    partner = PersonInput(
+        id="conjoint-vie-maritale",
+        birth_date=claimant.birth_date,
+        family_role="spouse",
+        activity="employed" if amount > 0 else "inactive",
+        resources=(
+            {("salary", add_months(month, -k)): amount for k in range(PARTNER_RESOURCE_MONTHS)}
+            if amount > 0
+            else {}
+        ),
+    )
+    return (*household.persons, partner)
 
 
 def first_of_month(day: date) -> date:
@@ -117,6 +150,11 @@ def validation_error(household: HouseholdInput, month: date) -> str | None:
         )
     if spouses > 1:
         return "Le foyer déclare plusieurs conjoints."
+    if household.partner_resources is not None:
+        if spouses:
+            return "Le foyer a déjà un conjoint : la vie maritale établie n'en ajoute pas d'autre."
+        if household.partner_resources < 0:
+            return "Les ressources du conjoint ne peuvent pas être négatives."
     if not household.claims <= _BENEFIT_SET:
         unknown = ", ".join(sorted(set(household.claims) - _BENEFIT_SET))
         return f"Prestation demandée inconnue : {unknown}."

@@ -104,6 +104,8 @@ def situations(
                 fiscal_income_n2=known.get((None, "fiscal_income_n2")),
                 claims=claims.get(household_id, frozenset()),
                 rsa_received={m: amount for m, (amount, _) in rsa.get(household_id, {}).items()},
+                partner_resources=known.get((None, "partner_resources")),
+                abroad=known.get((None, "residence")) == "abroad",
             )
         )
     return inputs, {number: household_id for household_id, number in numbers.items()}

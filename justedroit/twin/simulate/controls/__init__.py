@@ -2,24 +2,31 @@
 documents and on site through the control domain's real services, and the households answer
 from their truth.
 
-- The worklist: the controls on documents or on site already open (the automated controls that
-  referred a discrepancy to a person, the random sample), then households drawn among those
-  covered, up to the month's volume (`parameters.py`: the report's yearly volumes, scaled). The
-  draw is uniform (stable per household and month); the targeting model is not used yet.
-- The household's documents show its true resources (salary, unemployment benefit, pension) for
-  the months looked back at: where they differ from what the household was paid on, the
-  controller notifies the findings, the household answers, and the controller closes the
-  control establishing the true amounts — the engine recomputes the paid months into rappels
-  and indus linked to the control. Without findings the control closes « sans incidence ».
-
-The truth's undeclared partner and departure abroad are not found yet: the registry has no fact
-for them (a member to add, a claim to end), left for a later step (docs/twin.md).
+- The year's **random sample** (`random_sample_draw`, in January: a share of the year's controls
+  on documents, `parameters.py`) gives the targeting model unbiased labels; its controls are
+  worked through over the year, a twelfth a month.
+- The **targeting model** is retrained (`targeting_model_train`) whenever the latest sample that
+  can train one has more closed controls than its last version saw. Each month the covered
+  households are scored with the current version (`targeting_scores_compute`) and the
+  controller selects from the list, best scores first (`targeting_decide`: the score advises, the
+  controller decides, the decision is logged): the highest for on-site controls, the next for
+  controls on documents, up to the month's volumes (the report's yearly volumes, scaled). Before
+  any version exists (the first months), households are drawn uniformly.
+- The worklist also holds the controls the automated controls referred to a person.
+- What a control finds: the household's **true resources** (salary, unemployment benefit,
+  pension) over the months looked back at, where they differ from what it was paid on; an
+  **undeclared vie maritale** (the partner's resources) and a **residence abroad**, always on
+  site, with a chance on documents (bank statements, rent receipts). The controller notifies the
+  findings, the household answers, and the controller closes the control establishing the facts
+  (source « contrôle ») — the engine recomputes the paid months into rappels and indus linked to
+  the control. Without findings the control closes « sans incidence ».
 """
 
 import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 
 from justedroit.controls.models import (
@@ -27,25 +34,35 @@ from justedroit.controls.models import (
     ControlKind,
     ControlOrigin,
     ControlStatus,
+    RandomSample,
     ResponseChannel,
+    TargetingDecisionKind,
+    TargetingModel,
 )
+from justedroit.controls.selectors import current_model, targeting_list
 from justedroit.controls.services import (
     Established,
     control_close,
     control_open,
     control_response_record,
     findings_notify,
+    random_sample_draw,
+    targeting_decide,
+    targeting_model_train,
+    targeting_scores_compute,
 )
 from justedroit.core import clock
 from justedroit.core.models import User
 from justedroit.core.roles import Role
-from justedroit.registry.models import Fact, FactSource, Person
+from justedroit.registry.models import Fact, FactKind, FactSource, Person, Residence
 from justedroit.registry.selectors import households_covered_on
 from justedroit.twin.simulate.controls.parameters import PARAMETERS as P
 from justedroit.twin.truth.models import TrueKind, TruePeriod
 
 RESOURCES = (TrueKind.SALARY, TrueKind.UNEMPLOYMENT_BENEFIT, TrueKind.PENSION)
+ZERO = Decimal("0.00")
 ANSWER = "Pièces justificatives transmises (bulletins, attestations) et observations."
+MIN_TRAINING = 30  # what `targeting_model_train` requires
 
 
 def controller() -> User:
@@ -57,38 +74,128 @@ def controller() -> User:
 
 
 def controls_month(month: dt.date, *, seed: int, scale: float) -> dict:
-    """The month's controls on documents and on site, opened (when drawn) and closed."""
+    """The month's controls on documents and on site, opened (sampled, targeted or drawn) and
+    closed; then the targeting model retrained on the sample's outcomes."""
     user = controller()
     counts: dict[str, int] = defaultdict(int)
-    worklist = list(
+    sample = _sample(month, seed, scale, user)
+    worklist = [c for c in _open_controls() if _due(c, month, sample)]
+    wanted = {}
+    for kind, per_year in (
+        (ControlKind.ON_SITE, P.on_site_per_year),
+        (ControlKind.DOCUMENTS, P.documents_per_year),
+    ):
+        opened = sum(1 for c in worklist if c.kind == kind)
+        wanted[kind] = max(0, _monthly(per_year, scale, month) - opened)
+    model = current_model()
+    if model is not None:
+        worklist += _targeted(model, wanted, user)
+        counts["cibles"] = sum(wanted.values())
+    else:
+        worklist += _drawn_controls(month, seed, wanted, user)
+    for control in worklist:
+        counts[f"{control.kind}_{control_settle_from_truth(control, month, user)}"] += 1
+    if _retrain(user):
+        counts["modele_entraine"] = 1
+    return dict(counts)
+
+
+def _open_controls() -> list[Control]:
+    return list(
         Control.objects.filter(kind__in=(ControlKind.DOCUMENTS, ControlKind.ON_SITE))
         .exclude(status=ControlStatus.CLOSED)
         .select_related("household")
         .order_by("opened_at", "id")
     )
-    busy = {c.household_id for c in worklist}
-    for kind, per_year in (
-        (ControlKind.DOCUMENTS, P.documents_per_year),
-        (ControlKind.ON_SITE, P.on_site_per_year),
-    ):
-        opened = sum(1 for c in worklist if c.kind == kind)
-        wanted = max(0, _monthly(per_year, scale, month) - opened)
-        for household in _drawn(month, seed, wanted, busy, salt=len(kind)):
+
+
+def _sample(month: dt.date, seed: int, scale: float, user: User) -> RandomSample | None:
+    """The year's random sample, drawn in January (or the first month simulated of the year)."""
+    size = round(P.documents_per_year * scale * P.random_sample_share)
+    if size <= 0:
+        return None
+    return random_sample_draw(
+        year=month.year,
+        size=size,
+        kind=ControlKind.DOCUMENTS,
+        seed=seed * 10_000 + month.year,
+        acting_user=user,
+        reference_day=dt.date(month.year, 1, 1),
+    )
+
+
+def _due(control: Control, month: dt.date, sample: RandomSample | None) -> bool:
+    """A control of the year's random sample waits for its month (a twelfth of the sample a
+    month, in the order drawn); every other open control is worked this month."""
+    if control.origin != ControlOrigin.RANDOM_SAMPLE or sample is None:
+        return True
+    order = list(sample.controls.order_by("id").values_list("id", flat=True))
+    if control.pk not in order:
+        return True  # an earlier year's sample, late
+    return order.index(control.pk) < round(len(order) * month.month / 12)
+
+
+def _targeted(model: TargetingModel, wanted: dict[str, int], user: User) -> list[Control]:
+    """Score the covered households and select from the list, best scores first: on site for
+    the highest, then on documents."""
+    if not any(wanted.values()):
+        return []
+    targeting_scores_compute(model=model, acting_user=user)
+    scores = list(targeting_list(model, limit=sum(wanted.values())))
+    kinds = [ControlKind.ON_SITE] * wanted[ControlKind.ON_SITE] + [ControlKind.DOCUMENTS] * (
+        wanted[ControlKind.DOCUMENTS]
+    )
+    opened = []
+    for score, kind in zip(scores, kinds, strict=False):
+        decision = targeting_decide(
+            score=score,
+            decision=TargetingDecisionKind.SELECTED,
+            acting_user=user,
+            kind=kind,
+            reason="plan de contrôle (jumeau)",
+        )
+        if decision.control is not None:
+            opened.append(decision.control)
+    return opened
+
+
+def _drawn_controls(month: dt.date, seed: int, wanted: dict[str, int], user: User) -> list[Control]:
+    """Before any targeting model: households drawn uniformly (stable per household and month)."""
+    busy = {c.household_id for c in _open_controls()}
+    opened = []
+    for kind, count in wanted.items():
+        for household in _drawn(month, seed, count, busy, salt=len(kind)):
             busy.add(household.pk)
-            worklist.append(
+            opened.append(
                 control_open(
                     household=household,
                     kind=kind,
                     origin=ControlOrigin.TARGETING,
                     acting_user=user,
-                    reason="plan de contrôle (jumeau)",
+                    reason="plan de contrôle (jumeau, tirage uniforme faute de modèle)",
                     month=month,
                     controller=user,
                 )
             )
-    for control in worklist:
-        counts[f"{control.kind}_{control_settle_from_truth(control, month, user)}"] += 1
-    return dict(counts)
+    return opened
+
+
+def _retrain(user: User) -> bool:
+    """Train a new version on the latest sample with enough closed controls, when it has more
+    than its last version saw. False when nothing new or when the sample cannot train one (no
+    material indu among its outcomes yet)."""
+    for sample in RandomSample.objects.order_by("-year"):
+        closed = sample.controls.filter(status=ControlStatus.CLOSED).count()
+        if closed < MIN_TRAINING:
+            continue
+        if TargetingModel.objects.filter(sample=sample, training_size__gte=closed).exists():
+            return False
+        try:
+            targeting_model_train(year=sample.year, acting_user=user)
+        except ValidationError:
+            continue
+        return True
+    return False
 
 
 def _monthly(per_year: int, scale: float, month: dt.date) -> int:
@@ -101,23 +208,24 @@ def _drawn(month: dt.date, seed: int, wanted: int, busy: set[int], salt: int) ->
     if wanted <= 0:
         return []
     covered = [h for h in households_covered_on(month) if h.pk not in busy]
-    covered.sort(
-        key=lambda h: (h.pk * 2654435761 + month.toordinal() * 40503 + seed * 97 + salt) % 2**32
-    )
+    covered.sort(key=lambda h: _hash(h.pk, month, seed, salt))
     return covered[:wanted]
+
+
+def _hash(household_id: int, month: dt.date, seed: int, salt: int) -> int:
+    return (household_id * 2654435761 + month.toordinal() * 40503 + seed * 97 + salt) % 2**32
 
 
 def control_settle_from_truth(control: Control, month: dt.date, user: User) -> str:
     """The household's documents reveal its true resources; the controller establishes them
     where they differ from what it was paid on and closes the control. Returns the outcome."""
-    established = findings(control.household_id, month)
+    established = findings(control.household_id, month) + situation_findings(
+        control.household_id, month, control.kind
+    )
     if established:
         findings_notify(
             control=control,
-            findings="\n".join(
-                f"{e.kind} {e.first_month:%m/%Y}–{e.until:%m/%Y} : {e.amount} €"
-                for e in established
-            ),
+            findings="\n".join(_finding_line(e) for e in established),
             acting_user=user,
         )
         control_response_record(
@@ -130,6 +238,68 @@ def control_settle_from_truth(control: Control, month: dt.date, user: User) -> s
         note="Clôture par le contrôleur du jumeau, pièces examinées.",
         acting_user=user,
     ).outcome
+
+
+def _finding_line(e: Established) -> str:
+    until = f"{e.until:%m/%Y}" if e.until is not None else "…"
+    value = f"{e.amount} €" if e.amount is not None else e.code
+    return f"{FactKind(e.kind).label} {e.first_month:%m/%Y}–{until} : {value}"
+
+
+def situation_findings(household_id: int, month: dt.date, kind: str) -> list[Established]:
+    """An undeclared vie maritale or residence abroad true in `month` that the Caf does not know
+    yet, when this control finds it (on site always, on documents with a chance stable per
+    household and month): established from its true start (at most `situation_look_back_months`
+    back), open-ended."""
+    first = clock.add_months(month, -P.situation_look_back_months + 1)
+    true = {
+        kind_: (start, amount)
+        for kind_, start, amount in TruePeriod.objects.filter(
+            Q(month_until__isnull=True) | Q(month_until__gt=month),
+            household_id=household_id,
+            person=None,
+            kind__in=(TrueKind.PARTNER, TrueKind.ABROAD),
+            month_from__lte=month,
+        )
+        .order_by("month_from", "id")
+        .values_list("kind", "month_from", "amount")
+    }
+    if not true:
+        return []
+    known = set(
+        Fact.objects.filter(
+            Q(valid_until__isnull=True) | Q(valid_until__gt=month),
+            household_id=household_id,
+            valid_from__lte=month,
+            source__in=(FactSource.CONTROL, FactSource.AGENT, FactSource.DECLARATION),
+        )
+        .filter(
+            Q(kind=FactKind.PARTNER_RESOURCES) | Q(kind=FactKind.RESIDENCE, code=Residence.ABROAD)
+        )
+        .values_list("kind", flat=True)
+    )
+    found = []
+    if TrueKind.PARTNER in true and FactKind.PARTNER_RESOURCES not in known:
+        start, amount = true[TrueKind.PARTNER]
+        if _finds(household_id, month, kind, P.documents_find_couple, salt=1):
+            found.append(
+                Established(
+                    FactKind.PARTNER_RESOURCES, max(start, first), None, amount=amount or ZERO
+                )
+            )
+    if TrueKind.ABROAD in true and FactKind.RESIDENCE not in known:
+        start, _ = true[TrueKind.ABROAD]
+        if _finds(household_id, month, kind, P.documents_find_abroad, salt=2):
+            found.append(
+                Established(FactKind.RESIDENCE, max(start, first), None, code=Residence.ABROAD)
+            )
+    return found
+
+
+def _finds(household_id: int, month: dt.date, kind: str, on_documents: float, salt: int) -> bool:
+    if kind == ControlKind.ON_SITE:
+        return True
+    return _hash(household_id, month, 0, salt) / 2**32 < on_documents
 
 
 def findings(household_id: int, month: dt.date) -> list[Established]:

@@ -98,8 +98,10 @@ def change_rows(
     for row in declared:
         if row.person is not None:
             periods[(row.person, row.kind)].append(row)
-    spans = _claim_spans(draws)
+    spans = _claim_spans(draws, draws.first)
     adults = _adults(spans, draws)
+    # Hidden situations may have begun before the period (the stock no control has found yet).
+    hidden_spans = _claim_spans(draws, draws.first - 12 * P.hidden_since_years)
     disabled = set(Fact.objects.filter(kind="disability_rate").values_list("person_id", flat=True))
     rows: list[TrueRow] = []
     counts: dict[str, int] = defaultdict(int)
@@ -185,7 +187,7 @@ def change_rows(
         counts[f"{Change.NEW_JOB}_{behaviour}"] += 1
 
     # Hidden couples: claimants who live alone in the file (no spouse ever).
-    alone = [a for a in adults if a.alone]
+    alone = [a for a in _adults(hidden_spans, draws) if a.alone]
     months = draws.happens(P.hidden_couple_yearly, [a.window for a in alone])
     chosen = [(a, m) for a, m in zip(alone, months, strict=True) if m is not None]
     incomes = draws.lognormal(P.partner_income, len(chosen))
@@ -206,7 +208,7 @@ def change_rows(
         counts[f"{Change.PARTNER_MOVES_IN}_{behaviour}"] += 1
 
     # Hidden departures abroad: whole households, from a month while in the file.
-    households = sorted(spans.items())
+    households = sorted(hidden_spans.items())
     months = draws.happens(P.hidden_departure_yearly, [window for _, window in households])
     chosen = [(h, m) for (h, _), m in zip(households, months, strict=True) if m is not None]
     for (household_id, month), behaviour in zip(chosen, draws.hidden(len(chosen)), strict=True):
@@ -241,9 +243,9 @@ class _Adult:
     young_until: int  # the month they turn 60
 
 
-def _claim_spans(draws: _Draws) -> dict[int, tuple[int, int]]:
-    """Household → [first, last] months in which a change can happen: in the file during the
-    period, with at least one month in the file after the change."""
+def _claim_spans(draws: _Draws, floor: int) -> dict[int, tuple[int, int]]:
+    """Household → [first, last] months in which a change can happen: in the file, from `floor`
+    to the end of the period, with at least one month in the file after the change."""
     spans = {}
     for household_id, start, end, still_open in (
         Claim.objects.values("household_id")
@@ -255,9 +257,9 @@ def _claim_spans(draws: _Draws) -> dict[int, tuple[int, int]]:
         .order_by("household_id")
         .values_list("household_id", "start", "end", "still_open")
     ):
-        low = max(_index(start) + 1, draws.first)
+        low = max(_index(start) + 1, floor)
         high = draws.last - 1 if still_open else min(_index(end) - 2, draws.last - 1)
-        if low <= high:
+        if low <= high and high >= draws.first:  # in the file during the period
             spans[household_id] = (low, high)
     return spans
 

@@ -79,6 +79,14 @@ class TruthParameters:
         HYPOTHESIS,
         "foyers partis vivre à l'étranger sans le déclarer, par an",
     )
+    hidden_since_years: int = parameter(
+        2,
+        "hypothèse (une population réelle porte au début de la période les couples et départs "
+        "cachés des années précédentes que nul contrôle n'a encore trouvés ; deux ans : au-delà, "
+        "la prescription biennale, L553-1 CSS, borne ce qu'un contrôle recouvre)",
+        "années avant la période depuis lesquelles un couple ou un départ caché a pu commencer "
+        "(même fréquence annuelle)",
+    )
     hidden_deliberate: float = parameter(
         0.25,
         CNAF_FRAUD,
