@@ -31,9 +31,10 @@ from justedroit.controls.models import (
 )
 from justedroit.controls.services import (
     Established,
-    control_close,
+    Settlement,
     control_open,
     control_response_record,
+    controls_close,
     findings_notify,
 )
 from justedroit.core import clock
@@ -86,8 +87,8 @@ def controls_month(month: dt.date, *, seed: int, scale: float) -> dict:
                     controller=user,
                 )
             )
-    for control in worklist:
-        counts[f"{control.kind}_{control_settle_from_truth(control, month, user)}"] += 1
+    for control in controls_settle_from_truth(worklist, month, user):
+        counts[f"{control.kind}_{control.outcome}"] += 1
     return dict(counts)
 
 
@@ -107,29 +108,34 @@ def _drawn(month: dt.date, seed: int, wanted: int, busy: set[int], salt: int) ->
     return covered[:wanted]
 
 
-def control_settle_from_truth(control: Control, month: dt.date, user: User) -> str:
-    """The household's documents reveal its true resources; the controller establishes them
-    where they differ from what it was paid on and closes the control. Returns the outcome."""
-    established = findings(control.household_id, month)
-    if established:
-        findings_notify(
-            control=control,
-            findings="\n".join(
-                f"{e.kind} {e.first_month:%m/%Y}–{e.until:%m/%Y} : {e.amount} €"
-                for e in established
-            ),
-            acting_user=user,
+def controls_settle_from_truth(controls: list[Control], month: dt.date, user: User) -> list:
+    """The households' documents reveal their true resources; the controller notifies the
+    findings where they differ from what each was paid on, then closes the controls together,
+    establishing the true amounts (`controls_close`: one recomputation for all the households).
+    Returns the closed controls."""
+    closings = []
+    for control in controls:
+        established = findings(control.household_id, month)
+        if established:
+            findings_notify(
+                control=control,
+                findings="\n".join(
+                    f"{e.kind} {e.first_month:%m/%Y}–{e.until:%m/%Y} : {e.amount} €"
+                    for e in established
+                ),
+                acting_user=user,
+            )
+            control_response_record(
+                control=control, text=ANSWER, channel=ResponseChannel.PAPER, acting_user=user
+            )
+        closings.append(
+            Settlement(
+                control,
+                established,
+                note="Clôture par le contrôleur du jumeau, pièces examinées.",
+            )
         )
-        control_response_record(
-            control=control, text=ANSWER, channel=ResponseChannel.PAPER, acting_user=user
-        )
-    return control_close(
-        control=control,
-        established=established,
-        suspected_fraud=False,
-        note="Clôture par le contrôleur du jumeau, pièces examinées.",
-        acting_user=user,
-    ).outcome
+    return controls_close(closings=closings, acting_user=user)
 
 
 def findings(household_id: int, month: dt.date) -> list[Established]:
