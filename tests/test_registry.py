@@ -293,7 +293,9 @@ def _written(facts_and_acts):
                 (event.household_number, event.detail),
                 list(event.households.values_list("number", flat=True)),
                 None if act is None else (act.kind, act.agent_id, act.household_id, act.at),
-                None if act is None else list(act.act_facts.values_list("fact_id", flat=True)),
+                None
+                if act is None
+                else list(act.act_facts.values_list("fact_id", flat=True)) == [fact.pk],
             )
         )
     return rows
