@@ -11,6 +11,7 @@ from justedroit.registry import selectors, services
 from justedroit.registry.models import Commune, Fact, Household, Membership, Person
 from justedroit.registry.nir import is_synthetic_nir, synthetic_nir, validate_nir
 from justedroit.registry.services import MemberInput
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -273,3 +274,86 @@ def test_search_by_number_nir_and_name(household):
     assert list(selectors.households_search("mart jul")) == [household]
     assert list(selectors.households_search("Dupont")) == []
     assert list(selectors.households_search("  ")) == []
+
+
+def _written(facts_and_acts):
+    """What recording wrote, ids aside: each fact, its audit event and its processing act."""
+    rows = []
+    for fact, act in facts_and_acts:
+        event = AuditEvent.objects.get(object_type="registry.Fact", object_id=str(fact.pk))
+        rows.append(
+            (
+                Fact.objects.filter(pk=fact.pk)
+                .values_list(
+                    "household_id", "person_id", "kind", "valid_from", "valid_until", "amount"
+                )
+                .get(),
+                (fact.recorded_at, fact.source, fact.recorded_by_id),
+                (event.at, event.actor_id, event.actor_role, event.action, event.reason),
+                (event.household_number, event.detail),
+                list(event.households.values_list("number", flat=True)),
+                None if act is None else (act.kind, act.agent_id, act.household_id, act.at),
+                None
+                if act is None
+                else list(act.act_facts.values_list("fact_id", flat=True)) == [fact.pk],
+            )
+        )
+    return rows
+
+
+def test_agent_facts_record_writes_what_fact_record_writes_one_by_one(household):
+    """The case workers' month in bulk (`agent_facts_record`) against `fact_record` per fact, on
+    the same facts: the same rows (ids aside), audit events and processing acts."""
+    agent = UserFactory(username="gestionnaire")
+    other = UserFactory(username="relais", role="partner_relay")
+    person = household.memberships.get().person
+    entries = [
+        services.AgentFact(
+            services.FactInput(
+                household_id=household.pk,
+                person_id=person.pk,
+                kind="salary",
+                valid_from=dt.date(2022, month, 1),
+                valid_until=dt.date(2022, month + 1, 1),
+                amount=Decimal(1000 + month),
+            ),
+            agent=agent if month % 2 else other,
+            at=dt.datetime(2022, month, 3, 10, tzinfo=clock.PARIS),
+            reason="traitement d'une déclaration de ressources",
+        )
+        for month in range(1, 5)
+    ]
+    with transaction.atomic():
+        one_by_one = []
+        for entry in entries:
+            with clock.frozen(entry.at):
+                fact = services.fact_record(
+                    household=household,
+                    person=person,
+                    kind="salary",
+                    valid_from=entry.fact.valid_from,
+                    valid_until=entry.fact.valid_until,
+                    amount=entry.fact.amount,
+                    source="agent",
+                    acting_user=entry.agent,
+                    reason=entry.reason,
+                )
+            one_by_one.append((fact, fact.act_links.get().act if fact.act_links.exists() else None))
+        expected = _written(one_by_one)
+        transaction.set_rollback(True)
+    with transaction.atomic():
+        bulk = services.agent_facts_record(entries)
+    assert _written(bulk) == expected
+    assert [act is not None for _, act in bulk] == [True, False, True, False]  # agents only
+    with pytest.raises(ValidationError):  # one bad fact: nothing written
+        services.agent_facts_record(
+            [
+                entries[0],
+                services.AgentFact(
+                    services.FactInput(household.pk, "salary", dt.date(2022, 1, 1), None),
+                    agent,
+                    entries[0].at,
+                ),
+            ]
+        )
+    assert Fact.objects.count() == 4

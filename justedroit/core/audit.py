@@ -2,8 +2,11 @@
 rolls back with the action it records."""
 
 import contextlib
-from collections.abc import Iterable, Iterator
+import datetime as dt
+from collections.abc import Iterable, Iterator, Sequence
 from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any
 
 from django.db import models, transaction
 
@@ -57,25 +60,53 @@ def audit_record(
     """One event; `household_number` is the household acted on, `households` every other one
     whose data the action showed. Each becomes an indexed row the DPO's per-household view
     reads."""
+    entry = AuditEntry(clock.now(), actor, action, household_number, obj, reason, detail)
+    return audit_records([entry], households=households)[0]
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One event of `audit_records`, at its own instant."""
+
+    at: dt.datetime
+    actor: User | None
+    action: AuditAction
+    household_number: str = ""
+    obj: Any = None
+    reason: str = ""
+    detail: dict | None = None
+
+
+def audit_records(
+    entries: Sequence[AuditEntry], *, households: Iterable[str] = ()
+) -> list[AuditEvent]:
+    """`audit_record` of many events in two inserts (a batch of acts, each with its own instant,
+    actor and household); `households`, shown by each event besides its own."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("An audit event must be written inside the transaction it records.")
-    event = AuditEvent.objects.create(
-        at=clock.now(),
-        actor=actor,
-        actor_role=getattr(actor, "role", ""),
-        operator=_OPERATOR.get(),
-        action=action,
-        household_number=household_number,
-        object_type=obj._meta.label if obj is not None else "",
-        object_id=str(obj.pk) if obj is not None else "",
-        reason=reason[:300],
-        detail=detail or {},
+    operator = _OPERATOR.get()
+    events = AuditEvent.objects.bulk_create(
+        AuditEvent(
+            at=entry.at,
+            actor=entry.actor,
+            actor_role=getattr(entry.actor, "role", ""),
+            operator=operator,
+            action=entry.action,
+            household_number=entry.household_number,
+            object_type=entry.obj._meta.label if entry.obj is not None else "",
+            object_id=str(entry.obj.pk) if entry.obj is not None else "",
+            reason=entry.reason[:300],
+            detail=entry.detail or {},
+        )
+        for entry in entries
     )
-    shown = dict.fromkeys(n for n in (household_number, *households) if n)
+    others = tuple(households)
     AuditEventHousehold.objects.bulk_create(
-        AuditEventHousehold(event=event, number=number) for number in shown
+        AuditEventHousehold(event=event, number=number)
+        for event, entry in zip(events, entries, strict=True)
+        for number in dict.fromkeys(n for n in (entry.household_number, *others) if n)
     )
-    return event
+    return events
 
 
 def display_record(

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from justedroit.core import clock
-from justedroit.core.audit import audit_record
+from justedroit.core.audit import AuditEntry, audit_record, audit_records
 from justedroit.core.models import AuditAction, User
 from justedroit.registry.facts import FACT_SPECS, value_error
 from justedroit.registry.models import (
@@ -334,6 +334,91 @@ def facts_record_bulk(
             "Deux faits de même nature se chevauchent pour une même personne au même instant."
         ) from error
     return stored
+
+
+@dataclass(frozen=True)
+class AgentFact:
+    """One fact of `agent_facts_record`: recorded by `agent` at the instant `at`."""
+
+    fact: FactInput
+    agent: User
+    at: dt.datetime
+    reason: str = ""
+
+
+def agent_facts_record(entries: Sequence[AgentFact]) -> list[tuple[Fact, ProcessingAct | None]]:
+    """`fact_record` (source « saisie d'un agent ») of many facts, each by its agent at its own
+    instant — a month of the case workers' processing — in a few inserts: the same facts, their
+    audit events and processing acts. Every fact is checked first; the first bad one raises
+    ValidationError and nothing is written. Returns each fact with its act (None when its author
+    is not an agent). Inside the caller's transaction or its own."""
+    if not entries:
+        return []
+    household_ids = {e.fact.household_id for e in entries}
+    numbers = dict(Household.objects.filter(id__in=household_ids).values_list("id", "number"))
+    members = set(
+        Membership.objects.filter(household_id__in=household_ids).values_list(
+            "household_id", "person_id"
+        )
+    )
+    for entry in entries:
+        _fact_input_check(entry.fact, numbers, members)
+    source = FactSource.AGENT
+    try:
+        with transaction.atomic():
+            facts = Fact.objects.bulk_create(
+                Fact(
+                    household_id=e.fact.household_id,
+                    person_id=e.fact.person_id,
+                    kind=e.fact.kind,
+                    valid_from=e.fact.valid_from,
+                    valid_until=e.fact.valid_until,
+                    recorded_at=e.at,
+                    source=source,
+                    amount=e.fact.amount,
+                    code=e.fact.code,
+                    recorded_by=e.agent,
+                )
+                for e in entries
+            )
+            audit_records(
+                [
+                    AuditEntry(
+                        e.at,
+                        e.agent,
+                        AuditAction.CREATE,
+                        numbers[e.fact.household_id],
+                        fact,
+                        e.reason,
+                        {"kind": e.fact.kind, "source": source},
+                    )
+                    for e, fact in zip(entries, facts, strict=True)
+                ]
+            )
+            by_agent = [
+                (e, fact) for e, fact in zip(entries, facts, strict=True) if e.agent.is_agent
+            ]
+            acts = ProcessingAct.objects.bulk_create(
+                ProcessingAct(
+                    kind=ActKind.FACTS_RECORDED,
+                    agent=e.agent,
+                    household_id=e.fact.household_id,
+                    at=e.at,
+                    object_type=fact._meta.label,
+                    object_id=str(fact.pk),
+                )
+                for e, fact in by_agent
+            )
+            ProcessingActFact.objects.bulk_create(
+                ProcessingActFact(act=act, fact=fact)
+                for act, (_, fact) in zip(acts, by_agent, strict=True)
+            )
+    except IntegrityError as error:
+        raise ValidationError(
+            "Ce fait chevauche un fait de même nature enregistré au même instant."
+        ) from error
+    act_of = {fact.pk: act for act, (_, fact) in zip(acts, by_agent, strict=True)}
+    return [(fact, act_of.get(fact.pk)) for fact in facts]
 
 
 def _fact_input_check(fact: FactInput, numbers: dict[int, str], members: set) -> None:

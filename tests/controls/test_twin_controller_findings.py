@@ -22,9 +22,9 @@ from justedroit.entitlements.situations import situations
 from justedroit.registry.models import Benefit, FactKind, FactSource, Residence
 from justedroit.twin.simulate.controls import (
     _targeted,
-    control_settle_from_truth,
     controller,
     controls_month,
+    controls_settle_from_truth,
     situation_findings,
 )
 from justedroit.twin.simulate.controls.parameters import PARAMETERS as P
@@ -56,7 +56,7 @@ def _on_site(household):
         acting_user=user,
         month=JUNE,
     )
-    return control, control_settle_from_truth(control, JUNE, user)
+    return control, controls_settle_from_truth([control], JUNE, user)[0].outcome
 
 
 def test_an_on_site_control_finds_a_hidden_partner_and_the_engine_makes_the_indu(paid_household):

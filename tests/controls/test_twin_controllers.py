@@ -9,7 +9,7 @@ from justedroit.controls.services import control_open
 from justedroit.core import clock
 from justedroit.entitlements.models import Adjustment, AdjustmentKind
 from justedroit.registry.models import FactSource
-from justedroit.twin.simulate.controls import _monthly, control_settle_from_truth, controller
+from justedroit.twin.simulate.controls import _monthly, controller, controls_settle_from_truth
 from justedroit.twin.truth.models import Behaviour, Change, Origin, TrueKind, TruePeriod
 from tests.controls.conftest import PAID_MONTHS
 
@@ -40,7 +40,8 @@ def test_the_twin_controller_closes_a_documents_control_with_the_engine_impact(p
             acting_user=user,
             month=JUNE,
         )
-        assert control_settle_from_truth(control, JUNE, user) == ControlOutcome.OVERPAYMENT
+        (closed,) = controls_settle_from_truth([control], JUNE, user)
+        assert closed.outcome == ControlOutcome.OVERPAYMENT
     control.refresh_from_db()
     # The true salary is established by the control, February–June, as one fact.
     (fact,) = control.facts.all()
@@ -72,5 +73,6 @@ def test_a_household_whose_documents_match_closes_without_incidence(paid_househo
             acting_user=user,
             month=JUNE,
         )
-        assert control_settle_from_truth(control, JUNE, user) == ControlOutcome.NO_CHANGE
+        (closed,) = controls_settle_from_truth([control], JUNE, user)
+        assert closed.outcome == ControlOutcome.NO_CHANGE
     assert not control.facts.exists() and not control.adjustments.exists()

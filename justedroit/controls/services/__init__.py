@@ -2,7 +2,7 @@
 audit rows in the same transaction; bad input raises ValidationError with a French message."""
 
 from justedroit.controls.services.automated import automated_controls_run
-from justedroit.controls.services.common import Established, control_open
+from justedroit.controls.services.common import Established, Settlement, control_open
 from justedroit.controls.services.documents import (
     control_deadlines_apply,
     document_receive,
@@ -12,6 +12,7 @@ from justedroit.controls.services.files import (
     control_assign,
     control_close,
     control_response_record,
+    controls_close,
     findings_notify,
     visit_report_record,
     visit_schedule,
@@ -25,12 +26,14 @@ from justedroit.controls.services.targeting import (
 
 __all__ = [
     "Established",
+    "Settlement",
     "automated_controls_run",
     "control_assign",
     "control_close",
     "control_deadlines_apply",
     "control_open",
     "control_response_record",
+    "controls_close",
     "document_receive",
     "document_request_send",
     "findings_notify",

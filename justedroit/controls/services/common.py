@@ -2,6 +2,7 @@
 outcome and its € impact from the engine, linked to the facts established and the Adjustments."""
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -24,7 +25,7 @@ from justedroit.core import clock
 from justedroit.core.audit import case_event_record
 from justedroit.core.models import User
 from justedroit.entitlements.models import AdjustmentKind, Payment, Run, RunStatus
-from justedroit.entitlements.services import household_recompute
+from justedroit.entitlements.services import households_recompute_from
 from justedroit.registry.models import ActKind, FactSource, Household, Person
 from justedroit.registry.services import fact_record, processing_act_record
 from justedroit.rules.situation import FIRST_SUPPORTED_MONTH
@@ -152,6 +153,17 @@ def settled_outcome(arrears: Decimal, overpayment: Decimal, suspected_fraud: boo
     return ControlOutcome.NO_CHANGE
 
 
+@dataclass(frozen=True)
+class Settlement:
+    """One control to close with `settle_many`: what it established, the outcome's fraud
+    suspicion, the closing note."""
+
+    control: Control
+    established: list[Established]
+    suspected_fraud: bool = False
+    note: str = ""
+
+
 def settle(
     control: Control,
     established: list[Established],
@@ -164,42 +176,89 @@ def settle(
     """Close the control: record what it established (facts with source « contrôle »), recompute
     the settled months they bear on, and record the outcome and its € impact: the rappels and
     indus the engine created, linked to the control. Must run inside a transaction."""
-    household = control.household
-    reason = settle_reason(control)
-    facts = [
-        fact_record(
-            household=household,
-            person=item.person,
-            kind=item.kind,
-            valid_from=item.first_month,
-            valid_until=item.until,
-            amount=item.amount,
-            code=item.code,
-            source=FactSource.CONTROL,
-            acting_user=acting_user,
-            reason=reason,
+    settlement = Settlement(control, established, suspected_fraud, note)
+    return settle_many([settlement], acting_user=acting_user, up_to=up_to)[0]
+
+
+def settle_many(
+    settlements: list[Settlement], *, acting_user: User | None, up_to: dt.date | None = None
+) -> list[Control]:
+    """`settle` of many controls: each control's facts, outcome and history as `settle` records
+    them, but one recomputation (`households_recompute_from`: one engine computation per month)
+    for all the households whose facts changed, not one per control. Two controls of the same
+    household are settled one after the other (the second sees the first's facts). Must run
+    inside a transaction."""
+    rounds: list[list[Settlement]] = []
+    for settlement in settlements:
+        household_id = settlement.control.household_id
+        free = next(
+            (r for r in rounds if all(s.control.household_id != household_id for s in r)), None
         )
-        for item in established
-    ]
-    adjustments = []
-    if established:
-        first = max(min(item.first_month for item in established), FIRST_SUPPORTED_MONTH)
-        last = last_settled_month(household, up_to or clock.month_start(clock.today()))
-        if last is not None and first <= last:
-            adjustments = household_recompute(
-                household=household,
-                first_month=first,
-                last_month=last,
+        if free is None:
+            rounds.append(free := [])
+        free.append(settlement)
+    up_to = up_to or clock.month_start(clock.today())
+    return [control for round_ in rounds for control in _settle_round(round_, acting_user, up_to)]
+
+
+def _settle_round(
+    settlements: list[Settlement], acting_user: User | None, up_to: dt.date
+) -> list[Control]:
+    """`settle_many` of controls of distinct households."""
+    reasons = {s.control.household_id: settle_reason(s.control) for s in settlements}
+    facts_of = [
+        [
+            fact_record(
+                household=s.control.household,
+                person=item.person,
+                kind=item.kind,
+                valid_from=item.first_month,
+                valid_until=item.until,
+                amount=item.amount,
+                code=item.code,
+                source=FactSource.CONTROL,
                 acting_user=acting_user,
-                reason=reason,
+                reason=reasons[s.control.household_id],
             )
+            for item in s.established
+        ]
+        for s in settlements
+    ]
+    settling = [s for s in settlements if s.established]
+    lasts = last_settled_months([s.control.household_id for s in settling], up_to)
+    by_last: dict[dt.date, dict[int, dt.date]] = defaultdict(dict)
+    for s in settling:
+        first = max(min(item.first_month for item in s.established), FIRST_SUPPORTED_MONTH)
+        last = lasts[s.control.household_id]
+        if last is not None and first <= last:
+            by_last[last][s.control.household_id] = first
+    adjustments_of: dict[int, list] = defaultdict(list)
+    for last, first_months in sorted(by_last.items()):
+        for adjustment in households_recompute_from(
+            first_months=first_months,
+            last_month=last,
+            acting_user=acting_user,
+            reasons=reasons,
+        ):
+            adjustments_of[adjustment.household_id].append(adjustment)
+    closed = []
+    for s, facts in zip(settlements, facts_of, strict=True):
+        closed.append(
+            _closed(s, facts, adjustments_of[s.control.household_id], acting_user=acting_user)
+        )
+    return closed
+
+
+def _closed(settlement: Settlement, facts: list, adjustments: list, *, acting_user) -> Control:
+    """The control closed with its facts and rappels and indus: links, outcome, history."""
+    control = settlement.control
     ControlFact.objects.bulk_create(ControlFact(control=control, fact=f) for f in facts)
     ControlAdjustment.objects.bulk_create(
         ControlAdjustment(control=control, adjustment=a) for a in adjustments
     )
     arrears = sum((a.amount for a in adjustments if a.kind == AdjustmentKind.ARREARS), ZERO)
     overpayment = sum((a.amount for a in adjustments if a.kind == AdjustmentKind.OVERPAYMENT), ZERO)
-    outcome = settled_outcome(arrears, overpayment, suspected_fraud)
+    outcome = settled_outcome(arrears, overpayment, settlement.suspected_fraud)
     now = clock.now()
     control.status, control.outcome, control.closed_at = ControlStatus.CLOSED, outcome, now
     control.arrears, control.overpayment = arrears, overpayment
@@ -211,7 +270,7 @@ def settle(
     processing_act_record(
         kind=ActKind.CONTROL_SETTLED,
         agent=acting_user,
-        household=household,
+        household=control.household,
         facts=facts,
         obj=control,
     )
@@ -219,7 +278,7 @@ def settle(
         control,
         EventKind.CLOSED,
         acting_user,
-        note=note,
+        note=settlement.note,
         detail={
             "outcome": outcome,
             "arrears": str(arrears),

@@ -21,7 +21,13 @@ from justedroit.controls.models import (
     Visit,
     VisitReport,
 )
-from justedroit.controls.services.common import Established, event_record, locked, settle
+from justedroit.controls.services.common import (
+    Established,
+    Settlement,
+    event_record,
+    locked,
+    settle_many,
+)
 from justedroit.core import clock
 from justedroit.core.models import User
 from justedroit.core.roles import Role
@@ -246,24 +252,35 @@ def control_close(
     « contrôle »), the months they bear on recomputed, and the outcome recorded with its € impact.
     Findings that change anything (facts, suspected fraud) must have been notified to the
     allocataire, and their time to answer passed or their answer received."""
+    closing = Settlement(control, established, suspected_fraud, note)
+    return controls_close(closings=[closing], acting_user=acting_user)[0]
+
+
+def controls_close(*, closings: list[Settlement], acting_user: User) -> list[Control]:
+    """`control_close` of many controls in one transaction, each checked as `control_close`
+    checks one (the first refused raises ValidationError and nothing is closed), with one
+    recomputation for all their households (`settle_many`): a controllers' month at once."""
     if acting_user.role != Role.CONTROLLER or not acting_user.is_active:
         raise ValidationError("Un contrôle est clos par un contrôleur.")
     with transaction.atomic():
-        control = locked(control)
-        if control.kind == ControlKind.AUTOMATED:
-            raise ValidationError("Un contrôle automatisé se clôt de lui-même.")
-        if (established or suspected_fraud) and not _contradictory_done(control):
-            raise ValidationError(
-                "Procédure contradictoire : notifiez les constats à l'allocataire et attendez ses "
-                "observations ou la fin du délai de réponse avant de clore."
+        checked = []
+        for closing in closings:
+            control = locked(closing.control)
+            if control.kind == ControlKind.AUTOMATED:
+                raise ValidationError("Un contrôle automatisé se clôt de lui-même.")
+            if (closing.established or closing.suspected_fraud) and not _contradictory_done(
+                control
+            ):
+                raise ValidationError(
+                    "Procédure contradictoire : notifiez les constats à l'allocataire et "
+                    "attendez ses observations ou la fin du délai de réponse avant de clore."
+                )
+            checked.append(
+                Settlement(
+                    control, closing.established, closing.suspected_fraud, closing.note.strip()
+                )
             )
-        return settle(
-            control,
-            established,
-            acting_user=acting_user,
-            suspected_fraud=suspected_fraud,
-            note=note.strip(),
-        )
+        return settle_many(checked, acting_user=acting_user)
 
 
 def _contradictory_done(control: Control) -> bool:

@@ -42,9 +42,10 @@ from justedroit.controls.models import (
 from justedroit.controls.selectors import current_model, targeting_list
 from justedroit.controls.services import (
     Established,
-    control_close,
+    Settlement,
     control_open,
     control_response_record,
+    controls_close,
     findings_notify,
     random_sample_draw,
     targeting_decide,
@@ -93,8 +94,8 @@ def controls_month(month: dt.date, *, seed: int, scale: float) -> dict:
         counts["cibles"] = sum(wanted.values())
     else:
         worklist += _drawn_controls(month, seed, wanted, user)
-    for control in worklist:
-        counts[f"{control.kind}_{control_settle_from_truth(control, month, user)}"] += 1
+    for control in controls_settle_from_truth(worklist, month, user):
+        counts[f"{control.kind}_{control.outcome}"] += 1
     if _retrain(user):
         counts["modele_entraine"] = 1
     return dict(counts)
@@ -216,28 +217,34 @@ def _hash(household_id: int, month: dt.date, seed: int, salt: int) -> int:
     return (household_id * 2654435761 + month.toordinal() * 40503 + seed * 97 + salt) % 2**32
 
 
-def control_settle_from_truth(control: Control, month: dt.date, user: User) -> str:
-    """The household's documents reveal its true resources; the controller establishes them
-    where they differ from what it was paid on and closes the control. Returns the outcome."""
-    established = findings(control.household_id, month) + situation_findings(
-        control.household_id, month, control.kind
-    )
-    if established:
-        findings_notify(
-            control=control,
-            findings="\n".join(_finding_line(e) for e in established),
-            acting_user=user,
+def controls_settle_from_truth(controls: list[Control], month: dt.date, user: User) -> list:
+    """The households' documents reveal their true resources (and, when this control finds them,
+    an undeclared vie maritale or residence abroad); the controller notifies the findings where
+    they differ from what each was paid on, then closes the controls together,
+    establishing the true amounts (`controls_close`: one recomputation for all the households).
+    Returns the closed controls."""
+    closings = []
+    for control in controls:
+        established = findings(control.household_id, month) + situation_findings(
+            control.household_id, month, control.kind
         )
-        control_response_record(
-            control=control, text=ANSWER, channel=ResponseChannel.PAPER, acting_user=user
+        if established:
+            findings_notify(
+                control=control,
+                findings="\n".join(_finding_line(e) for e in established),
+                acting_user=user,
+            )
+            control_response_record(
+                control=control, text=ANSWER, channel=ResponseChannel.PAPER, acting_user=user
+            )
+        closings.append(
+            Settlement(
+                control,
+                established,
+                note="Clôture par le contrôleur du jumeau, pièces examinées.",
+            )
         )
-    return control_close(
-        control=control,
-        established=established,
-        suspected_fraud=False,
-        note="Clôture par le contrôleur du jumeau, pièces examinées.",
-        acting_user=user,
-    ).outcome
+    return controls_close(closings=closings, acting_user=user)
 
 
 def _finding_line(e: Established) -> str:

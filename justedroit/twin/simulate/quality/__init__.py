@@ -19,8 +19,7 @@ from justedroit.core import clock
 from justedroit.core.models import User
 from justedroit.core.roles import Role
 from justedroit.quality.services import team_join
-from justedroit.registry.models import FactSource, Household, Person, ProcessingAct
-from justedroit.registry.services import fact_record
+from justedroit.registry.services import AgentFact, FactInput, agent_facts_record
 from justedroit.twin.simulate.quality.parameters import PARAMETERS as P
 from justedroit.twin.simulate.quality.workforce import agents_error_rates
 from justedroit.twin.truth.models import TrueKind, TruePeriod, TrueProcessing
@@ -81,42 +80,43 @@ def simulate(*, first_month, last_month, seed, scale, progress) -> dict:
         if salaries:
             n = min(per_month, len(salaries))
             chosen = [salaries[i] for i in rng.choice(len(salaries), size=n, replace=False)]
-            households = Household.objects.in_bulk({h for h, _, _ in chosen})
-            persons = Person.objects.in_bulk({p for _, p, _ in chosen})
             who = rng.integers(0, len(agents), size=n)
             errs = rng.random(n) < P.error_rate * rates[who]
             days = np.sort(rng.integers(1, 21, size=n))
+            entries, truths = [], []
             for index, (household_id, person_id, truth) in enumerate(chosen):
-                agent = agents[who[index]][0]
                 kind = kinds[rng.choice(len(kinds), p=list(P.error_kinds.values()))]
                 amount, valid_from = (
                     _recorded(kind, truth, month, rng) if errs[index] else (truth, month)
                 )
-                instant = dt.datetime(month.year, month.month, int(days[index]), 10) + dt.timedelta(
-                    seconds=index
-                )
-                with clock.frozen(instant):
-                    fact = fact_record(
-                        household=households[household_id],
-                        person=persons[person_id],
-                        kind="salary",
-                        valid_from=valid_from,
-                        valid_until=clock.add_months(valid_from, 1),
-                        amount=amount,
-                        source=FactSource.AGENT,
-                        acting_user=agent,
+                instant = dt.datetime(
+                    month.year, month.month, int(days[index]), 10, tzinfo=clock.PARIS
+                ) + dt.timedelta(seconds=index)
+                entries.append(
+                    AgentFact(
+                        FactInput(
+                            household_id=household_id,
+                            person_id=person_id,
+                            kind="salary",
+                            valid_from=valid_from,
+                            valid_until=clock.add_months(valid_from, 1),
+                            amount=amount,
+                        ),
+                        agent=agents[who[index]][0],
+                        at=instant,
                         reason="traitement d'une déclaration de ressources",
                     )
-                act = ProcessingAct.objects.get(act_facts__fact=fact)
-                TrueProcessing.objects.create(
-                    act=act,
-                    month=month,
-                    true_amount=truth,
-                    recorded_amount=amount,
-                    error=kind if errs[index] else "",
                 )
-                counts["actes"] += 1
-                counts["actes en erreur"] += int(errs[index])
+                truths.append((truth, amount, kind if errs[index] else ""))
+            recorded = agent_facts_record(entries)
+            TrueProcessing.objects.bulk_create(
+                TrueProcessing(
+                    act=act, month=month, true_amount=truth, recorded_amount=amount, error=error
+                )
+                for (_, act), (truth, amount, error) in zip(recorded, truths, strict=True)
+            )
+            counts["actes"] += n
+            counts["actes en erreur"] += int(errs.sum())
         progress(f"{month:%Y-%m} : {counts['actes']} actes")
         month = clock.add_months(month, 1)
     return dict(counts)
