@@ -21,6 +21,21 @@ LABELS = dict(FactKind.choices)
 SOURCES = dict(FactSource.choices)
 ORIGINS = {"paid": "versé", "computed": "calculé (mois pas encore payé)"}
 BENEFITS = dict(Benefit.choices)
+# What the allocataire needs to know first about how a benefit is computed.
+BENEFIT_NOTES: dict[str, list[str]] = {
+    Benefit.PPA: [
+        "La prime d'activité d'un mois est la moyenne des montants calculés sur les trois mois "
+        "précédents, à partir des ressources que vous avez déclarées pour ces mois."
+    ],
+    Benefit.RSA: [
+        "Le RSA complète les ressources de votre foyer jusqu'à un montant forfaitaire qui "
+        "dépend de sa composition."
+    ],
+    Benefit.AIDE_LOGEMENT: [
+        "L'aide au logement dépend de votre loyer, de la zone où vous habitez, de la "
+        "composition du foyer et de ses ressources des douze derniers mois connus."
+    ],
+}
 # The intermediate values (by name prefix) that make each benefit's amount.
 BENEFIT_STEPS: dict[str, tuple[str, ...]] = {
     Benefit.AF: ("prestations_familiales_base_ressources", "af_"),
@@ -192,14 +207,21 @@ def for_claimant(explanation: dict) -> list[dict]:
                 )
             continue
         sentences = [f"{label} : {format_euros(due)} pour {month_label(explanation['month'])}."]
+        sentences += BENEFIT_NOTES.get(benefit, [])
+        earlier: dict[str, list[str]] = {}  # an earlier month's values, said together
         for step in explanation["steps"]:
             amount = Decimal(step["value"])
             if not amount or not step["variable"].startswith(BENEFIT_STEPS.get(benefit, ())):
                 continue
             text = step["sentence"].format(format_euros(amount))
             if step["month"]:
-                text = f"Pour {month_label(step['month'])} : {text[0].lower()}{text[1:]}"
-            sentences.append(text)
+                earlier.setdefault(step["month"], []).append(text[0].lower() + text[1:-1])
+            else:
+                sentences.append(text)
+        sentences += [
+            f"Pour {month_label(month)} : {' ; '.join(parts)}."
+            for month, parts in sorted(earlier.items())
+        ]
         told.append({"benefit": benefit, "amount": due, "sentences": sentences})
     return told
 
@@ -247,10 +269,13 @@ def recompute_sentence(adjustments: list, first_month: dt.date, last_month: dt.d
         if causes
         else " Ils changent parce que la législation ou les faits des mois précédents diffèrent."
     )
-    others = (
-        f" Les {span - len(months)} autres mois restent tels que payés : aucun fait nouveau ne "
-        "modifie leur montant."
-        if span > len(months)
-        else ""
+    unchanged = span - len(months)
+    others = {
+        0: "",
+        1: " L'autre mois reste tel que payé : aucun fait nouveau ne modifie son montant.",
+    }.get(
+        unchanged,
+        f" Les {unchanged} autres mois restent tels que payés : aucun fait nouveau ne modifie "
+        "leur montant.",
     )
     return f"Recalcul {period} : {len(months)} mois sur {span} changent ({changes}).{why}{others}"

@@ -81,3 +81,13 @@ def test_the_claimant_sees_their_payments(client, make_user, paid_twin):
     # A month not paid, or not a month: not found.
     assert client.get(reverse("portal:payment_explanation", args=["2021-01"])).status_code == 404
     assert client.get(reverse("portal:payment_explanation", args=["juin"])).status_code == 404
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_only_the_allocataire_reads_their_month_explained(client, make_user, paid_twin, role):
+    user = make_user(role)
+    if role == Role.CLAIMANT:
+        HouseholdAccount.objects.create(user=user, household=paid_twin)
+    client.force_login(user)
+    response = client.get(reverse("portal:payment_explanation", args=["2022-06"]))
+    assert response.status_code == (200 if role == Role.CLAIMANT else 403)
