@@ -30,6 +30,8 @@ MONTHS_SHORT = (
     "nov.",
     "déc.",
 )
+# Django's ExtractWeekDay order: 1 = Sunday … 7 = Saturday.
+WEEKDAYS_FROM_SUNDAY = ("dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi")
 
 
 def month_label(month: dt.date | str) -> str:

@@ -252,10 +252,15 @@ def recompute_sentence(adjustments: list, first_month: dt.date, last_month: dt.d
             "paiements ne modifie ce qui était dû ; rien n'a été enregistré."
         )
     months = sorted({a.month for a in adjustments})
-    changes = "; ".join(
-        f"{month_label(a.month)} : {a.get_kind_display().lower()} de {format_euros(a.amount)} "
-        f"({BENEFITS.get(a.benefit, a.benefit)})"
-        for a in sorted(adjustments, key=lambda a: (a.month, a.benefit))
+    changes = " ; ".join(
+        f"{month_label(month)} : "
+        + ", ".join(
+            f"{a.get_kind_display().lower()} de {format_euros(a.amount)} "
+            f"({BENEFITS.get(a.benefit, a.benefit)})"
+            for a in sorted(adjustments, key=lambda a: a.benefit)
+            if a.month == month
+        )
+        for month in months
     )
     causes = {
         fact.pk: f"{LABELS[fact.kind]}{f' de {fact.person}' if fact.person_id else ''} "

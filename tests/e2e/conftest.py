@@ -46,6 +46,19 @@ def chromium_missing() -> str | None:
     return None
 
 
+@pytest.fixture(scope="session", autouse=True)
+def reference_data_restored(django_db_setup, django_db_blocker):
+    """The scenarios are transactional: Django empties every table after each, and
+    tests/conftest.py loads the migrated reference data (communes, sites, motifs) again from the
+    copy taken when the test database was made. pytest-django takes that copy only when some
+    collected test asks for it: taken here when it did not, while the data is still whole."""
+    from django.db import connection
+
+    if not getattr(connection, "_test_serialized_contents", None):
+        with django_db_blocker.unblock():
+            connection._test_serialized_contents = connection.creation.serialize_db_to_string()
+
+
 @pytest.fixture(scope="module")
 def browser(django_db_setup) -> Iterator[Browser]:
     """One Chromium per module. Playwright's synchronous API keeps an event loop running in the
@@ -83,7 +96,8 @@ class Visit:
             java_script_enabled=javascript,
             viewport={"width": 1280, "height": 900},
         )
-        self.context.set_default_timeout(10_000)
+        self.context.set_default_timeout(30_000)
+        self.context.set_default_navigation_timeout(60_000)
         self.page: Page = self.context.new_page()
         self.steps = 0
         OUTPUT.mkdir(parents=True, exist_ok=True)

@@ -5,6 +5,7 @@ Tuesday mornings with the sign-language interpreter, a partner with a mandate.""
 import datetime as dt
 from decimal import Decimal
 
+from justedroit.core import clock
 from justedroit.core.clock import PARIS
 from justedroit.core.models import User
 from justedroit.core.roles import Role
@@ -30,7 +31,14 @@ def person(role: Role, username: str, **extra) -> User:
 
 
 def household() -> Household:
-    """Léa Martin, tenant in Poitiers, 500 € of salary a month, RSA and housing aid claimed."""
+    """Léa Martin, tenant in Poitiers, 500 € of salary a month, RSA, housing aid and the prime
+    d'activité claimed; her file was opened on 3/1/2022 (so that what an agent records today
+    comes after it)."""
+    with clock.frozen(dt.datetime(2022, 1, 3, 9)):
+        return _household()
+
+
+def _household() -> Household:
     home = HouseholdFactory(
         number="7654321",
         members=[
@@ -77,8 +85,9 @@ def household() -> Household:
 
 def paid_household() -> Household:
     home = household()
-    for month in (MAY, JUNE):
-        month_run(month=month, wet=True, workers=1)
+    with clock.frozen(dt.datetime(2022, 7, 5, 9)):  # paid in the summer, known facts then
+        for month in (MAY, JUNE):
+            month_run(month=month, wet=True, workers=1)
     return home
 
 
