@@ -54,9 +54,24 @@ def reference_data_restored(django_db_setup, django_db_blocker):
     collected test asks for it: taken here when it did not, while the data is still whole."""
     from django.db import connection
 
-    if not getattr(connection, "_test_serialized_contents", None):
-        with django_db_blocker.unblock():
+    with django_db_blocker.unblock():
+        if not getattr(connection, "_test_serialized_contents", None):
             connection._test_serialized_contents = connection.creation.serialize_db_to_string()
+    return connection._test_serialized_contents
+
+
+@pytest.fixture
+def reference_data(reference_data_restored, transactional_db):
+    """Each scenario starts with the reference data, whatever ran before it on this worker."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connection
+
+    from justedroit.registry.models import Commune
+
+    if not Commune.objects.exists():
+        ContentType.objects.all().delete()
+        connection.creation.deserialize_db_from_string(reference_data_restored)
+        ContentType.objects.clear_cache()
 
 
 @pytest.fixture(scope="module")
@@ -149,7 +164,7 @@ class Visit:
 
 
 @pytest.fixture
-def visit(browser, live_server, request) -> Iterator:
+def visit(browser, live_server, reference_data, request) -> Iterator:
     """`visit(javascript=True)` opens a browser context for one person of the scenario."""
     opened: list[Visit] = []
 

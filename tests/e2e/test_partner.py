@@ -34,7 +34,7 @@ def test_the_partner_follows_a_mandated_household(visit):
     page = anne.page
 
     anne.menu("Espace partenaire")
-    expect(page.get_by_text(efs.name)).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Espace partenaire")
     page.get_by_role("link", name=re.compile("Consulter la situation d'un allocataire")).click()
     page.get_by_label("Numéro allocataire").fill(home.number)
     page.get_by_role("button", name="Consulter").click()
