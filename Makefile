@@ -11,7 +11,7 @@ export JUSTEDROIT_TODAY ?= 2022-12-30T10:30
 # (`make demo DEMO_SCALE=1` for the full twin: its 24 cycles are not timed yet).
 DEMO_SCALE ?= 0.05
 
-.PHONY: demo test lint pytest fuzz install
+.PHONY: demo test lint pytest fuzz install browser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,7 +50,18 @@ lint: install
 	$(BIN)/mypy
 	DEBUG=1 $(MANAGE) makemigrations --check --dry-run
 
-pytest: install
+# The end-to-end tests (tests/e2e) drive Debian's Chromium: installed here with apt-get when
+# missing (Playwright never downloads a browser). Without root or apt-get they are skipped, saying why.
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; } \
+	      || echo "Installation de Chromium impossible : les tests de bout en bout seront ignorés."; \
+	  else echo "Chromium absent et apt-get indisponible : les tests de bout en bout seront ignorés."; fi; \
+	fi
+
+# Screenshots of every end-to-end step land in build/e2e/ (the run's artefacts).
+pytest: install browser
 	$(BIN)/pytest -q -n auto --dist loadscope $(PYTEST_ARGS)
 
 test: lint pytest

@@ -219,6 +219,9 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Every form is drawn by the shared templates (core/forms/): errors beside their field.
+FORM_RENDERER = "justedroit.core.renderers.FormRenderer"
+
 LANGUAGE_CODE = "fr"
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True

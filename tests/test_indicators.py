@@ -26,7 +26,9 @@ def test_indicators_table_and_page(small_twin, capsys, client, make_user):
     assert "Foyers allocataires" in capsys.readouterr().out
     client.force_login(make_user(Role.DIRECTOR))
     page = client.get(reverse("reporting:indicators"), {"annee": "2022"}).content.decode()
-    assert "Foyers allocataires" in page and "94757" in page and "948" in page
+    # French thousands separators; the year's monthly payments drawn and tabulated.
+    assert "Foyers allocataires" in page and "94\u202f757" in page and "948" in page
+    assert "Paiements mois par mois en 2022" in page
 
 
 def test_shared_aggregates_are_computed_once_per_report_only():
@@ -45,3 +47,50 @@ def test_shared_aggregates_are_computed_once_per_report_only():
     assert calls == [2022, 2021]
     aggregate(2022)  # outside a report: computed afresh, never stale
     assert calls == [2022, 2021, 2022]
+
+
+def test_the_report_is_kept_until_the_data_changes_or_a_recomputation(db, make_user):
+    import datetime as dt
+
+    from justedroit.core import clock
+    from justedroit.reporting import selectors
+
+    with clock.frozen(dt.datetime(2023, 1, 2, 9)):
+        first = selectors.indicator_report(2022)
+    with clock.frozen(dt.datetime(2023, 1, 2, 10)):
+        assert selectors.indicator_report(2022).computed_at == first.computed_at  # kept
+        make_user(Role.MANAGER)  # a row added: the data changed
+        changed = selectors.indicator_report(2022)
+        assert changed.computed_at > first.computed_at
+    with clock.frozen(dt.datetime(2023, 1, 2, 11)):
+        asked = selectors.indicator_report(2022, recompute=True)
+        assert asked.computed_at > changed.computed_at
+
+
+@pytest.mark.parametrize(
+    "better, change, trend",
+    [
+        ("higher", 3, "better"),
+        ("higher", -3, "worse"),
+        ("lower", 3, "worse"),
+        ("lower", -3, "better"),
+        ("", 3, "neutral"),
+        ("lower", 0, "neutral"),
+    ],
+)
+def test_a_change_is_coloured_by_better_or_worse_not_by_its_sign(better, change, trend):
+    from justedroit.reporting.selectors import IndicatorRow
+
+    row = IndicatorRow("x", "X", "", "%", 2022, 10 + change, 10, None, "", better)
+    assert row.trend == trend
+
+
+def test_the_indicators_export_as_csv_and_recompute_on_demand(db, client, make_user):
+    client.force_login(make_user(Role.MANAGER))
+    export = client.get(reverse("reporting:indicators_csv"), {"annee": "2022"})
+    text = b"".join(export.streaming_content).decode("utf-8-sig")
+    header, *rows = text.splitlines()
+    assert header.startswith("Indicateur;Unité;2022;2021;Évolution;Sens souhaité")
+    assert any(row.startswith("Foyers allocataires;foyers;") for row in rows)
+    again = client.post(reverse("reporting:indicators") + "?annee=2022")
+    assert again.status_code == 302 and again.url.endswith("?annee=2022")

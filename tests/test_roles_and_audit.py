@@ -56,6 +56,14 @@ ALLOWED = {
     "registry:consultation": FILE_READERS,
     "registry:household_detail": FILE_READERS,
     "reporting:indicators": {R.MANAGER, R.PROCESS_PILOT, R.DIRECTOR, R.VERIFIER, R.ADMINISTRATOR},
+    "reporting:indicators_csv": {
+        R.MANAGER,
+        R.PROCESS_PILOT,
+        R.DIRECTOR,
+        R.VERIFIER,
+        R.ADMINISTRATOR,
+    },
+    "portal:payments": {R.CLAIMANT},
     "portal:claimant_home": {R.CLAIMANT},
     "portal:partner_home": {R.PARTNER_EFS, R.PARTNER_RELAY},
     "entitlements:household_rights": FILE_WORKERS,
@@ -136,6 +144,7 @@ ARGS = {
 }
 # URLs whose every-role matrix lives with their domain's tests (they need domain objects).
 TESTED_ELSEWHERE = {
+    "portal:payment_explanation": "tests/entitlements/test_web.py",
     "channels:home": "tests/channels/test_permissions.py",
     "channels:statistics": "tests/channels/test_permissions.py",
     "channels:email_thread": "tests/channels/test_permissions.py",

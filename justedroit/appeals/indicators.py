@@ -28,6 +28,7 @@ def remission_requests(year: int) -> int:
 
 @indicator(
     code="appeals_contestations",
+    better="lower",
     label="Contestations devant la CRA",
     unit="recours",
     definition="Contestations d'un droit ou d'un indu reçues dans l'année.",

@@ -41,6 +41,7 @@ def calls_received(year: int) -> int | None:
 
 @indicator(
     code="call_answer_rate",
+    better="higher",
     label="Taux de décroché",
     unit="%",
     definition="Appels décrochés ÷ appels présentés dans l'année.",
@@ -53,6 +54,7 @@ def call_answer_rate(year: int) -> Decimal | None:
 
 @indicator(
     code="call_service_level",
+    better="higher",
     label="Niveau de service téléphonique",
     unit="%",
     definition="Appels décrochés en moins de CHANNELS_CALL_SERVICE_LEVEL_SECONDS secondes "
@@ -65,6 +67,7 @@ def call_service_level(year: int) -> Decimal | None:
 
 @indicator(
     code="call_abandon_rate",
+    better="lower",
     label="Taux d'abandon des appels",
     unit="%",
     definition="Appels raccrochés pendant l'attente ÷ appels présentés.",
@@ -89,6 +92,7 @@ def emails_handled(year: int) -> int | None:
 
 @indicator(
     code="email_within_target",
+    better="higher",
     label="Courriels répondus dans le délai cible",
     unit="%",
     definition="Courriels reçus dans l'année et répondus en moins de "
@@ -102,6 +106,7 @@ def email_within_target(year: int) -> Decimal | None:
 
 @indicator(
     code="email_first_response",
+    better="lower",
     label="Délai moyen de première réponse aux courriels",
     unit="heures ouvrées",
     definition="Moyenne, sur les courriels reçus dans l'année et répondus, du temps ouvré entre "
@@ -116,6 +121,7 @@ def email_first_response(year: int) -> Decimal | None:
 
 @indicator(
     code="email_backlog",
+    better="lower",
     label="Courriels en attente de réponse au 31/12",
     unit="courriels",
     definition="Courriels reçus et sans réponse au 31 décembre (ou aujourd'hui pour l'année en "
@@ -128,6 +134,7 @@ def email_backlog(year: int) -> int | None:
 
 @indicator(
     code="email_backlog_age",
+    better="lower",
     label="Âge médian des courriels en attente au 31/12",
     unit="jours ouvrés",
     definition="Médiane du nombre de jours ouvrés d'attente des courriels sans réponse au 31/12.",
@@ -139,6 +146,7 @@ def email_backlog_age(year: int) -> Decimal | None:
 
 @indicator(
     code="documents_paper_share",
+    better="lower",
     label="Part du papier dans les documents reçus",
     unit="%",
     definition="Documents reçus sur papier (numérisés à la Caf) ÷ documents reçus dans l'année.",
@@ -152,6 +160,7 @@ def documents_paper_share(year: int) -> Decimal | None:
 
 @indicator(
     code="documents_auto_rate",
+    better="higher",
     label="Documents traités automatiquement",
     unit="%",
     definition="Documents reçus dans l'année orientés vers le traitement automatique (déclaration "
@@ -166,6 +175,7 @@ def documents_auto_rate(year: int) -> Decimal | None:
 
 @indicator(
     code="documents_within_15_days",
+    better="higher",
     label="Documents traités en 15 jours ou moins",
     unit="%",
     definition="Documents traités dans l'année moins de 15 jours calendaires après leur réception "
@@ -179,6 +189,7 @@ def documents_within_15_days(year: int) -> Decimal | None:
 
 @indicator(
     code="documents_backlog",
+    better="lower",
     label="Documents en attente de traitement au 31/12",
     unit="documents",
     definition="Documents reçus et non traités au 31 décembre (ou aujourd'hui).",
@@ -190,6 +201,7 @@ def documents_backlog(year: int) -> int | None:
 
 @indicator(
     code="documents_backlog_age",
+    better="lower",
     label="Âge médian du stock de documents au 31/12",
     unit="jours",
     definition="Médiane du nombre de jours calendaires d'attente des documents non traités.",
@@ -201,6 +213,7 @@ def documents_backlog_age(year: int) -> Decimal | None:
 
 @indicator(
     code="online_procedure_rate",
+    better="higher",
     label="Recours aux téléprocédures",
     unit="%",
     definition="Demandes de prestations et déclarations faites en ligne ÷ toutes celles de "
@@ -214,6 +227,7 @@ def online_procedure_rate(year: int) -> Decimal | None:
 
 @indicator(
     code="repeat_contact_rate",
+    better="lower",
     label="Taux de contacts réitérés",
     unit="%",
     definition="Appels et courriels de l'année d'un foyer identifié, avec un motif, précédés "

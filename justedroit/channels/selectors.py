@@ -15,6 +15,7 @@ from justedroit.channels.models import (
     CallbackRequest,
     CallbackStatus,
     CallOutcome,
+    CallQueue,
     Direction,
     Document,
     DocumentChannel,
@@ -31,6 +32,7 @@ from justedroit.channels.models.procedures import Procedure, ProcedureKind
 from justedroit.core import clock
 from justedroit.core.calendar import working_days_between
 from justedroit.core.db import by_pk
+from justedroit.core.french import WEEKDAYS_FROM_SUNDAY
 from justedroit.core.imports import printable
 from justedroit.core.indicators import shared_within_report
 
@@ -89,8 +91,23 @@ def call_breakdown(year: int, by: str) -> list[dict]:
         .annotate(offered=Count("id"), answered=Count("id", filter=Q(outcome=CallOutcome.ANSWERED)))
         .order_by("bucket")
     ):
-        result.append({**row, "rate": percent(row["answered"], row["offered"])})
+        result.append(
+            {
+                **row,
+                "label": _bucket_label(by, row["bucket"]),
+                "rate": percent(row["answered"], row["offered"]),
+            }
+        )
     return result
+
+
+def _bucket_label(by: str, bucket) -> str:
+    """A breakdown's row in French: '9 h', 'mardi', the queue's name."""
+    if by == "hour":
+        return f"{bucket} h"
+    if by == "weekday":
+        return WEEKDAYS_FROM_SUNDAY[bucket - 1]
+    return dict(CallQueue.choices).get(bucket, bucket)
 
 
 def open_callbacks() -> QuerySet[CallbackRequest]:

@@ -20,6 +20,9 @@ class Indicator:
     compute: Callable[[int], Value]  # year → value
     published: dict[int, Value]  # the seed's published value by year, when there is one
     source: str = ""  # where the published value comes from
+    # Which way is better for the people served: "higher", "lower", or "" when neither (a
+    # volume). The indicators page colours a change by it, not by its sign.
+    better: str = ""
 
 
 _REGISTRY: dict[str, Indicator] = {}
@@ -33,11 +36,16 @@ def indicator(
     unit: str,
     published: dict[int, Value] | None = None,
     source: str = "",
+    better: str = "",
 ):
     def register(compute: Callable[[int], Value]) -> Callable[[int], Value]:
+        if better not in ("", "higher", "lower"):
+            raise ValueError(f"Indicator {code}: better is 'higher', 'lower' or ''.")
         if code in _REGISTRY:
             raise ValueError(f"Indicator {code} is declared twice.")
-        _REGISTRY[code] = Indicator(code, label, definition, unit, compute, published or {}, source)
+        _REGISTRY[code] = Indicator(
+            code, label, definition, unit, compute, published or {}, source, better
+        )
         return compute
 
     return register

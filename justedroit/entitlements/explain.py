@@ -8,15 +8,45 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 
 from justedroit import rules
+from justedroit.core.french import month_label
+from justedroit.core.money import format_euros
 from justedroit.entitlements.situations import COMPUTED, rsa_received, situations
 from justedroit.registry import selectors as registry
-from justedroit.registry.facts import RESOURCE_KINDS
-from justedroit.registry.models import FactKind, FactSource, Household
+from justedroit.registry.facts import RESOURCE_KINDS, value_label
+from justedroit.registry.models import Benefit, FactKind, FactSource, Household
+from justedroit.rules.explain import LABELS as STEP_LABELS
 from justedroit.rules.inputs import resource_window, rsa_months
 
 LABELS = dict(FactKind.choices)
 SOURCES = dict(FactSource.choices)
 ORIGINS = {"paid": "versé", "computed": "calculé (mois pas encore payé)"}
+BENEFITS = dict(Benefit.choices)
+# What the allocataire needs to know first about how a benefit is computed.
+BENEFIT_NOTES: dict[str, list[str]] = {
+    Benefit.PPA: [
+        "La prime d'activité d'un mois est la moyenne des montants calculés sur les trois mois "
+        "précédents, à partir des ressources que vous avez déclarées pour ces mois."
+    ],
+    Benefit.RSA: [
+        "Le RSA complète les ressources de votre foyer jusqu'à un montant forfaitaire qui "
+        "dépend de sa composition."
+    ],
+    Benefit.AIDE_LOGEMENT: [
+        "L'aide au logement dépend de votre loyer, de la zone où vous habitez, de la "
+        "composition du foyer et de ses ressources des douze derniers mois connus."
+    ],
+}
+# The intermediate values (by name prefix) that make each benefit's amount.
+BENEFIT_STEPS: dict[str, tuple[str, ...]] = {
+    Benefit.AF: ("prestations_familiales_base_ressources", "af_"),
+    Benefit.CF: ("prestations_familiales_base_ressources",),
+    Benefit.ARS: ("prestations_familiales_base_ressources",),
+    Benefit.PAJE_BASE: ("prestations_familiales_base_ressources",),
+    Benefit.AIDE_LOGEMENT: ("aide_logement_",),
+    Benefit.RSA: ("rsa_",),
+    Benefit.PPA: ("ppa_",),
+    Benefit.AAH: ("caah",),
+}
 
 
 def household_explanation(*, household: Household, month: dt.date, as_of: dt.datetime) -> dict:
@@ -38,6 +68,7 @@ def household_explanation(*, household: Household, month: dt.date, as_of: dt.dat
             for benefit, amount in result.amounts.items()
         },
         "intermediates": {key: str(value) for key, value in sorted(result.intermediates.items())},
+        "steps": _steps(result.intermediates),
         "rsa_received": [
             {
                 "month": f"{past:%Y-%m}",
@@ -54,6 +85,26 @@ def household_explanation(*, household: Household, month: dt.date, as_of: dt.dat
         "_input": inputs[0],
         "_outputs": result,
     }
+
+
+def _steps(intermediates: dict[str, Decimal]) -> list[dict]:
+    """The intermediate values in French, in the order of the calculation: label, the sentence an
+    allocataire reads, the month it is about when earlier than the month explained."""
+    order = {variable: i for i, variable in enumerate(STEP_LABELS)}
+    steps = []
+    for key, value in intermediates.items():
+        variable, _, month = key.partition("@")
+        label, sentence = STEP_LABELS[variable]
+        steps.append(
+            {
+                "variable": variable,
+                "label": label,
+                "sentence": sentence,
+                "month": month or None,
+                "value": str(value),
+            }
+        )
+    return sorted(steps, key=lambda step: (order[step["variable"]], step["month"] or ""))
 
 
 def _facts_used(household: Household, computed: list[dt.date], as_of: dt.datetime) -> list[dict]:
@@ -79,6 +130,7 @@ def _facts_used(household: Household, computed: list[dt.date], as_of: dt.datetim
                     "label": LABELS[fact.kind],
                     "person": str(fact.person) if fact.person_id else None,
                     "value": str(fact.value),
+                    "shown": value_label(fact.kind, fact.amount, fact.code),
                     "valid_from": f"{fact.valid_from:%Y-%m}",
                     "valid_until": f"{fact.valid_until:%Y-%m}" if fact.valid_until else None,
                     "source": SOURCES[fact.source],
@@ -131,3 +183,104 @@ def as_text(explanation: dict) -> str:
 
 def as_json(explanation: dict) -> dict:
     return {key: value for key, value in explanation.items() if not key.startswith("_")}
+
+
+def for_claimant(explanation: dict) -> list[dict]:
+    """The month told to the allocataire, benefit by benefit, in sentences: what is paid, how it
+    is made (the intermediate values that are not zero), and the rights open but not asked for."""
+    told = []
+    for benefit, values in explanation["amounts"].items():
+        due, eligible = Decimal(values["due"]), Decimal(values["eligible"])
+        label = BENEFITS.get(benefit, benefit)
+        if not due:
+            if eligible:
+                told.append(
+                    {
+                        "benefit": benefit,
+                        "amount": due,
+                        "sentences": [
+                            f"Selon les informations connues, votre foyer pourrait avoir droit à "
+                            f"{label} ({format_euros(eligible)}), mais vous ne l'avez pas "
+                            "demandée : la page « Mes droits » explique comment faire."
+                        ],
+                    }
+                )
+            continue
+        sentences = [f"{label} : {format_euros(due)} pour {month_label(explanation['month'])}."]
+        sentences += BENEFIT_NOTES.get(benefit, [])
+        earlier: dict[str, list[str]] = {}  # an earlier month's values, said together
+        for step in explanation["steps"]:
+            amount = Decimal(step["value"])
+            if not amount or not step["variable"].startswith(BENEFIT_STEPS.get(benefit, ())):
+                continue
+            text = step["sentence"].format(format_euros(amount))
+            if step["month"]:
+                earlier.setdefault(step["month"], []).append(text[0].lower() + text[1:-1])
+            else:
+                sentences.append(text)
+        sentences += [
+            f"Pour {month_label(month)} : {' ; '.join(parts)}."
+            for month, parts in sorted(earlier.items())
+        ]
+        told.append({"benefit": benefit, "amount": due, "sentences": sentences})
+    return told
+
+
+def fact_sentence(fact: dict) -> str:
+    """One fact the calculation used, as a sentence: 'Salaire net mensuel de Léa Martin :
+    1 200,00 €, à partir de juin 2021 (déclaration de l'allocataire).'"""
+    whose = f" de {fact['person']}" if fact["person"] else " du foyer"
+    until = f" jusqu'à {month_label(fact['valid_until'])} exclu" if fact["valid_until"] else ""
+    return (
+        f"{fact['label']}{whose} : {fact['shown']}, à partir de "
+        f"{month_label(fact['valid_from'])}{until} ({fact['source'].lower()})."
+    )
+
+
+def recompute_sentence(adjustments: list, first_month: dt.date, last_month: dt.date) -> str:
+    """Why a recomputation changed only some months: which months changed, by how much, which
+    facts recorded since the payment made the difference, and that the others stay as paid."""
+    span = (last_month.year - first_month.year) * 12 + last_month.month - first_month.month + 1
+    period = (
+        month_label(first_month)
+        if span == 1
+        else f"de {month_label(first_month)} à {month_label(last_month)}"
+    )
+    if not adjustments:
+        return (
+            f"Recalcul {period} : aucun montant ne change. Aucun fait enregistré depuis les "
+            "paiements ne modifie ce qui était dû ; rien n'a été enregistré."
+        )
+    months = sorted({a.month for a in adjustments})
+    changes = " ; ".join(
+        f"{month_label(month)} : "
+        + ", ".join(
+            f"{a.get_kind_display().lower()} de {format_euros(a.amount)} "
+            f"({BENEFITS.get(a.benefit, a.benefit)})"
+            for a in sorted(adjustments, key=lambda a: a.benefit)
+            if a.month == month
+        )
+        for month in months
+    )
+    causes = {
+        fact.pk: f"{LABELS[fact.kind]}{f' de {fact.person}' if fact.person_id else ''} "
+        f"à partir de {month_label(fact.valid_from)}"
+        for a in adjustments
+        for fact in a.causes.all()
+    }
+    why = (
+        f" Ils changent à cause des faits enregistrés depuis le paiement : "
+        f"{', '.join(sorted(causes.values()))}."
+        if causes
+        else " Ils changent parce que la législation ou les faits des mois précédents diffèrent."
+    )
+    unchanged = span - len(months)
+    others = {
+        0: "",
+        1: " L'autre mois reste tel que payé : aucun fait nouveau ne modifie son montant.",
+    }.get(
+        unchanged,
+        f" Les {unchanged} autres mois restent tels que payés : aucun fait nouveau ne modifie "
+        "leur montant.",
+    )
+    return f"Recalcul {period} : {len(months)} mois sur {span} changent ({changes}).{why}{others}"

@@ -40,7 +40,9 @@ def household_rights(request, number):
         else:
             messages.success(
                 request,
-                f"Recalcul terminé : {len(created)} rappel(s) ou indu(s) enregistré(s).",
+                explain.recompute_sentence(
+                    created, form.cleaned_data["first_month"], form.cleaned_data["last_month"]
+                ),
             )
             return redirect("entitlements:household_rights", number=number)
     registry_services.household_consult(
@@ -54,7 +56,7 @@ def household_rights(request, number):
         "entitlements/household_rights.html",
         {
             "household": household,
-            "payments": selectors.household_payments(household),
+            "months": selectors.household_months(household),
             "adjustments": selectors.household_adjustments(household),
             "form": form,
             "can_view_explanation": perms.can_view_explanation(request.user),

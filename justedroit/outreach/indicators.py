@@ -76,6 +76,7 @@ _channel_share("sms", "par SMS", "contacted_sms", Decimal("84"))
 
 @indicator(
     code="outreach_rights_opened",
+    better="higher",
     label="Droits ouverts après un contact",
     unit="foyers",
     definition=(
@@ -91,6 +92,7 @@ def rights_opened(year: int) -> int:
 
 @indicator(
     code="outreach_conversion_candidates",
+    better="higher",
     label="Taux de conversion (droits ouverts ÷ repérés)",
     unit="%",
     definition="Droits ouverts ÷ allocataires repérés (72 ÷ 341 = 21,1 % dans le rapport).",
@@ -103,6 +105,7 @@ def conversion_candidates(year: int) -> Decimal | None:
 
 @indicator(
     code="outreach_conversion_contacted",
+    better="higher",
     label="Taux de conversion publié (droits ouverts ÷ contactés)",
     unit="%",
     definition=(
@@ -134,6 +137,7 @@ def mean_gain(year: int) -> Decimal | None:
 
 @indicator(
     code="outreach_opened_yearly",
+    better="higher",
     label="Droits ouverts après un contact, en € par an",
     unit="€",
     definition="Somme des gains mensuels moyens des droits ouverts après un contact × 12.",
@@ -144,6 +148,7 @@ def opened_yearly(year: int) -> Decimal:
 
 @indicator(
     code="outreach_attributable_rights",
+    better="higher",
     label="Droits ouverts attribuables aux contacts",
     unit="foyers",
     definition=(
@@ -201,6 +206,7 @@ def meetings(year: int) -> int:
 
 @indicator(
     code="outreach_meeting_attendance",
+    better="higher",
     label="Taux de présence aux réunions d'information",
     unit="%",
     definition="Présences ÷ invitations, sur les réunions de l'année dont la présence est notée.",

@@ -5,6 +5,7 @@ from justedroit.portal import (
     channels_views,
     controls_views,
     fraud_views,
+    money_views,
     outreach_views,
     reception_views,
     recovery_views,
@@ -14,6 +15,12 @@ from justedroit.portal import (
 app_name = "portal"
 urlpatterns = [
     path("mon-dossier/", views.claimant_home, name="claimant_home"),
+    path("mon-dossier/paiements/", money_views.payments, name="payments"),
+    path(
+        "mon-dossier/paiements/<str:month>/",
+        money_views.payment_explanation,
+        name="payment_explanation",
+    ),
     path("partenaire/", views.partner_home, name="partner_home"),
     path("partenaire/foyer/", outreach_views.partner_household, name="outreach_partner_household"),
     path("mon-dossier/contact/", channels_views.contact, name="channels_contact"),

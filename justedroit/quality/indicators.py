@@ -24,6 +24,7 @@ def processing_acts(year: int) -> int:
 
 @indicator(
     code="quality_iql",
+    better="higher",
     label="Indice de qualité de la liquidation (dernier plan de vérification de l'année)",
     unit="%",
     definition=(
@@ -44,6 +45,7 @@ def quality_index(year: int) -> Decimal | None:
 
 @indicator(
     code="quality_iql6",
+    better="higher",
     label="IQL 6 mois après le traitement (dernier plan de vérification de l'année)",
     unit="%",
     definition=(

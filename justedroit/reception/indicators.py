@@ -52,6 +52,7 @@ def visitors(year: int) -> int:
 
 @indicator(
     code="reception_appointment_share",
+    better="higher",
     label="Part des allocataires reçus sur rendez-vous",
     unit="%",
     definition="Rendez-vous honorés ÷ allocataires reçus.",
@@ -105,6 +106,7 @@ _channel("visio", "en visio", "visio", 1_352, Decimal("10.6"))
 
 @indicator(
     code="reception_no_show_rate",
+    better="lower",
     label="Taux de rendez-vous non honorés (lapins)",
     unit="%",
     definition="Rendez-vous « absent » ÷ (« reçu » + « absent ») ; les annulations sont exclues.",
@@ -130,6 +132,7 @@ def _waits(year: int) -> list[float]:
 
 @indicator(
     code="reception_wait_mean",
+    better="lower",
     label="Attente moyenne sans rendez-vous",
     unit="min",
     definition="Moyenne de (premier appel − arrivée) des visites sans rendez-vous reçues.",
@@ -141,6 +144,7 @@ def wait_mean(year: int):
 
 @indicator(
     code="reception_wait_p90",
+    better="lower",
     label="Attente sans rendez-vous : 90e centile",
     unit="min",
     definition="90 % des visiteurs sans rendez-vous reçus ont attendu au plus cette durée "
@@ -155,6 +159,7 @@ def wait_p90(year: int):
 
 @indicator(
     code="reception_wait_20min_share",
+    better="higher",
     label="Part des visiteurs reçus en 20 minutes ou moins",
     unit="%",
     definition="Visites sans rendez-vous dont l'attente (premier appel − arrivée) ≤ 20 min.",

@@ -30,6 +30,7 @@ def notified(year: int) -> Decimal:
 
 @indicator(
     code="recovery_recovered_same_year",
+    better="higher",
     label="Indus recouvrés de l'année",
     unit="M€",
     definition="Retenues et remboursements de l'année sur des dettes notifiées dans l'année.",
@@ -42,6 +43,7 @@ def recovered_same_year(year: int) -> Decimal:
 
 @indicator(
     code="recovery_recovered_earlier_years",
+    better="higher",
     label="Indus des années antérieures recouvrés",
     unit="M€",
     definition="Retenues et remboursements de l'année sur des dettes notifiées les années "
@@ -68,6 +70,7 @@ def contentious(year: int) -> Decimal:
 
 @indicator(
     code="recovery_amicable_share",
+    better="higher",
     label="Part du recouvrement amiable",
     unit="%",
     definition="Part des sommes recouvrées dans l'année sur des dettes sans étape contentieuse.",

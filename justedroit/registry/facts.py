@@ -3,7 +3,8 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
-from justedroit.registry.models import Activity, FactKind, HousingStatus, Residence
+from justedroit.core.money import format_euros
+from justedroit.registry.models import Activity, Commune, FactKind, HousingStatus, Residence
 
 
 @dataclass(frozen=True)
@@ -65,3 +66,24 @@ def value_error(kind: str, amount: Decimal | None, code: str) -> str | None:
             f"« {code} » n'est pas une valeur possible pour « {label} » ({', '.join(spec.codes)})."
         )
     return None
+
+
+CODE_LABELS: dict[str, dict[str, str]] = {
+    FactKind.ACTIVITY: dict(Activity.choices),
+    FactKind.HOUSING_STATUS: dict(HousingStatus.choices),
+    FactKind.PREGNANCY: {"yes": "oui", "no": "non"},
+}
+
+
+def value_label(kind: str, amount: Decimal | None, code: str) -> str:
+    """A fact's value as a person reads it: '1 234,50 €', '80 %', 'Locataire (parc privé)',
+    'Poitiers' — never a code."""
+    spec = FACT_SPECS[kind]
+    if spec.value == "amount" and amount is not None:
+        return format_euros(amount)
+    if spec.value == "percent" and amount is not None:
+        return f"{amount.normalize():f} %".replace(".", ",")
+    if spec.value == "commune":
+        name = Commune.objects.filter(pk=code).values_list("name", flat=True).first()
+        return name or "commune inconnue"
+    return CODE_LABELS.get(kind, {}).get(code, code)

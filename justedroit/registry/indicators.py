@@ -38,6 +38,7 @@ def persons_covered(year: int) -> int:
 
 @indicator(
     code="population_share",
+    better="higher",
     label="Part de la population du département couverte",
     unit="%",
     definition="Personnes couvertes ÷ population municipale des 265 communes (Insee, 438 897).",

@@ -76,6 +76,97 @@ INTERMEDIATES = (
 )
 
 
+# What each intermediate value is, in French: the agent's label, and the sentence the
+# allocataire reads (`{}` is the amount). Every variable of INTERMEDIATES has one
+# (tests/rules check it), so no page shows an OpenFisca name.
+LABELS: dict[str, tuple[str, str]] = {
+    "prestations_familiales_base_ressources": (
+        "Ressources retenues pour les prestations familiales (revenus de l'année N-2)",
+        "Pour les prestations familiales, la Caf retient les revenus de votre foyer d'il y a "
+        "deux ans : {}.",
+    ),
+    "af_allocation_forfaitaire": (
+        "Allocation forfaitaire (enfant de 20 ans)",
+        "Une allocation forfaitaire est versée pour un enfant qui vient d'avoir 20 ans : {}.",
+    ),
+    "af_base": (
+        "Allocations familiales : montant de base",
+        "Le montant de base des allocations familiales, selon le nombre d'enfants et vos "
+        "revenus, est de {}.",
+    ),
+    "af_majoration": (
+        "Allocations familiales : majoration pour âge",
+        "La majoration pour les enfants de 14 ans et plus est de {}.",
+    ),
+    "aide_logement_base_ressources": (
+        "Ressources retenues pour l'aide au logement (douze mois, arrondies à la centaine)",
+        "Pour l'aide au logement, la Caf retient les ressources de votre foyer sur les douze "
+        "derniers mois connus, arrondies à la centaine d'euros : {}.",
+    ),
+    "aide_logement_loyer_retenu": (
+        "Loyer retenu (dans la limite du plafond de la zone)",
+        "Le loyer pris en compte, dans la limite du plafond de votre zone, est de {}.",
+    ),
+    "aide_logement_charges": (
+        "Forfait de charges",
+        "Un forfait de charges s'ajoute au loyer : {}.",
+    ),
+    "aide_logement_participation_personnelle": (
+        "Participation personnelle du foyer",
+        "La part du logement qui reste à la charge de votre foyer est de {}.",
+    ),
+    "caah": (
+        "Complément à l'allocation aux adultes handicapés",
+        "Le complément à l'allocation aux adultes handicapés est de {}.",
+    ),
+    "rsa_socle": (
+        "Montant forfaitaire du RSA",
+        "Le montant forfaitaire du RSA, selon la composition de votre foyer, est de {}.",
+    ),
+    "rsa_socle_majore": (
+        "Montant forfaitaire majoré du RSA (parent isolé)",
+        "Comme parent isolé, le montant forfaitaire majoré du RSA est de {}.",
+    ),
+    "rsa_base_ressources": (
+        "Ressources retenues pour le RSA",
+        "Les ressources de votre foyer retenues pour le RSA sont de {}.",
+    ),
+    "rsa_forfait_logement": (
+        "Forfait logement déduit du RSA",
+        "Parce que vous avez une aide au logement ou êtes logé gratuitement, un forfait "
+        "logement de {} est déduit du RSA.",
+    ),
+    "ppa_fictive": (
+        "Prime d'activité calculée pour le mois",
+        "La prime d'activité calculée sur ce mois est de {}.",
+    ),
+    "ppa_fictive_montant_forfaitaire": (
+        "Montant forfaitaire de la prime d'activité",
+        "Le montant forfaitaire de la prime d'activité pour votre foyer est de {}.",
+    ),
+    "ppa_revenu_activite": (
+        "Revenus d'activité du foyer",
+        "Les revenus d'activité de votre foyer sont de {}.",
+    ),
+    "ppa_fictive_ressource_activite": (
+        "Part des revenus d'activité ajoutée (61 %)",
+        "61 % de ces revenus d'activité s'ajoutent au montant forfaitaire : {}.",
+    ),
+    "ppa_base_ressources": (
+        "Ressources retenues pour la prime d'activité",
+        "Les ressources de votre foyer retenues pour la prime d'activité sont de {}.",
+    ),
+    "ppa_forfait_logement": (
+        "Forfait logement déduit de la prime d'activité",
+        "Un forfait logement de {} est déduit de la prime d'activité.",
+    ),
+    "ppa_bonification": (
+        "Bonification individuelle de la prime d'activité",
+        "Chaque membre qui gagne assez reçoit une bonification ; pour votre foyer : {}.",
+    ),
+}
+
+
 def per_household(batch: Batch, entity: str, values: np.ndarray) -> np.ndarray:
     """One value per household: its own famille's (person values summed over the famille)."""
     n = batch.n_households

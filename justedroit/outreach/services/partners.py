@@ -54,13 +54,14 @@ def partner_household_consult(*, partner: Partner, household_number: str, acting
     summary = selectors.partner_household_summary(partner=partner, number=household_number)
     if summary is None:
         raise NotFoundOrNoMandate(NOT_FOUND_OR_NO_MANDATE)
-    audit_record(
-        actor=acting_user,
-        action=AuditAction.VIEW,
-        household_number=summary.household.number,
-        reason="Situation consultée par un partenaire (premier niveau)",
-        detail={"partner": partner.name},
-    )
+    with transaction.atomic():  # the audit row needs its transaction (a 500 without one)
+        audit_record(
+            actor=acting_user,
+            action=AuditAction.VIEW,
+            household_number=summary.household.number,
+            reason="Situation consultée par un partenaire (premier niveau)",
+            detail={"partner": partner.name},
+        )
     return summary
 
 

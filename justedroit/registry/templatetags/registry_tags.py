@@ -1,5 +1,6 @@
 from django import template
 
+from justedroit.registry.facts import value_label
 from justedroit.registry.models import Benefit
 
 register = template.Library()
@@ -10,3 +11,9 @@ LABELS = dict(Benefit.choices)
 def benefit_label(code: str) -> str:
     """'ppa' → 'Prime d'activité'."""
     return LABELS.get(code, code)
+
+
+@register.filter
+def fact_value(fact) -> str:
+    """A fact's value in French: amounts in euros, codes and communes by their name."""
+    return value_label(fact.kind, fact.amount, fact.code)

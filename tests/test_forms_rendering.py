@@ -1,0 +1,50 @@
+"""Every form is drawn by the shared templates (core/forms/): a summary of the errors at the top,
+linked to the fields, and each field's error between its label and its input, tied to the input
+for screen readers — whatever a page calls (`{{ form }}`, `as_p`, `as_div`)."""
+
+import re
+
+import pytest
+from django import forms
+
+from justedroit.core.forms import AuditFilterForm
+from justedroit.entitlements.forms import RecomputeForm
+
+
+def test_the_error_sits_between_the_label_and_the_input_of_its_own_field():
+    form = AuditFilterForm({"household_number": "12", "date_from": "1999-01-01"})
+    assert not form.is_valid()
+    page = str(form)
+    label = page.index('<label for="id_household_number"')
+    error = page.index('id="id_household_number_error"')
+    field = page.index('<input type="text" name="household_number"')
+    assert label < error < field
+    assert page.index('<label for="id_date_from"') > field  # not under the previous field
+    tag = re.search(r'<input type="text" name="household_number"[^>]*>', page).group(0)
+    assert 'aria-invalid="true"' in tag and 'aria-describedby="id_household_number_error"' in tag
+
+
+def test_the_summary_comes_first_and_links_each_error_to_its_field():
+    form = RecomputeForm({"first_month": "2022-07", "last_month": "2022-06", "reason": ""})
+    assert not form.is_valid()
+    page = form.as_p()
+    summary = page.index('class="error-summary"')
+    assert summary < page.index("<label")
+    assert "Le formulaire contient 2 erreurs" in page
+    assert '<a href="#id_reason">Motif : Ce champ est obligatoire.</a>' in page
+    assert "Le mois de fin précède le mois de début." in page  # the form's own error, listed
+
+
+@pytest.mark.parametrize("layout", ["as_p", "as_div", "as_table", "as_ul"])
+def test_every_layout_a_page_asks_for_is_the_shared_one(layout):
+    form = RecomputeForm({})
+    form.is_valid()
+    assert getattr(form, layout)() == str(form)
+
+
+def test_a_valid_form_shows_no_summary():
+    class Simple(forms.Form):
+        name = forms.CharField(label="Nom")
+
+    form = Simple({"name": "Léa"})
+    assert form.is_valid() and "error" not in str(form)
