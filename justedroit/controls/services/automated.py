@@ -32,10 +32,10 @@ from justedroit.controls.services.common import (
     Established,
     control_open,
     event_record,
-    last_settled_months,
     open_controls,
     settle,
     settle_reason,
+    settled_months_recompute,
     settled_outcome,
 )
 from justedroit.controls.services.documents import document_request_send
@@ -43,7 +43,6 @@ from justedroit.core import clock
 from justedroit.core.audit import audit_record
 from justedroit.core.models import AuditAction, User
 from justedroit.entitlements.models import AdjustmentKind
-from justedroit.entitlements.services import households_recompute_from
 from justedroit.registry import services as registry_services
 from justedroit.registry.facts import RESOURCE_KINDS
 from justedroit.registry.models import Fact, FactKind, FactSource, Household, Person
@@ -417,23 +416,15 @@ def _settle_all(
     for items_ in established:
         facts_of.append(facts[position : position + len(items_)])
         position += len(items_)
-    lasts = last_settled_months([household.pk for household, _ in items], month)
-    by_last: dict[dt.date, dict[int, dt.date]] = defaultdict(dict)
-    for (household, _), items_ in zip(items, established, strict=True):
-        first = max(min(item.first_month for item in items_), FIRST_SUPPORTED_MONTH)
-        last = lasts[household.pk]
-        if last is not None and first <= last:
-            by_last[last][household.pk] = first
-    reasons = {control.household_id: settle_reason(control) for control in controls}
-    adjustments_of: dict[int, list] = defaultdict(list)
-    for last, first_months in sorted(by_last.items()):
-        for adjustment in households_recompute_from(
-            first_months=first_months,
-            last_month=last,
-            acting_user=acting_user,
-            reasons=reasons,
-        ):
-            adjustments_of[adjustment.household_id].append(adjustment)
+    adjustments_of = settled_months_recompute(
+        {
+            household.pk: min(item.first_month for item in items_)
+            for (household, _), items_ in zip(items, established, strict=True)
+        },
+        month,
+        acting_user=acting_user,
+        reasons={control.household_id: settle_reason(control) for control in controls},
+    )
     ControlFact.objects.bulk_create(
         ControlFact(control=control, fact=fact)
         for control, facts_ in zip(controls, facts_of, strict=True)

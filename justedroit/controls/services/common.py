@@ -117,6 +117,32 @@ def last_settled_month(household: Household, up_to: dt.date) -> dt.date | None:
     return last_settled_months([household.pk], up_to)[household.pk]
 
 
+def settled_months_recompute(
+    first_months: dict[int, dt.date],
+    up_to: dt.date,
+    *,
+    acting_user: User | None,
+    reasons: dict[int, str],
+) -> dict[int, list]:
+    """Each household recomputed from the first month a control established (household id →
+    month) to its last settled month up to `up_to`; one engine computation per distinct last
+    month. Returns the adjustments by household (none where no settled month read a change)."""
+    lasts = last_settled_months(list(first_months), up_to)
+    by_last: dict[dt.date, dict[int, dt.date]] = defaultdict(dict)
+    for household_id, first_month in first_months.items():
+        first = max(first_month, FIRST_SUPPORTED_MONTH)
+        last = lasts[household_id]
+        if last is not None and first <= last:
+            by_last[last][household_id] = first
+    adjustments_of: dict[int, list] = defaultdict(list)
+    for last, firsts in sorted(by_last.items()):
+        for adjustment in households_recompute_from(
+            first_months=firsts, last_month=last, acting_user=acting_user, reasons=reasons
+        ):
+            adjustments_of[adjustment.household_id].append(adjustment)
+    return adjustments_of
+
+
 def last_settled_months(household_ids: list[int], up_to: dt.date) -> dict[int, dt.date | None]:
     """`last_settled_month` of many households, in two queries."""
     whole_file = (
@@ -224,23 +250,16 @@ def _settle_round(
         ]
         for s in settlements
     ]
-    settling = [s for s in settlements if s.established]
-    lasts = last_settled_months([s.control.household_id for s in settling], up_to)
-    by_last: dict[dt.date, dict[int, dt.date]] = defaultdict(dict)
-    for s in settling:
-        first = max(min(item.first_month for item in s.established), FIRST_SUPPORTED_MONTH)
-        last = lasts[s.control.household_id]
-        if last is not None and first <= last:
-            by_last[last][s.control.household_id] = first
-    adjustments_of: dict[int, list] = defaultdict(list)
-    for last, first_months in sorted(by_last.items()):
-        for adjustment in households_recompute_from(
-            first_months=first_months,
-            last_month=last,
-            acting_user=acting_user,
-            reasons=reasons,
-        ):
-            adjustments_of[adjustment.household_id].append(adjustment)
+    adjustments_of = settled_months_recompute(
+        {
+            s.control.household_id: min(item.first_month for item in s.established)
+            for s in settlements
+            if s.established
+        },
+        up_to,
+        acting_user=acting_user,
+        reasons=reasons,
+    )
     closed = []
     for s, facts in zip(settlements, facts_of, strict=True):
         closed.append(
