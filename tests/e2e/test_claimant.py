@@ -29,13 +29,17 @@ def test_the_allocataire_books_an_lsf_appointment_and_reads_a_payment(visit):
     page.get_by_label("Lieu").select_option(label=str(Site.objects.get(slug="poitiers")))
     page.get_by_label("Besoin d'accessibilité").select_option(label=ResourceKind.LSF.label)
     page.get_by_role("button", name="Voir les créneaux libres").click()
-    expect(page.get_by_text("mardi 3 janvier 2023 à 09:00")).to_be_visible()
+    expect(page.get_by_role("heading", name="mardi 3 janvier")).to_be_visible()
     lea.step("creneaux LSF")
 
-    page.get_by_role("button", name="Réserver le 3/01 à 09:00").click()
+    page.get_by_role("link", name=re.compile("^mardi 3 janvier à 09:00")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Confirmer le rendez-vous")
+    lea.step("confirmation")
+    page.get_by_role("button", name="Confirmer le rendez-vous du 3 janvier à 09:00").click()
     expect(page.get_by_role("status")).to_contain_text("Votre rendez-vous est réservé")
-    expect(page.get_by_role("heading", name="Mes rendez-vous")).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("mardi 3 janvier 2023 à 09:00")
     expect(page.get_by_text(f"{ResourceKind.LSF.label} : confirmé")).to_be_visible()
+    expect(page.get_by_role("link", name="Ajouter à mon agenda (fichier .ics)")).to_be_visible()
     lea.step("rendez-vous confirme")
     assert Appointment.objects.get(household=home).accessibility_need == ResourceKind.LSF
 

@@ -1,37 +1,40 @@
-"""A partner (Espace France Services) in a browser: looks up a household that gave it a mandate,
-sees the appointment it booked for it, and refers the household to the Caf."""
+"""A partner (Espace France Services) in a browser: books an appointment for a household that gave
+it a mandate, finds it on the household's page, and refers the household to the Caf."""
 
-import datetime as dt
 import re
 
 import pytest
 from playwright.sync_api import expect
 
-from justedroit.core.clock import PARIS
-from justedroit.outreach import services as outreach
 from justedroit.outreach.models import Referral
-from justedroit.reception.models import AppointmentType, Site
+from justedroit.reception.models import Appointment, AppointmentType, BookedVia, Site
 from tests.e2e import world
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_the_partner_follows_a_mandated_household(visit):
+def test_the_partner_books_for_a_mandated_household_and_refers_it(visit):
     home = world.household()
     world.tuesday_mornings()
-    efs, user = world.partner_with_mandate(home)
-    # Booked for the household by the partner (today through the partners' API).
-    outreach.partner_appointment_book(
-        partner=efs,
-        household_number=home.number,
-        appointment_type=AppointmentType.objects.get(code="dossier-sur-place"),
-        site=Site.objects.get(slug="poitiers"),
-        starts_at=dt.datetime.combine(world.TUESDAY, dt.time(9, 30), tzinfo=PARIS),
-        acting_user=user,
-    )
+    efs, _user = world.partner_with_mandate(home)
     anne = visit("partenaire")
     anne.login("efs-civray")
     page = anne.page
+
+    anne.menu("Réserver un rendez-vous")
+    page.get_by_label("Numéro allocataire").fill(home.number)
+    page.get_by_role("button", name="Continuer").click()
+    motive = AppointmentType.objects.get(code="dossier-sur-place")
+    page.get_by_label("Motif").select_option(label=str(motive))
+    page.get_by_label("Lieu").select_option(label=str(Site.objects.get(slug="poitiers")))
+    page.get_by_role("button", name="Voir les créneaux libres").click()
+    page.get_by_role("link", name=re.compile("^mardi 3 janvier à 09:30")).click()
+    anne.step("creneau choisi")
+    page.get_by_role("button", name=re.compile("^Confirmer le rendez-vous")).click()
+    expect(page.get_by_role("status")).to_contain_text(
+        f"Rendez-vous réservé pour le foyer {home.number} le 03/01/2023 à 09:30"
+    )
+    anne.step("rendez-vous reserve")
 
     anne.menu("Espace partenaire")
     expect(page.get_by_role("heading", level=1)).to_have_text("Espace partenaire")
@@ -49,3 +52,4 @@ def test_the_partner_follows_a_mandated_household(visit):
     expect(page.get_by_role("status")).to_contain_text(f"Foyer {home.number} orienté vers la Caf")
     anne.step("foyer oriente")
     assert Referral.objects.get().partner == efs
+    assert Appointment.objects.get(household=home).booked_via == BookedVia.PARTNER
