@@ -2,6 +2,7 @@
 of URLs, error reports and the audit trail."""
 
 import json
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from django.views.debug import SafeExceptionReporterFilter
 from justedroit.channels import perms as channels_perms
 from justedroit.core import need_to_know
 from justedroit.core.models import AuditEvent
+from justedroit.core.money import format_euros
 from justedroit.core.need_to_know import NEEDS, DataKind
 from justedroit.core.roles import AGENT_ROLES, Role
 from justedroit.entitlements import perms as entitlements_perms
@@ -72,8 +74,10 @@ def test_permission_functions_follow_the_table(make_user, role):
 
 
 def _amount_in(text: str, amount) -> bool:
+    """Written plain, with a decimal comma, or as the pages write euros (1 234,56 €)."""
     plain = str(amount)
-    return plain in text or plain.replace(".", ",") in text
+    written = format_euros(Decimal(plain))
+    return plain in text or plain.replace(".", ",") in text or written in text
 
 
 def visible_kinds(client, world) -> set[DataKind]:
