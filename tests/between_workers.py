@@ -88,30 +88,28 @@ def _migrate_once_sqlite(connection, migrate: Callable[[], None]) -> None:
 def _migrate_once_pg(connection, migrate: Callable[[], None]) -> None:
     """PostgreSQL copies a database given as TEMPLATE; nobody may be connected to the source."""
     own = connection.ops.quote_name(connection.settings_dict["NAME"])
-    template = connection.ops.quote_name(_pg_template_name(connection))
     with _locked(f"migrated-{connection.alias}.pg") as marker:
         if marker.exists():
+            template = connection.ops.quote_name(marker.read_text())
             connection.close()
             with connection._nodb_cursor() as cursor:
                 cursor.execute(f"DROP DATABASE {own}")
                 cursor.execute(f"CREATE DATABASE {own} TEMPLATE {template}")
             return
         migrate()
+        # The run's folder name (pytest-N) makes the template's name unique to this run.
+        assert _folder is not None
+        name = f"{connection.settings_dict['NAME'].rsplit('_gw', 1)[0]}_{_folder.name}_migrated"
         connection.close()
         with connection._nodb_cursor() as cursor:
-            cursor.execute(f"DROP DATABASE IF EXISTS {template}")
-            cursor.execute(f"CREATE DATABASE {template} TEMPLATE {own}")
-        marker.touch()
-
-
-def _pg_template_name(connection) -> str:
-    # The run's folder name makes it unique to this run (pytest-N), the alias to the database.
-    assert _folder is not None
-    return f"{connection.settings_dict['NAME'].rsplit('_gw', 1)[0]}_{_folder.name}_migrated"
+            cursor.execute(f"DROP DATABASE IF EXISTS {connection.ops.quote_name(name)}")
+            cursor.execute(f"CREATE DATABASE {connection.ops.quote_name(name)} TEMPLATE {own}")
+        marker.write_text(name)
 
 
 def drop_pg_templates(connections) -> None:
-    """The template databases this run left on the server."""
+    """The template databases this run left on the server (named in their marker files: by
+    now the connections' settings name the databases the tests started from again)."""
     for connection in connections.all():
         if connection.vendor != "postgresql" or _folder is None:
             continue
@@ -119,8 +117,7 @@ def drop_pg_templates(connections) -> None:
             if marker.exists():
                 with connection._nodb_cursor() as cursor:
                     cursor.execute(
-                        "DROP DATABASE IF EXISTS "
-                        + connection.ops.quote_name(_pg_template_name(connection))
+                        "DROP DATABASE IF EXISTS " + connection.ops.quote_name(marker.read_text())
                     )
                 marker.unlink()
 

@@ -36,13 +36,14 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(
-    django_db_modify_db_settings_parallel_suffix, request, tmp_path_factory
+    django_db_modify_db_settings_parallel_suffix, request, tmp_path_factory, django_db_blocker
 ):
     """Under xdist, the first worker migrates and builds the small twin; the others copy."""
     if hasattr(request.config, "workerinput"):
         between_workers.share_in(tmp_path_factory.getbasetemp().parent)
     yield
-    between_workers.drop_pg_templates(connections)
+    with django_db_blocker.unblock():
+        between_workers.drop_pg_templates(connections)
     between_workers.share_in(None)
 
 
