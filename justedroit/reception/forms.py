@@ -24,6 +24,15 @@ BOOKING_HORIZON_DAYS = 730  # slots are opened at most a year or two ahead
 GRID_DAYS = 14  # the booking grid shows two weeks from the chosen day
 
 
+def day_refusal(day: dt.date, last: dt.date) -> str | None:
+    """The French refusal of a day outside the years the platform serves (a typo such as 0202,
+    or beyond `last`); None for a day within them."""
+    first = dt.date(FIRST_YEAR, 1, 1)
+    if first <= day <= last:
+        return None
+    return f"Choisissez une date entre le {first:%d/%m/%Y} et le {last:%d/%m/%Y}."
+
+
 class DayAction(models.TextChoices):
     """The buttons of the day screen (marking an appointment sends its AppointmentStatus)."""
 
@@ -68,12 +77,9 @@ class SlotSearchForm(forms.Form):
 
     def clean_first_day(self):
         day = self.cleaned_data["first_day"]
-        first = dt.date(FIRST_YEAR, 1, 1)
-        last = clock.today() + dt.timedelta(days=BOOKING_HORIZON_DAYS)
-        if day is not None and not first <= day <= last:
-            raise forms.ValidationError(
-                f"Choisissez une date entre le {first:%d/%m/%Y} et le {last:%d/%m/%Y}."
-            )
+        refusal = day and day_refusal(day, clock.today() + dt.timedelta(days=BOOKING_HORIZON_DAYS))
+        if refusal:
+            raise forms.ValidationError(refusal)
         return day
 
     def start(self) -> dt.date:
@@ -198,12 +204,11 @@ class PlanningForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        first, last = dt.date(FIRST_YEAR, 1, 1), clock.today() + dt.timedelta(days=3650)
+        last = clock.today() + dt.timedelta(days=3650)
         for name, value in list(data.items()):
-            if isinstance(value, dt.date) and not first <= value <= last:
-                self.add_error(
-                    name, f"Choisissez une date entre le {first:%d/%m/%Y} et le {last:%d/%m/%Y}."
-                )
+            refusal = isinstance(value, dt.date) and day_refusal(value, last)
+            if refusal:
+                self.add_error(name, refusal)
         return data
 
 
