@@ -107,6 +107,19 @@ def _migrate_once_pg(connection, migrate: Callable[[], None]) -> None:
         marker.write_text(name)
 
 
+def migrated_copy(connection) -> str | None:
+    """The migrated copy of `connection`'s database that this run left (a SQLite file's path or
+    a PostgreSQL template's name), for tests that need a migrated database of their own; None
+    when nothing is shared or no worker has migrated yet."""
+    if _folder is None:
+        return None
+    if connection.vendor == "sqlite":
+        with _locked(f"migrated-{connection.alias}.sqlite3") as path:
+            return str(path) if path.exists() else None
+    with _locked(f"migrated-{connection.alias}.pg") as marker:
+        return marker.read_text() if marker.exists() else None
+
+
 def drop_pg_templates(connections) -> None:
     """The template databases this run left on the server (named in their marker files: by
     now the connections' settings name the databases the tests started from again)."""

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
+from tests import between_workers
 from tests.side_databases import postgresql_server
 
 MONTH = "2022-06"
@@ -113,14 +114,18 @@ def twin_database(tmp_path_factory):
         name = f"{connection.settings_dict['NAME']}_batches"
     database = Database(name, tmp_path_factory.mktemp("batches"))
     databases = [database]
+    migrated = between_workers.migrated_copy(connection)
     if database.postgresql:
         database.drop()
+        template = f' TEMPLATE "{migrated}"' if migrated else ""
         with postgresql_server() as server:
-            server.execute(f'CREATE DATABASE "{database.name}"')
-    for arguments in (
-        ["migrate", "-v", "0"],
-        ["twin", "build", "--scale", "0.002", "--seed", "86"],
-    ):
+            server.execute(f'CREATE DATABASE "{database.name}"{template}')
+    elif migrated:
+        with sqlite3.connect(migrated) as source:
+            source.backup(sqlite3.connect(database.url.removeprefix("sqlite:///")))
+    # Migrating renders a hundred migrations: under xdist a worker already did it for the run.
+    commands = [] if migrated else [["migrate", "-v", "0"]]
+    for arguments in (*commands, ["twin", "build", "--scale", "0.002", "--seed", "86"]):
         result = database.command(*arguments)
         assert result.returncode == 0, result.stderr
     database.copies = databases
