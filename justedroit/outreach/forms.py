@@ -11,6 +11,15 @@ DURATION_CHOICES = [
 ]
 
 
+def _household_number(label: str, *, required: bool = True) -> forms.RegexField:
+    return forms.RegexField(
+        label=label,
+        regex=r"^[0-9]{7}$",
+        required=required,
+        error_messages={"invalid": "Le numéro allocataire compte 7 chiffres."},
+    )
+
+
 class _PartnerChoice(forms.ModelChoiceField):
     def label_from_instance(self, partner):
         return f"{partner.name} — {partner.get_kind_display()}, {partner.commune.name}"
@@ -30,11 +39,7 @@ class MandateGrantForm(forms.Form):
 class MandateRecordForm(forms.Form):
     """An agent records a mandate signed on paper."""
 
-    household_number = forms.RegexField(
-        label="Numéro allocataire",
-        regex=r"^[0-9]{7}$",
-        error_messages={"invalid": "Le numéro allocataire compte 7 chiffres."},
-    )
+    household_number = _household_number("Numéro allocataire")
     partner = _PartnerChoice(label="Partenaire", queryset=None, empty_label="Choisissez")
     evidence = forms.CharField(
         label="Pièce justificative",
@@ -143,12 +148,7 @@ class OutcomeForm(forms.Form):
     benefit = forms.ChoiceField(
         label="Prestation", choices=[("", "Non précisée"), *Benefit.choices], required=False
     )
-    household_number = forms.RegexField(
-        label="Numéro allocataire (facultatif)",
-        regex=r"^[0-9]{7}$",
-        required=False,
-        error_messages={"invalid": "Le numéro allocataire compte 7 chiffres."},
-    )
+    household_number = _household_number("Numéro allocataire (facultatif)", required=False)
     consent = forms.BooleanField(
         label="La personne accepte que ce résultat soit rattaché à son dossier",
         required=False,

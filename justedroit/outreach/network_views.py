@@ -49,7 +49,7 @@ def meetings(request):
                 acting_user=request.user,
             )
         except ValidationError as error:
-            form.add_error("material" if data["material"] else None, error)
+            form.add_error(None, error)
         else:
             messages.success(
                 request,
