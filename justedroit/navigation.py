@@ -17,7 +17,11 @@ from justedroit.data_protection.perms import (
 )
 from justedroit.exchanges.perms import can_view_exchange_files
 from justedroit.fraud.perms import can_decide_sanctions, can_view_fraud_files
-from justedroit.outreach.perms import can_grant_mandate, can_record_mandate
+from justedroit.outreach.perms import (
+    can_grant_mandate,
+    can_record_mandate,
+    can_run_partner_network,
+)
 from justedroit.quality.perms import (
     can_supervise,
     can_view_agents_quality,
@@ -73,6 +77,8 @@ def links(request) -> dict:
         (perms.can_manage_failed_sends, "core:failed_sends", "Envois en échec"),
         (perms.can_manage_api_tokens, "core:api_tokens", "Jetons d'API"),
         (can_record_mandate, "outreach:mandate_record", "Mandats aux partenaires"),
+        (can_run_partner_network, "outreach:meetings", "Réunions des partenaires"),
+        (can_run_partner_network, "outreach:actions", "Actions collectives"),
         (perms.can_use_claimant_space, "portal:claimant_home", "Mon dossier"),
         (perms.can_use_claimant_space, "portal:payments", "Mes paiements"),
         (can_grant_mandate, "portal:outreach_rights", "Mes droits"),

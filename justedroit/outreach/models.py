@@ -390,6 +390,58 @@ class MeetingInvitation(models.Model):
         return f"{self.meeting} → {self.partner}"
 
 
+class InformationMaterial(models.Model):
+    """One version of the information material of the monthly meetings (legislative and technical
+    news), uploaded by the access-to-rights team. The partners download the newest version; the
+    file is kept by `channels.storage`, outside the web root."""
+
+    version = models.PositiveIntegerField("version", unique=True)
+    title = models.CharField("titre", max_length=200)
+    meeting = models.ForeignKey(
+        InformationMeeting,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="materials",
+        verbose_name="réunion",
+    )
+    original_name = models.CharField("nom du fichier déposé", max_length=255)
+    stored_name = models.CharField("nom de stockage", max_length=64, unique=True)
+    content_type = models.CharField("type", max_length=50)
+    size = models.PositiveIntegerField("taille (octets)")
+    sha256 = models.CharField("empreinte SHA-256", max_length=64)
+    uploaded_at = models.DateTimeField("déposé le")
+    uploaded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = "support des réunions d'information"
+        ordering = ["-version"]
+        constraints = [
+            models.CheckConstraint(condition=Q(version__gte=1), name="material_version_positive")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} (version {self.version})"
+
+
+class MaterialDownload(models.Model):
+    """A partner's account downloaded a version of the material (counted, per partner)."""
+
+    material = models.ForeignKey(
+        InformationMaterial, on_delete=models.PROTECT, related_name="downloads"
+    )
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="+")
+    downloaded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    downloaded_at = models.DateTimeField("téléchargé le")
+
+    class Meta:
+        verbose_name = "téléchargement du support"
+        indexes = [models.Index(fields=["material", "partner"])]
+
+    def __str__(self) -> str:
+        return f"{self.material_id} → {self.partner}"
+
+
 # ---- collective actions -------------------------------------------------------------------------
 class CollectiveAction(models.Model):
     """An information action on request (a talk, a series of permanences with a partner such as

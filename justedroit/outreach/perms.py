@@ -35,3 +35,13 @@ CAMPAIGN_CALLERS = frozenset({Role.RECEPTION, Role.CASE_WORKER, Role.MANAGER})
 def can_call_candidates(user) -> bool:
     """The agents who follow a campaign: its funnel, and the calls of its phone worklist."""
     return user.is_active and user.role in CAMPAIGN_CALLERS
+
+
+# The Caf's access-to-rights team: the partners' meetings and material, the collective actions.
+NETWORK_TEAM = frozenset({Role.CASE_WORKER, Role.MANAGER})
+
+
+def can_run_partner_network(user) -> bool:
+    """Plan the partners' meetings, record attendance, upload the information material, and
+    organise the collective actions and record what they led to."""
+    return user.is_active and user.role in NETWORK_TEAM

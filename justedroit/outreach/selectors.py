@@ -5,7 +5,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from justedroit.core import clock
 from justedroit.core.calendar import months_later
@@ -20,6 +20,7 @@ from justedroit.outreach.models import (
     CandidateGroup,
     CollectiveAction,
     ContactChannel,
+    InformationMaterial,
     InformationMeeting,
     Mandate,
     MeetingInvitation,
@@ -381,6 +382,75 @@ def attendance_by_partner(year: int) -> dict[str, tuple[int, int]]:
         came, invited = found.get(name, (0, 0))
         found[name] = (came + bool(attended), invited + 1)
     return found
+
+
+def meetings(year: int) -> QuerySet[InformationMeeting]:
+    """The year's meetings, with how many partners were invited and came."""
+    return meetings_held(year).annotate(
+        invited=Count("invitations"),
+        present=Count("invitations", filter=Q(invitations__attended=True)),
+    )
+
+
+def meeting(meeting_id) -> InformationMeeting | None:
+    return InformationMeeting.objects.filter(pk=meeting_id).first()
+
+
+def meeting_invitations(meeting: InformationMeeting) -> QuerySet[MeetingInvitation]:
+    return meeting.invitations.select_related("partner", "partner__commune").order_by(
+        "partner__name"
+    )
+
+
+@dataclass(frozen=True)
+class Attendance:
+    partner: str
+    attended: int
+    invited: int
+
+    @property
+    def rate(self) -> Decimal:
+        """Percentage of the meetings the partner was invited to that it attended."""
+        return (Decimal(100) * self.attended / self.invited).quantize(Decimal("0.1"))
+
+
+def attendance_rates(year: int) -> list[Attendance]:
+    """Per partner, by name: its attendance over the year's meetings whose attendance is
+    recorded."""
+    return [
+        Attendance(name, attended, invited)
+        for name, (attended, invited) in sorted(attendance_by_partner(year).items())
+    ]
+
+
+def current_material() -> InformationMaterial | None:
+    """The newest version of the meetings' information material: the one partners download."""
+    return InformationMaterial.objects.order_by("-version").first()
+
+
+def materials() -> QuerySet[InformationMaterial]:
+    """Every version, newest first, with its downloads and how many partners made them."""
+    return InformationMaterial.objects.select_related("meeting").annotate(
+        download_count=Count("downloads"),
+        partner_count=Count("downloads__partner", distinct=True),
+    )
+
+
+def actions_all() -> QuerySet[CollectiveAction]:
+    """Every collective action, the most recent first."""
+    return CollectiveAction.objects.select_related("commune").order_by("-first_day", "-id")
+
+
+def action(action_id) -> CollectiveAction | None:
+    return CollectiveAction.objects.select_related("commune").filter(pk=action_id).first()
+
+
+def action_outcomes(action: CollectiveAction) -> QuerySet[ActionOutcome]:
+    return (
+        ActionOutcome.objects.filter(session__action=action)
+        .select_related("session", "household")
+        .order_by("session__held_on", "id")
+    )
 
 
 def actions(year: int) -> QuerySet[CollectiveAction]:

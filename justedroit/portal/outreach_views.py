@@ -3,14 +3,16 @@ Without JavaScript. It composes the outreach domain's services; no business rule
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
+from justedroit.channels import storage
 from justedroit.core.web import requires
 from justedroit.outreach import perms, selectors, services
 from justedroit.outreach.forms import MandateGrantForm, MandateRevokeForm
 from justedroit.outreach.models import OptOutSource
-from justedroit.outreach.services import campaigns, partners, rights
+from justedroit.outreach.services import campaigns, network, partners, rights
 
 
 @require_http_methods(["GET", "POST"])
@@ -147,3 +149,42 @@ def partner_household(request):
         {"partner": partner, "number": number, "summary": summary},
         status=status,
     )
+
+
+@require_GET
+@requires(perms.can_act_as_partner)
+def partner_material(request):
+    """The current information material of the monthly meetings, to download."""
+    return render(
+        request,
+        "portal/partner_material.html",
+        {
+            "partner": selectors.partner_of(request.user),
+            "material": selectors.current_material(),
+        },
+    )
+
+
+@require_GET
+@requires(perms.can_act_as_partner)
+def partner_material_file(request, version: int):
+    """The material's file, streamed after the check, each download counted for the partner.
+    Only the current version: an outdated one is no longer handed out."""
+    partner = selectors.partner_of(request.user)
+    material = selectors.current_material()
+    if partner is None or material is None or material.version != version:
+        raise Http404
+    try:
+        content = storage.path_of(material.stored_name).read_bytes()  # ≤ the upload size limit
+    except (OSError, ValidationError):
+        raise Http404 from None
+    network.material_download_record(material=material, partner=partner, acting_user=request.user)
+    extension = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
+    response = HttpResponse(content, content_type=material.content_type)
+    response["Content-Disposition"] = (
+        f'attachment; filename="support-caf-v{material.version}.'
+        f'{extension.get(material.content_type, "bin")}"'
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

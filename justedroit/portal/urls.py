@@ -23,6 +23,12 @@ urlpatterns = [
     ),
     path("partenaire/", views.partner_home, name="partner_home"),
     path("partenaire/foyer/", outreach_views.partner_household, name="outreach_partner_household"),
+    path("partenaire/support/", outreach_views.partner_material, name="outreach_partner_material"),
+    path(
+        "partenaire/support/<int:version>/",
+        outreach_views.partner_material_file,
+        name="outreach_partner_material_file",
+    ),
     path("mon-dossier/contact/", channels_views.contact, name="channels_contact"),
     path("mon-dossier/documents/", channels_views.document_upload, name="channels_documents"),
     path("mon-dossier/declaration/", channels_views.declaration, name="channels_declaration"),

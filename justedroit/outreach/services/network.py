@@ -1,12 +1,17 @@
 """The partners' monthly information meetings (planning, invitations, attendance) and the
-collective actions (sessions, people received, the rights they led to)."""
+collective actions (sessions, people received, the rights they led to, the report); the
+meetings' information material, versioned, that the partners download."""
 
+import contextlib
 import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Q
+from django.db import IntegrityError, transaction
+from django.db.models import Max, Q
 
+from justedroit.channels import storage
 from justedroit.core import clock
 from justedroit.core.audit import audit_record
 from justedroit.core.models import AuditAction, User
@@ -15,12 +20,17 @@ from justedroit.outreach.models import (
     ActionOutcomeKind,
     ActionSession,
     CollectiveAction,
+    InformationMaterial,
     InformationMeeting,
+    MaterialDownload,
     MeetingInvitation,
     Partner,
 )
 from justedroit.outreach.services import _text
 from justedroit.registry.models import Benefit, Commune, Household
+
+AGENDA_MAX = 5000
+REPORT_MAX = 5000
 
 
 def partners_under_agreement(day: dt.date):
@@ -30,15 +40,107 @@ def partners_under_agreement(day: dt.date):
     )
 
 
+@dataclass(frozen=True)
+class Upload:
+    """A file as received: its name on the sender's computer and its bytes."""
+
+    filename: str
+    content: bytes
+
+
+@dataclass(frozen=True)
+class _Kept:
+    upload: Upload
+    checked: storage.CheckedFile
+    stored_name: str
+
+
+@contextlib.contextmanager
+def _kept(upload: Upload) -> Iterator[_Kept]:
+    """Check the file by its content, scan it, store it; removed again if the block fails, so
+    that a refused or rolled-back upload leaves nothing behind."""
+    checked = storage.check_upload(upload.content)
+    storage.virus_scanner().scan(checked.content)
+    name = storage.store(checked.content)
+    try:
+        yield _Kept(upload, checked, name)
+    except BaseException:
+        storage.remove(name)
+        raise
+
+
+def _material_create(
+    kept: _Kept, *, title: str, meeting: InformationMeeting | None, acting_user: User
+) -> InformationMaterial:
+    latest = InformationMaterial.objects.aggregate(latest=Max("version"))["latest"] or 0
+    try:
+        with transaction.atomic():
+            material = InformationMaterial.objects.create(
+                version=latest + 1,
+                title=title,
+                meeting=meeting,
+                original_name=kept.upload.filename.strip()[:255] or "support",
+                stored_name=kept.stored_name,
+                content_type=kept.checked.content_type,
+                size=len(kept.checked.content),
+                sha256=kept.checked.sha256,
+                uploaded_at=clock.now(),
+                uploaded_by=acting_user,
+            )
+    except IntegrityError as error:  # another version was uploaded at the same moment
+        raise ValidationError("Un autre support vient d'être déposé : réessayez.") from error
+    audit_record(
+        actor=acting_user,
+        action=AuditAction.CREATE,
+        obj=material,
+        reason="Support des réunions d'information déposé",
+        detail={"version": material.version, "size": material.size},
+    )
+    return material
+
+
+def material_upload(
+    *,
+    title: str,
+    upload: Upload,
+    acting_user: User,
+    meeting: InformationMeeting | None = None,
+) -> InformationMaterial:
+    """A new version of the information material: from now on the partners download this one."""
+    title = _text(title, field="Titre du support", max_length=200)
+    with _kept(upload) as kept, transaction.atomic():
+        return _material_create(kept, title=title, meeting=meeting, acting_user=acting_user)
+
+
+def material_download_record(
+    *, material: InformationMaterial, partner: Partner, acting_user: User
+) -> MaterialDownload:
+    """Count a partner's download of the material."""
+    return MaterialDownload.objects.create(
+        material=material, partner=partner, downloaded_by=acting_user, downloaded_at=clock.now()
+    )
+
+
 def meeting_plan(
-    *, held_on: dt.date, title: str, agenda: str, acting_user: User | None
+    *,
+    held_on: dt.date,
+    title: str,
+    agenda: str,
+    acting_user: User | None,
+    material: Upload | None = None,
 ) -> InformationMeeting:
-    """Plan a meeting and invite every partner whose agreement runs on that day."""
+    """Plan a meeting and invite every partner whose agreement runs on that day; its material,
+    when given, becomes the current version."""
     title = _text(title, field="Titre", max_length=200)
     agenda = agenda.strip()
     if not agenda:
         raise ValidationError("Ordre du jour : obligatoire.")
-    with transaction.atomic():
+    if len(agenda) > AGENDA_MAX:
+        raise ValidationError(f"Ordre du jour : {AGENDA_MAX} caractères au plus.")
+    if material is not None and acting_user is None:
+        raise ValidationError("Un support est déposé par un agent.")
+    kept_material = _kept(material) if material is not None else contextlib.nullcontext()
+    with kept_material as kept, transaction.atomic():
         meeting = InformationMeeting.objects.create(
             held_on=held_on, title=title, agenda=agenda, planned_at=clock.now()
         )
@@ -47,6 +149,10 @@ def meeting_plan(
             for partner in partners_under_agreement(held_on)
         )
         audit_record(actor=acting_user, action=AuditAction.CREATE, obj=meeting)
+        if kept is not None and acting_user is not None:
+            _material_create(
+                kept, title=f"Support — {title}", meeting=meeting, acting_user=acting_user
+            )
     return meeting
 
 
@@ -153,3 +259,19 @@ def outcome_record(
             reason=f"Résultat de l'action collective « {session.action.title} »",
         )
     return outcome
+
+
+def action_report_write(*, action: CollectiveAction, report: str, acting_user: User) -> None:
+    """The action's written report (bilan), next to the figures the sessions give."""
+    report = report.strip()
+    if len(report) > REPORT_MAX or "\x00" in report:
+        raise ValidationError(f"Bilan : {REPORT_MAX} caractères au plus.")
+    with transaction.atomic():
+        CollectiveAction.objects.filter(pk=action.pk).update(report=report)
+        audit_record(
+            actor=acting_user,
+            action=AuditAction.UPDATE,
+            obj=action,
+            reason="Bilan de l'action collective",
+        )
+    action.report = report
