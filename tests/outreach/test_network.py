@@ -71,6 +71,11 @@ def test_the_halte_repit_permanences_and_their_report(make_user):
         network.session_record(
             action=action, held_on=dt.date(2022, 7, 1), people_received=1, acting_user=None
         )
+    # A second session the same day (two agents saving at once included): refused in French by
+    # the unique constraint, and the first one is kept.
+    with pytest.raises(ValidationError, match="déjà enregistrée"):
+        network.session_record(action=action, held_on=days[0], people_received=9, acting_user=None)
+    assert action.sessions.get(held_on=days[0]).people_received == 4
     household = HouseholdFactory(number="7300001")
     with pytest.raises(ValidationError, match="consentement"):
         network.outcome_record(

@@ -213,13 +213,15 @@ def session_record(
         raise ValidationError("La séance doit avoir lieu pendant l'action.")
     if people_received < 0:
         raise ValidationError("Personnes reçues : un nombre positif ou nul.")
-    if action.sessions.filter(held_on=held_on).exists():
-        raise ValidationError("Une séance est déjà enregistrée ce jour-là.")
-    with transaction.atomic():
-        session = ActionSession.objects.create(
-            action=action, held_on=held_on, people_received=people_received
-        )
-        audit_record(actor=acting_user, action=AuditAction.CREATE, obj=session)
+    try:
+        with transaction.atomic():
+            session = ActionSession.objects.create(
+                action=action, held_on=held_on, people_received=people_received
+            )
+            audit_record(actor=acting_user, action=AuditAction.CREATE, obj=session)
+    except IntegrityError:
+        # The unique (action, day) constraint decides, also between two agents saving at once.
+        raise ValidationError("Une séance est déjà enregistrée ce jour-là.") from None
     return session
 
 
