@@ -1,6 +1,6 @@
 """Managers' planning pages: opening slots (and a cancelled occurrence), agents' absences, site
-closures, public opening hours of the sites and permanences (the partners' API tokens have their
-page in core, linked from here). Each form
+closures, permanences, public opening hours of the sites and permanences (the partners' API tokens
+have their page in core, linked from here). Each form
 checks its fields, the service checks the whole; a refusal is a French message next to the form,
 status 400, nothing written."""
 
@@ -19,6 +19,7 @@ from justedroit.reception.forms import (
     ClosureForm,
     OpeningHoursForm,
     OpeningSlotForm,
+    PermanenceForm,
     SlotCancelForm,
 )
 
@@ -56,6 +57,7 @@ def planning(request):
             "absences": selectors.absences(on=today).count(),
             "closures": selectors.closures(on=today).count(),
             "sites": selectors.sites().count(),
+            "permanences": selectors.permanences().count(),
             "tokens": core_selectors.api_tokens(include_inactive=False).count(),
         },
     )
@@ -161,5 +163,28 @@ def planning_hours(request):
         request,
         "reception/planning_hours.html",
         {"form": form, "sites": selectors.sites_with_hours()},
+        failed=request.method == "POST",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@requires(perms.can_plan_reception)
+def planning_permanences(request):
+    """The permanences held in partners' premises: open one, then give it its hours."""
+    form = PermanenceForm(request.POST or None)
+    if request.method == "POST" and _submit(
+        form, lambda data: services.permanence_open(**data, acting_user=request.user)
+    ):
+        data = form.cleaned_data
+        messages.success(
+            request,
+            f"{data['name']} ouverte à {data['commune'].name} : "
+            "ajoutez ses jours et horaires ci-dessous.",
+        )
+        return redirect("reception:planning_hours")
+    return _page(
+        request,
+        "reception/planning_permanences.html",
+        {"form": form, "permanences": selectors.permanences()},
         failed=request.method == "POST",
     )
