@@ -297,8 +297,14 @@ def test_case_worker_records_a_fact_from_the_household_page(client, make_user, h
         "source": "agent",
         "reason": "bulletin de salaire",
     }
-    assert client.post(url, data).status_code == 302
-    assert household.facts.get().amount == 1500
+    response = client.post(url, data, follow=True)
+    assert response.redirect_chain[0][1] == 302
+    fact = household.facts.get()
+    assert fact.amount == 1500
+    said = (
+        f"Fait « {fact.get_kind_display()} » enregistré pour {fact.person}, à partir du 01/03/2022."
+    )
+    assert said in response.content.decode()
     bad = client.post(url, data | {"valid_from": "mars"})
     assert bad.status_code == 400
     assert "format attendu AAAA-MM" in bad.content.decode()
