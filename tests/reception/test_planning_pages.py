@@ -67,7 +67,10 @@ def test_a_manager_opens_a_slot_and_its_times_become_bookable(manager, agent):
         },
         follow=True,
     )
-    assert "Plage d&#x27;ouverture créée" in response.content.decode()
+    assert (
+        "Plage d&#x27;ouverture de agent-poitiers créée à Caf de Poitiers, le mardi de 09:00 à "
+        "10:00 : ses créneaux sont réservables."
+    ) in response.content.decode()
     assert _free_on_tuesday(agent) == 2  # 9:00 and 9:30, 30 min each
     page = manager.get(reverse("reception:planning_slots")).content.decode()
     assert "09:00–10:00" in page and "du 02/01/2023" in page
@@ -75,7 +78,7 @@ def test_a_manager_opens_a_slot_and_its_times_become_bookable(manager, agent):
 
 def test_cancelling_one_occurrence_and_an_absence_take_slots_away(manager, agent, tuesday_morning):
     assert _free_on_tuesday(agent) == 6
-    manager.post(
+    absent = manager.post(
         reverse("reception:planning_absences"),
         {
             "agent": agent.username,
@@ -85,7 +88,9 @@ def test_cancelling_one_occurrence_and_an_absence_take_slots_away(manager, agent
             "ends": "10:00",
             "reason": "Formation",
         },
+        follow=True,
     )
+    assert "Absence de agent-poitiers le 03/01/2023 enregistrée" in absent.content.decode()
     assert _free_on_tuesday(agent) == 4
     manager.post(
         reverse("reception:planning_slots"),
@@ -105,7 +110,10 @@ def test_a_closure_takes_the_site_away(manager, agent, tuesday_morning):
         },
         follow=True,
     )
-    assert "Fermeture enregistrée" in response.content.decode()
+    assert (
+        "Fermeture de Caf de Poitiers du 02/01/2023 au 06/01/2023 enregistrée"
+        in response.content.decode()
+    )
     assert _free_on_tuesday(agent) == 0
 
 
@@ -132,10 +140,13 @@ def test_a_manager_opens_a_permanence_then_gives_it_its_hours(manager):
     assert AuditEvent.objects.filter(object_id=str(site.pk), action="create").exists()
     page = manager.get(reverse("reception:planning_permanences")).content.decode()
     assert "aucun horaire : elle ne reçoit pas encore" in page
-    manager.post(
+    hours = manager.post(
         reverse("reception:planning_hours"),
         {"site": site.slug, "weekday": "4", "opens": "09:00", "closes": "12:00"},
+        follow=True,
     )
+    said = "Permanence de Chauvigny ouvre désormais le vendredi de 09:00 à 12:00."
+    assert said in hours.content.decode()
     page = manager.get(reverse("reception:planning_permanences")).content.decode()
     assert "vendredi 09:00–12:00" in page
 
