@@ -4,9 +4,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/justedroit
 HOST ?= 127.0.0.1:8000
-# The demo lives on the last working day of the twin's year (31/12/2022 is a Saturday), from
-# 10:30 each time it starts: people are waiting, appointments are to come, slots are free.
+# The demo lives on the last working day of the twin's year (31/12/2022 is a Saturday), its
+# morning up to 10:30. The server's clock starts, each time, at the instant `justedroit demo`
+# wrote in var/demo-instant: the moment of that morning when the twin has the most visitors
+# waiting at the main site. Appointments are to come, slots are free.
 export JUSTEDROIT_TODAY ?= 2022-12-30T10:30
+DEMO_INSTANT := var/demo-instant
 # The demo's twin: 5 % of the Caf de la Vienne, so that its 24 monthly cycles run in minutes
 # (`make demo DEMO_SCALE=1` for the full twin: its 24 cycles are not timed yet).
 DEMO_SCALE ?= 0.05
@@ -39,6 +42,7 @@ demo: install $(DEMO_SECRET)
 	@echo "Juste Droit sert http://$(HOST) (Ctrl-C pour arrêter)"
 	@# The worker sends the queued SMS and e-mails; it stops with the server.
 	export SECRET_KEY="$$(cat $(DEMO_SECRET))"; \
+	if [ -s $(DEMO_INSTANT) ]; then export JUSTEDROIT_TODAY="$$(cat $(DEMO_INSTANT))"; fi; \
 	$(MANAGE) db_worker --no-reload --queue-name '*' -v 0 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(MANAGE) runserver $(HOST) --noreload --insecure

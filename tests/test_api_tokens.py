@@ -8,12 +8,16 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from justedroit.core import clock, services
 from justedroit.core.models import ApiIdempotencyKey, ApiToken, AuditEvent
 from justedroit.core.roles import Role
 
 pytestmark = pytest.mark.django_db
+FIELDS = ("action", "user", "label", "valid_days", "token")
 
 
 def run(*args) -> str:
@@ -115,3 +119,28 @@ def test_the_page_refuses_other_roles_and_bad_input(client, partner, make_user):
     assert not ApiToken.objects.exists()
     huge = client.post(url, {"action": "revoke", "token": "9" * 40}, follow=True)
     assert "Jeton inconnu" in huge.content.decode()
+
+
+def test_the_page_never_fails_on_hostile_input(client, partner, make_user):
+    """Whatever is posted: the new secret shown once (200, one token more), a redirect after a
+    revocation, or a refusal that wrote nothing — never a 500."""
+    client.force_login(make_user(Role.MANAGER, username="chef"))
+    url = reverse("core:api_tokens")
+    values = st.one_of(
+        st.text(max_size=12),
+        st.sampled_from(["", "create", "revoke", str(partner.pk), "1", "0", "-1", "367", "\x00"]),
+    )
+
+    @hypothesis_settings(suppress_health_check=list(HealthCheck), deadline=None)
+    @given(st.fixed_dictionaries({}, optional=dict.fromkeys(FIELDS, values)))
+    def post(data):
+        before = (ApiToken.objects.count(), ApiToken.objects.filter(revoked_at=None).count())
+        response = client.post(url, data)
+        after = (ApiToken.objects.count(), ApiToken.objects.filter(revoked_at=None).count())
+        assert response.status_code in (200, 302, 400), (data, response.status_code)
+        if response.status_code == 400:
+            assert after == before
+        elif response.status_code == 200:
+            assert after[0] == before[0] + 1 and 'id="jeton-cree"' in response.content.decode()
+
+    post()

@@ -1,12 +1,15 @@
 """`justedroit demo` says where it is, reconciles its counts with the README and, run again, says
 that it reused everything."""
 
+import datetime as dt
 import io
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from justedroit.core import clock
+from justedroit.reception.models import Site, Ticket
 from justedroit.twin import selectors
 from justedroit.twin.management.commands.demo import Command, MonthProgress
 
@@ -30,10 +33,19 @@ def test_month_progress_names_the_step_the_month_and_its_rank():
     assert progress.worked == 2
 
 
-def test_a_second_run_reuses_everything(small_twin, settings):
-    settings.DEBUG = True
+def test_a_second_run_reuses_everything(small_twin, settings, tmp_path):
+    settings.DEBUG, settings.VAR_DIR = True, tmp_path
     first, steps = io.StringIO(), io.StringIO()
-    call_command(*ARGS, stdout=first, stderr=steps)
+    with clock.frozen(dt.datetime(2022, 12, 30, 10, 30)):  # the demo's clock, `make demo`
+        call_command(*ARGS, stdout=first, stderr=steps)
+    # The server's clock will start at the twin's liveliest instant of that morning — when the
+    # twin has anyone come to the main site by then (at 1 %, often nobody: then 10:30 stays).
+    main = Site.objects.order_by("-desks", "-slug").first()
+    came = Ticket.objects.filter(site=main, day=dt.date(2022, 12, 30)).exists()
+    instant = tmp_path / "demo-instant"
+    assert instant.exists() == came == ("L'accueil s'ouvre le 30/12/2022 à" in first.getvalue())
+    if came:
+        assert "2022-12-30T08:30" < instant.read_text().strip() <= "2022-12-30T10:30"
     assert "étape 5/5 : comptes de démonstration" in steps.getvalue()
     figures = selectors.demo_figures()
     summary = first.getvalue()

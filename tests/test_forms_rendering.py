@@ -6,8 +6,10 @@ import re
 
 import pytest
 from django import forms
+from django.urls import reverse
 
 from justedroit.core.forms import AuditFilterForm
+from justedroit.core.roles import Role
 from justedroit.entitlements.forms import RecomputeForm
 
 
@@ -48,3 +50,12 @@ def test_a_valid_form_shows_no_summary():
 
     form = Simple({"name": "Léa"})
     assert form.is_valid() and "error" not in str(form)
+
+
+@pytest.mark.django_db
+def test_a_page_shows_the_form_s_own_error_once(client, make_user):
+    """The shared renderer lists the form's own errors: a page printing them too said it twice."""
+    client.force_login(make_user(Role.DATA_PROTECTION_OFFICER))
+    response = client.post(reverse("data_protection:subject_export"), {"format": "html"})
+    assert response.status_code == 400
+    assert response.content.decode().count("Indiquez un NIR ou un numéro allocataire.") == 1

@@ -77,6 +77,7 @@ ALLOWED = {
     "reception:planning_slots": {R.MANAGER, R.ADMINISTRATOR},
     "reception:planning_absences": {R.MANAGER, R.ADMINISTRATOR},
     "reception:planning_closures": {R.MANAGER, R.ADMINISTRATOR},
+    "reception:planning_permanences": {R.MANAGER, R.ADMINISTRATOR},
     "reception:planning_hours": {R.MANAGER, R.ADMINISTRATOR},
     "portal:reception_book": {R.CLAIMANT},
     "portal:partner_book": {R.PARTNER_EFS, R.PARTNER_RELAY},
@@ -302,8 +303,14 @@ def test_case_worker_records_a_fact_from_the_household_page(client, make_user, h
         "source": "agent",
         "reason": "bulletin de salaire",
     }
-    assert client.post(url, data).status_code == 302
-    assert household.facts.get().amount == 1500
+    response = client.post(url, data, follow=True)
+    assert response.redirect_chain[0][1] == 302
+    fact = household.facts.get()
+    assert fact.amount == 1500
+    said = (
+        f"Fait « {fact.get_kind_display()} » enregistré pour {fact.person}, à partir du 01/03/2022."
+    )
+    assert said in response.content.decode()
     bad = client.post(url, data | {"valid_from": "mars"})
     assert bad.status_code == 400
     assert "format attendu AAAA-MM" in bad.content.decode()

@@ -21,7 +21,9 @@ from justedroit.channels.forms import (
     TriageRejectForm,
 )
 from justedroit.channels.models import (
+    Outcome,
     QuarantineStatus,
+    Team,
     ThreadStatus,
 )
 from justedroit.channels.services import calls, documents, email_import, emails
@@ -50,7 +52,12 @@ def home(request):
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(request, "Rappel noté comme effectué.")
+            messages.success(
+                request,
+                f"Rappel au {callback.phone}"
+                + (f" (foyer {callback.household.number})" if callback.household else "")
+                + " noté comme effectué.",
+            )
         return redirect(reverse("channels:home") + "#rappels")
     user = request.user
     assign = {
@@ -276,10 +283,10 @@ def _thread_action(request, thread, action: str, form) -> str:
             )
         if action == "assign":
             emails.thread_assign(thread=thread, team=data["team"], acting_user=request.user)
-            return "Le fil est affecté."
+            return f"Le fil est affecté à l'équipe « {Team(data['team']).label} »."
         if action == "reject":
             emails.thread_reject(thread=thread, note=data["note"], acting_user=request.user)
-            return "Le fil est écarté."
+            return "Le fil est écarté : il sort de la file de tri."
         household = registry.household_by_number(data["household_number"])
         if household is None:
             form.add_error("household_number", "Foyer inconnu.")
@@ -416,7 +423,16 @@ def document_detail(request, pk):
             except ValidationError as error:
                 form.add_error(None, error)
             else:
-                messages.success(request, "Le document est traité.")
+                messages.success(
+                    request,
+                    f"Document « {document.get_kind_display()} » du foyer "
+                    f"{document.household.number} : "
+                    + (
+                        "pris en compte."
+                        if form.cleaned_data["outcome"] == Outcome.ACCEPTED
+                        else "refusé."
+                    ),
+                )
                 return redirect("channels:document_detail", pk=pk)
     contact_consult(
         household=document.household,
@@ -479,7 +495,11 @@ def document_paper(request):
             except ValidationError as error:
                 form.add_error("file", error)
             else:
-                messages.success(request, "Le document papier est enregistré.")
+                messages.success(
+                    request,
+                    f"Document papier « {document.get_kind_display()} » enregistré pour le "
+                    f"foyer {household.number}.",
+                )
                 if perms.can_view_document(request.user):
                     return redirect("channels:document_detail", pk=document.pk)
                 return redirect("channels:document_paper")

@@ -2,6 +2,8 @@
 
 import datetime as dt
 
+from justedroit.core.clock import PARIS
+
 MONTHS = (
     "janvier",
     "février",
@@ -39,3 +41,17 @@ def month_label(month: dt.date | str) -> str:
     if isinstance(month, str):
         month = dt.date.fromisoformat(month[:7] + "-01")
     return f"{MONTHS[month.month - 1]} {month.year}"
+
+
+def time_label(at: dt.datetime) -> str:
+    """'9 h 30', '14 h' (Paris time)."""
+    local = at.astimezone(PARIS)
+    return f"{local.hour} h {local.minute:02d}" if local.minute else f"{local.hour} h"
+
+
+def day_and_time(at: dt.datetime) -> str:
+    """'mardi 3 janvier à 9 h 30' (Paris time), as a confirmation message says it."""
+    local = at.astimezone(PARIS)
+    weekday = WEEKDAYS_FROM_SUNDAY[(local.weekday() + 1) % 7]
+    first = "1er" if local.day == 1 else str(local.day)
+    return f"{weekday} {first} {MONTHS[local.month - 1]} à {time_label(local)}"

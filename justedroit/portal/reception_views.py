@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods
 
-from justedroit.core import clock
+from justedroit.core.french import day_and_time
 from justedroit.core.web import requires
 from justedroit.outreach import selectors as outreach_selectors
 from justedroit.outreach import services as outreach
@@ -95,7 +95,11 @@ def reception_confirm(request):
             booked_via=BookedVia.CLAIMANT,
             acting_user=request.user,
         )
-        messages.success(request, "Votre rendez-vous est réservé.")
+        messages.success(
+            request,
+            f"Rendez-vous du {day_and_time(appointment.starts_at)} confirmé "
+            f"({appointment.type.label.lower()}, {appointment.site.name}).",
+        )
         return redirect("portal:reception_appointment", appointment.pk)
 
     return _confirm(
@@ -145,7 +149,7 @@ def reception_move(request, pk):
         try:
             if not form.is_valid():
                 raise ValidationError("Créneau inconnu : choisissez à nouveau un créneau.")
-            services.appointment_move(
+            moved = services.appointment_move(
                 appointment=appointment,
                 starts_at=form.cleaned_data["starts_at"],
                 by_caf=False,
@@ -154,7 +158,10 @@ def reception_move(request, pk):
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
             return redirect("portal:reception_move", pk)
-        messages.success(request, "Votre rendez-vous est déplacé.")
+        messages.success(
+            request,
+            f"Votre rendez-vous est déplacé au {day_and_time(moved.starts_at)}.",
+        )
         return redirect("portal:reception_appointment", pk)
     query = {
         "type": appointment.type.code,
@@ -193,7 +200,10 @@ def reception_appointments(request):
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(request, "Votre rendez-vous est annulé.")
+            messages.success(
+                request,
+                f"Votre rendez-vous du {day_and_time(appointment.starts_at)} est annulé.",
+            )
         return redirect("portal:reception_appointments")
     appointments = selectors.household_appointments(household) if household else []
     return render(
@@ -272,8 +282,8 @@ def partner_confirm(request):
         )
         messages.success(
             request,
-            f"Rendez-vous réservé pour le foyer {number} le "
-            f"{appointment.starts_at.astimezone(clock.PARIS):%d/%m/%Y à %H:%M}.",
+            f"Rendez-vous du {day_and_time(appointment.starts_at)} réservé pour le foyer "
+            f"{number} ({appointment.site.name}).",
         )
         return redirect(f"{reverse('portal:partner_book')}?{urlencode({'numero': number})}")
 

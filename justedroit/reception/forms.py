@@ -18,6 +18,7 @@ from justedroit.reception.models import (
     TicketOutcome,
     VisitReason,
 )
+from justedroit.registry.models import Commune
 
 NEED_CHOICES = [("", "Aucun"), *ResourceKind.choices]
 BOOKING_HORIZON_DAYS = 730  # slots are opened at most a year or two ahead
@@ -279,3 +280,13 @@ class OpeningHoursForm(PlanningForm):
     weekday = forms.TypedChoiceField(label="Jour", choices=WEEKDAYS, coerce=int)
     opens = _time_field("Ouverture")
     closes = _time_field("Fermeture")
+
+
+class PermanenceForm(PlanningForm):
+    name = forms.CharField(label="Nom", max_length=100, help_text="Ex. : Permanence de Chauvigny.")
+    commune = ChoiceOfRow(label="Commune", queryset=Commune.objects.all(), empty_label="Choisissez")
+    address = forms.CharField(
+        label="Adresse", max_length=200, help_text="Ex. : Maison France Services, 86300 Chauvigny."
+    )
+    offers_walk_in = forms.BooleanField(label="Reçoit sans rendez-vous", required=False)
+    offers_appointments = forms.BooleanField(label="Reçoit sur rendez-vous", required=False)

@@ -1,12 +1,13 @@
 """Managers' planning pages: opening slots (and a cancelled occurrence), agents' absences, site
-closures, public opening hours of the sites and permanences (the partners' API tokens have their
-page in core, linked from here). Each form
+closures, permanences, public opening hours of the sites and permanences (the partners' API tokens
+have their page in core, linked from here). Each form
 checks its fields, the service checks the whole; a refusal is a French message next to the form,
 status 400, nothing written."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from justedroit.core import clock
@@ -19,6 +20,7 @@ from justedroit.reception.forms import (
     ClosureForm,
     OpeningHoursForm,
     OpeningSlotForm,
+    PermanenceForm,
     SlotCancelForm,
 )
 
@@ -56,6 +58,7 @@ def planning(request):
             "absences": selectors.absences(on=today).count(),
             "closures": selectors.closures(on=today).count(),
             "sites": selectors.sites().count(),
+            "permanences": selectors.permanences().count(),
             "tokens": core_selectors.api_tokens(include_inactive=False).count(),
         },
     )
@@ -98,8 +101,13 @@ def planning_slots(request):
                     acting_user=request.user,
                 ),
             ):
+                data = form.cleaned_data
                 messages.success(
-                    request, "Plage d'ouverture créée : ses créneaux sont réservables."
+                    request,
+                    f"Plage d'ouverture de {data['agent'].get_full_name() or data['agent']} "
+                    f"créée à {data['site'].name}, le {dict(WEEKDAYS)[data['weekday']]} de "
+                    f"{data['starts']:%H:%M} à {data['ends']:%H:%M} : ses créneaux sont "
+                    "réservables.",
                 )
                 return redirect("reception:planning_slots")
     return _page(
@@ -110,40 +118,49 @@ def planning_slots(request):
     )
 
 
+def _one_form_page(request, form, write, said, *, template: str, context: dict, then: str = ""):
+    """A planning page with one form: written, it says what (`said` of the cleaned data) and
+    goes back to the page (or `then`); refused, the page again with the errors, status 400."""
+    if request.method == "POST" and _submit(form, write):
+        messages.success(request, said(form.cleaned_data))
+        return redirect(then or request.path)
+    return _page(request, template, {"form": form, **context}, failed=request.method == "POST")
+
+
+def _days(data) -> str:
+    first, last = data["first_day"], data["last_day"]
+    return f"le {first:%d/%m/%Y}" if first == last else f"du {first:%d/%m/%Y} au {last:%d/%m/%Y}"
+
+
 @require_http_methods(["GET", "POST"])
 @requires(perms.can_plan_reception)
 def planning_absences(request):
-    agents = selectors.slot_holders()
-    form = AbsenceForm(request.POST or None, agents=agents)
-    if request.method == "POST" and _submit(
-        form, lambda data: services.absence_create(**data, acting_user=request.user)
-    ):
-        messages.success(request, "Absence enregistrée : ses créneaux ne sont plus proposés.")
-        return redirect("reception:planning_absences")
-    return _page(
+    return _one_form_page(
         request,
-        "reception/planning_absences.html",
-        {"form": form, "absences": selectors.absences(on=clock.today())},
-        failed=request.method == "POST",
+        AbsenceForm(request.POST or None, agents=selectors.slot_holders()),
+        lambda data: services.absence_create(**data, acting_user=request.user),
+        lambda data: (
+            f"Absence de {data['agent'].get_full_name() or data['agent'].username} "
+            f"{_days(data)} enregistrée : ses créneaux ne sont plus proposés."
+        ),
+        template="reception/planning_absences.html",
+        context={"absences": selectors.absences(on=clock.today())},
     )
 
 
 @require_http_methods(["GET", "POST"])
 @requires(perms.can_plan_reception)
 def planning_closures(request):
-    form = ClosureForm(request.POST or None)
-    if request.method == "POST" and _submit(
-        form, lambda data: services.closure_create(**data, acting_user=request.user)
-    ):
-        messages.success(
-            request, "Fermeture enregistrée : aucun créneau n'est proposé ces jours-là."
-        )
-        return redirect("reception:planning_closures")
-    return _page(
+    return _one_form_page(
         request,
-        "reception/planning_closures.html",
-        {"form": form, "closures": selectors.closures(on=clock.today())},
-        failed=request.method == "POST",
+        ClosureForm(request.POST or None),
+        lambda data: services.closure_create(**data, acting_user=request.user),
+        lambda data: (
+            f"Fermeture de {data['site'].name} {_days(data)} enregistrée : aucun "
+            "créneau n'est proposé ces jours-là."
+        ),
+        template="reception/planning_closures.html",
+        context={"closures": selectors.closures(on=clock.today())},
     )
 
 
@@ -151,15 +168,32 @@ def planning_closures(request):
 @requires(perms.can_plan_reception)
 def planning_hours(request):
     """Public opening hours of the Caf's sites and of the permanences held elsewhere."""
-    form = OpeningHoursForm(request.POST or None)
-    if request.method == "POST" and _submit(
-        form, lambda data: services.opening_hours_add(**data, acting_user=request.user)
-    ):
-        messages.success(request, f"Horaires ajoutés à {form.cleaned_data['site'].name}.")
-        return redirect("reception:planning_hours")
-    return _page(
+    return _one_form_page(
         request,
-        "reception/planning_hours.html",
-        {"form": form, "sites": selectors.sites_with_hours()},
-        failed=request.method == "POST",
+        OpeningHoursForm(request.POST or None),
+        lambda data: services.opening_hours_add(**data, acting_user=request.user),
+        lambda data: (
+            f"{data['site'].name} ouvre désormais le {dict(WEEKDAYS)[data['weekday']]} "
+            f"de {data['opens']:%H:%M} à {data['closes']:%H:%M}."
+        ),
+        template="reception/planning_hours.html",
+        context={"sites": selectors.sites_with_hours()},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@requires(perms.can_plan_reception)
+def planning_permanences(request):
+    """The permanences held in partners' premises: open one, then give it its hours."""
+    return _one_form_page(
+        request,
+        PermanenceForm(request.POST or None),
+        lambda data: services.permanence_open(**data, acting_user=request.user),
+        lambda data: (
+            f"{data['name']} ouverte à {data['commune'].name} : ajoutez ses jours et "
+            "horaires ci-dessous."
+        ),
+        template="reception/planning_permanences.html",
+        context={"permanences": selectors.permanences()},
+        then=reverse("reception:planning_hours"),
     )

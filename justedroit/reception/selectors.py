@@ -21,6 +21,7 @@ from justedroit.reception.models import (
     OpeningSlot,
     Queue,
     Site,
+    SiteKind,
     Ticket,
     TicketStatus,
 )
@@ -256,6 +257,10 @@ def closures(*, on: dt.date) -> QuerySet[Closure]:
 
 def sites_with_hours() -> QuerySet[Site]:
     return sites().prefetch_related("opening_hours")
+
+
+def permanences() -> QuerySet[Site]:
+    return sites_with_hours().filter(kind=SiteKind.PERMANENCE)
 
 
 def slot_holders() -> QuerySet[User]:

@@ -14,5 +14,10 @@ urlpatterns = [
     path("planning/plages/", planning_views.planning_slots, name="planning_slots"),
     path("planning/absences/", planning_views.planning_absences, name="planning_absences"),
     path("planning/fermetures/", planning_views.planning_closures, name="planning_closures"),
+    path(
+        "planning/permanences/",
+        planning_views.planning_permanences,
+        name="planning_permanences",
+    ),
     path("planning/horaires/", planning_views.planning_hours, name="planning_hours"),
 ]

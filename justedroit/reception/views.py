@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from justedroit.core import clock
 from justedroit.core.audit import display_record
+from justedroit.core.french import day_and_time, time_label
 from justedroit.core.web import provider_payload, public, requires
 from justedroit.core.worklists import Column, worklist
 from justedroit.reception import perms, selectors, services
@@ -99,48 +100,73 @@ def _day_action(request, site: Site):
             household=household,
             acting_user=user,
         )
-        messages.success(request, f"Ticket {ticket.label} remis.")
+        messages.success(
+            request,
+            f"Ticket {ticket.label} remis : file {ticket.get_queue_display().lower()}"
+            + (f", foyer {household.number}." if household else "."),
+        )
         return None
     if action == DayAction.CALL_NEXT:
         ticket = services.ticket_call_next(
             site=site, queue=request.POST.get("queue", ""), acting_user=user
         )
-        messages.info(
-            request, f"Appel du ticket {ticket.label}." if ticket else "Personne n'attend."
-        )
+        if ticket is None:
+            messages.info(request, "Personne n'attend dans cette file.")
+        else:
+            messages.success(
+                request,
+                f"Ticket {ticket.label} appelé, file {ticket.get_queue_display().lower()} : "
+                "son numéro s'affiche sur l'écran de la salle d'attente.",
+            )
         return None
     if action in {DayAction.CHECK_IN, DayAction.REVOKE, *MARKABLE}:
         appointment = selectors.site_appointment(site, request.POST.get("id", ""))
         if appointment is None:
             raise Http404
+        what = (
+            f"Rendez-vous de {time_label(appointment.starts_at)} "
+            f"(foyer {appointment.household.number})"
+        )
         if action == DayAction.CHECK_IN:
             services.appointment_check_in(appointment=appointment, acting_user=user)
+            messages.success(request, f"{what} : arrivée notée.")
         elif action == DayAction.REVOKE:
             services.appointment_cancel(appointment=appointment, by_caf=True, acting_user=user)
+            messages.success(request, f"{what} annulé par la Caf.")
         else:
             services.appointment_mark(appointment=appointment, status=action, acting_user=user)
-        messages.success(request, "Rendez-vous mis à jour.")
+            label = AppointmentStatus(action).label.lower()
+            messages.success(request, f"{what} noté : {label}.")
         return None
     ticket = selectors.site_ticket(site, request.POST.get("id", ""))
     if ticket is None:
         raise Http404
+    label = ticket.label
     if action == DayAction.SERVE:
         services.ticket_serve(ticket=ticket, acting_user=user)
+        done = "entretien commencé"
     elif action == DayAction.TRANSFER:
-        services.ticket_transfer(
+        moved = services.ticket_transfer(
             ticket=ticket, queue=request.POST.get("queue", ""), acting_user=user
+        )
+        done = (
+            f"transféré à la file {moved.get_queue_display().lower()}, "
+            f"son numéro devient {moved.label}"
         )
     elif action == DayAction.SEND_BACK:
         services.ticket_send_back(ticket=ticket, acting_user=user)
+        done = "renvoyé en file d'attente"
     elif action == DayAction.TICKET_NO_SHOW:
         services.ticket_no_show(ticket=ticket, acting_user=user)
+        done = "noté absent ou parti"
     elif action == DayAction.CLOSE:
-        services.ticket_close(
+        closed = services.ticket_close(
             ticket=ticket, outcome=request.POST.get("outcome", ""), acting_user=user
         )
+        done = f"visite close ({closed.get_outcome_display().lower()})"
     else:
         raise ValidationError("Action inconnue.")
-    messages.success(request, f"Ticket {ticket.label} mis à jour.")
+    messages.success(request, f"Ticket {label} : {done}.")
     return None
 
 
@@ -192,7 +218,8 @@ def book(request):
             else:
                 messages.success(
                     request,
-                    f"Rendez-vous réservé pour le foyer {appointment.household.number}.",
+                    f"Rendez-vous du {day_and_time(appointment.starts_at)} réservé pour le "
+                    f"foyer {appointment.household.number} ({appointment.site.name}).",
                 )
                 return redirect("reception:book")
         else:

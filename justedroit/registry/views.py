@@ -127,7 +127,7 @@ def _record_fact(request, household, form) -> bool:
     data = form.cleaned_data
     person = selectors.household_member(household, data["person"]) if data["person"] else None
     try:
-        services.fact_record(
+        fact = services.fact_record(
             household=household,
             person=person,
             kind=data["kind"],
@@ -142,5 +142,10 @@ def _record_fact(request, household, form) -> bool:
     except ValidationError as error:
         form.add_error(None, error)
         return False
-    messages.success(request, "Le fait a été enregistré.")
+    whom = str(person) if person else f"le foyer {household.number}"
+    messages.success(
+        request,
+        f"Fait « {fact.get_kind_display()} » enregistré pour {whom}, "
+        f"à partir du {fact.valid_from:%d/%m/%Y}.",
+    )
     return True

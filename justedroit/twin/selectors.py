@@ -181,6 +181,16 @@ def simulation_runs() -> int:
     return TwinSimulation.objects.count()
 
 
+def reception_opening(first_month: dt.date, last_month: dt.date) -> dt.datetime | None:
+    """The instant the twin's reception day opens at (its liveliest moment up to the clock of the
+    simulation, see `simulate.reception`), or None when the period was simulated as finished."""
+    run = TwinSimulation.objects.filter(
+        simulator="reception", first_month=first_month, last_month=last_month
+    ).first()
+    opening = run.counts.get("ouverture") if run else None
+    return dt.datetime.fromisoformat(opening) if opening else None
+
+
 def month_count(first_month: dt.date, last_month: dt.date) -> int:
     return (last_month.year - first_month.year) * 12 + last_month.month - first_month.month + 1
 

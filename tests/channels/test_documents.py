@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 from justedroit.channels import storage
 from justedroit.channels.models import Document, Outcome, Procedure, Routing
@@ -145,6 +146,19 @@ def test_case_worker_processes_the_manual_queue(household, make_user):
     assert done.outcome == Outcome.ACCEPTED and done.processed_by == worker
     with pytest.raises(ValidationError, match="déjà traité"):
         documents.document_process(document=document, outcome="accepted", acting_user=worker)
+
+
+def test_processing_a_document_from_its_page_says_which_and_how(client, household, make_user):
+    document = documents.document_upload(
+        household=household, kind="rent_receipt", filename="q.pdf", content=PDF, acting_user=None
+    )
+    client.force_login(make_user(Role.CASE_WORKER))
+    url = reverse("channels:document_detail", args=[document.pk])
+    response = client.post(url, {"outcome": "accepted"}, follow=True)
+    said = (
+        f"Document « {document.get_kind_display()} » du foyer {household.number} : pris en compte."
+    )
+    assert said in response.content.decode()
 
 
 def test_file_is_streamed_only_with_permission_and_audited(client, household, make_user):

@@ -36,7 +36,9 @@ def test_the_allocataire_books_an_lsf_appointment_and_reads_a_payment(visit):
     expect(page.get_by_role("heading", level=1)).to_have_text("Confirmer le rendez-vous")
     lea.step("confirmation")
     page.get_by_role("button", name="Confirmer le rendez-vous du 3 janvier à 09:00").click()
-    expect(page.get_by_role("status")).to_contain_text("Votre rendez-vous est réservé")
+    expect(page.get_by_role("status")).to_contain_text(
+        "Rendez-vous du mardi 3 janvier à 9 h confirmé"
+    )
     expect(page.get_by_role("heading", level=1)).to_contain_text("mardi 3 janvier 2023 à 09:00")
     expect(page.get_by_text(f"{ResourceKind.LSF.label} : confirmé")).to_be_visible()
     expect(page.get_by_role("link", name="Ajouter à mon agenda (fichier .ics)")).to_be_visible()

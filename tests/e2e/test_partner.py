@@ -32,7 +32,7 @@ def test_the_partner_books_for_a_mandated_household_and_refers_it(visit):
     anne.step("creneau choisi")
     page.get_by_role("button", name=re.compile("^Confirmer le rendez-vous")).click()
     expect(page.get_by_role("status")).to_contain_text(
-        f"Rendez-vous réservé pour le foyer {home.number} le 03/01/2023 à 09:30"
+        f"Rendez-vous du mardi 3 janvier à 9 h 30 réservé pour le foyer {home.number}"
     )
     anne.step("rendez-vous reserve")
 

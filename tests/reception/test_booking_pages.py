@@ -53,6 +53,10 @@ def test_one_confirmation_step_then_a_summary_with_its_ics(claimant_client):
     appointment = Appointment.objects.get()
     assert response["Location"] == reverse("portal:reception_appointment", args=[appointment.pk])
     summary = claimant_client.get(response["Location"]).content.decode()
+    assert (
+        "Rendez-vous du mardi 3 janvier à 9 h confirmé (entretien sur votre dossier, "
+        "Caf de Poitiers)."
+    ) in summary
     assert "Mon rendez-vous du mardi 3 janvier 2023 à 09:00" in summary
     assert "Interprète en langue des signes française (LSF) : confirmé" in summary
     assert "Pièce d&#x27;identité" in summary
@@ -76,6 +80,13 @@ def test_a_slot_taken_meanwhile_is_refused_in_french_and_nothing_is_written(
     assert Appointment.objects.count() == 1
 
 
+def test_the_allocataire_cancels_and_is_told_which_appointment(claimant_client):
+    claimant_client.post(reverse("portal:reception_confirm"), _slot(9))
+    url = reverse("portal:reception_appointments")
+    response = claimant_client.post(url, {"id": Appointment.objects.get().pk}, follow=True)
+    assert "Votre rendez-vous du mardi 3 janvier à 9 h est annulé." in response.content.decode()
+
+
 def test_the_allocataire_moves_the_appointment_from_the_portal(claimant_client):
     claimant_client.post(reverse("portal:reception_confirm"), _slot(9))
     appointment = Appointment.objects.get()
@@ -85,7 +96,7 @@ def test_the_allocataire_moves_the_appointment_from_the_portal(claimant_client):
     chosen = claimant_client.get(url, _slot(10)).content.decode()
     assert "Déplacer au mardi 3 janvier 2023 à 10:00" in chosen
     response = claimant_client.post(url, _slot(10), follow=True)
-    assert "Votre rendez-vous est déplacé." in response.content.decode()
+    assert "Votre rendez-vous est déplacé au mardi 3 janvier à 10 h." in response.content.decode()
     appointment.refresh_from_db()
     assert appointment.starts_at == at(TUESDAY, 10)
     # Another household's appointment is not found.
@@ -117,9 +128,9 @@ def test_with_a_mandate_the_partner_picks_a_slot_and_confirms(
     step = client.get(f"{url}?{urlencode(_slot(9, numero='7654321'))}").content.decode()
     assert "Confirmer le rendez-vous du foyer 7654321" in step
     response = client.post(url, _slot(9, numero="7654321"), follow=True)
-    assert "Rendez-vous réservé pour le foyer 7654321 le 03/01/2023 à 09:00" in (
-        response.content.decode()
-    )
+    assert (
+        "Rendez-vous du mardi 3 janvier à 9 h réservé pour le foyer 7654321 (Caf de Poitiers)."
+    ) in response.content.decode()
     appointment = Appointment.objects.get()
     assert (appointment.booked_via, appointment.partner, appointment.booked_by) == (
         "partner",
@@ -164,5 +175,7 @@ def test_an_agent_picks_a_slot_in_the_grid_then_confirms_for_the_household(
     assert "Confirmer le rendez-vous du foyer 7654321" in step.content.decode()
     assert not Appointment.objects.exists()
     response = client.post(url, _slot(9, household="7654321"), follow=True)
-    assert "Rendez-vous réservé pour le foyer 7654321." in response.content.decode()
+    assert (
+        "Rendez-vous du mardi 3 janvier à 9 h réservé pour le foyer 7654321 (Caf de Poitiers)."
+    ) in response.content.decode()
     assert Appointment.objects.get().booked_via == "agent"

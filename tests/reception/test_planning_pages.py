@@ -1,6 +1,6 @@
 """Managers' planning pages: opening slots (and one cancelled occurrence), absences, closures,
-opening hours. A good form changes what can be booked; a bad one gets a French message next to
-the form, a 400, and changes nothing (fuzzed)."""
+permanences, opening hours. A good form changes what can be booked; a bad one gets a French
+message next to the form, a 400, and changes nothing (fuzzed)."""
 
 import datetime as dt
 
@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
+from justedroit.core.models import AuditEvent
 from justedroit.core.roles import Role
 from justedroit.reception import selectors
 from justedroit.reception.models import (
@@ -18,12 +19,14 @@ from justedroit.reception.models import (
     Closure,
     OpeningHours,
     OpeningSlot,
+    Site,
+    SiteKind,
     SlotOverride,
 )
 from tests.reception.conftest import TUESDAY
 
 pytestmark = pytest.mark.django_db
-MODELS = (OpeningSlot, SlotOverride, Absence, Closure, OpeningHours)
+MODELS = (OpeningSlot, SlotOverride, Absence, Closure, OpeningHours, Site, AuditEvent)
 
 
 @pytest.fixture
@@ -64,7 +67,10 @@ def test_a_manager_opens_a_slot_and_its_times_become_bookable(manager, agent):
         },
         follow=True,
     )
-    assert "Plage d&#x27;ouverture créée" in response.content.decode()
+    assert (
+        "Plage d&#x27;ouverture de agent-poitiers créée à Caf de Poitiers, le mardi de 09:00 à "
+        "10:00 : ses créneaux sont réservables."
+    ) in response.content.decode()
     assert _free_on_tuesday(agent) == 2  # 9:00 and 9:30, 30 min each
     page = manager.get(reverse("reception:planning_slots")).content.decode()
     assert "09:00–10:00" in page and "du 02/01/2023" in page
@@ -72,7 +78,7 @@ def test_a_manager_opens_a_slot_and_its_times_become_bookable(manager, agent):
 
 def test_cancelling_one_occurrence_and_an_absence_take_slots_away(manager, agent, tuesday_morning):
     assert _free_on_tuesday(agent) == 6
-    manager.post(
+    absent = manager.post(
         reverse("reception:planning_absences"),
         {
             "agent": agent.username,
@@ -82,7 +88,9 @@ def test_cancelling_one_occurrence_and_an_absence_take_slots_away(manager, agent
             "ends": "10:00",
             "reason": "Formation",
         },
+        follow=True,
     )
+    assert "Absence de agent-poitiers le 03/01/2023 enregistrée" in absent.content.decode()
     assert _free_on_tuesday(agent) == 4
     manager.post(
         reverse("reception:planning_slots"),
@@ -102,8 +110,45 @@ def test_a_closure_takes_the_site_away(manager, agent, tuesday_morning):
         },
         follow=True,
     )
-    assert "Fermeture enregistrée" in response.content.decode()
+    assert (
+        "Fermeture de Caf de Poitiers du 02/01/2023 au 06/01/2023 enregistrée"
+        in response.content.decode()
+    )
     assert _free_on_tuesday(agent) == 0
+
+
+def test_a_manager_opens_a_permanence_then_gives_it_its_hours(manager):
+    response = manager.post(
+        reverse("reception:planning_permanences"),
+        {
+            "name": "Permanence de Chauvigny",
+            "commune": "86070",
+            "address": "Maison France Services, 86300 Chauvigny",
+            "offers_appointments": "on",
+        },
+        follow=True,
+    )
+    assert response.redirect_chain[-1][0] == reverse("reception:planning_hours")
+    assert "Permanence de Chauvigny ouverte à Chauvigny" in response.content.decode()
+    site = Site.objects.get(slug="permanence-de-chauvigny")
+    assert site.kind == SiteKind.PERMANENCE and site.desks == 1
+    assert (site.offers_walk_in, site.offers_appointments, site.offers_remote) == (
+        False,
+        True,
+        False,
+    )
+    assert AuditEvent.objects.filter(object_id=str(site.pk), action="create").exists()
+    page = manager.get(reverse("reception:planning_permanences")).content.decode()
+    assert "aucun horaire : elle ne reçoit pas encore" in page
+    hours = manager.post(
+        reverse("reception:planning_hours"),
+        {"site": site.slug, "weekday": "4", "opens": "09:00", "closes": "12:00"},
+        follow=True,
+    )
+    said = "Permanence de Chauvigny ouvre désormais le vendredi de 09:00 à 12:00."
+    assert said in hours.content.decode()
+    page = manager.get(reverse("reception:planning_permanences")).content.decode()
+    assert "vendredi 09:00–12:00" in page
 
 
 @pytest.mark.parametrize(
@@ -174,6 +219,26 @@ def test_a_closure_takes_the_site_away(manager, agent, tuesday_morning):
             {"site": "poitiers", "weekday": "1", "opens": "09:30", "closes": "11:00"},
             "Caf de Poitiers est déjà ouvert sur une partie de ces heures.",
         ),
+        (
+            "reception:planning_permanences",
+            {
+                "name": "permanence de civray ",
+                "commune": "86078",
+                "address": "Mairie",
+                "offers_walk_in": "on",
+            },
+            "Un lieu d&#x27;accueil s&#x27;appelle déjà « permanence de civray ».",
+        ),
+        (
+            "reception:planning_permanences",
+            {"name": "Permanence de Lusignan", "commune": "86139", "address": "Mairie"},
+            "Une permanence reçoit sans rendez-vous, sur rendez-vous ou les deux.",
+        ),
+        (
+            "reception:planning_permanences",
+            {"name": "« … »", "commune": "86139", "address": "Mairie", "offers_walk_in": "on"},
+            "Le nom de la permanence doit contenir des lettres ou des chiffres.",
+        ),
     ],
 )
 def test_bad_input_gets_a_french_message_and_changes_nothing(manager, agent, url, data, message):
@@ -194,6 +259,7 @@ def test_field_errors_sit_next_to_their_field_and_are_summarised(manager, agent)
 TEXT = st.one_of(
     st.text(max_size=12),
     st.sampled_from(["", "poitiers", "agent-poitiers", "dossier-sur-place", "1", "-1", "99"]),
+    st.sampled_from(["86078", "86194", "Permanence de Civray", "on"]),
     st.sampled_from(["09:00", "25:00", "9h", "2023-01-03", "0001-01-01", "9999-12-31", "\x00"]),
 )
 PAGES = {
@@ -223,6 +289,13 @@ PAGES = {
     ],
     "reception:planning_closures": ["site", "first_day", "last_day", "reason"],
     "reception:planning_hours": ["site", "weekday", "opens", "closes"],
+    "reception:planning_permanences": [
+        "name",
+        "commune",
+        "address",
+        "offers_walk_in",
+        "offers_appointments",
+    ],
 }
 
 

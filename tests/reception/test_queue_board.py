@@ -58,17 +58,48 @@ def test_call_next_follows_arrival_and_a_ticket_sent_back_keeps_its_place(
     client.force_login(make_user(Role.RECEPTION))
     url = reverse("reception:site_day", args=["poitiers"])
     first = client.post(url, {"action": "call_next", "queue": "reception"}, follow=True)
-    assert "Appel du ticket R001." in first.content.decode()
+    called = (
+        "Ticket R001 appelé, file accueil (premier niveau) : son numéro s&#x27;affiche sur "
+        "l&#x27;écran de la salle d&#x27;attente."
+    )
+    assert called in first.content.decode()
     assert "Appeler le suivant (R002)" in first.content.decode()
     client.post(url, {"action": "send_back", "id": morning[0].pk})
     again = client.post(url, {"action": "call_next", "queue": "reception"}, follow=True)
-    assert "Appel du ticket R001." in again.content.decode()
+    assert called in again.content.decode()
     client.post(url, {"action": "call_next", "queue": "reception"})
     client.post(url, {"action": "call_next", "queue": "reception"})
     empty = client.post(url, {"action": "call_next", "queue": "reception"}, follow=True)
-    assert "Personne n&#x27;attend." in empty.content.decode()
+    assert "Personne n&#x27;attend dans cette file." in empty.content.decode()
     statuses = dict(Ticket.objects.values_list("number", "status"))
     assert statuses == {1: "called", 2: "called", 3: "waiting"}
+
+
+def test_each_action_on_a_ticket_says_what_it_did(client, make_user, morning, household):
+    client.force_login(make_user(Role.RECEPTION))
+    url = reverse("reception:site_day", args=["poitiers"])
+    first = morning[0].pk
+
+    def said(data) -> str:
+        return client.post(url, data, follow=True).content.decode()
+
+    issued = said({"action": "issue", "queue": "adviser", "reason": "file", "household": "7654321"})
+    assert "Ticket A004 remis : file conseiller (second niveau), foyer 7654321." in issued
+    said({"action": "call_next", "queue": "reception"})
+    assert "Ticket R001 : entretien commencé." in said({"action": "serve", "id": first})
+    moved = said({"action": "transfer", "id": first, "queue": "adviser"})
+    assert (
+        "Ticket R001 : transféré à la file conseiller (second niveau), son numéro devient A001."
+    ) in moved
+    said({"action": "call_next", "queue": "adviser"})
+    back = said({"action": "send_back", "id": first})
+    assert "Ticket A001 : renvoyé en file d&#x27;attente." in back
+    said({"action": "call_next", "queue": "adviser"})
+    said({"action": "serve", "id": first})
+    closed = said({"action": "close", "id": first, "outcome": "documents_missing"})
+    assert "Ticket A001 : visite close (pièces manquantes)." in closed
+    gone = said({"action": "ticket_no_show", "id": morning[1].pk})
+    assert "Ticket R002 : noté absent ou parti." in gone
 
 
 def test_the_call_screen_shows_the_called_ticket_and_no_household(client, make_user, morning):

@@ -2,9 +2,10 @@ import datetime as dt
 
 import pytest
 
+from justedroit.core import clock
 from justedroit.core.calendar import is_holiday
 from justedroit.reception import indicators
-from justedroit.reception.models import Appointment, Ticket
+from justedroit.reception.models import Appointment, Site, Ticket, TicketStatus
 from justedroit.twin.simulate import reception
 
 pytestmark = pytest.mark.django_db
@@ -35,3 +36,27 @@ def test_a_one_month_simulation_gets_that_months_share_of_the_year(small_twin):
     # One month of twelve (seasonality aside), not the whole year packed into it.
     assert 0.04 * walk_ins < march["tickets"] < 0.16 * walk_ins
     assert not Ticket.objects.exclude(day__month=3).exists()
+
+
+def test_the_demo_day_opens_when_people_wait_at_the_main_site(small_twin):
+    """The demo's clock (30/12/2022 at 10:30, an open day) cuts the twin's last day at the
+    liveliest instant of its morning: whoever the twin makes arrive at the main site by then,
+    someone is waiting when the demo opens — with the twin's own visitors, none added."""
+    december = dt.date(2022, 12, 1)
+    clock_at = dt.datetime(2022, 12, 30, 10, 30, tzinfo=clock.PARIS)
+    main = Site.objects.order_by("-desks", "-slug").first()
+    fields = ("site", "day", "number", "arrived_at")
+    with clock.frozen(dt.datetime(2023, 1, 1, tzinfo=clock.PARIS)):
+        reception.simulate(first_month=december, last_month=december, seed=86, scale=0.05)
+    finished = list(Ticket.objects.order_by("id").values_list(*fields))
+    day = Ticket.objects.filter(site=main, day=clock_at.date())
+    assert day.filter(arrived_at__lt=clock_at).exists()  # the twin has people come that morning
+    Ticket.objects.all().delete()
+    Appointment.objects.all().delete()
+    with clock.frozen(clock_at):
+        counts = reception.simulate(first_month=december, last_month=december, seed=86, scale=0.05)
+    opening = dt.datetime.fromisoformat(counts["ouverture"])
+    assert opening <= clock_at
+    assert day.filter(status=TicketStatus.WAITING).exists()
+    kept = list(Ticket.objects.order_by("id").values_list(*fields))
+    assert kept == [row for row in finished if row[3] < opening]

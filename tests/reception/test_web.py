@@ -20,6 +20,7 @@ ALLOWED = {
     "reception:planning_slots": {R.MANAGER, R.ADMINISTRATOR},
     "reception:planning_absences": {R.MANAGER, R.ADMINISTRATOR},
     "reception:planning_closures": {R.MANAGER, R.ADMINISTRATOR},
+    "reception:planning_permanences": {R.MANAGER, R.ADMINISTRATOR},
     "reception:planning_hours": {R.MANAGER, R.ADMINISTRATOR},
     "portal:reception_book": {R.CLAIMANT},
     "portal:partner_book": {R.PARTNER_EFS, R.PARTNER_RELAY},

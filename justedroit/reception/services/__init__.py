@@ -13,6 +13,7 @@ from justedroit.reception.services.setup import (
     closure_create,
     opening_hours_add,
     opening_slot_create,
+    permanence_open,
     slot_override_set,
 )
 from justedroit.reception.services.walk_in import (
@@ -35,6 +36,7 @@ __all__ = [
     "closure_create",
     "opening_hours_add",
     "opening_slot_create",
+    "permanence_open",
     "slot_override_set",
     "ticket_call_next",
     "ticket_close",

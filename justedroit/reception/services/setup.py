@@ -1,9 +1,11 @@
-"""Configuring reception: opening slots, edited occurrences, absences, closures."""
+"""Configuring reception: permanences, opening slots, edited occurrences, absences, closures."""
 
 import datetime as dt
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils.text import slugify
 
 from justedroit.core.audit import audit_record
 from justedroit.core.models import AuditAction, User
@@ -16,8 +18,10 @@ from justedroit.reception.models import (
     OpeningHours,
     OpeningSlot,
     Site,
+    SiteKind,
     SlotOverride,
 )
+from justedroit.registry.models import Commune
 
 
 def _hours_incoherent(starts: dt.time | None, ends: dt.time | None) -> bool:
@@ -155,3 +159,45 @@ def opening_hours_add(
         hours = OpeningHours.objects.create(site=site, weekday=weekday, opens=opens, closes=closes)
         audit_record(actor=acting_user, action=AuditAction.CREATE, obj=hours)
     return hours
+
+
+def permanence_open(
+    *,
+    name: str,
+    commune: Commune,
+    address: str,
+    offers_walk_in: bool,
+    offers_appointments: bool,
+    acting_user: User | None,
+) -> Site:
+    """A new permanence (a Caf agent receiving in a partner's premises, one desk), without hours:
+    they are added day by day on the opening hours page."""
+    name, address = name.strip(), address.strip()
+    if not name or not address:
+        raise ValidationError("Indiquez le nom et l'adresse de la permanence.")
+    if not (offers_walk_in or offers_appointments):
+        raise ValidationError(
+            "Une permanence reçoit sans rendez-vous, sur rendez-vous ou les deux."
+        )
+    slug = slugify(name)[:40].strip("-")
+    if not slug:
+        raise ValidationError("Le nom de la permanence doit contenir des lettres ou des chiffres.")
+    if Site.objects.filter(Q(name__iexact=name) | Q(slug=slug)).exists():
+        raise ValidationError(f"Un lieu d'accueil s'appelle déjà « {name} ».")
+    try:
+        with transaction.atomic():
+            site = Site.objects.create(
+                slug=slug,
+                name=name,
+                kind=SiteKind.PERMANENCE,
+                commune=commune,
+                address=address,
+                offers_walk_in=offers_walk_in,
+                offers_appointments=offers_appointments,
+                offers_remote=False,
+                desks=1,
+            )
+            audit_record(actor=acting_user, action=AuditAction.CREATE, obj=site)
+    except IntegrityError:  # the slug is unique: the database settles a race of two managers
+        raise ValidationError(f"Un lieu d'accueil s'appelle déjà « {name} ».") from None
+    return site

@@ -101,6 +101,17 @@ class Command(BatchCommand):
         if selectors.simulation_runs() != runs_before or progress.worked:
             done.append(f"{progress.worked} étape(s) de cycle mensuel")
 
+        opening = selectors.reception_opening(first_month, last_month)
+        instant_file = settings.VAR_DIR / "demo-instant"
+        instant_file.unlink(missing_ok=True)
+        if opening is not None:
+            # `make demo` starts the server's clock there: people are waiting at the main site.
+            instant_file.write_text(f"{opening:%Y-%m-%dT%H:%M}\n")
+            self.stdout.write(
+                f"L'accueil s'ouvre le {opening:%d/%m/%Y à %H:%M}, le moment de la matinée où le "
+                "jumeau fait attendre le plus de visiteurs au site principal."
+            )
+
         self.say(5, "comptes de démonstration")
         call_command("demo_accounts", stdout=self.stdout)
 

@@ -23,11 +23,10 @@ from justedroit.reception.models import Appointment, Ticket
 from justedroit.twin.simulate.reception.agents import world as reception_world
 from justedroit.twin.simulate.reception.appointments import appointments
 from justedroit.twin.simulate.reception.parameters import PARAMETERS as P
-from justedroit.twin.simulate.reception.visits import visits
+from justedroit.twin.simulate.reception.visits import liveliest_instant, visits
 
 
 def simulate(*, first_month, last_month, seed, scale, progress=lambda note: None) -> dict:
-    rng = np.random.default_rng(seed + 4)
     world = reception_world()
     if world is None:
         return {"rendez_vous": 0, "tickets": 0}
@@ -36,6 +35,30 @@ def simulate(*, first_month, last_month, seed, scale, progress=lambda note: None
     # appointments to come), and nobody has arrived after the clock.
     period_end = dt.datetime.combine(clock.add_months(last_month, 1), dt.time(), tzinfo=clock.PARIS)
     now = min(period_end, clock.now())
+    counts = {}
+    if now < period_end and now.weekday() < 5 and not is_holiday(now.date()):
+        # The clock's open day is still going on: it opens at its liveliest moment up to the
+        # clock, read from the twin's own draws of that day (the same draws, whatever the cut).
+        day_end = dt.datetime.combine(now.date() + dt.timedelta(days=1), dt.time(), clock.PARIS)
+        _, whole_day = _draw(world, first_month, last_month, seed, scale, now=day_end)
+        main = max(world.sites.values(), key=lambda site: (site.desks, site.slug)).id
+        liveliest = liveliest_instant(whole_day, site=main, day=now.date(), until=now)
+        if liveliest is not None:
+            now = liveliest
+            counts["ouverture"] = now.isoformat()
+    appointment_rows, ticket_rows = _draw(
+        world, first_month, last_month, seed, scale, now=now, progress=progress
+    )
+    bulk_insert_records(Appointment, appointment_rows)
+    bulk_insert_records(Ticket, ticket_rows)
+    reset_sequences(Appointment, Ticket)
+    return {"rendez_vous": len(appointment_rows), "tickets": len(ticket_rows)} | counts
+
+
+def _draw(world, first_month, last_month, seed, scale, *, now, progress=lambda note: None):
+    """The period's appointment and ticket rows as they stand at `now`; the draws do not depend
+    on `now`, only what is kept of them and their statuses."""
+    rng = np.random.default_rng(seed + 4)
     next_appointment = (Appointment.objects.aggregate(m=Max("id"))["m"] or 0) + 1
     next_ticket = (Ticket.objects.aggregate(m=Max("id"))["m"] or 0) + 1
     appointment_rows, ticket_rows = [], []
@@ -71,10 +94,7 @@ def simulate(*, first_month, last_month, seed, scale, progress=lambda note: None
             rng, world, days, weights, seen, first_id=next_ticket + len(ticket_rows), now=now
         )
         progress(f"{year} : {len(appointment_rows)} rendez-vous, {len(ticket_rows)} tickets")
-    bulk_insert_records(Appointment, appointment_rows)
-    bulk_insert_records(Ticket, ticket_rows)
-    reset_sequences(Appointment, Ticket)
-    return {"rendez_vous": len(appointment_rows), "tickets": len(ticket_rows)}
+    return appointment_rows, ticket_rows
 
 
 def _day_weights(days: list[dt.date]) -> np.ndarray:

@@ -107,6 +107,27 @@ def visits(
     return rows
 
 
+def liveliest_instant(
+    rows: list[TicketRow], *, site: int, day: dt.date, until: dt.datetime
+) -> dt.datetime | None:
+    """The instant of `day`, up to `until`, when most visitors wait at `site` (the minute after
+    an arrival, the earliest of equals); None when nobody has arrived there by then."""
+    stays = [
+        (row.arrived_at, row.called_at or row.finished_at)
+        for row in rows
+        if row.site == site and row.day == day
+    ]
+    best, most = None, 0
+    for arrived, _ in sorted(stays):
+        instant = arrived + dt.timedelta(minutes=1)
+        if instant > until:
+            break
+        waiting = sum(1 for a, left in stays if a < instant and (left is None or left > instant))
+        if waiting > most:
+            best, most = instant, waiting
+    return best
+
+
 def _in_progress(row: TicketRow, now: dt.datetime) -> None:
     """The ticket as it stands at `now`, before its visit ends: waiting, or being received."""
     row.finished_at, row.outcome = None, ""
