@@ -60,7 +60,7 @@ from justedroit.fraud.models import (
     FraudSanction,
     IntentFinding,
 )
-from justedroit.quality.models import Review, SampleItem, SamplingPlan
+from justedroit.quality.models import Process, Review, SampleItem, SamplingPlan, TargetChange
 from justedroit.recovery.models import (
     ContentiousStep,
     Debt,
@@ -109,6 +109,7 @@ LEDGER_MODELS = [
     SamplingPlan,
     SampleItem,
     Review,
+    TargetChange,
     CaseEvent,
     Instruction,
     Attendance,
@@ -237,6 +238,13 @@ def rows() -> dict[type, Immutable]:
         SamplingPlan: plan,
         SampleItem: item,
         Review: Review.objects.create(item=item, reviewer=user, reviewed_at=now, in_error=False),
+        TargetChange: TargetChange.objects.create(
+            indicator=Process.objects.get(code="telephone").indicators.first(),
+            target=Decimal("90"),
+            target_source="COG",
+            changed_by=user,
+            changed_at=now,
+        ),
         FraudEvent: FraudEvent.objects.create(file=fraud, at=now, kind="opened"),
         FraudAdjustment: FraudAdjustment.objects.create(file=fraud, adjustment=adjustment),
         IntentFinding: IntentFinding.objects.create(

@@ -115,3 +115,26 @@ class ProcessActionForm(forms.Form):
         queryset=User.objects.filter(role__in=AGENT_ROLES, is_active=True).order_by("username"),
     )
     due_date = forms.DateField(label="Échéance (JJ/MM/AAAA)")
+
+
+class TargetForm(forms.Form):
+    """The target of one indicator of the process (its own prefix: one form per indicator)."""
+
+    target = forms.DecimalField(
+        label="Cible",
+        required=False,
+        help_text="Laissez vide pour retirer la cible.",
+        min_value=Decimal("0"),
+        max_digits=14,
+        decimal_places=2,
+    )
+    target_source = forms.CharField(
+        label="Source de la cible",
+        required=False,
+        max_length=200,
+        help_text="Obligatoire avec une cible : COG, contrat, décision de la direction…",
+    )
+
+    def __init__(self, *args, unit: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["target"].label = f"Cible ({unit})"

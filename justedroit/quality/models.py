@@ -285,6 +285,38 @@ class ProcessIndicator(models.Model):
         return self.code
 
 
+class TargetChange(Immutable):
+    """A target set or cleared on a process's indicator, with the one it replaced, by whom and
+    when: the target's history, written once (the binding keeps only the current target)."""
+
+    immutable_message = "L'historique des cibles ne se modifie pas."
+
+    indicator = models.ForeignKey(
+        ProcessIndicator, on_delete=models.PROTECT, related_name="target_changes"
+    )
+    target = models.DecimalField("cible", max_digits=14, decimal_places=2, null=True, blank=True)
+    target_source = models.CharField("source de la cible", max_length=200, blank=True)
+    previous_target = models.DecimalField(
+        "cible précédente", max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    previous_source = models.CharField("source précédente", max_length=200, blank=True)
+    changed_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    changed_at = models.DateTimeField("modifiée le")
+
+    class Meta:
+        verbose_name = "changement de cible"
+        ordering = ["-changed_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(target__isnull=True) | ~Q(target_source=""),
+                name="quality_target_change_has_source",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id}: {self.previous_target} → {self.target}"
+
+
 class ActionKind(models.TextChoices):
     TRAINING = "training", "Formation"
     PROCEDURE = "procedure", "Procédure écrite"

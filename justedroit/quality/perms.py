@@ -75,5 +75,11 @@ def can_pilot_process(user, process) -> bool:
     return user.is_active and user.role == Role.PROCESS_PILOT and process.pilot_id == user.pk
 
 
+def can_set_targets(user, process) -> bool:
+    """Set or clear the targets of the process's indicators: its pilot, or the direction (the
+    management that names the pilots and reads every process page)."""
+    return can_pilot_process(user, process) or (user.is_active and user.role == Role.DIRECTOR)
+
+
 def can_name_pilots(user) -> bool:
     return user.is_active and user.role == Role.DIRECTOR

@@ -10,7 +10,7 @@ import numpy as np
 from django.db.models import Q, QuerySet
 
 from justedroit.core import clock
-from justedroit.core.indicators import Value, registered, report_cache
+from justedroit.core.indicators import Indicator, Value, registered, report_cache
 from justedroit.core.models import User
 from justedroit.entitlements.models import AdjustmentCause, AdjustmentKind, Payment
 from justedroit.quality import estimators
@@ -26,6 +26,7 @@ from justedroit.quality.models import (
     Review,
     SampleItem,
     SamplingPlan,
+    TargetChange,
     TeamMembership,
 )
 from justedroit.registry.models import Fact, ProcessingAct, ProcessingActFact
@@ -451,6 +452,11 @@ def process(code: str) -> Process | None:
     return processes().prefetch_related("risks").filter(code=code).first()
 
 
+def declared_indicator(code: str) -> Indicator | None:
+    """The registry's declaration (label, unit…) of a bound indicator's code."""
+    return next((i for i in registered() if i.code == code), None)
+
+
 def unknown_indicator_codes() -> list[str]:
     """Codes bound to a process that the indicators registry does not declare."""
     known = {i.code for i in registered()}
@@ -503,6 +509,15 @@ def process_review(found: Process, year: int) -> list[IndicatorReview]:
                 )
             )
     return rows
+
+
+def target_history(found: Process) -> dict[int, list[TargetChange]]:
+    """The changes of each of the process's indicator targets, newest first, by binding."""
+    history: dict[int, list[TargetChange]] = defaultdict(list)
+    changes = TargetChange.objects.filter(indicator__process=found).select_related("changed_by")
+    for change in changes.order_by("-changed_at", "-id"):
+        history[change.indicator_id].append(change)
+    return history
 
 
 def process_actions(found: Process, year: int | None = None) -> QuerySet[QualityAction]:

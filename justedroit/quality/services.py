@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import numpy as np
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from justedroit.core import clock
@@ -19,18 +19,20 @@ from justedroit.core.models import AuditAction, User
 from justedroit.core.roles import Role
 from justedroit.entitlements.models import AdjustmentKind, Payment
 from justedroit.entitlements.services import household_recompute
-from justedroit.quality import sampling, selectors
+from justedroit.quality import perms, sampling, selectors
 from justedroit.quality.models import (
     ActionKind,
     ErrorNature,
     ErrorOrigin,
     Method,
     Process,
+    ProcessIndicator,
     QualityAction,
     Review,
     SampleItem,
     SamplingPlan,
     Stratum,
+    TargetChange,
     Team,
     TeamMembership,
 )
@@ -381,3 +383,91 @@ def process_pilot_assign(*, process: Process, pilot: User, acting_user: User) ->
             detail={"pilot": pilot.username},
         )
     return process
+
+
+# The largest target the column holds (14 digits, 2 of them decimals).
+TARGET_CEILING = Decimal("999999999999.99")
+
+
+def _target_checked(target: Decimal, unit: str) -> Decimal:
+    """A finite, non-negative figure with at most two decimals, at most 100 for a rate. The
+    errors name the field they are about (`target`), so that a form shows them next to it."""
+    if not target.is_finite():
+        raise ValidationError({"target": "La cible est un nombre."})
+    if target != target.quantize(Decimal("0.01")):
+        raise ValidationError({"target": "La cible a au plus deux décimales."})
+    if target < 0:
+        raise ValidationError({"target": "La cible est un nombre positif ou nul."})
+    if unit == "%" and target > 100:
+        raise ValidationError(
+            {"target": "Cet indicateur est un pourcentage : la cible est entre 0 et 100."}
+        )
+    if target > TARGET_CEILING:
+        raise ValidationError({"target": "La cible est trop grande."})
+    return target.quantize(Decimal("0.01"))
+
+
+def indicator_target_set(
+    *, indicator: ProcessIndicator, target: Decimal | None, source: str, acting_user: User
+) -> ProcessIndicator:
+    """Set (or, with no target, clear) the target of a process's indicator: its pilot or the
+    direction only; a target needs its source (a COG, a contract, a decision of the direction).
+    The change is kept in the target's history (`TargetChange`, written once) and audited with
+    the old and the new target, in the same transaction."""
+    source = source.strip()
+    declared = selectors.declared_indicator(indicator.code)
+    if declared is None:
+        raise ValidationError(f"Indicateur « {indicator.code} » inconnu du registre.")
+    if target is not None:
+        target = _target_checked(target, declared.unit)
+        if not source:
+            raise ValidationError(
+                {"target_source": "Indiquez la source de la cible (COG, contrat, décision…)."}
+            )
+    else:
+        source = ""
+    if len(source) > 200:
+        raise ValidationError({"target_source": "La source de la cible tient en 200 caractères."})
+    with transaction.atomic():
+        binding = (
+            ProcessIndicator.objects.select_for_update()
+            .select_related("process")
+            .get(pk=indicator.pk)
+        )
+        if not perms.can_set_targets(acting_user, binding.process):
+            raise PermissionDenied(
+                "Seuls le pilote du processus et la direction fixent ses cibles."
+            )
+        old = (binding.target, binding.target_source)
+        if old == (target, source):
+            raise ValidationError("La cible et sa source sont inchangées.")
+        binding.target, binding.target_source = target, source
+        binding.save(update_fields=["target", "target_source"])
+        TargetChange.objects.create(
+            indicator=binding,
+            target=target,
+            target_source=source,
+            previous_target=old[0],
+            previous_source=old[1],
+            changed_by=acting_user,
+            changed_at=clock.now(),
+        )
+        audit_record(
+            actor=acting_user,
+            action=AuditAction.UPDATE,
+            obj=binding,
+            reason="cible d'indicateur fixée"
+            if target is not None
+            else "cible d'indicateur retirée",
+            detail={
+                "process": binding.process.code,
+                "indicator": binding.code,
+                "old": {"target": _text(old[0]), "source": old[1]},
+                "new": {"target": _text(target), "source": source},
+            },
+        )
+    return binding
+
+
+def _text(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)

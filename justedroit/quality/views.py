@@ -29,6 +29,7 @@ from justedroit.quality.forms import (
     ProcessActionForm,
     ReviewForm,
     SupervisionForm,
+    TargetForm,
 )
 from justedroit.quality.models import ActionKind
 from justedroit.quality.services import Correction, PlanInput
@@ -371,21 +372,86 @@ def process_page(request, code: str):
             else:
                 messages.success(request, "Pilote nommé.")
                 return redirect("quality:process", code=code)
+    bound_target = None
+    if posted == "target":
+        bound_target = _target_post(request, found)
+        if bound_target[1].is_valid():
+            return redirect("quality:process", code=code)
     year = year_param(request, default=clock.today().year)
+    context = _review_context(found, year)
     return render(
         request,
         "quality/process.html",
         {
-            **_review_context(found, year),
+            **context,
             "open_actions": selectors.process_actions(found).filter(closed_at__isnull=True),
             "can_pilot": perms.can_pilot_process(request.user, found),
             "can_name": perms.can_name_pilots(request.user),
+            "can_set_targets": perms.can_set_targets(request.user, found),
             "action_form": action_form,
             "pilot_form": pilot_form,
+            "targets": _targets(found, context["rows"], bound_target),
             "years": range(year, year - 4, -1),
         },
         status=400 if request.method == "POST" else 200,
     )
+
+
+def _target_form(binding, unit: str, data=None) -> TargetForm:
+    return TargetForm(
+        data,
+        prefix=f"cible-{binding.pk}",
+        unit=unit,
+        initial={"target": binding.target, "target_source": binding.target_source},
+    )
+
+
+def _target_post(request, found) -> tuple[int, TargetForm]:
+    """Set the target of the posted indicator of the process; its form is valid once saved."""
+    if not perms.can_set_targets(request.user, found):
+        raise PermissionDenied
+    posted = request.POST.get("indicator", "")
+    binding = next((b for b in found.indicators.all() if str(b.pk) == posted), None)
+    declared = None if binding is None else selectors.declared_indicator(binding.code)
+    if binding is None or declared is None:
+        raise BadParameter("Cet indicateur n'est pas rattaché à ce processus.")
+    form = _target_form(binding, declared.unit, request.POST)
+    if form.is_valid():
+        try:
+            saved = services.indicator_target_set(
+                indicator=binding,
+                target=form.cleaned_data["target"],
+                source=form.cleaned_data["target_source"],
+                acting_user=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _target_message(declared, saved))
+    return binding.pk, form
+
+
+def _target_message(declared, saved) -> str:
+    if saved.target is None:
+        return f"Cible de « {declared.label} » retirée."
+    value = f"{_plain(saved.target)} {declared.unit}"
+    return f"Cible de « {declared.label} » fixée à {value} (source : {saved.target_source})."
+
+
+def _targets(found, rows, bound: tuple[int, TargetForm] | None) -> list[dict]:
+    """Each indicator with its target form (the posted one bound, with its errors) and the
+    history of its target."""
+    history = selectors.target_history(found)
+    return [
+        {
+            "row": row,
+            "form": bound[1]
+            if bound is not None and bound[0] == row.binding.pk
+            else _target_form(row.binding, row.unit),
+            "history": history.get(row.binding.pk, []),
+        }
+        for row in rows
+    ]
 
 
 @require_POST

@@ -24,16 +24,6 @@ YEAR = 2022
 
 
 @pytest.fixture
-def piloted(make_user):
-    pilot = make_user(Role.PROCESS_PILOT, username="pilote-tel")
-    process = Process.objects.get(code="telephone")
-    services.process_pilot_assign(
-        process=process, pilot=pilot, acting_user=make_user(Role.DIRECTOR, username="dir")
-    )
-    return Process.objects.get(code="telephone")
-
-
-@pytest.fixture
 def action(piloted):
     return services.quality_action_open(
         kind=ActionKind.IMPROVEMENT,
