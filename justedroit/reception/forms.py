@@ -109,6 +109,9 @@ class SlotSearchForm(forms.Form):
         return urlencode({**dict(self.data.items()), "first_day": later.isoformat()})
 
 
+UNKNOWN_SLOT = "Créneau inconnu : choisissez à nouveau un créneau."
+
+
 class BookForm(forms.Form):
     type = forms.CharField(widget=forms.HiddenInput)
     site = forms.CharField(widget=forms.HiddenInput)
@@ -120,13 +123,17 @@ class BookForm(forms.Form):
     contact_email = forms.EmailField(label="Courriel", required=False)
 
     def choice(self, types=None) -> tuple[AppointmentType, Site]:
-        """The motif (among `types`) and the site the valid form names, or a French refusal."""
+        """The motif (among `types`) and the site of the chosen slot, or a French refusal when
+        they are unknown or a field of the slot (all hidden) is unreadable. The contact fields
+        may be wrong: the slot is shown again with their errors."""
+        if any(field.errors for field in self.hidden_fields()):
+            raise forms.ValidationError(UNKNOWN_SLOT)
         appointment_type = selectors.appointment_type_by_code(
             self.cleaned_data["type"], among=types
         )
         site = selectors.site_by_slug(self.cleaned_data["site"])
         if appointment_type is None or site is None:
-            raise forms.ValidationError("Créneau inconnu : choisissez à nouveau un créneau.")
+            raise forms.ValidationError(UNKNOWN_SLOT)
         return appointment_type, site
 
 

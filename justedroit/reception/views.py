@@ -220,11 +220,10 @@ def _book_confirm(request, household: str):
     """The chosen slot, the household and its contact details, one button (POSTs to `book`)."""
     form = BookForm(request.GET)
     choice = None
-    if form.is_valid():
-        try:
-            choice = form.choice()
-        except ValidationError as error:
-            form.add_error(None, error)
+    try:
+        choice = form.choice()
+    except ValidationError as error:
+        form.add_error(None, error)
     return render(
         request,
         "reception/book_confirm.html",
