@@ -3,9 +3,8 @@ sessions): exactly one gets it, the others are told who has it."""
 
 import threading
 
-import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection, connections
+from django.db import connections
 
 from justedroit.channels import perms
 from justedroit.channels.models import CallbackRequest
@@ -13,18 +12,12 @@ from justedroit.channels.services import calls
 from justedroit.core import services
 from justedroit.core.models import AuditEvent
 from justedroit.core.roles import Role
+from tests.concurrent_sessions import MARKS
 
 AGENTS = 8
 ROUNDS = 5  # without the lock, a round seldom ends with one winner only
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="Concurrent sessions need PostgreSQL (SQLite serialises writers); "
-        "runs in the CI PostgreSQL pass.",
-    ),
-]
+pytestmark = MARKS
 
 
 def test_agents_taking_one_task_at_once_exactly_one_gets_it(household, make_user):
