@@ -62,7 +62,7 @@ def reception_book(request):
         {
             "household": household,
             "search": search,
-            "grid": search.grid() if household is not None else None,
+            "grid": selectors.search_grid(search.search()) if household is not None else None,
             "later": search.later(),
             "pick_url": reverse("portal:reception_confirm"),
         },
@@ -165,7 +165,7 @@ def reception_move(request, pk):
         {
             "a": appointment,
             "search": search,
-            "grid": search.grid(exclude_appointment_id=appointment.pk),
+            "grid": selectors.search_grid(search.search(), exclude_appointment_id=appointment.pk),
             "later": search.later(),
             "chosen": chosen if chosen is not None and chosen.is_valid() else None,
             "pick_url": reverse("portal:reception_move", args=[pk]),
@@ -235,7 +235,7 @@ def partner_book(request):
             "number": number,
             "household": household,
             "search": search,
-            "grid": search.grid() if household is not None else None,
+            "grid": selectors.search_grid(search.search()) if household is not None else None,
             "later": search.later(),
             "pick_url": reverse("portal:partner_confirm"),
             "pick_extra": urlencode({"numero": number}),

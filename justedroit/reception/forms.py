@@ -21,7 +21,6 @@ from justedroit.reception.models import (
 
 NEED_CHOICES = [("", "Aucun"), *ResourceKind.choices]
 BOOKING_HORIZON_DAYS = 730  # slots are opened at most a year or two ahead
-GRID_DAYS = 14  # the booking grid shows two weeks from the chosen day
 
 
 def day_refusal(day: dt.date, last: dt.date) -> str | None:
@@ -85,27 +84,18 @@ class SlotSearchForm(forms.Form):
     def start(self) -> dt.date:
         return self.cleaned_data.get("first_day") or clock.today()
 
-    def grid(self, *, exclude_appointment_id: int | None = None):
-        """The free slots of the search over GRID_DAYS, by day; None without a valid search."""
+    def search(self) -> selectors.SlotSearch | None:
+        """What was asked, for `selectors.search_grid`; None without a valid search."""
         if not self.is_valid():
             return None
-        start = self.start()
-        return selectors.slot_grid(
-            selectors.free_slots(
-                appointment_type=self.cleaned_data["type"],
-                site=self.cleaned_data["site"],
-                first_day=start,
-                last_day=start + dt.timedelta(days=GRID_DAYS - 1),
-                accessibility_need=self.cleaned_data["need"],
-                exclude_appointment_id=exclude_appointment_id,
-            )
-        )
+        data = self.cleaned_data
+        return selectors.SlotSearch(data["type"], data["site"], self.start(), data["need"])
 
     def later(self) -> str:
         """The query string of the next GRID_DAYS' grid ("" without a valid search)."""
         if not self.is_valid():
             return ""
-        later = self.start() + dt.timedelta(days=GRID_DAYS)
+        later = self.start() + dt.timedelta(days=selectors.GRID_DAYS)
         return urlencode({**dict(self.data.items()), "first_day": later.isoformat()})
 
 

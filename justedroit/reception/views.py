@@ -206,7 +206,7 @@ def book(request):
         "reception/book.html",
         {
             "search": search,
-            "grid": search.grid(),
+            "grid": selectors.search_grid(search.search()),
             "later": search.later(),
             "household": household,
             "pick_url": reverse("reception:book"),
