@@ -1,10 +1,16 @@
+import datetime as dt
 import json
+import re
+from decimal import Decimal
 
 import pytest
+from django.apps import apps
 from django.core.management import call_command
+from django.db import connection
 from django.urls import reverse
 
 from justedroit.core.roles import Role
+from tests.factories import HouseholdFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -50,21 +56,79 @@ def test_shared_aggregates_are_computed_once_per_report_only():
 
 
 def test_the_report_is_kept_until_the_data_changes_or_a_recomputation(db, make_user):
-    import datetime as dt
-
-    from justedroit.core import clock
+    from justedroit.core import audit, clock
+    from justedroit.core.models import AuditAction
+    from justedroit.entitlements.models import Payment, Run
+    from justedroit.reception import services as reception
+    from justedroit.reception.models import Site
     from justedroit.reporting import selectors
 
-    with clock.frozen(dt.datetime(2023, 1, 2, 9)):
-        first = selectors.indicator_report(2022)
-    with clock.frozen(dt.datetime(2023, 1, 2, 10)):
-        assert selectors.indicator_report(2022).computed_at == first.computed_at  # kept
-        make_user(Role.MANAGER)  # a row added: the data changed
-        changed = selectors.indicator_report(2022)
-        assert changed.computed_at > first.computed_at
-    with clock.frozen(dt.datetime(2023, 1, 2, 11)):
-        asked = selectors.indicator_report(2022, recompute=True)
-        assert asked.computed_at > changed.computed_at
+    agent = make_user(Role.RECEPTION)
+    household = HouseholdFactory()
+    hour = iter(range(9, 17))
+
+    def report(**options):
+        with clock.frozen(dt.datetime(2023, 1, 2, next(hour))):
+            return selectors.indicator_report(2022, **options).computed_at
+
+    first = report()
+    assert report() == first  # kept
+    # A consultation of a household, audited as every one is: the report is kept.
+    audit.audit_record(
+        actor=agent, action=AuditAction.VIEW, household_number=household.number, obj=household
+    )
+    assert report() == first
+    # A visitor's ticket, a payment, an audited change: each makes it stale.
+    with clock.frozen(dt.datetime(2023, 1, 2, 8)):
+        reception.ticket_issue(
+            site=Site.objects.get(slug="chatellerault"),
+            queue="reception",
+            reason="payment",
+            acting_user=agent,
+        )
+    after_ticket = report()
+    assert after_ticket > first
+    now = clock.now()
+    run = Run.objects.create(month=dt.date(2022, 12, 1), as_of=now, wet=True, started_at=now)
+    Payment.objects.create(
+        run=run,
+        household=household,
+        benefit="aide_logement",
+        month=dt.date(2022, 12, 1),
+        amount=Decimal("200.00"),
+        paid_at=now,
+    )
+    after_payment = report()
+    assert after_payment > after_ticket
+    audit.audit_record(
+        actor=agent, action=AuditAction.UPDATE, household_number=household.number, obj=household
+    )
+    after_change = report()
+    assert after_change > after_payment
+    assert report(recompute=True) > after_change  # asked for
+
+
+def test_the_report_version_follows_every_table_the_report_reads(small_twin):
+    """The tables `data_version` follows are those the queries of a report name, no more, no
+    fewer: an indicator reading a table not listed would otherwise be shown stale."""
+    from justedroit.reporting import selectors
+
+    queries: list[str] = []
+
+    def record(execute, sql, params, many, context):
+        queries.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        selectors.indicator_rows(2022)
+        selectors.monthly_payments(2022)
+    text = "\n".join(queries)
+    read = {
+        model._meta.label
+        for model in apps.get_models()
+        if re.search(rf"(?<!\w){model._meta.db_table}(?!\w)", text)
+    }
+    assert read == set(selectors.READ_TABLES)
 
 
 @pytest.mark.parametrize(

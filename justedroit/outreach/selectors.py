@@ -9,6 +9,7 @@ from django.db.models import Count, Q, QuerySet
 
 from justedroit.core import clock
 from justedroit.core.calendar import months_later
+from justedroit.core.db import by_pk
 from justedroit.core.sending import DeliveryStatus
 from justedroit.entitlements.models import Entitlement, Payment
 from justedroit.outreach.models import (
@@ -124,6 +125,11 @@ def phone_worklist(campaign: Campaign) -> QuerySet[Candidate]:
         .exclude(household__outreach_opt_out__isnull=False)
         .select_related("household", "campaign")
     )
+
+
+def call_to_make(campaign: Campaign, pk) -> Candidate | None:
+    """The candidate of the campaign's phone worklist whose key a form sent, or None."""
+    return by_pk(phone_worklist(campaign), pk)
 
 
 def opted_out(household: Household) -> OptOut | None:

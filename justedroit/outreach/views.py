@@ -108,12 +108,12 @@ def campaign(request, campaign_id: int):
         raise Http404
     status = 200
     if request.method == "POST":
-        candidate = selectors.phone_worklist(found).filter(pk=request.POST.get("candidate") or 0)
+        candidate = selectors.call_to_make(found, request.POST.get("candidate"))
         try:
-            if not candidate:
+            if candidate is None:
                 raise ValidationError("Appel introuvable dans la liste.")
             campaigns.call_record(
-                candidate=candidate[0],
+                candidate=candidate,
                 outcome=request.POST.get("outcome", ""),
                 acting_user=request.user,
             )

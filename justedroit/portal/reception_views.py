@@ -17,7 +17,7 @@ from justedroit.core.web import requires
 from justedroit.outreach import selectors as outreach_selectors
 from justedroit.outreach import services as outreach
 from justedroit.reception import perms, selectors, services
-from justedroit.reception.forms import BookForm, SlotSearchForm
+from justedroit.reception.forms import UNKNOWN_SLOT, BookForm, SlotSearchForm
 from justedroit.reception.models import AppointmentStatus, BookedVia, Channel
 from justedroit.reception.notifications import appointment_ics
 
@@ -30,24 +30,19 @@ def _household(request):
 def _confirm(request, *, types, book, template: str, extra: dict):
     """The confirmation step shared by the allocataire and the partner: GET shows the chosen slot
     and the contact fields; POST books (`book(form, type, site)`) and returns its redirect."""
-    data = request.POST if request.method == "POST" else request.GET
-    form = BookForm(data)
-    choice, status = None, 200
-    if form.is_valid():
-        try:
-            choice = form.choice(types)
-            if request.method == "POST":
-                return book(form, *choice)
-        except ValidationError as error:
-            form.add_error(None, error)
-            status = 400
-    else:
-        status = 400
+    form = BookForm(request.POST if request.method == "POST" else request.GET)
+    valid, choice = form.is_valid(), None
+    try:
+        choice = form.choice(types)  # shown again when only a contact detail is wrong
+        if valid and request.method == "POST":
+            return book(form, *choice)
+    except ValidationError as error:
+        form.add_error(None, error)
     return render(
         request,
         template,
         {"form": form, "choice": choice, **extra},
-        status=status,
+        status=400 if form.errors else 200,
     )
 
 
@@ -67,7 +62,7 @@ def reception_book(request):
         {
             "household": household,
             "search": search,
-            "grid": search.grid() if household is not None else None,
+            "grid": selectors.search_grid(search.search()) if household is not None else None,
             "later": search.later(),
             "pick_url": reverse("portal:reception_confirm"),
         },
@@ -148,7 +143,7 @@ def reception_move(request, pk):
         form = BookForm(request.POST)
         try:
             if not form.is_valid():
-                raise ValidationError("Créneau inconnu : choisissez à nouveau un créneau.")
+                raise ValidationError(UNKNOWN_SLOT)
             moved = services.appointment_move(
                 appointment=appointment,
                 starts_at=form.cleaned_data["starts_at"],
@@ -177,7 +172,7 @@ def reception_move(request, pk):
         {
             "a": appointment,
             "search": search,
-            "grid": search.grid(exclude_appointment_id=appointment.pk),
+            "grid": selectors.search_grid(search.search(), exclude_appointment_id=appointment.pk),
             "later": search.later(),
             "chosen": chosen if chosen is not None and chosen.is_valid() else None,
             "pick_url": reverse("portal:reception_move", args=[pk]),
@@ -250,7 +245,7 @@ def partner_book(request):
             "number": number,
             "household": household,
             "search": search,
-            "grid": search.grid() if household is not None else None,
+            "grid": selectors.search_grid(search.search()) if household is not None else None,
             "later": search.later(),
             "pick_url": reverse("portal:partner_confirm"),
             "pick_extra": urlencode({"numero": number}),

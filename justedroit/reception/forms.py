@@ -22,7 +22,6 @@ from justedroit.registry.models import Commune
 
 NEED_CHOICES = [("", "Aucun"), *ResourceKind.choices]
 BOOKING_HORIZON_DAYS = 730  # slots are opened at most a year or two ahead
-GRID_DAYS = 14  # the booking grid shows two weeks from the chosen day
 
 
 def day_refusal(day: dt.date, last: dt.date) -> str | None:
@@ -86,28 +85,22 @@ class SlotSearchForm(forms.Form):
     def start(self) -> dt.date:
         return self.cleaned_data.get("first_day") or clock.today()
 
-    def grid(self, *, exclude_appointment_id: int | None = None):
-        """The free slots of the search over GRID_DAYS, by day; None without a valid search."""
+    def search(self) -> selectors.SlotSearch | None:
+        """What was asked, for `selectors.search_grid`; None without a valid search."""
         if not self.is_valid():
             return None
-        start = self.start()
-        return selectors.slot_grid(
-            selectors.free_slots(
-                appointment_type=self.cleaned_data["type"],
-                site=self.cleaned_data["site"],
-                first_day=start,
-                last_day=start + dt.timedelta(days=GRID_DAYS - 1),
-                accessibility_need=self.cleaned_data["need"],
-                exclude_appointment_id=exclude_appointment_id,
-            )
-        )
+        data = self.cleaned_data
+        return selectors.SlotSearch(data["type"], data["site"], self.start(), data["need"])
 
     def later(self) -> str:
         """The query string of the next GRID_DAYS' grid ("" without a valid search)."""
         if not self.is_valid():
             return ""
-        later = self.start() + dt.timedelta(days=GRID_DAYS)
+        later = self.start() + dt.timedelta(days=selectors.GRID_DAYS)
         return urlencode({**dict(self.data.items()), "first_day": later.isoformat()})
+
+
+UNKNOWN_SLOT = "Créneau inconnu : choisissez à nouveau un créneau."
 
 
 class BookForm(forms.Form):
@@ -121,13 +114,17 @@ class BookForm(forms.Form):
     contact_email = forms.EmailField(label="Courriel", required=False)
 
     def choice(self, types=None) -> tuple[AppointmentType, Site]:
-        """The motif (among `types`) and the site the valid form names, or a French refusal."""
+        """The motif (among `types`) and the site of the chosen slot, or a French refusal when
+        they are unknown or a field of the slot (all hidden) is unreadable. The contact fields
+        may be wrong: the slot is shown again with their errors."""
+        if any(field.errors for field in self.hidden_fields()):
+            raise forms.ValidationError(UNKNOWN_SLOT)
         appointment_type = selectors.appointment_type_by_code(
             self.cleaned_data["type"], among=types
         )
         site = selectors.site_by_slug(self.cleaned_data["site"])
         if appointment_type is None or site is None:
-            raise forms.ValidationError("Créneau inconnu : choisissez à nouveau un créneau.")
+            raise forms.ValidationError(UNKNOWN_SLOT)
         return appointment_type, site
 
 

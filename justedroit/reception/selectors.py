@@ -218,6 +218,37 @@ def calls_display(site: Site, day: dt.date, *, limit: int = 8) -> QuerySet[Ticke
     ).order_by("-called_at")[:limit]
 
 
+GRID_DAYS = 14  # the booking grid shows two weeks from the chosen day
+
+
+@dataclass(frozen=True)
+class SlotSearch:
+    """What a slot search form asked: the motif, the place (None: every one), the first day."""
+
+    appointment_type: AppointmentType
+    site: Site | None
+    first_day: dt.date
+    need: str
+
+
+def search_grid(
+    search: SlotSearch | None, *, exclude_appointment_id: int | None = None
+) -> list[tuple[dt.date, list[FreeSlot]]] | None:
+    """The free slots of the search over GRID_DAYS, by day; None without a valid search."""
+    if search is None:
+        return None
+    return slot_grid(
+        free_slots(
+            appointment_type=search.appointment_type,
+            site=search.site,
+            first_day=search.first_day,
+            last_day=search.first_day + dt.timedelta(days=GRID_DAYS - 1),
+            accessibility_need=search.need,
+            exclude_appointment_id=exclude_appointment_id,
+        )
+    )
+
+
 def slot_grid(slots: list[FreeSlot]) -> list[tuple[dt.date, list[FreeSlot]]]:
     """Free slots by day, one per site and start (the service picks the agent when booking)."""
     days: dict[dt.date, dict[tuple[str, dt.datetime], FreeSlot]] = {}

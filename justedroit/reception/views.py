@@ -233,7 +233,7 @@ def book(request):
         "reception/book.html",
         {
             "search": search,
-            "grid": search.grid(),
+            "grid": selectors.search_grid(search.search()),
             "later": search.later(),
             "household": household,
             "pick_url": reverse("reception:book"),
@@ -247,11 +247,10 @@ def _book_confirm(request, household: str):
     """The chosen slot, the household and its contact details, one button (POSTs to `book`)."""
     form = BookForm(request.GET)
     choice = None
-    if form.is_valid():
-        try:
-            choice = form.choice()
-        except ValidationError as error:
-            form.add_error(None, error)
+    try:
+        choice = form.choice()
+    except ValidationError as error:
+        form.add_error(None, error)
     return render(
         request,
         "reception/book_confirm.html",

@@ -7,6 +7,7 @@ from decimal import Decimal as D
 
 import pytest
 from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
 
 from justedroit.appeals import services
 from justedroit.appeals.models import AppealCase, CaseStatus, Member, Outcome
@@ -15,6 +16,8 @@ from justedroit.core.roles import Role
 from justedroit.recovery import selectors as ledger
 from justedroit.registry.models import HouseholdAccount
 from tests.appeals.conftest import TODAY, debt_of, in_session, remission, resources
+from tests.channels.conftest import fuzz_examples
+from tests.hostile_posts import field, post_hostile
 
 pytestmark = pytest.mark.django_db
 R = Role
@@ -145,6 +148,31 @@ def test_the_secretariat_receives_a_claim_through_the_form(client, secretary, ho
     bad = client.post(reverse("appeals:worklist"), data | {"received_on": "2023-01-05"})
     assert bad.status_code == 400 and "futur" in bad.content.decode()
     assert AppealCase.objects.count() == 1
+
+
+def test_the_intake_form_never_fails_on_hostile_input(client, secretary, household):
+    """Whatever the secretariat posts: a claim received and a redirect, or a 400 with its French
+    errors that wrote nothing."""
+    debt = debt_of(household)
+    client.force_login(secretary)
+    url = reverse("appeals:worklist")
+
+    @settings(max_examples=fuzz_examples(30), suppress_health_check=list(HealthCheck))
+    @given(
+        number=field(household.number, "1234567", "123456"),
+        kind=field("remission", "contest_right", "contest_indu"),
+        channel=field("paper", "email", "portal"),
+        benefit=field("af", "rsa", "ppa"),
+        debt=field(str(debt.pk), str(debt.pk + 1000), ""),
+        contested_decision=field("Notification d'indu", "x" * 301),
+        notified_on=field("2022-12-31", "2022-01-01", "2023-01-05", "1900-01-01"),
+        received_on=field("2022-12-31", "2023-01-05", "2021-01-01"),
+        grounds=field("", "Je conteste."),
+    )
+    def post(**data):
+        post_hostile(client, url, data)
+
+    post()
 
 
 def test_the_allocataire_asks_for_a_remission_and_sees_the_clock(client, make_user, household):

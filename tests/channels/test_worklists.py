@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
 
 from justedroit.channels.models import CallbackRequest
 from justedroit.channels.services import calls, documents
@@ -13,7 +14,9 @@ from justedroit.core import clock
 from justedroit.core.models import AuditEvent
 from justedroit.core.roles import Role
 from justedroit.core.worklists import WORKLIST_PAGE_SIZE
+from tests.channels.conftest import fuzz_examples
 from tests.factories import HouseholdFactory
+from tests.hostile_posts import field, post_hostile
 
 from .conftest import PDF
 
@@ -196,3 +199,33 @@ def test_a_hostile_filter_gets_a_french_message_never_a_500(
     assert "<script>" not in page
     if "page" not in next(iter(query)):
         assert "Sélectionnez un choix valide" in page
+
+
+@pytest.mark.parametrize("role", [Role.CASE_WORKER, Role.MANAGER])
+def test_task_assignment_never_fails_on_hostile_input(client, make_user, household, role):
+    """Whatever an agent or a manager posts: the task taken, released or given and a redirect,
+    a redirect with a French refusal, or a 404 for a task that does not exist; a refusal writes
+    nothing."""
+    make_user(Role.CASE_WORKER, username="alice")
+    make_user(Role.ACCOUNTANT, username="compta")
+    client.force_login(make_user(role, username="moi"))
+    free = calls.callback_request_create(
+        phone="0549000000", reason="payment", household=household, acting_user=None
+    )
+    taken = calls.callback_request_create(
+        phone="0549000001", reason="payment", household=household, acting_user=None
+    )
+    CallbackRequest.objects.filter(pk=taken.pk).update(
+        assigned_to=make_user(Role.RECEPTION, username="carla"), assigned_at=clock.now()
+    )
+
+    @settings(max_examples=fuzz_examples(30), suppress_health_check=list(HealthCheck))
+    @given(
+        kind=field("rappel", "document", "courriel"),
+        task=field(str(free.pk), str(taken.pk), str(taken.pk + 100)),
+        agent=field("", "moi", "alice", "carla", "compta", "personne"),
+    )
+    def post(**data):
+        post_hostile(client, reverse(ASSIGN), data)
+
+    post()

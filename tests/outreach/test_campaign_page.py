@@ -5,13 +5,16 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
 
 from justedroit.core import clock
 from justedroit.core.models import AuditEvent
 from justedroit.core.roles import Role
 from justedroit.outreach.models import Campaign, Candidate, CandidateGroup, ContactChannel
 from justedroit.registry.models import HouseholdAccount
+from tests.channels.conftest import fuzz_examples
 from tests.factories import HouseholdFactory
+from tests.hostile_posts import field, post_hostile
 
 pytestmark = pytest.mark.django_db
 R = Role
@@ -68,3 +71,20 @@ def test_an_agent_calls_from_the_worklist(client, make_user, candidate):
     page = client.get(url).content.decode()
     assert "Aucun appel à passer" in page
     assert client.get(reverse("outreach:campaign", args=[999])).status_code == 404
+
+
+def test_the_call_form_never_fails_on_hostile_input(client, make_user, candidate):
+    """Whatever a caller posts: the call recorded and a redirect, or a 400 with its French
+    message that wrote nothing."""
+    client.force_login(make_user(Role.CASE_WORKER))
+    url = reverse("outreach:campaign", args=[candidate.campaign_id])
+
+    @settings(max_examples=fuzz_examples(30), suppress_health_check=list(HealthCheck))
+    @given(
+        candidate=field(str(candidate.pk), str(candidate.pk + 1), "0"),
+        outcome=field("interested", "declined", "no_answer", "wrong_number", "opted_out"),
+    )
+    def post(**data):
+        post_hostile(client, url, data)
+
+    post()

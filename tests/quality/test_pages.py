@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
 
 from justedroit.core import clock
 from justedroit.core.models import AuditEvent
@@ -15,7 +16,9 @@ from justedroit.quality import services
 from justedroit.quality.models import QualityAction, Review, SamplingPlan
 from justedroit.quality.services import PlanInput
 from justedroit.registry.services import fact_record
+from tests.channels.conftest import fuzz_examples
 from tests.factories import HouseholdFactory
+from tests.hostile_posts import field, post_hostile
 
 pytestmark = pytest.mark.django_db
 READERS = {Role.VERIFIER, Role.ACCOUNTANT, Role.DIRECTOR, Role.PROCESS_PILOT}
@@ -90,6 +93,31 @@ def test_the_verifier_sees_the_worklist_and_records_a_review(client, plan):
     svg = chart.content.decode()
     assert "Équipe : Poitiers A" in svg
     assert not re.search(r'="[0-9]+,[0-9]', svg)  # coordinates, not French decimals
+
+
+def test_the_review_form_never_fails_on_hostile_input(client, plan):
+    """Whatever the verifier posts: a review recorded and a redirect, or a 400 with its French
+    errors that wrote nothing."""
+    client.force_login(plan.created_by)
+    url = reverse("quality:review", args=[plan.items.get().pk])
+
+    @settings(max_examples=fuzz_examples(30), suppress_health_check=list(HealthCheck))
+    @given(
+        in_error=field("0", "1"),
+        nature=field("", "wrong_amount", "missed_resource", "procedure"),
+        origin=field("", "agent", "claimant"),
+        financial=field("", "on"),
+        impact=field("", "12.50", "-3", "12,50"),
+        correction_kind=field("", "rent", "salary"),
+        correction_from=field("", "2030-01-01", "2030-01-15", "2029-12-01"),
+        correction_until=field("", "2030-06-01", "2029-01-01"),
+        correction_amount=field("", "400.00", "-1"),
+        note=field("", "Loyer mal reporté."),
+    )
+    def post(**data):
+        post_hostile(client, url, data)
+
+    post()
 
 
 def test_an_agent_sees_only_their_own_results_the_manager_everyones(client, make_user, plan):

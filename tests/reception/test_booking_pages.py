@@ -5,10 +5,13 @@ relay partner's booking for an allocataire who gave its organisation a mandate."
 import pytest
 from django.urls import reverse
 from django.utils.http import urlencode
+from hypothesis import HealthCheck, given, settings
 
 from justedroit.core.roles import Role
 from justedroit.reception.models import Appointment
 from justedroit.registry.models import HouseholdAccount
+from tests.channels.conftest import fuzz_examples
+from tests.hostile_posts import field, post_hostile
 from tests.reception.conftest import TUESDAY, at
 
 pytestmark = pytest.mark.django_db
@@ -85,6 +88,47 @@ def test_the_allocataire_cancels_and_is_told_which_appointment(claimant_client):
     url = reverse("portal:reception_appointments")
     response = claimant_client.post(url, {"id": Appointment.objects.get().pk}, follow=True)
     assert "Votre rendez-vous du mardi 3 janvier à 9 h est annulé." in response.content.decode()
+
+
+def test_a_wrong_contact_detail_shows_the_slot_again_with_its_error(claimant_client):
+    url = reverse("portal:reception_confirm")
+    response = claimant_client.post(url, _slot(9, contact_email="pas-un-courriel"))
+    html = response.content.decode()
+    assert response.status_code == 400 and not Appointment.objects.exists()
+    assert "mardi 3 janvier 2023 à 09:00" in html  # the slot is not lost
+    assert (
+        '<a href="#id_contact_email">Courriel : Saisissez une adresse de courriel valide.' in html
+    )
+    garbled = claimant_client.post(url, {**_slot(9), "starts_at": "demain"})
+    assert garbled.status_code == 400 and "Créneau inconnu" in garbled.content.decode()
+
+
+def test_the_confirmation_never_fails_on_hostile_input(claimant_client):
+    """Whatever the allocataire posts to the confirmation step: the appointment booked and a
+    redirect, or a 400 with its French error that wrote nothing."""
+    url = reverse("portal:reception_confirm")
+
+    @settings(max_examples=fuzz_examples(30), suppress_health_check=list(HealthCheck))
+    @given(
+        type=field("dossier-sur-place", "dette-indu", "inconnu"),
+        site=field("poitiers", "chatellerault", "nulle-part"),
+        starts_at=field(
+            at(TUESDAY, 9).isoformat(),
+            at(TUESDAY, 9, 10).isoformat(),
+            at(TUESDAY, 23).isoformat(),
+            "2023-01-03 09:00",
+            "0001-01-01T00:00",
+        ),
+        need=field("", "lsf", "wheelchair"),
+        agent=field("", "1", "-5"),
+        household=field("", "1234567"),
+        contact_phone=field("", "06 12 34 56 78", "+33 6 12 34 56 78 90 12"),
+        contact_email=field("", "lea@example.org", "pas-un-courriel"),
+    )
+    def post(**data):
+        post_hostile(claimant_client, url, data)
+
+    post()
 
 
 def test_the_allocataire_moves_the_appointment_from_the_portal(claimant_client):

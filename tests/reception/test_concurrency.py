@@ -7,26 +7,20 @@ from collections import defaultdict
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection, connections
+from django.db import connections
 
 from justedroit.core.roles import Role
 from justedroit.reception import services
 from justedroit.reception.models import Appointment, AppointmentType, Site
 from justedroit.reception.services.appointments import HOUSEHOLD_BUSY, TAKEN
 from justedroit.registry.models import Household
+from tests.concurrent_sessions import MARKS
 from tests.factories import HouseholdFactory
 from tests.reception.conftest import TUESDAY, at
 
 THREADS = 12
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="Concurrent sessions need PostgreSQL (SQLite serialises writers); "
-        "runs in the CI PostgreSQL pass.",
-    ),
-]
+pytestmark = MARKS
 
 
 def test_parallel_bookings_of_one_slot_exactly_one_wins(tuesday_morning, household):
