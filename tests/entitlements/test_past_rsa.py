@@ -15,8 +15,8 @@ from justedroit import rules
 from justedroit.core import clock
 from justedroit.entitlements import explain
 from justedroit.entitlements.models import Payment
-from justedroit.entitlements.services import month_run
 from justedroit.entitlements.quarters import QUARTERLY
+from justedroit.entitlements.services import month_run
 from justedroit.entitlements.situations import COMPUTED, PAID, rsa_received, situations
 from justedroit.registry import services as registry_services
 from justedroit.registry.models import Claim, ClaimStatus
