@@ -66,3 +66,14 @@ def test_the_rsa_of_a_quarter_is_fixed_when_resources_change_during_it():
     assert paid[JANUARY] > 0
     assert paid[dt.date(2022, 2, 1)] == paid[dt.date(2022, 3, 1)] == paid[JANUARY]
     assert paid[APRIL] < paid[JANUARY]
+
+
+def test_a_change_of_situation_during_the_quarter_is_taken_at_once():
+    """A residence abroad established from February (a change of situation, not of resources):
+    nothing is due for February though the quarter started in January."""
+    (household,) = rsa_households(1)
+    with clock.frozen(dt.datetime(2022, 2, 10, 9)):
+        record(household, "residence", source="control", valid_from=FEBRUARY, code="abroad")
+    _pay([household], [JANUARY, FEBRUARY])
+    paid = _rsa_paid(household)
+    assert paid[JANUARY] > 0 and FEBRUARY not in paid
