@@ -27,6 +27,7 @@ from justedroit.entitlements.models import (
     Run,
     RunStatus,
 )
+from justedroit.entitlements.quarters import quarter_freeze
 from justedroit.entitlements.situations import IdRange, situations
 from justedroit.registry.models import Claim, ClaimStatus, Fact, Household
 from justedroit.rules.inputs import resource_window
@@ -224,7 +225,7 @@ def _compute(
     )
     everyone = len(inputs)
     inputs = [h for h in inputs if ids_by_number[h.id] not in stored]
-    input_of = {h.id: h for h in inputs} if after_store is not None else {}
+    input_of = {h.id: h for h in inputs}
     run.households, run.skipped = len(inputs), everyone - len(inputs)  # skipped: not stored
     run.timings = {"load": round(time.perf_counter() - started, 3), "store": 0.0}
     if run.wet:
@@ -234,7 +235,14 @@ def _compute(
     run.results, run.reused = [], False  # for the caller (dry runs, tests); not stored
     chunks = computed(inputs, run.month, run.executor, workers, chunk)
     with contextlib.closing(chunks):  # an interruption stops the workers at once
-        for results, errors in chunks:
+        for computed_results, errors in chunks:
+            results = quarter_freeze(
+                computed_results,
+                input_of,
+                run.month,
+                as_of=run.as_of,
+                ids_by_number=ids_by_number,
+            )
             run.results.extend(results)
             run.computed += len(results)
             run.errors += [{"household": e.household_id, "message": e.message_fr} for e in errors]
@@ -374,14 +382,17 @@ def partition_compute(partition: Partition) -> dict:
         stored = _stored(partition.month, households)
         inputs = [h for h in inputs if ids_by_number[h.id] not in stored]
     read = time.perf_counter() - started
+    input_of = {h.id: h for h in inputs}
     results, errors = rules.compute_month(inputs, partition.month, with_intermediates=False)
+    results = quarter_freeze(
+        results, input_of, partition.month, as_of=partition.as_of, ids_by_number=ids_by_number
+    )
     computed_at = time.perf_counter()
     if run is not None:
         with transaction.atomic():
             _store(run, results, ids_by_number, frozenset(partition.withheld))
             if partition.after_store is not None:
                 module, name = partition.after_store.rsplit(".", 1)
-                input_of = {h.id: h for h in inputs}
                 getattr(importlib.import_module(module), name)(
                     run,
                     [(ids_by_number[r.household_id], input_of[r.household_id], r) for r in results],
@@ -501,6 +512,13 @@ def _recompute_chunk(
         due_now = [household_id for household_id in ids if starts[household_id] <= month]
         inputs, ids_by_number = situations(month=month, as_of=now, household_ids=due_now)
         results, input_errors = rules.compute_month(inputs, month, with_intermediates=False)
+        results = quarter_freeze(
+            results,
+            {h.id: h for h in inputs},
+            month,
+            as_of=now,
+            ids_by_number=ids_by_number,
+        )
         for error in input_errors:
             if errors is None:
                 raise ValidationError(f"{month:%m/%Y} : {error.message_fr}")

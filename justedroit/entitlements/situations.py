@@ -135,15 +135,19 @@ def situations(
     as_of: dt.datetime,
     household_ids: Households = None,
     rsa: RsaReceived | None = None,
+    declared_resources: bool = False,
 ) -> tuple[list[HouseholdInput], dict[str, int]]:
     """Inputs for every household with a claim running in `month` (of the whole file, or of an
     `IdRange` partition of it), or for the given households; and the map numéro allocataire →
-    household id. `rsa`: the RSA received, when the caller has read it already (`rsa_received`)."""
+    household id. `rsa`: the RSA received, when the caller has read it already (`rsa_received`).
+    `declared_resources`: the resources declared, entered by agents or established by controls
+    only — no partner's fact fills a month (what the RSA and the prime d'activité are paid on:
+    `entitlements.quarters`)."""
     with rules.collector_paused():
-        return _situations(month, as_of, household_ids, rsa)
+        return _situations(month, as_of, household_ids, rsa, declared_resources)
 
 
-def _situations(month, as_of, household_ids, rsa):
+def _situations(month, as_of, household_ids, rsa, declared_resources):
     whole = household_ids is None or isinstance(household_ids, IdRange)
     scope = household_ids if whole else sorted(set(household_ids))  # type: ignore[arg-type]
     claims = claimed_benefits(month, scope)
@@ -152,7 +156,7 @@ def _situations(month, as_of, household_ids, rsa):
         rsa = rsa_received(month=month, as_of=as_of, household_ids=scope)
     window = resource_window(month)
     members = _members(month, scope)
-    known, resources = _facts(month, as_of, window, scope)
+    known, resources = _facts(month, as_of, window, scope, declared_resources)
     zones = dict(Commune.objects.values_list("insee_code", "apl_zone"))
     numbers = dict(_rows(_scoped(Household.objects.all(), scope, "id").values_list("id", "number")))
     inputs = []
@@ -326,7 +330,11 @@ Resources = dict[tuple[int, int], dict[tuple[str, dt.date], Decimal]]  # (househ
 
 
 def _facts(
-    month: dt.date, as_of: dt.datetime, window: list[dt.date], scope: Households
+    month: dt.date,
+    as_of: dt.datetime,
+    window: list[dt.date],
+    scope: Households,
+    declared_resources: bool = False,
 ) -> tuple[Known, Resources]:
     """What the facts known at `as_of` say: the value of each non-resource kind for `month`, and
     each person's non-zero resources by (kind, month) over `window`.
@@ -339,6 +347,8 @@ def _facts(
     facts = Fact.objects.filter(recorded_at__lte=as_of, valid_from__lte=window[-1]).filter(
         Q(valid_until__isnull=True) | Q(valid_until__gt=first)
     )
+    if declared_resources:
+        facts = facts.exclude(source=FactSource.PARTNER_EXCHANGE, kind__in=list(RESOURCE_OF_FACT))
     rows = _rows(
         _scoped(facts, scope)
         .order_by("recorded_at", "id")

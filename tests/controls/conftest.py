@@ -75,6 +75,16 @@ def _build():
 
 def paid_households(count: int) -> list:
     """`count` households as `paid_household` describes, paid together."""
+    households = rsa_households(count)
+    for month in PAID_MONTHS:
+        with clock.frozen(dt.datetime(month.year, month.month, 26, 9)):
+            month_run(month=month, wet=True, workers=1, household_ids=[h.id for h in households])
+    return households
+
+
+def rsa_households(count: int) -> list:
+    """`count` single persons on RSA since January 2021 (quarters from January), hosted for
+    free, declaring no income; not paid yet."""
     households = []
     with clock.frozen(dt.datetime(2021, 12, 1, 9)):
         for _ in range(count):
@@ -101,7 +111,4 @@ def paid_households(count: int) -> list:
             )
             household.claimant = person
             households.append(household)
-    for month in PAID_MONTHS:
-        with clock.frozen(dt.datetime(month.year, month.month, 26, 9)):
-            month_run(month=month, wet=True, workers=1, household_ids=[h.id for h in households])
     return households

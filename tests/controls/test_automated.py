@@ -56,10 +56,12 @@ def test_partner_data_within_tolerance_is_a_control_without_incidence(paid_house
     assert control.impact == 0 and not Fact.objects.filter(source=FactSource.CONTROL).exists()
     assert [e.kind for e in control.events.all()] == [EventKind.OPENED, EventKind.CLOSED]
     assert AuditEvent.objects.filter(households__number=paid_household.number).exists()
-    # The same month again, and the next month without new partner data: nothing more.
+    # The same month again: nothing more. August compares April–June, the reference quarter of
+    # the RSA paid from July (still within the tolerance); September has nothing new.
     assert run()["households"] == 0
-    assert run(month=dt.date(2022, 8, 1), at=dt.datetime(2022, 8, 26, 6))["households"] == 0
-    assert Control.objects.count() == 1
+    assert run(month=dt.date(2022, 8, 1), at=dt.datetime(2022, 8, 26, 6))["no_change"] == 1
+    assert run(month=dt.date(2022, 9, 1), at=dt.datetime(2022, 9, 26, 6))["households"] == 0
+    assert Control.objects.count() == 2
 
 
 def test_an_unambiguous_discrepancy_is_settled_into_an_indu_linked_to_the_control(paid_household):
@@ -70,13 +72,15 @@ def test_an_unambiguous_discrepancy_is_settled_into_an_indu_linked_to_the_contro
     assert counts["settled"] == 1 and counts["no_change"] == 0
     control = Control.objects.get()
     assert control.outcome == ControlOutcome.OVERPAYMENT and control.status == ControlStatus.CLOSED
-    # The partner's amount is established by the control, for March–June, in one fact.
+    # The partner's amount is established by the control for March, the last month of the
+    # reference quarter of April–June, the quarter paid last (April–June wait for the quarter
+    # that reads them to be paid: docs/controles.md).
     (fact,) = control.facts.all()
     assert (fact.source, fact.amount, fact.valid_from, fact.valid_until) == (
         FactSource.CONTROL,
         Decimal("1500.00"),
         dt.date(2022, 3, 1),
-        JULY,
+        dt.date(2022, 4, 1),
     )
     # The € impact is what the engine recomputed: the Adjustments created, all linked.
     adjustments = list(Adjustment.objects.filter(household=paid_household))
@@ -85,6 +89,9 @@ def test_an_unambiguous_discrepancy_is_settled_into_an_indu_linked_to_the_contro
         a.amount for a in adjustments if a.kind == AdjustmentKind.OVERPAYMENT
     )
     assert control.overpayment > 0 and control.arrears == 0
+    # The indu is the quarter April–June, the same each month (the quarterly right).
+    assert sorted(a.month for a in adjustments) == [dt.date(2022, m, 1) for m in (4, 5, 6)]
+    assert len({a.amount for a in adjustments}) == 1
     assert all(f"contrôle n° {control.pk}" in a.reason for a in adjustments)
     kinds = [e.kind for e in control.events.all()]
     assert kinds == [EventKind.OPENED, EventKind.DISCREPANCY, EventKind.CLOSED]

@@ -1,6 +1,6 @@
 """The set-based automated controls give what the per-household path gives (same controls,
-facts, rappels and indus), and a discrepancy on months no payment has read yet is « sans
-incidence »: it changes the coming payments, not the settled ones."""
+facts, rappels and indus), and a month of partner data no paid RSA quarter has read yet is
+compared once that quarter is paid, into an indu on it."""
 
 import datetime as dt
 import re
@@ -19,7 +19,7 @@ from tests.controls.conftest import CONTROL_DAY, JULY, exchange, paid_households
 from tests.shared_world import world_transaction
 
 pytestmark = pytest.mark.django_db
-JUNE = dt.date(2022, 6, 1)
+JUNE, AUGUST = dt.date(2022, 6, 1), dt.date(2022, 8, 1)
 
 
 def run(**options):
@@ -83,36 +83,35 @@ def test_the_set_based_path_writes_what_the_per_household_path_writes(five):
     counts = run()
     assert counts == reference_counts
     assert snapshot(five) == reference
-    # The case mix is the one meant: an indu, a month not read yet, a referral, no change.
+    # The case mix is the one meant: an indu, no change, a referral; the months no paid RSA
+    # quarter has read yet (May, June) wait.
     outcomes = dict(
         Control.objects.filter(kind=ControlKind.AUTOMATED).values_list("household_id", "outcome")
     )
     assert outcomes == {
         five[0].pk: ControlOutcome.OVERPAYMENT,
         five[1].pk: ControlOutcome.NO_CHANGE,
-        five[2].pk: ControlOutcome.NO_CHANGE,
         five[3].pk: ControlOutcome.REFERRED,
-        five[4].pk: ControlOutcome.OVERPAYMENT,
     }
     assert Decimal(counts["overpayment"]) > 0 and reference["adjustments"]
 
 
-def test_a_discrepancy_no_payment_has_read_yet_is_without_incidence_until_paid(five):
+def test_a_month_no_paid_quarter_has_read_is_compared_once_that_quarter_is_paid(five):
     june_only = five[2]
     counts = run()
-    # Counted « sans incidence », not « réglé »: nothing already paid changes (the 0 € controls
-    # the 5 % twin showed by hundreds each month were counted as settled).
-    assert counts["settled"] == 2 and counts["no_change"] == 2 and counts["referred"] == 1
-    control = Control.objects.get(household=june_only)
-    assert control.outcome == ControlOutcome.NO_CHANGE and control.impact == 0
-    (fact,) = control.facts.all()
-    assert (fact.valid_from, fact.amount) == (JUNE, Decimal("1500.00"))
-    assert not Adjustment.objects.filter(household=june_only).exists()
-    # The established amount is what the coming payment reads: July's RSA (April–June) falls.
+    assert counts["settled"] == 1 and counts["no_change"] == 1 and counts["referred"] == 1
+    assert not Control.objects.filter(household=june_only).exists()
+    # July is paid on the declaration (no income): June is read by the quarter July–September.
     with clock.frozen(dt.datetime(2022, 7, 26, 21)):
         month_run(month=JULY, wet=True, workers=1, household_ids=[june_only.pk])
-    june, july = (
-        sum(Payment.objects.filter(household=june_only, month=m).values_list("amount", flat=True))
-        for m in (JUNE, JULY)
-    )
-    assert 0 <= july < june
+    with clock.frozen(dt.datetime(2022, 8, 25, 19), tick=dt.timedelta(microseconds=1)):
+        counts = automated_controls_run(month=AUGUST, acting_user=None)
+    assert counts["settled"] == 1
+    control = Control.objects.get(household=june_only)
+    assert control.outcome == ControlOutcome.OVERPAYMENT
+    (fact,) = control.facts.all()
+    assert (fact.valid_from, fact.amount) == (JUNE, Decimal("1500.00"))
+    (indu,) = Adjustment.objects.filter(household=june_only)
+    assert (indu.month, indu.amount) == (JULY, control.overpayment)
+    paid = Payment.objects.filter(household=june_only, month=JULY).values_list("amount", flat=True)
+    assert 0 < indu.amount <= sum(paid)

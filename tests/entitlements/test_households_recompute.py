@@ -90,7 +90,9 @@ def test_each_household_from_its_own_month_equals_one_by_one(small_twin):
                 person=claimant.person,
                 kind="salary",
                 amount=Decimal("2500"),
-                valid_from=MAY,
+                # From February: the RSA and prime d'activité quarters of May and June read it
+                # (their amount is fixed for the quarter: entitlements.quarters).
+                valid_from=dt.date(2022, 2, 1),
                 valid_until=dt.date(2022, 7, 1),
                 source="control",
                 acting_user=None,

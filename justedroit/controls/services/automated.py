@@ -43,6 +43,7 @@ from justedroit.core import clock
 from justedroit.core.audit import audit_record
 from justedroit.core.models import AuditAction, User
 from justedroit.entitlements.models import AdjustmentKind
+from justedroit.entitlements.quarters import quarter_phases, quarter_start
 from justedroit.registry import services as registry_services
 from justedroit.registry.facts import RESOURCE_KINDS
 from justedroit.registry.models import Fact, FactKind, FactSource, Household, Person
@@ -138,22 +139,58 @@ _COUNTED_AS: dict[str, str] = {
 }
 
 
-def _candidates(month: dt.date, first: dt.date) -> dict[int, dt.datetime | None]:
-    """household → the instant of its last control (None: never): households with partner data
-    on resources for months [first, month] recorded since then, not controlled for `month` yet."""
+@dataclass(frozen=True)
+class Window:
+    """What an automated control of a household compares: the months up to `until` that a
+    payment has read, among which those the partners' data recorded after `since` (its last
+    control; None: never) cover, and all those after `compared_until` (the months its last
+    control could not compare yet)."""
+
+    since: dt.datetime | None
+    compared_until: dt.date | None
+    until: dt.date
+
+    def new(self, month: dt.date, recorded: dt.datetime) -> bool:
+        return (
+            self.since is None
+            or recorded > self.since
+            or (self.compared_until is not None and month > self.compared_until)
+        )
+
+
+def comparable_until(month: dt.date, household_ids) -> dict[int, dt.date]:
+    """Household → the last month of resources the automated controls of cycle `month` compare.
+
+    The RSA and the prime d'activité are paid for a quarter on the resources declared for the
+    three months before it (quarterly right, `entitlements.quarters`), and the partners' data
+    are compared with them once that quarter is paid: the months up to the reference quarter of
+    the period the last payment (month - 1) belongs to. Other households are compared as the
+    data arrive (housing aid reads the partners' monthly resources)."""
+    paid = clock.add_months(month, -1)
+    return {
+        household_id: clock.add_months(quarter_start(paid, claimed_from), -1)
+        for household_id, claimed_from in quarter_phases(paid, household_ids).items()
+    }
+
+
+def _candidates(month: dt.date, first: dt.date) -> dict[int, Window]:
+    """household → its `Window`: households with partner data on resources for months [first,
+    month] to compare, recorded since their last control or on months it could not compare
+    yet, not controlled for `month` yet."""
     done = set(
         Control.objects.filter(kind=ControlKind.AUTOMATED, month=month).values_list(
             "household_id", flat=True
         )
     )
     last: dict[int, dt.datetime] = {}
-    for household_id, opened in (
+    last_month: dict[int, dt.date] = {}
+    for household_id, opened, controlled in (
         Control.objects.filter(kind=ControlKind.AUTOMATED, month__lt=month)
         .values("household_id")
-        .annotate(last=Max("opened_at"))
-        .values_list("household_id", "last")
+        .annotate(last=Max("opened_at"), month_=Max("month"))
+        .values_list("household_id", "last", "month_")
     ):
-        last[household_id] = opened
+        last[household_id], last_month[household_id] = opened, controlled
     for household_id, closed in (
         Control.objects.filter(closed_at__isnull=False)
         .exclude(kind=ControlKind.AUTOMATED)
@@ -162,13 +199,35 @@ def _candidates(month: dt.date, first: dt.date) -> dict[int, dt.datetime | None]
         .values_list("household_id", "last")
     ):
         last[household_id] = max(closed, last.get(household_id, closed))
-    candidates: dict[int, dt.datetime | None] = {}
-    for household_id, recorded_at in _exchange_facts(month, first).values_list(
-        "household_id", "recorded_at"
+    facts_of: dict[int, list[tuple]] = defaultdict(list)
+    for household_id, *fact in _exchange_facts(month, first).values_list(
+        "household_id", "valid_from", "valid_until", "recorded_at"
     ):
-        since = last.get(household_id)
-        if household_id not in done and (since is None or recorded_at > since):
-            candidates[household_id] = since
+        if household_id not in done:
+            facts_of[household_id].append(fact)
+    until = comparable_until(month, list(facts_of))
+    # The months each household's last automated control compared, by the month it ran.
+    controlled_in: dict[dt.date, list[int]] = defaultdict(list)
+    for household_id in until:
+        if household_id in last_month:
+            controlled_in[last_month[household_id]].append(household_id)
+    compared_until: dict[int, dt.date] = {}
+    for controlled, household_ids in controlled_in.items():
+        limits = comparable_until(controlled, household_ids)
+        compared_until |= {h: limits.get(h, controlled) for h in household_ids}
+    candidates: dict[int, Window] = {}
+    for household_id, facts in facts_of.items():
+        window = Window(
+            since=last.get(household_id),
+            compared_until=compared_until.get(household_id),
+            until=until.get(household_id, month),
+        )
+        if any(
+            window.new(current, recorded)
+            for valid_from, valid_until, recorded in facts
+            for current in _months(valid_from, valid_until, first, window.until)
+        ):
+            candidates[household_id] = window
     return candidates
 
 
@@ -193,11 +252,11 @@ def _months(valid_from: dt.date, valid_until: dt.date | None, first: dt.date, la
 
 
 def _discrepancies(
-    candidates: dict[int, dt.datetime | None], first: dt.date, month: dt.date
+    candidates: dict[int, Window], first: dt.date, month: dt.date
 ) -> dict[int, list[Discrepancy]]:
-    """Per household, the person × resource × month above the tolerance, among the months the
-    partner data recorded since its last control covers. The amount paid on is the latest fact
-    recorded by the allocataire, an agent or a control (none: nothing declared, 0 €)."""
+    """Per household, the person × resource × month above the tolerance, among the months of
+    its `Window` to compare. The amount paid on is the latest fact recorded by the allocataire,
+    an agent or a control (none: nothing declared, 0 €)."""
     ids = list(candidates)
     rows = (
         Fact.objects.filter(
@@ -236,12 +295,12 @@ def _discrepancies(
     ) in rows.iterator(chunk_size=20_000):
         if amount is None:  # resource facts carry an amount (the database checks a value)
             continue
-        since = candidates[household_id]
-        for current in _months(valid_from, valid_until, first, month):
+        window = candidates[household_id]
+        for current in _months(valid_from, valid_until, first, window.until):
             key = (household_id, person_id, kind, current)
             if source == FactSource.PARTNER_EXCHANGE:
                 exchanged[key] = amount
-                if since is None or recorded > since:
+                if window.new(current, recorded):
                     new_values[key].add(amount)
             else:
                 paid_on[key] = (amount, source)
