@@ -425,13 +425,13 @@ class InformationMaterial(models.Model):
 
 
 class MaterialDownload(models.Model):
-    """A partner's account downloaded a version of the material (counted, per partner)."""
+    """A partner downloaded a version of the material: counted per partner, with nobody's name
+    (the count is all the meetings' follow-up needs)."""
 
     material = models.ForeignKey(
         InformationMaterial, on_delete=models.PROTECT, related_name="downloads"
     )
     partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="+")
-    downloaded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     downloaded_at = models.DateTimeField("téléchargé le")
 
     class Meta:

@@ -178,7 +178,7 @@ def partner_material_file(request, version: int):
         content = storage.path_of(material.stored_name).read_bytes()  # ≤ the upload size limit
     except (OSError, ValidationError):
         raise Http404 from None
-    network.material_download_record(material=material, partner=partner, acting_user=request.user)
+    network.material_download_record(material=material, partner=partner)
     extension = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
     response = HttpResponse(content, content_type=material.content_type)
     response["Content-Disposition"] = (

@@ -41,6 +41,7 @@ from justedroit.outreach.models import (
     PartnerKind,
     Referral,
 )
+from justedroit.outreach.services import network
 from justedroit.reception.models import (
     Appointment,
     AppointmentType,
@@ -196,9 +197,12 @@ def world(db, make_user, tmp_path):
         )
     campaign = _campaign_with_a_call(file)
     _referral(file, make_user)
+    meeting, action = _partner_network(file, make_user)
     appeal, court_case = _appeal(file, make_user)
     return {
         "campaign": campaign,
+        "meeting": meeting,
+        "action": action,
         "file": file,
         "fraud": fraud_file,
         "appeal": appeal,
@@ -249,6 +253,40 @@ def _campaign_with_a_call(household):
         channel=ContactChannel.PHONE,
     )
     return campaign
+
+
+def _partner_network(household, make_user):
+    """An information meeting, and a collective action whose result is linked to `household`
+    with the person's consent (the action's page shows it: an audited consultation)."""
+    meeting = network.meeting_plan(
+        held_on=dt.date(2022, 6, 14),
+        title="Réunion de juin",
+        agenda="Actualités.",
+        acting_user=None,
+    )
+    action = network.action_create(
+        title="Permanences à la Halte-Répit",
+        requested_by="Halte-Répit de Poitiers",
+        audience="Aidants familiaux",
+        place="Halte-Répit, Poitiers",
+        commune=household.commune,
+        co_organisers="Cpam de la Vienne",
+        first_day=dt.date(2022, 4, 1),
+        last_day=dt.date(2022, 6, 30),
+        acting_user=None,
+    )
+    session = network.session_record(
+        action=action, held_on=dt.date(2022, 4, 5), people_received=4, acting_user=None
+    )
+    network.outcome_record(
+        session=session,
+        kind="claim",
+        benefit="aah",
+        household=household,
+        consent=True,
+        acting_user=make_user(Role.CASE_WORKER),
+    )
+    return meeting, action
 
 
 def _referral(household, make_user):

@@ -31,6 +31,8 @@ ARGS = {
     "fraud:decision": lambda w: [w["fraud"].pk],
     "fraud:letter": lambda w: [w["fraud"].pk, "avis"],
     "outreach:campaign": lambda w: [w["campaign"].pk],
+    "outreach:meeting": lambda w: [w["meeting"].pk],
+    "outreach:action": lambda w: [w["action"].pk],
     "appeals:case": lambda w: [w["appeal"][0].pk],
     "appeals:decision_letter": lambda w: [w["appeal"][0].pk],
     "appeals:session": lambda w: [w["appeal"][1].pk],

@@ -38,7 +38,6 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('downloaded_at', models.DateTimeField(verbose_name='téléchargé le')),
-                ('downloaded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('material', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='downloads', to='outreach.informationmaterial')),
                 ('partner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='outreach.partner')),
             ],

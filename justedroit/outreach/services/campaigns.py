@@ -43,6 +43,7 @@ from justedroit.core.calendar import months_later
 from justedroit.core.models import AuditAction, User
 from justedroit.core.phones import mobile_normalize
 from justedroit.core.sending import DeliveryStatus, PermanentFailure
+from justedroit.entitlements.quarters import quarter_freeze
 from justedroit.entitlements.services import month_run
 from justedroit.entitlements.situations import situations
 from justedroit.outreach.models import (
@@ -294,6 +295,10 @@ def _explanations(ids: list[int], month: dt.date, as_of: dt.datetime, benefit: s
         return {}
     inputs, ids_by_number = situations(month=month, as_of=as_of, household_ids=ids)
     results, errors = rules.compute_month(inputs, month, with_intermediates=True)
+    # The amounts the screening's payment run found: RSA and prime d'activité as quarterly rights.
+    results = quarter_freeze(
+        results, {h.id: h for h in inputs}, month, as_of=as_of, ids_by_number=ids_by_number
+    )
     prefixes = EXPLAINING.get(benefit, (f"{benefit}_",))
     explained: dict[int, dict] = defaultdict(dict)
     for result in results:

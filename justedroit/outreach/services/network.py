@@ -113,11 +113,11 @@ def material_upload(
 
 
 def material_download_record(
-    *, material: InformationMaterial, partner: Partner, acting_user: User
+    *, material: InformationMaterial, partner: Partner
 ) -> MaterialDownload:
     """Count a partner's download of the material."""
     return MaterialDownload.objects.create(
-        material=material, partner=partner, downloaded_by=acting_user, downloaded_at=clock.now()
+        material=material, partner=partner, downloaded_at=clock.now()
     )
 
 
