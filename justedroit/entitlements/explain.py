@@ -10,6 +10,12 @@ from django.core.exceptions import ValidationError
 from justedroit import rules
 from justedroit.core.french import month_label
 from justedroit.core.money import format_euros
+from justedroit.entitlements.quarters import (
+    QUARTERLY,
+    quarter_freeze,
+    quarter_phases,
+    quarter_start,
+)
 from justedroit.entitlements.situations import COMPUTED, rsa_received, situations
 from justedroit.registry import selectors as registry
 from justedroit.registry.facts import RESOURCE_KINDS, value_label
@@ -51,11 +57,17 @@ BENEFIT_STEPS: dict[str, tuple[str, ...]] = {
 
 def household_explanation(*, household: Household, month: dt.date, as_of: dt.datetime) -> dict:
     rsa = rsa_received(month=month, as_of=as_of, household_ids=[household.id])
-    inputs, _ = situations(month=month, as_of=as_of, household_ids=[household.id], rsa=rsa)
+    inputs, ids_by_number = situations(
+        month=month, as_of=as_of, household_ids=[household.id], rsa=rsa
+    )
     results, errors = rules.compute_month(inputs, month)
     if errors:
         raise ValidationError(f"Foyer {household.number}, {month:%m/%Y} : {errors[0].message_fr}")
-    result = results[0]
+    # The RSA and the prime d'activité as paid: the quarterly right (entitlements.quarters).
+    (result,) = quarter_freeze(
+        results, {inputs[0].id: inputs[0]}, month, as_of=as_of, ids_by_number=ids_by_number
+    )
+    phase = quarter_phases(month, [household.id]).get(household.id)
     received = rsa.get(household.id, {})
     return {
         "household": household.number,
@@ -63,6 +75,7 @@ def household_explanation(*, household: Household, month: dt.date, as_of: dt.dat
         "as_of": as_of.isoformat(),
         "versions": rules.versions(),
         "claims": sorted(inputs[0].claims),
+        "quarter_start": f"{quarter_start(month, phase):%Y-%m}" if phase else None,
         "amounts": {
             benefit: {"eligible": str(amount), "due": str(result.paid(benefit))}
             for benefit, amount in result.amounts.items()
@@ -208,6 +221,8 @@ def for_claimant(explanation: dict) -> list[dict]:
             continue
         sentences = [f"{label} : {format_euros(due)} pour {month_label(explanation['month'])}."]
         sentences += BENEFIT_NOTES.get(benefit, [])
+        if benefit in QUARTERLY and explanation["quarter_start"]:
+            sentences.append(quarterly_sentence(explanation["quarter_start"], explanation["month"]))
         earlier: dict[str, list[str]] = {}  # an earlier month's values, said together
         for step in explanation["steps"]:
             amount = Decimal(step["value"])
@@ -224,6 +239,22 @@ def for_claimant(explanation: dict) -> list[dict]:
         ]
         told.append({"benefit": benefit, "amount": due, "sentences": sentences})
     return told
+
+
+def quarterly_sentence(start: str, month: str) -> str:
+    """The quarterly right in a sentence: the amount is fixed for the period's three months."""
+    if start == month:
+        return (
+            f"Ce montant est fixé pour trois mois à partir de {month_label(month)}, sur les "
+            "ressources que vous avez déclarées pour les trois mois précédents (déclaration "
+            "trimestrielle), sauf changement de situation."
+        )
+    return (
+        f"Ce montant est fixé pour trois mois depuis {month_label(start)} : c'est celui calculé "
+        f"pour {month_label(start)} sur les ressources déclarées pour les trois mois précédents "
+        "(déclaration trimestrielle), sauf changement de situation ; les étapes ci-dessous "
+        f"détaillent le calcul de {month_label(month)}."
+    )
 
 
 def fact_sentence(fact: dict) -> str:

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 
 from justedroit.core import clock
+from justedroit.entitlements.explain import for_claimant, household_explanation
 from justedroit.entitlements.models import Payment
 from justedroit.entitlements.quarters import quarter_start
 from justedroit.entitlements.services import month_run
@@ -77,3 +78,19 @@ def test_a_change_of_situation_during_the_quarter_is_taken_at_once():
     _pay([household], [JANUARY, FEBRUARY])
     paid = _rsa_paid(household)
     assert paid[JANUARY] > 0 and FEBRUARY not in paid
+
+
+def test_the_explanation_gives_the_amount_paid_and_says_it_is_fixed_for_the_quarter():
+    """The allocataire reading March's explanation gets the RSA paid for March (January's, the
+    quarter's first month), not the month-by-month amount, and the sentence that says why."""
+    (household,) = rsa_households(1)
+    _salary_from_february(household)
+    march = dt.date(2022, 3, 1)
+    _pay([household], [JANUARY, FEBRUARY, march])
+    explanation = household_explanation(
+        household=household, month=march, as_of=dt.datetime(2022, 3, 26, 10, tzinfo=clock.PARIS)
+    )
+    assert Decimal(explanation["amounts"][Benefit.RSA]["due"]) == _rsa_paid(household)[march]
+    assert explanation["quarter_start"] == "2022-01"
+    (told,) = [t for t in for_claimant(explanation) if t["benefit"] == Benefit.RSA]
+    assert any("fixé pour trois mois depuis janvier 2022" in s for s in told["sentences"])
