@@ -65,7 +65,12 @@ def household_explanation(*, household: Household, month: dt.date, as_of: dt.dat
         raise ValidationError(f"Foyer {household.number}, {month:%m/%Y} : {errors[0].message_fr}")
     # The RSA and the prime d'activité as paid: the quarterly right (entitlements.quarters).
     (result,) = quarter_freeze(
-        results, {inputs[0].id: inputs[0]}, month, as_of=as_of, ids_by_number=ids_by_number
+        results,
+        {inputs[0].id: inputs[0]},
+        month,
+        as_of=as_of,
+        ids_by_number=ids_by_number,
+        with_intermediates=True,
     )
     phase = quarter_phases(month, [household.id]).get(household.id)
     received = rsa.get(household.id, {})
@@ -253,7 +258,7 @@ def quarterly_sentence(start: str, month: str) -> str:
         f"Ce montant est fixé pour trois mois depuis {month_label(start)} : c'est celui calculé "
         f"pour {month_label(start)} sur les ressources déclarées pour les trois mois précédents "
         "(déclaration trimestrielle), sauf changement de situation ; les étapes ci-dessous "
-        f"détaillent le calcul de {month_label(month)}."
+        "sont celles de ce calcul."
     )
 
 

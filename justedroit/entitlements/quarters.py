@@ -36,6 +36,8 @@ from justedroit.registry.models import Benefit, Claim, ClaimStatus
 from justedroit.rules.situation import FIRST_SUPPORTED_MONTH, HouseholdInput
 
 QUARTERLY = (Benefit.RSA.value, Benefit.PPA.value)
+# The intermediate values behind these two benefits (rules' names start so).
+QUARTERLY_STEPS = ("rsa", "ppa")
 
 
 def quarter_phases(month: dt.date, household_ids: Sequence[int]) -> dict[int, dt.date]:
@@ -77,12 +79,14 @@ def quarter_freeze(
     *,
     as_of: dt.datetime,
     ids_by_number: Mapping[str, int],
+    with_intermediates: bool = False,
 ) -> list[rules.HouseholdResult]:
     """`results` of `month` with the RSA and prime d'activité of each household claiming one
     replaced by the quarterly right: those of the first month of its period, unless its
     situation changed since (then those of `month`), computed on the resources declared (no
     partner's fact fills a month: `situations(declared_resources=True)`) known at `as_of`.
-    `inputs`: the month's inputs by numéro."""
+    `inputs`: the month's inputs by numéro. `with_intermediates`: the RSA's and prime
+    d'activité's intermediate values are those of the computation their amounts come from."""
     claimed = [r for r in results if r.claims.intersection(QUARTERLY)]
     phases = quarter_phases(month, [ids_by_number[r.household_id] for r in claimed])
     by_start: dict[dt.date, list[int]] = defaultdict(list)
@@ -100,24 +104,31 @@ def quarter_freeze(
         same = [h for h in start_inputs if _situation(h) == _situation(inputs[h.id])]
         kept = {h.id for h in same}
         changed += [numbers[h.id] for h in start_inputs if h.id not in kept]
-        quarterly |= _computed(same, start)
+        quarterly |= _computed(same, start, with_intermediates)
     if changed:
         month_inputs, _ = situations(
             month=month, as_of=as_of, household_ids=changed, declared_resources=True
         )
-        quarterly |= _computed(month_inputs, month)
+        quarterly |= _computed(month_inputs, month, with_intermediates)
     return [
-        dataclasses.replace(
-            result,
-            amounts=result.amounts
-            | {b: quarterly[result.household_id].amounts[b] for b in QUARTERLY},
-        )
+        _frozen(result, quarterly[result.household_id])
         if result.household_id in quarterly
         else result
         for result in results
     ]
 
 
-def _computed(inputs: Sequence[HouseholdInput], month: dt.date) -> dict:
-    results, _errors = rules.compute_month(inputs, month, with_intermediates=False)
+def _frozen(result: rules.HouseholdResult, quarter: rules.HouseholdResult) -> rules.HouseholdResult:
+    """`result` with the RSA and prime d'activité (and their intermediate values) of `quarter`."""
+    kept = {k: v for k, v in result.intermediates.items() if not k.startswith(QUARTERLY_STEPS)}
+    steps = {k: v for k, v in quarter.intermediates.items() if k.startswith(QUARTERLY_STEPS)}
+    return dataclasses.replace(
+        result,
+        amounts=result.amounts | {b: quarter.amounts[b] for b in QUARTERLY},
+        intermediates=kept | steps if result.intermediates else result.intermediates,
+    )
+
+
+def _computed(inputs: Sequence[HouseholdInput], month: dt.date, with_intermediates: bool) -> dict:
+    results, _errors = rules.compute_month(inputs, month, with_intermediates=with_intermediates)
     return {result.household_id: result for result in results}

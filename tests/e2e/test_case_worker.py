@@ -50,7 +50,8 @@ def test_the_case_worker_records_a_fact_and_recomputes(visit):
     page.get_by_label("Motif").fill("Nouveau contrat de travail")
     page.get_by_role("button", name="Recalculer").click()
     message = page.get_by_role("status")
-    # May's RSA reads February to April, unchanged; June's reads March to May: only June moves.
+    # RSA and prime d'activité are quarterly rights: May is paid the amount fixed in March (on
+    # December to February); June opens a quarter on March to May, the new pay: only June moves.
     expect(message).to_contain_text("Recalcul de mai 2022 à juin 2022 : 1 mois sur 2 changent")
     expect(message).to_contain_text("Salaire net mensuel de Léa Martin à partir de mai 2022")
     expect(message).to_contain_text("L'autre mois reste tel que payé")

@@ -76,7 +76,7 @@ def _household() -> Household:
         Claim.objects.create(
             household=home,
             benefit=benefit,
-            start_month=dt.date(2021, 1, 1),
+            start_month=dt.date(2021, 3, 1),  # RSA/PPA quarters: March, June, September, December
             status=ClaimStatus.GRANTED,
             recorded_at=dt.datetime(2021, 1, 4, 9, tzinfo=PARIS),
         )

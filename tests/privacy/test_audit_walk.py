@@ -66,6 +66,7 @@ LISTING = {
     "fraud:decision",
     "fraud:letter",
     "outreach:campaign",
+    "outreach:action",  # a result linked to a household (with its consent)
     "outreach:referrals",
     "appeals:case",
     "appeals:decision_letter",

@@ -297,7 +297,12 @@ def _explanations(ids: list[int], month: dt.date, as_of: dt.datetime, benefit: s
     results, errors = rules.compute_month(inputs, month, with_intermediates=True)
     # The amounts the screening's payment run found: RSA and prime d'activité as quarterly rights.
     results = quarter_freeze(
-        results, {h.id: h for h in inputs}, month, as_of=as_of, ids_by_number=ids_by_number
+        results,
+        {h.id: h for h in inputs},
+        month,
+        as_of=as_of,
+        ids_by_number=ids_by_number,
+        with_intermediates=True,
     )
     prefixes = EXPLAINING.get(benefit, (f"{benefit}_",))
     explained: dict[int, dict] = defaultdict(dict)
