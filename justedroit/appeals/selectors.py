@@ -171,14 +171,18 @@ def precarity(household: Household, on: dt.date) -> Precarity:
 def proposal(case: AppealCase, assessment: Precarity, owed: Decimal) -> tuple[str, Decimal]:
     """The precarity rule's proposal for a remission request (docs/recours.md): fraud or no
     balance → reject; Q ≤ full threshold → full remission; Q ≤ partial threshold → remission
-    of the parameter's share; above, or resources unknown → reject."""
+    of the parameter's share (of the whole balance when it is too small to share); above, or
+    resources unknown → reject."""
     debt = case.debt
     q = assessment.weighted_income
     if debt is None or debt.fraud or owed <= 0 or q is None or q > law.PRECARITY.partial:
         return Outcome.REJECT, ZERO
-    if q <= law.PRECARITY.full:
+    share = euros(owed * law.PRECARITY.share)
+    # A balance too small to share (a cent) is remitted whole: a partial remission is between 0
+    # and the balance, both excluded.
+    if q <= law.PRECARITY.full or not ZERO < share < owed:
         return Outcome.FULL, owed
-    return Outcome.PARTIAL, euros(owed * law.PRECARITY.share)
+    return Outcome.PARTIAL, share
 
 
 def instruction_file(case: AppealCase) -> dict:

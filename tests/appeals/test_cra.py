@@ -178,6 +178,9 @@ def test_the_precarity_rule_proposes_partial_or_rejection(household, secretary):
     file = selectors.instruction_file(case)
     assert file["precarity"].weighted_income == D("666.67")
     assert file["proposal"] == (Outcome.PARTIAL, D("300.00"))
+    # One cent left cannot be halved (a partial remission lies strictly between 0 and the
+    # balance): remitted whole (the twin's 1 % demo stopped on such a proposal).
+    assert selectors.proposal(case, file["precarity"], D("0.01")) == (Outcome.FULL, D("0.01"))
     other = HouseholdFactory()
     resources(other, fiscal="60000", rent="500")
     rich = debt_of(other, amount="100.00")
