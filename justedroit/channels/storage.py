@@ -38,6 +38,12 @@ def max_bytes() -> int:
     return int(getattr(settings, "CHANNELS_DOCUMENT_MAX_BYTES", DEFAULT_MAX_BYTES))
 
 
+def read_bounded(upload) -> bytes:
+    """An uploaded file's content, at most one byte beyond the limit: enough for the checks to
+    refuse a file that is too big without reading all of it."""
+    return upload.read(max_bytes() + 1)
+
+
 @dataclass(frozen=True)
 class CheckedFile:
     content: bytes

@@ -27,8 +27,8 @@ from justedroit.registry.selectors import household_by_number
 
 
 def _upload(file) -> network.Upload:
-    """The uploaded file, read up to one byte past the limit so that a bigger one is refused."""
-    return network.Upload(file.name or "", file.read(storage.max_bytes() + 1))
+    """The uploaded file, as the service reads it."""
+    return network.Upload(file.name or "", storage.read_bounded(file))
 
 
 @require_http_methods(["GET", "POST"])

@@ -78,7 +78,7 @@ def document_upload(request):
                 household=household,
                 kind=form.cleaned_data["kind"],
                 filename=upload.name,
-                content=upload.read(storage.max_bytes() + 1),
+                content=storage.read_bounded(upload),
                 acting_user=request.user,
             )
         except ValidationError as error:

@@ -79,7 +79,7 @@ def _upload(request, household, requests, form) -> bool:
                 household=household,
                 kind=form.cleaned_data["kind"],
                 filename=upload.name,
-                content=upload.read(storage.max_bytes() + 1),
+                content=storage.read_bounded(upload),
                 acting_user=request.user,
             )
             control_services.document_receive(
