@@ -22,6 +22,8 @@ def test_month_progress_names_the_step_the_month_and_its_rank():
     progress("mois", "2021-01 déclarations et fichiers : declarations 12")
     progress("cycle", "2021-01 paiements : terminé en 1.2 s — 40 paiements")
     progress("cycle", "2021-02 paiements : terminé en 1.1 s — 41 paiements")
+    progress("cycle", "2021-01 recalcul : terminé en 0.5 s — 3 foyers")
+    progress("cycle", "2021-02 lettres : terminé en 0.1 s — 2 lettres")
     lines = command.stderr.getvalue().splitlines()
     assert (
         lines[0]
@@ -30,7 +32,9 @@ def test_month_progress_names_the_step_the_month_and_its_rank():
     assert lines[1].startswith("étape 4/5 : mois 1/24 (2021-01) cycle : paiements : terminé")
     assert lines[2].startswith("étape 4/5 : mois 2/24 (2021-02) cycle : paiements")
     assert "reste environ" in lines[2]  # an estimate once a month is done
-    assert progress.worked == 2
+    # A note about an earlier month does not count as a new month.
+    assert lines[4].startswith("étape 4/5 : mois 2/24 (2021-02) cycle : lettres")
+    assert progress.worked == 4
 
 
 def test_a_second_run_reuses_everything(small_twin, settings, tmp_path):

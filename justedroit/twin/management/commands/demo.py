@@ -149,7 +149,8 @@ class MonthProgress:
 
     def __call__(self, name: str, note: str) -> None:
         month = note[:7]
-        if month != self.month and month[:4].isdigit():
+        # Months run in order; a note about an earlier month (a recomputation) keeps the rank.
+        if month > self.month and month[:4].isdigit():
             self.month, self.rank = month, self.rank + 1
         if name == "cycle" and "déjà fait" not in note and "terminé" in note:
             self.worked += 1
