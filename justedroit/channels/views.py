@@ -32,7 +32,13 @@ from justedroit.core import clock
 from justedroit.core import selectors as core_selectors
 from justedroit.core import services as core_services
 from justedroit.core.audit import display_record
-from justedroit.core.web import consultation_reason, requires, year_param
+from justedroit.core.web import (
+    consultation_reason,
+    requires,
+    submit_action,
+    submit_form,
+    year_param,
+)
 from justedroit.core.worklists import Column, worklist
 from justedroit.registry import selectors as registry
 
@@ -45,19 +51,17 @@ def home(request):
         callback = selectors.callback_by_pk(request.POST.get("callback"))
         if callback is None:
             raise Http404
-        try:
-            calls.callback_request_complete(
+        submit_action(
+            request,
+            lambda: calls.callback_request_complete(
                 callback=callback, acting_user=request.user, note=request.POST.get("note", "")
-            )
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(
-                request,
+            ),
+            said=lambda _: (
                 f"Rappel au {callback.phone}"
                 + (f" (foyer {callback.household.number})" if callback.household else "")
-                + " noté comme effectué.",
-            )
+                + " noté comme effectué."
+            ),
+        )
         return redirect(reverse("channels:home") + "#rappels")
     user = request.user
     assign = {
@@ -174,7 +178,8 @@ def task_assign(request):
         raise PermissionDenied
     username = form.cleaned_data["agent"]
     agent = core_selectors.user_by_username(username) if username else None
-    try:
+
+    def assign():
         if username and agent is None:
             raise ValidationError(f"Aucun agent n'a l'identifiant « {username} ».")
         core_services.task_assign(
@@ -185,17 +190,18 @@ def task_assign(request):
             may_reassign=perms.can_assign_tasks_to_others(request.user),
             household_number=task.household.number if task.household else "",
         )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(
-            request,
+
+    submit_action(
+        request,
+        assign,
+        said=lambda _: (
             "La tâche est libérée."
             if agent is None
             else "La tâche vous est attribuée."
             if agent == request.user
-            else f"La tâche est attribuée à {agent.get_full_name() or agent.username}.",
-        )
+            else f"La tâche est attribuée à {agent.get_full_name() or agent.username}."
+        ),
+    )
     return redirect(reverse("channels:home") + f"#{anchor}")
 
 
@@ -412,28 +418,27 @@ def document_detail(request, pk):
     if request.method == "POST":
         if form is None:
             messages.error(request, "Ce document est déjà traité.")
-        elif form.is_valid():
-            try:
-                documents.document_process(
-                    document=document,
-                    outcome=form.cleaned_data["outcome"],
-                    note=form.cleaned_data["note"],
-                    acting_user=request.user,
+        elif done := submit_form(
+            request,
+            form,
+            lambda data: documents.document_process(
+                document=document,
+                outcome=data["outcome"],
+                note=data["note"],
+                acting_user=request.user,
+            ),
+            said=lambda _: (
+                f"Document « {document.get_kind_display()} » du foyer "
+                f"{document.household.number} : "
+                + (
+                    "pris en compte."
+                    if form.cleaned_data["outcome"] == Outcome.ACCEPTED
+                    else "refusé."
                 )
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                messages.success(
-                    request,
-                    f"Document « {document.get_kind_display()} » du foyer "
-                    f"{document.household.number} : "
-                    + (
-                        "pris en compte."
-                        if form.cleaned_data["outcome"] == Outcome.ACCEPTED
-                        else "refusé."
-                    ),
-                )
-                return redirect("channels:document_detail", pk=pk)
+            ),
+            then=lambda _: redirect("channels:document_detail", pk=pk),
+        ):
+            return done
     contact_consult(
         household=document.household,
         obj=document,
