@@ -32,6 +32,7 @@ from justedroit.core import clock
 from justedroit.core import selectors as core_selectors
 from justedroit.core import services as core_services
 from justedroit.core.audit import display_record
+from justedroit.core.french import day_and_time
 from justedroit.core.web import (
     consultation_reason,
     requires,
@@ -289,7 +290,11 @@ def _thread_action(request, thread, action: str, form) -> str:
             )
         if action == "assign":
             emails.thread_assign(thread=thread, team=data["team"], acting_user=request.user)
-            return f"Le fil est affecté à l'équipe « {Team(data['team']).label} »."
+            return (
+                f"Le fil « {thread.subject} »"
+                + (f" du foyer {thread.household.number}" if thread.household else "")
+                + f" est affecté à l'équipe « {Team(data['team']).label} »."
+            )
         if action == "reject":
             emails.thread_reject(thread=thread, note=data["note"], acting_user=request.user)
             return "Le fil est écarté : il sort de la file de tri."
@@ -363,25 +368,37 @@ def quarantine_detail(request, pk):
         raise Http404
     can_handle = perms.can_handle_quarantine(request.user)
     form = QuarantineDiscardForm(request.POST if "discard" in request.POST else None)
-    if request.method == "POST":
+    if "discard" in request.POST:
+        if done := submit_form(
+            request,
+            form,
+            lambda data: email_import.quarantine_discard(
+                item=item, note=data["note"], acting_user=request.user
+            ),
+            said=lambda _: f"{_quarantined(item)} est écarté : il sort de la quarantaine.",
+            then=lambda _: redirect("channels:quarantine"),
+        ):
+            return done
+    elif request.method == "POST":
+        without = "without_attachments" in request.POST
         try:
-            if "discard" in request.POST:
-                if form.is_valid():
-                    email_import.quarantine_discard(
-                        item=item, note=form.cleaned_data["note"], acting_user=request.user
-                    )
-                    messages.success(request, "Le courriel est écarté.")
-                    return redirect("channels:quarantine")
-            else:
-                message = email_import.quarantine_retry(
-                    item=item,
-                    acting_user=request.user,
-                    without_refused_attachments="without_attachments" in request.POST,
-                )
-                messages.success(request, "Le courriel est classé.")
-                return redirect("channels:email_thread", pk=message.thread_id)
+            message = email_import.quarantine_retry(
+                item=item, acting_user=request.user, without_refused_attachments=without
+            )
         except ValidationError as error:
             form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                f"{_quarantined(item)} est classé"
+                + (" sans ses pièces jointes refusées" if without else "")
+                + (
+                    f" dans le dossier du foyer {message.thread.household.number}."
+                    if message.thread.household
+                    else " : il attend d'être rattaché à un foyer (file de tri)."
+                ),
+            )
+            return redirect("channels:email_thread", pk=message.thread_id)
     contact_consult(
         household=None,
         obj=item,
@@ -397,6 +414,14 @@ def quarantine_detail(request, pk):
             "form": form if can_handle and item.status == QuarantineStatus.PENDING else None,
         },
         status=400 if request.method == "POST" else 200,
+    )
+
+
+def _quarantined(item) -> str:
+    """Which message: its announced subject and sender, and when it arrived."""
+    return (
+        f"Le courriel « {item.subject or 'sans objet'} » de {item.sender or 'expéditeur inconnu'}"
+        f", reçu le {day_and_time(item.received_at)},"
     )
 
 
