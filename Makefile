@@ -40,10 +40,13 @@ demo: install $(DEMO_SECRET)
 	@# Five steps, each saying where it is; a second run reuses the database and the twin.
 	DEBUG=1 $(MANAGE) demo --scale $(DEMO_SCALE) --seed 86
 	@echo "Juste Droit sert http://$(HOST) (Ctrl-C pour arrêter)"
-	@# The worker sends the queued SMS and e-mails; it stops with the server.
+	@# The worker sends the queued SMS and e-mails; it stops with the server. Quiet: the console
+	@# SMS backend would print every SMS the twin's campaigns queued (they stay in the database,
+	@# shown on the campaign pages).
 	export SECRET_KEY="$$(cat $(DEMO_SECRET))"; \
 	if [ -s $(DEMO_INSTANT) ]; then export JUSTEDROIT_TODAY="$$(cat $(DEMO_INSTANT))"; fi; \
-	$(MANAGE) db_worker --no-reload --queue-name '*' -v 0 & worker=$$!; \
+	JUSTEDROIT_SMS_CONSOLE_LEVEL=WARNING $(MANAGE) db_worker --no-reload --queue-name '*' -v 0 & \
+	worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(MANAGE) runserver $(HOST) --noreload --insecure
 

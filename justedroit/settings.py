@@ -279,6 +279,17 @@ JUSTEDROIT_TODAY = os.environ.get("JUSTEDROIT_TODAY") or None
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "stdout": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout"},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    # The console SMS backend's messages (reception.notifications.backends).
+    "loggers": {
+        "justedroit.sms": {
+            "handlers": ["stdout"],
+            "level": os.environ.get("JUSTEDROIT_SMS_CONSOLE_LEVEL", "INFO"),
+            "propagate": False,
+        }
+    },
 }

@@ -59,3 +59,22 @@ def test_a_page_shows_the_form_s_own_error_once(client, make_user):
     response = client.post(reverse("data_protection:subject_export"), {"format": "html"})
     assert response.status_code == 400
     assert response.content.decode().count("Indiquez un NIR ou un numéro allocataire.") == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("url", "data", "field"),
+    [
+        ("quality:supervision", {"form": "plan"}, "id_agent"),
+        ("reception:planning_closures", {"site": "poitiers"}, "id_reason"),
+    ],
+)
+def test_pages_that_drew_their_fields_by_hand_use_the_shared_renderer(
+    client, make_user, url, data, field
+):
+    """The quality pages looped over their fields, reception's planning pages had a renderer of
+    their own: both now give the shared summary and the error beside its field."""
+    client.force_login(make_user(Role.MANAGER))
+    page = client.post(reverse(url), data).content.decode()
+    assert page.index('class="error-summary"') < page.index(f'<label for="{field}"')
+    assert f'<a href="#{field}">' in page and f'id="{field}_error"' in page

@@ -26,7 +26,7 @@ from justedroit.appeals.forms import (
 )
 from justedroit.core import clock
 from justedroit.core.audit import display_record
-from justedroit.core.web import requires
+from justedroit.core.web import requires, submit_form
 from justedroit.recovery import selectors as ledger
 from justedroit.registry import selectors as registry
 from justedroit.registry.services import household_consult
@@ -169,15 +169,18 @@ def case(request, pk):
 @requires(perms.can_view_session, post=perms.can_work_cra_cases)
 def sessions(request):
     form = SessionForm(request.POST or None, members=selectors.active_members())
-    if request.method == "POST" and form.is_valid():
-        chosen = [m for m in selectors.active_members() if m.pk in form.cleaned_data["members"]]
-        try:
-            session = services.session_create(
-                held_on=form.cleaned_data["held_on"], members=chosen, acting_user=request.user
-            )
-            return redirect("appeals:session", pk=session.pk)
-        except ValidationError as error:
-            form.add_error(None, error)
+    if done := submit_form(
+        request,
+        form,
+        lambda data: services.session_create(
+            held_on=data["held_on"],
+            members=[m for m in selectors.active_members() if m.pk in data["members"]],
+            acting_user=request.user,
+        ),
+        said=None,
+        then=lambda session: redirect("appeals:session", pk=session.pk),
+    ):
+        return done
     member = selectors.member_of(request.user)
     listed = (
         selectors.sessions()

@@ -32,7 +32,14 @@ from justedroit.core import clock
 from justedroit.core import selectors as core_selectors
 from justedroit.core import services as core_services
 from justedroit.core.audit import display_record
-from justedroit.core.web import consultation_reason, requires, year_param
+from justedroit.core.french import day_and_time
+from justedroit.core.web import (
+    consultation_reason,
+    requires,
+    submit_action,
+    submit_form,
+    year_param,
+)
 from justedroit.core.worklists import Column, worklist
 from justedroit.registry import selectors as registry
 
@@ -45,19 +52,17 @@ def home(request):
         callback = selectors.callback_by_pk(request.POST.get("callback"))
         if callback is None:
             raise Http404
-        try:
-            calls.callback_request_complete(
+        submit_action(
+            request,
+            lambda: calls.callback_request_complete(
                 callback=callback, acting_user=request.user, note=request.POST.get("note", "")
-            )
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(
-                request,
+            ),
+            said=lambda _: (
                 f"Rappel au {callback.phone}"
                 + (f" (foyer {callback.household.number})" if callback.household else "")
-                + " noté comme effectué.",
-            )
+                + " noté comme effectué."
+            ),
+        )
         return redirect(reverse("channels:home") + "#rappels")
     user = request.user
     assign = {
@@ -174,7 +179,8 @@ def task_assign(request):
         raise PermissionDenied
     username = form.cleaned_data["agent"]
     agent = core_selectors.user_by_username(username) if username else None
-    try:
+
+    def assign():
         if username and agent is None:
             raise ValidationError(f"Aucun agent n'a l'identifiant « {username} ».")
         core_services.task_assign(
@@ -185,17 +191,18 @@ def task_assign(request):
             may_reassign=perms.can_assign_tasks_to_others(request.user),
             household_number=task.household.number if task.household else "",
         )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(
-            request,
+
+    submit_action(
+        request,
+        assign,
+        said=lambda _: (
             "La tâche est libérée."
             if agent is None
             else "La tâche vous est attribuée."
             if agent == request.user
-            else f"La tâche est attribuée à {agent.get_full_name() or agent.username}.",
-        )
+            else f"La tâche est attribuée à {agent.get_full_name() or agent.username}."
+        ),
+    )
     return redirect(reverse("channels:home") + f"#{anchor}")
 
 
@@ -283,7 +290,11 @@ def _thread_action(request, thread, action: str, form) -> str:
             )
         if action == "assign":
             emails.thread_assign(thread=thread, team=data["team"], acting_user=request.user)
-            return f"Le fil est affecté à l'équipe « {Team(data['team']).label} »."
+            return (
+                f"Le fil « {thread.subject} »"
+                + (f" du foyer {thread.household.number}" if thread.household else "")
+                + f" est affecté à l'équipe « {Team(data['team']).label} »."
+            )
         if action == "reject":
             emails.thread_reject(thread=thread, note=data["note"], acting_user=request.user)
             return "Le fil est écarté : il sort de la file de tri."
@@ -357,25 +368,37 @@ def quarantine_detail(request, pk):
         raise Http404
     can_handle = perms.can_handle_quarantine(request.user)
     form = QuarantineDiscardForm(request.POST if "discard" in request.POST else None)
-    if request.method == "POST":
+    if "discard" in request.POST:
+        if done := submit_form(
+            request,
+            form,
+            lambda data: email_import.quarantine_discard(
+                item=item, note=data["note"], acting_user=request.user
+            ),
+            said=lambda _: f"{_quarantined(item)} est écarté : il sort de la quarantaine.",
+            then=lambda _: redirect("channels:quarantine"),
+        ):
+            return done
+    elif request.method == "POST":
+        without = "without_attachments" in request.POST
         try:
-            if "discard" in request.POST:
-                if form.is_valid():
-                    email_import.quarantine_discard(
-                        item=item, note=form.cleaned_data["note"], acting_user=request.user
-                    )
-                    messages.success(request, "Le courriel est écarté.")
-                    return redirect("channels:quarantine")
-            else:
-                message = email_import.quarantine_retry(
-                    item=item,
-                    acting_user=request.user,
-                    without_refused_attachments="without_attachments" in request.POST,
-                )
-                messages.success(request, "Le courriel est classé.")
-                return redirect("channels:email_thread", pk=message.thread_id)
+            message = email_import.quarantine_retry(
+                item=item, acting_user=request.user, without_refused_attachments=without
+            )
         except ValidationError as error:
             form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                f"{_quarantined(item)} est classé"
+                + (" sans ses pièces jointes refusées" if without else "")
+                + (
+                    f" dans le dossier du foyer {message.thread.household.number}."
+                    if message.thread.household
+                    else " : il attend d'être rattaché à un foyer (file de tri)."
+                ),
+            )
+            return redirect("channels:email_thread", pk=message.thread_id)
     contact_consult(
         household=None,
         obj=item,
@@ -391,6 +414,14 @@ def quarantine_detail(request, pk):
             "form": form if can_handle and item.status == QuarantineStatus.PENDING else None,
         },
         status=400 if request.method == "POST" else 200,
+    )
+
+
+def _quarantined(item) -> str:
+    """Which message: its announced subject and sender, and when it arrived."""
+    return (
+        f"Le courriel « {item.subject or 'sans objet'} » de {item.sender or 'expéditeur inconnu'}"
+        f", reçu le {day_and_time(item.received_at)},"
     )
 
 
@@ -412,28 +443,27 @@ def document_detail(request, pk):
     if request.method == "POST":
         if form is None:
             messages.error(request, "Ce document est déjà traité.")
-        elif form.is_valid():
-            try:
-                documents.document_process(
-                    document=document,
-                    outcome=form.cleaned_data["outcome"],
-                    note=form.cleaned_data["note"],
-                    acting_user=request.user,
+        elif done := submit_form(
+            request,
+            form,
+            lambda data: documents.document_process(
+                document=document,
+                outcome=data["outcome"],
+                note=data["note"],
+                acting_user=request.user,
+            ),
+            said=lambda _: (
+                f"Document « {document.get_kind_display()} » du foyer "
+                f"{document.household.number} : "
+                + (
+                    "pris en compte."
+                    if form.cleaned_data["outcome"] == Outcome.ACCEPTED
+                    else "refusé."
                 )
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                messages.success(
-                    request,
-                    f"Document « {document.get_kind_display()} » du foyer "
-                    f"{document.household.number} : "
-                    + (
-                        "pris en compte."
-                        if form.cleaned_data["outcome"] == Outcome.ACCEPTED
-                        else "refusé."
-                    ),
-                )
-                return redirect("channels:document_detail", pk=pk)
+            ),
+            then=lambda _: redirect("channels:document_detail", pk=pk),
+        ):
+            return done
     contact_consult(
         household=document.household,
         obj=document,

@@ -29,7 +29,7 @@ from justedroit.controls.targeting import FEATURES, NAIVE_EXTRA, explain
 from justedroit.core import clock
 from justedroit.core.audit import display_record
 from justedroit.core.selectors import user_by_username
-from justedroit.core.web import requires, year_param
+from justedroit.core.web import requires, submit_form, year_param
 from justedroit.registry import selectors as registry
 from justedroit.registry.services import household_consult
 
@@ -113,14 +113,14 @@ def control(request, pk):
         extra = {"members": members} if action == "close" else {}
         form = ACTIONS[action](request.POST, prefix=action, **extra)
         forms[action] = form
-        if form.is_valid():
-            try:
-                message = _act(request, control, action, form.cleaned_data)
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                messages.success(request, message)
-                return redirect("controls:control", pk=control.pk)
+        if done := submit_form(
+            request,
+            form,
+            lambda data: _act(request, control, action, data),
+            said=lambda message: message,
+            then=lambda _: redirect("controls:control", pk=control.pk),
+        ):
+            return done
         status = 400
     household_consult(
         household=household, acting_user=request.user, reason="Contrôle", page="Dossier de contrôle"
@@ -218,16 +218,16 @@ def visit_report(request, pk):
     if control is None or control.kind != ControlKind.ON_SITE:
         raise Http404
     form = VisitReportForm(request.POST or None, initial={"visited_on": clock.today()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.visit_report_record(
-                control=control, acting_user=request.user, **form.cleaned_data
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, "Rapport de visite enregistré.")
-            return redirect("controls:control", pk=control.pk)
+    if done := submit_form(
+        request,
+        form,
+        lambda data: services.visit_report_record(
+            control=control, acting_user=request.user, **data
+        ),
+        said=lambda _: "Rapport de visite enregistré.",
+        then=lambda _: redirect("controls:control", pk=control.pk),
+    ):
+        return done
     household_consult(
         household=control.household,
         acting_user=request.user,
@@ -285,26 +285,35 @@ def targeting(request):
 def targeting_list(request):
     model = selectors.current_model()
     form = TargetingDecisionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        score = selectors.targeting_score(form.cleaned_data["score"])
+
+    def decide(data):
+        score = selectors.targeting_score(data["score"])
         if score is None:
             raise Http404
-        try:
-            decision = services.targeting_decide(
-                score=score,
-                decision=form.cleaned_data["decision"],
-                kind=form.cleaned_data["kind"] or ControlKind.DOCUMENTS,
-                reason=form.cleaned_data["reason"],
-                acting_user=request.user,
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            if decision.control_id:
-                messages.success(request, f"Contrôle n° {decision.control_id} ouvert.")
-                return redirect("controls:control", pk=decision.control_id)
-            messages.success(request, f"Foyer {score.household.number} écarté.")
-            return redirect("controls:targeting_list")
+        return services.targeting_decide(
+            score=score,
+            decision=data["decision"],
+            kind=data["kind"] or ControlKind.DOCUMENTS,
+            reason=data["reason"],
+            acting_user=request.user,
+        )
+
+    if done := submit_form(
+        request,
+        form,
+        decide,
+        said=lambda decision: (
+            f"Contrôle n° {decision.control_id} ouvert."
+            if decision.control_id
+            else f"Foyer {decision.household.number} écarté."
+        ),
+        then=lambda decision: (
+            redirect("controls:control", pk=decision.control_id)
+            if decision.control_id
+            else redirect("controls:targeting_list")
+        ),
+    ):
+        return done
     scores = list(selectors.targeting_list(model)) if model is not None else []
     decisions = list(selectors.targeting_decisions(limit=20))
     shown = [s.household.number for s in scores] + [d.household.number for d in decisions]

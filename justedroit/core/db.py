@@ -5,6 +5,7 @@ import contextlib
 import dataclasses
 import fcntl
 import operator
+import os
 import re
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -182,12 +183,33 @@ def _advisory_lock(name: str) -> Iterator[None]:
 
 @contextlib.contextmanager
 def _file_lock(path: str) -> Iterator[None]:
-    with open(path, "a") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise LockHeld(path) from None
-        yield  # closing the file releases the lock
+    """The holder removes the file as it finishes, still holding it, so that no lock file stays
+    behind. A process that opened the file before and locks it once released finds it removed
+    and starts again on a new file: it never holds the lock beside the one who created that new
+    file."""
+    while True:
+        with open(path, "a") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise LockHeld(path) from None
+            if not _is_file_at(handle, path):
+                continue  # removed by the holder that just finished: lock the new one
+            try:
+                yield
+            finally:
+                with contextlib.suppress(FileNotFoundError):  # removed by hand meanwhile
+                    os.unlink(path)
+            return  # closing the file releases the lock
+
+
+def _is_file_at(handle, path: str) -> bool:
+    try:
+        at = os.stat(path)
+    except FileNotFoundError:
+        return False
+    held = os.fstat(handle.fileno())
+    return (at.st_dev, at.st_ino) == (held.st_dev, held.st_ino)
 
 
 @contextlib.contextmanager

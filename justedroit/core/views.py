@@ -17,7 +17,7 @@ from justedroit.core.forms import (
     SendRetryForm,
 )
 from justedroit.core.models import AuditAction
-from justedroit.core.web import BadParameter, public, requires
+from justedroit.core.web import BadParameter, public, requires, submit_action
 
 AUDIT_PAGE_SIZE = 100
 
@@ -83,16 +83,15 @@ def failed_sends(request):
         if not form.is_valid():
             messages.error(request, "Demande de renvoi invalide.")
             return redirect("core:failed_sends")
-        try:
-            sending.send_retry(
+        submit_action(
+            request,
+            lambda: sending.send_retry(
                 kind_key=form.cleaned_data["kind"],
                 pk=form.cleaned_data["pk"],
                 acting_user=request.user,
-            )
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, "Le message est remis en file d'envoi.")
+            ),
+            said=lambda _: "Le message est remis en file d'envoi.",
+        )
         return redirect("core:failed_sends")
     listing = sending.sends_needing_attention()
     shown = [row for _, rows in listing for row in rows]
@@ -184,12 +183,11 @@ def api_tokens(request):
         if token is None:
             messages.error(request, "Jeton inconnu.")
         else:
-            try:
-                services.api_token_revoke(token=token, acting_user=request.user)
-            except ValidationError as error:
-                messages.error(request, " ".join(error.messages))
-            else:
-                messages.success(request, f"Le jeton {token.prefix}… est révoqué.")
+            submit_action(
+                request,
+                lambda: services.api_token_revoke(token=token, acting_user=request.user),
+                said=lambda _: f"Le jeton {token.prefix}… est révoqué.",
+            )
         return redirect("core:api_tokens")
     if request.method == "POST":
         form = ApiTokenCreateForm(request.POST, partner_accounts=selectors.partner_accounts())

@@ -1,18 +1,24 @@
 """Web helpers shared by every app's views: permission gate, consultation reasons, query
-parameters checked before use, and French error pages."""
+parameters checked before use, French error pages, and the one way a form's POST calls a
+service."""
 
 import datetime as dt
 import functools
 import hmac
 import json
 from collections.abc import Callable
+from typing import Any, TypeVar
 
+from django import forms
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import BadRequest, PermissionDenied
-from django.http import Http404, HttpResponse
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
 
 from justedroit.core import clock
+
+T = TypeVar("T")
 
 
 def requires(permission: Callable[..., bool], *, post: Callable[..., bool] | None = None):
@@ -114,3 +120,44 @@ def provider_payload(request) -> object:
         return json.loads(request.body)
     except ValueError:
         return HttpResponse("Corps JSON illisible.", status=400, content_type="text/plain")
+
+
+def submit_form(
+    request: HttpRequest,
+    form: forms.BaseForm,
+    write: Callable[[dict[str, Any]], T],
+    *,
+    said: Callable[[T], str] | None,
+    then: Callable[[T], HttpResponse],
+    error_field: str | None = None,
+) -> HttpResponse | None:
+    """The POST of a page's form: validate `form`, `write` with its cleaned data (a service
+    call), show the success message `said` of what it returned and answer `then` of it (a
+    redirect). None when there is nothing to answer yet: not a POST, an invalid form, or a service
+    that refused (its ValidationError is put on the form, on `error_field` or the whole form, so
+    the page shows it in its error summary when the view renders the form again)."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        written = write(form.cleaned_data)
+    except ValidationError as error:
+        form.add_error(error_field, error)
+        return None
+    if said is not None:
+        messages.success(request, said(written))
+    return then(written)
+
+
+def submit_action(
+    request: HttpRequest, write: Callable[[], T], *, said: Callable[[T], str]
+) -> bool:
+    """A button that acts without a form to show again (complete, cancel, revoke…): `write`,
+    then the success message `said` of what it returned, or the service's refusal as an error
+    message. Whether it was written; the view redirects either way."""
+    try:
+        written = write()
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return False
+    messages.success(request, said(written))
+    return True

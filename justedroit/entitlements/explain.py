@@ -64,6 +64,7 @@ def household_explanation(*, household: Household, month: dt.date, as_of: dt.dat
     if errors:
         raise ValidationError(f"Foyer {household.number}, {month:%m/%Y} : {errors[0].message_fr}")
     # The RSA and the prime d'activité as paid: the quarterly right (entitlements.quarters).
+    phase = quarter_phases(month, [household.id]).get(household.id)
     (result,) = quarter_freeze(
         results,
         {inputs[0].id: inputs[0]},
@@ -71,8 +72,8 @@ def household_explanation(*, household: Household, month: dt.date, as_of: dt.dat
         as_of=as_of,
         ids_by_number=ids_by_number,
         with_intermediates=True,
+        phases={household.id: phase} if phase else {},
     )
-    phase = quarter_phases(month, [household.id]).get(household.id)
     received = rsa.get(household.id, {})
     return {
         "household": household.number,

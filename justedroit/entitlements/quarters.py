@@ -80,15 +80,19 @@ def quarter_freeze(
     as_of: dt.datetime,
     ids_by_number: Mapping[str, int],
     with_intermediates: bool = False,
+    phases: Mapping[int, dt.date] | None = None,
 ) -> list[rules.HouseholdResult]:
     """`results` of `month` with the RSA and prime d'activité of each household claiming one
     replaced by the quarterly right: those of the first month of its period, unless its
     situation changed since (then those of `month`), computed on the resources declared (no
     partner's fact fills a month: `situations(declared_resources=True)`) known at `as_of`.
     `inputs`: the month's inputs by numéro. `with_intermediates`: the RSA's and prime
-    d'activité's intermediate values are those of the computation their amounts come from."""
+    d'activité's intermediate values are those of the computation their amounts come from.
+    `phases`: the `quarter_phases` of these households in `month`, when the caller read them
+    already (one query instead of two)."""
     claimed = [r for r in results if r.claims.intersection(QUARTERLY)]
-    phases = quarter_phases(month, [ids_by_number[r.household_id] for r in claimed])
+    if phases is None:
+        phases = quarter_phases(month, [ids_by_number[r.household_id] for r in claimed])
     by_start: dict[dt.date, list[int]] = defaultdict(list)
     for result in claimed:
         household_id = ids_by_number[result.household_id]

@@ -1,11 +1,10 @@
-from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from justedroit.core import clock
-from justedroit.core.web import consultation_reason, month_in_range, requires
+from justedroit.core.web import consultation_reason, month_in_range, requires, submit_form
 from justedroit.entitlements import explain, perms, selectors, services
 from justedroit.entitlements.forms import RecomputeForm
 from justedroit.registry import selectors as registry
@@ -26,25 +25,24 @@ def household_rights(request, number):
     form = (
         RecomputeForm(request.POST or None) if perms.can_recompute_household(request.user) else None
     )
-    if form is not None and form.is_valid():  # a bound form: POST, by a role that recomputes
-        try:
-            created = services.household_recompute(
+    if form is not None and (  # a role that recomputes
+        done := submit_form(
+            request,
+            form,
+            lambda data: services.household_recompute(
                 household=household,
-                first_month=form.cleaned_data["first_month"],
-                last_month=form.cleaned_data["last_month"],
-                reason=form.cleaned_data["reason"],
+                first_month=data["first_month"],
+                last_month=data["last_month"],
+                reason=data["reason"],
                 acting_user=request.user,
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(
-                request,
-                explain.recompute_sentence(
-                    created, form.cleaned_data["first_month"], form.cleaned_data["last_month"]
-                ),
-            )
-            return redirect("entitlements:household_rights", number=number)
+            ),
+            said=lambda created: explain.recompute_sentence(
+                created, form.cleaned_data["first_month"], form.cleaned_data["last_month"]
+            ),
+            then=lambda _: redirect("entitlements:household_rights", number=number),
+        )
+    ):
+        return done
     registry_services.household_consult(
         household=household,
         acting_user=request.user,

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from justedroit.channels import selectors as channel_selectors
 from justedroit.core import clock
 from justedroit.core.audit import display_record
-from justedroit.core.web import requires
+from justedroit.core.web import requires, submit_form
 from justedroit.fraud import parameters, perms, selectors, services
 from justedroit.fraud.forms import (
     ComplaintForm,
@@ -128,14 +128,14 @@ def file(request, pk):
         if action not in ACTIONS:
             raise Http404
         form = forms[action] = ACTIONS[action](request.POST, prefix=action)
-        if form.is_valid():
-            try:
-                message = _act(request, file, action, form.cleaned_data)
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                messages.success(request, message)
-                return redirect("fraud:file", pk=file.pk)
+        if done := submit_form(
+            request,
+            form,
+            lambda data: _act(request, file, action, data),
+            said=lambda message: message,
+            then=lambda _: redirect("fraud:file", pk=file.pk),
+        ):
+            return done
         status = 400
     household_consult(
         household=file.household,
@@ -240,14 +240,14 @@ def decision(request, pk):
         if action not in DIRECTOR_ACTIONS:
             raise Http404
         form = forms[action] = DIRECTOR_ACTIONS[action](request.POST, prefix=action)
-        if form.is_valid():
-            try:
-                message = _decide(request, file, action, form.cleaned_data)
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                messages.success(request, message)
-                return redirect("fraud:director")
+        if done := submit_form(
+            request,
+            form,
+            lambda data: _decide(request, file, action, data),
+            said=lambda message: message,
+            then=lambda _: redirect("fraud:director"),
+        ):
+            return done
         status = 400
     household_consult(
         household=file.household,

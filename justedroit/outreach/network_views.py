@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods
 from justedroit.channels import storage
 from justedroit.core import clock
 from justedroit.core.audit import display_record
-from justedroit.core.web import requires, year_param
+from justedroit.core.web import requires, submit_form, year_param
 from justedroit.outreach import charts, perms, selectors
 from justedroit.outreach.forms import (
     ActionForm,
@@ -38,25 +38,23 @@ def meetings(request):
     attendance rate over the year (a table and the same figures as a chart)."""
     year = year_param(request, default=clock.today().year)
     form = MeetingPlanForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            meeting = network.meeting_plan(
-                held_on=data["held_on"],
-                title=data["title"],
-                agenda=data["agenda"],
-                material=_upload(data["material"]) if data["material"] else None,
-                acting_user=request.user,
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(
-                request,
-                f"Réunion du {meeting.held_on:%d/%m/%Y} planifiée, "
-                f"{meeting.invitations.count()} partenaires invités.",
-            )
-            return redirect("outreach:meeting", meeting_id=meeting.pk)
+    if done := submit_form(
+        request,
+        form,
+        lambda data: network.meeting_plan(
+            held_on=data["held_on"],
+            title=data["title"],
+            agenda=data["agenda"],
+            material=_upload(data["material"]) if data["material"] else None,
+            acting_user=request.user,
+        ),
+        said=lambda meeting: (
+            f"Réunion du {meeting.held_on:%d/%m/%Y} planifiée, "
+            f"{meeting.invitations.count()} partenaires invités."
+        ),
+        then=lambda meeting: redirect("outreach:meeting", meeting_id=meeting.pk),
+    ):
+        return done
     attendance = selectors.attendance_rates(year)
     return render(
         request,
@@ -87,19 +85,20 @@ def meeting(request, meeting_id: int):
     if request.method == "POST":
         if request.POST.get("form") == "material":
             material = MaterialForm(request.POST, request.FILES)
-            if material.is_valid():
-                try:
-                    network.material_upload(
-                        title=material.cleaned_data["title"],
-                        upload=_upload(material.cleaned_data["file"]),
-                        meeting=found,
-                        acting_user=request.user,
-                    )
-                except ValidationError as error:
-                    material.add_error("file", error)
-                else:
-                    messages.success(request, "Support déposé : les partenaires le téléchargent.")
-                    return redirect("outreach:meeting", meeting_id=found.pk)
+            if done := submit_form(
+                request,
+                material,
+                lambda data: network.material_upload(
+                    title=data["title"],
+                    upload=_upload(data["file"]),
+                    meeting=found,
+                    acting_user=request.user,
+                ),
+                said=lambda _: "Support déposé : les partenaires le téléchargent.",
+                then=lambda _: redirect("outreach:meeting", meeting_id=found.pk),
+                error_field="file",
+            ):
+                return done
         else:
             attendance = AttendanceForm(request.POST, invitations=invitations)
             if attendance.is_valid():
@@ -131,14 +130,14 @@ def meeting(request, meeting_id: int):
 def actions(request):
     """The collective actions, the most recent first, and a new one on request."""
     form = ActionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            action = network.action_create(**form.cleaned_data, acting_user=request.user)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, f"Action « {action.title} » créée.")
-            return redirect("outreach:action", action_id=action.pk)
+    if done := submit_form(
+        request,
+        form,
+        lambda data: network.action_create(**data, acting_user=request.user),
+        said=lambda action: f"Action « {action.title} » créée.",
+        then=lambda action: redirect("outreach:action", action_id=action.pk),
+    ):
+        return done
     return render(
         request,
         "outreach/actions.html",

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from justedroit.core import clock
 from justedroit.core.audit import display_record
-from justedroit.core.web import provider_payload, public, requires
+from justedroit.core.web import provider_payload, public, requires, submit_action
 from justedroit.outreach import perms, selectors, services
 from justedroit.outreach.forms import MandateRecordForm
 from justedroit.outreach.models import CallOutcome
@@ -78,18 +78,22 @@ def referrals(request):
     status = 200
     if request.method == "POST":
         found = selectors.referral(request.POST.get("referral") or 0)
-        try:
+
+        def close():
             if found is None:
                 raise ValidationError("Orientation introuvable.")
             partners.referral_close(
                 referral=found, outcome=request.POST.get("outcome", ""), acting_user=request.user
             )
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-            status = 400
-        else:
-            messages.success(request, f"Orientation du foyer {found.household.number} traitée.")
+            return found
+
+        if submit_action(
+            request,
+            close,
+            said=lambda closed: f"Orientation du foyer {closed.household.number} traitée.",
+        ):
             return redirect("outreach:referrals")
+        status = 400
     waiting = list(selectors.referrals_open())
     display_record(
         actor=request.user,
@@ -109,7 +113,8 @@ def campaign(request, campaign_id: int):
     status = 200
     if request.method == "POST":
         candidate = selectors.call_to_make(found, request.POST.get("candidate"))
-        try:
+
+        def record():
             if candidate is None:
                 raise ValidationError("Appel introuvable dans la liste.")
             campaigns.call_record(
@@ -117,12 +122,10 @@ def campaign(request, campaign_id: int):
                 outcome=request.POST.get("outcome", ""),
                 acting_user=request.user,
             )
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-            status = 400
-        else:
-            messages.success(request, "Résultat de l'appel enregistré.")
+
+        if submit_action(request, record, said=lambda _: "Résultat de l'appel enregistré."):
             return redirect("outreach:campaign", campaign_id=found.pk)
+        status = 400
     to_call = list(selectors.phone_worklist(found)[: selectors.WORKLIST_PAGE])
     display_record(
         actor=request.user,

@@ -2,15 +2,13 @@
 status, the 2-month clock, the decision and the routes of appeal; a form to send a request
 (works without JavaScript). Reads the appeals domain's selectors, writes through its service."""
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from justedroit.appeals import letters, perms, selectors, services
 from justedroit.appeals.forms import PortalRequestForm
 from justedroit.core import clock
-from justedroit.core.web import requires
+from justedroit.core.web import requires, submit_form
 from justedroit.recovery import selectors as ledger
 
 
@@ -21,10 +19,11 @@ def appeals(request):
     household = account.household if account else None
     debts = [line.debt for line in ledger.own_debts(household)["lines"]] if household else []
     form = PortalRequestForm(request.POST or None, debts=debts)
-    if request.method == "POST" and household is not None and form.is_valid():
-        data = form.cleaned_data
-        try:
-            case = services.case_receive(
+    if household is not None and (
+        done := submit_form(
+            request,
+            form,
+            lambda data: services.case_receive(
                 household=household,
                 kind=data["kind"],
                 channel="portal",
@@ -35,11 +34,12 @@ def appeals(request):
                 received_on=clock.today(),
                 grounds=data["grounds"],
                 acting_user=request.user,
-            )
-            messages.success(request, f"Votre demande n° {case.pk} a bien été reçue.")
-            return redirect("portal:appeals")
-        except ValidationError as error:
-            form.add_error(None, error)
+            ),
+            said=lambda case: f"Votre demande n° {case.pk} a bien été reçue.",
+            then=lambda _: redirect("portal:appeals"),
+        )
+    ):
+        return done
     today = clock.today()
     rows = []
     for line, decision in selectors.own_cases(household, today) if household else []:

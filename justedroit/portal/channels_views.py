@@ -15,7 +15,7 @@ from justedroit.channels.services import documents as document_services
 from justedroit.channels.services import emails as email_services
 from justedroit.channels.services.documents import DeclarationLine
 from justedroit.core import clock, perms
-from justedroit.core.web import requires
+from justedroit.core.web import requires, submit_form
 from justedroit.registry import selectors
 from justedroit.registry.models import MemberRole
 
@@ -37,21 +37,20 @@ def contact(request):
     form = ContactForm(request.POST or None)
     if household is None:
         return _no_file(request, "portal/channels_contact.html", {"form": form})
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            email_services.contact_message_send(
-                household=household,
-                user=request.user,
-                reason=data["reason"],
-                subject=data["subject"],
-                body=data["body"],
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, "Votre message est envoyé. Nous vous répondrons ici.")
-            return redirect("portal:channels_contact")
+    if done := submit_form(
+        request,
+        form,
+        lambda data: email_services.contact_message_send(
+            household=household,
+            user=request.user,
+            reason=data["reason"],
+            subject=data["subject"],
+            body=data["body"],
+        ),
+        said=lambda _: "Votre message est envoyé. Nous vous répondrons ici.",
+        then=lambda _: redirect("portal:channels_contact"),
+    ):
+        return done
     return render(
         request,
         "portal/channels_contact.html",
@@ -71,21 +70,21 @@ def document_upload(request):
     form = DocumentForm(request.POST or None, request.FILES or None)
     if household is None:
         return _no_file(request, "portal/channels_documents.html", {"form": form})
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            document_services.document_upload(
-                household=household,
-                kind=form.cleaned_data["kind"],
-                filename=upload.name,
-                content=storage.read_bounded(upload),
-                acting_user=request.user,
-            )
-        except ValidationError as error:
-            form.add_error("file", error)
-        else:
-            messages.success(request, "Votre document est transmis.")
-            return redirect("portal:channels_documents")
+    if done := submit_form(
+        request,
+        form,
+        lambda data: document_services.document_upload(
+            household=household,
+            kind=data["kind"],
+            filename=data["file"].name,
+            content=storage.read_bounded(data["file"]),
+            acting_user=request.user,
+        ),
+        said=lambda _: "Votre document est transmis.",
+        then=lambda _: redirect("portal:channels_documents"),
+        error_field="file",
+    ):
+        return done
     return render(
         request,
         "portal/channels_documents.html",

@@ -15,7 +15,7 @@ from justedroit.controls import services as control_services
 from justedroit.controls.forms import PortalResponseForm, PortalUploadForm
 from justedroit.controls.models import ResponseChannel
 from justedroit.core import perms
-from justedroit.core.web import requires
+from justedroit.core.web import requires, submit_form
 
 
 @require_http_methods(["GET", "POST"])
@@ -36,22 +36,26 @@ def control_requests(request):
             return redirect("portal:controls_requests")
     elif request.method == "POST" and request.POST.get("action") == "observations":
         response = PortalResponseForm(request.POST, prefix="observations")
-        if response.is_valid():
-            control = next((c for c in waiting if c.pk == response.cleaned_data["control"]), None)
-            try:
-                if control is None:
-                    raise ValidationError("Ce contrôle n'attend pas vos observations.")
-                control_services.control_response_record(
-                    control=control,
-                    text=response.cleaned_data["text"],
-                    channel=ResponseChannel.PORTAL,
-                    acting_user=request.user,
-                )
-            except ValidationError as error:
-                response.add_error(None, error)
-            else:
-                messages.success(request, "Vos observations sont transmises au contrôleur.")
-                return redirect("portal:controls_requests")
+
+        def record(data):
+            control = next((c for c in waiting if c.pk == data["control"]), None)
+            if control is None:
+                raise ValidationError("Ce contrôle n'attend pas vos observations.")
+            control_services.control_response_record(
+                control=control,
+                text=data["text"],
+                channel=ResponseChannel.PORTAL,
+                acting_user=request.user,
+            )
+
+        if done := submit_form(
+            request,
+            response,
+            record,
+            said=lambda _: "Vos observations sont transmises au contrôleur.",
+            then=lambda _: redirect("portal:controls_requests"),
+        ):
+            return done
     return render(
         request,
         "portal/controls_requests.html",

@@ -2,13 +2,12 @@
 of the penalty envisaged, and their observations online (or a request to be heard) within the
 month the law gives (art. R114-11 CSS). It composes the fraud services and owns no rule."""
 
-from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from justedroit.core import perms
-from justedroit.core.web import requires
+from justedroit.core.web import requires, submit_form
 from justedroit.fraud import parameters, selectors
 from justedroit.fraud import services as fraud_services
 from justedroit.fraud.forms import PortalObservationForm
@@ -24,23 +23,27 @@ def fraud_notices(request):
         return render(request, "portal/fraud_notices.html", {"household": None})
     notices = list(selectors.household_notices(household))
     form = PortalObservationForm(request.POST or None, prefix="observations")
-    if request.method == "POST" and form.is_valid():
-        file = next((f for f in notices if f.pk == form.cleaned_data["file"]), None)
-        try:
-            if file is None or file.status != FraudStatus.NOTIFIED:
-                raise ValidationError("Ce dossier n'attend pas vos observations.")
-            fraud_services.observations_record(
-                file=file,
-                text=form.cleaned_data["text"],
-                hearing=form.cleaned_data["hearing"],
-                channel=ObservationChannel.PORTAL,
-                acting_user=request.user,
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, "Vos observations sont transmises au service fraude.")
-            return redirect("portal:fraud_notices")
+
+    def record(data):
+        file = next((f for f in notices if f.pk == data["file"]), None)
+        if file is None or file.status != FraudStatus.NOTIFIED:
+            raise ValidationError("Ce dossier n'attend pas vos observations.")
+        fraud_services.observations_record(
+            file=file,
+            text=data["text"],
+            hearing=data["hearing"],
+            channel=ObservationChannel.PORTAL,
+            acting_user=request.user,
+        )
+
+    if done := submit_form(
+        request,
+        form,
+        record,
+        said=lambda _: "Vos observations sont transmises au service fraude.",
+        then=lambda _: redirect("portal:fraud_notices"),
+    ):
+        return done
     return render(
         request,
         "portal/fraud_notices.html",

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from justedroit.channels import storage
-from justedroit.core.web import requires
+from justedroit.core.web import requires, submit_action, submit_form
 from justedroit.outreach import perms, selectors, services
 from justedroit.outreach.forms import MandateGrantForm, MandateRevokeForm
 from justedroit.outreach.models import OptOutSource
@@ -26,19 +26,19 @@ def outreach_mandates(request):
             _revoke(request, household)
             return redirect("portal:outreach_mandates")
         form = MandateGrantForm(request.POST, partners=selectors.partners())
-        if form.is_valid():
-            try:
-                mandate = services.mandate_grant(
-                    household=household,
-                    partner=form.cleaned_data["partner"],
-                    days=form.cleaned_data["days"],
-                    acting_user=request.user,
-                )
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                messages.success(request, f"Mandat donné à {mandate.partner.name}.")
-                return redirect("portal:outreach_mandates")
+        if done := submit_form(
+            request,
+            form,
+            lambda data: services.mandate_grant(
+                household=household,
+                partner=data["partner"],
+                days=data["days"],
+                acting_user=request.user,
+            ),
+            said=lambda mandate: f"Mandat donné à {mandate.partner.name}.",
+            then=lambda _: redirect("portal:outreach_mandates"),
+        ):
+            return done
     return render(
         request,
         "portal/outreach_mandates.html",
@@ -61,12 +61,11 @@ def _revoke(request, household) -> None:
     if mandate is None:
         messages.error(request, "Mandat introuvable.")
         return
-    try:
-        services.mandate_revoke(mandate=mandate, acting_user=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, f"Mandat à {mandate.partner.name} retiré.")
+    submit_action(
+        request,
+        lambda: services.mandate_revoke(mandate=mandate, acting_user=request.user),
+        said=lambda _: f"Mandat à {mandate.partner.name} retiré.",
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -13,7 +13,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods
 
 from justedroit.core.french import day_and_time
-from justedroit.core.web import requires
+from justedroit.core.web import requires, submit_action
 from justedroit.outreach import selectors as outreach_selectors
 from justedroit.outreach import services as outreach
 from justedroit.reception import perms, selectors, services
@@ -188,17 +188,15 @@ def reception_appointments(request):
         appointment = selectors.household_appointment(household, request.POST.get("id", ""))
         if appointment is None:
             raise Http404
-        try:
-            services.appointment_cancel(
+        submit_action(
+            request,
+            lambda: services.appointment_cancel(
                 appointment=appointment, by_caf=False, acting_user=request.user
-            )
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(
-                request,
-                f"Votre rendez-vous du {day_and_time(appointment.starts_at)} est annulé.",
-            )
+            ),
+            said=lambda _: (
+                f"Votre rendez-vous du {day_and_time(appointment.starts_at)} est annulé."
+            ),
+        )
         return redirect("portal:reception_appointments")
     appointments = selectors.household_appointments(household) if household else []
     return render(

@@ -18,6 +18,8 @@ from justedroit.core.web import (
     BadParameter,
     month_in_range,
     requires,
+    submit_action,
+    submit_form,
     year_param,
 )
 from justedroit.quality import perms, selectors, services
@@ -41,28 +43,31 @@ WIDTH, ROW, LEFT = 640, 28, 200
 @requires(perms.can_view_verification, post=perms.can_review_acts)
 def plans(request):
     form = PlanForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            drawn = services.plan_draw(
-                plan=PlanInput(
-                    name=data["name"],
-                    period_start=data["period_start"],
-                    period_end=data["period_end"],
-                    method=data["method"],
-                    stratify_by=data["stratify_by"],
-                    expected_rate=data["expected_rate"],
-                    margin=data["margin"],
-                    size=data["size"],
-                    seed=data["seed"],
-                ),
-                acting_user=request.user,
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, f"{drawn.size} actes tirés (graine {drawn.seed}).")
-            return redirect("quality:plan", pk=drawn.pk)
+
+    def draw(data):
+        return services.plan_draw(
+            plan=PlanInput(
+                name=data["name"],
+                period_start=data["period_start"],
+                period_end=data["period_end"],
+                method=data["method"],
+                stratify_by=data["stratify_by"],
+                expected_rate=data["expected_rate"],
+                margin=data["margin"],
+                size=data["size"],
+                seed=data["seed"],
+            ),
+            acting_user=request.user,
+        )
+
+    if done := submit_form(
+        request,
+        form,
+        draw,
+        said=lambda drawn: f"{drawn.size} actes tirés (graine {drawn.seed}).",
+        then=lambda drawn: redirect("quality:plan", pk=drawn.pk),
+    ):
+        return done
     return render(
         request,
         "quality/plans.html",
@@ -162,25 +167,24 @@ def review(request, pk: int):
         raise PermissionDenied
     form = ReviewForm(request.POST or None)
     facts = [link.fact for link in found.act.act_facts.all()]
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.review_record(
-                item=found,
-                in_error=data["in_error"],
-                nature=data["nature"],
-                origin=data["origin"],
-                financial=data["financial"],
-                impact=data["impact"],
-                corrections=_corrections(data, facts),
-                note=data["note"],
-                acting_user=request.user,
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, "Vérification enregistrée.")
-            return redirect("quality:plan", pk=found.plan_id)
+    if done := submit_form(
+        request,
+        form,
+        lambda data: services.review_record(
+            item=found,
+            in_error=data["in_error"],
+            nature=data["nature"],
+            origin=data["origin"],
+            financial=data["financial"],
+            impact=data["impact"],
+            corrections=_corrections(data, facts),
+            note=data["note"],
+            acting_user=request.user,
+        ),
+        said=lambda _: "Vérification enregistrée.",
+        then=lambda _: redirect("quality:plan", pk=found.plan_id),
+    ):
+        return done
     display_record(
         actor=request.user,
         page="Qualité : vérification d'un acte",
@@ -239,33 +243,35 @@ def supervision(request):
     posted = request.POST.get("form", "")
     plan_form = SupervisionForm(request.POST if posted == "plan" else None)
     action_form = ActionForm(request.POST if posted == "action" else None)
-    if posted == "plan" and plan_form.is_valid():
-        data = plan_form.cleaned_data
+
+    def draw(data):
         month = clock.month_start(data["month"])
-        try:
-            drawn = services.plan_draw(
-                plan=PlanInput(
-                    name=f"Supervision de {data['agent'].username}, {month:%m/%Y}",
-                    period_start=month,
-                    period_end=clock.add_months(month, 1),
-                    method="simple",
-                    size=data["size"],
-                    agent=data["agent"],
-                ),
-                acting_user=request.user,
-            )
-        except ValidationError as error:
-            plan_form.add_error(None, error)
-        else:
-            return redirect("quality:plan", pk=drawn.pk)
-    if posted == "action" and action_form.is_valid():
-        try:
-            services.quality_action_open(**action_form.cleaned_data, acting_user=request.user)
-        except ValidationError as error:
-            action_form.add_error(None, error)
-        else:
-            messages.success(request, "Action qualité ouverte.")
-            return redirect("quality:supervision")
+        return services.plan_draw(
+            plan=PlanInput(
+                name=f"Supervision de {data['agent'].username}, {month:%m/%Y}",
+                period_start=month,
+                period_end=clock.add_months(month, 1),
+                method="simple",
+                size=data["size"],
+                agent=data["agent"],
+            ),
+            acting_user=request.user,
+        )
+
+    if done := submit_form(
+        request,
+        plan_form,
+        draw,
+        said=None,
+        then=lambda drawn: redirect("quality:plan", pk=drawn.pk),
+    ) or submit_form(
+        request,
+        action_form,
+        lambda data: services.quality_action_open(**data, acting_user=request.user),
+        said=lambda _: "Action qualité ouverte.",
+        then=lambda _: redirect("quality:supervision"),
+    ):
+        return done
     return render(
         request,
         "quality/supervision.html",
@@ -286,18 +292,21 @@ def action_close(request, pk: int):
     action = selectors.quality_actions().filter(pk=pk).first()
     if action is None:
         raise Http404
+    _close_action(request, action)
+    return redirect("quality:supervision")
+
+
+def _close_action(request, action) -> None:
     form = CloseActionForm(request.POST)
-    try:
+
+    def close():
         if not form.is_valid():
             raise ValidationError("Indiquez le bilan de l'action.")
         services.quality_action_close(
             action=action, note=form.cleaned_data["note"], acting_user=request.user
         )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, "Action close.")
-    return redirect("quality:supervision")
+
+    submit_action(request, close, said=lambda _: "Action close.")
 
 
 # The DQI process map, a process's page for its pilot and its yearly reviews.
@@ -346,32 +355,29 @@ def process_page(request, code: str):
     if posted == "action":
         if not perms.can_pilot_process(request.user, found):
             raise PermissionDenied
-        if action_form.is_valid():
-            try:
-                services.quality_action_open(
-                    kind=ActionKind.IMPROVEMENT,
-                    **action_form.cleaned_data,
-                    process=found,
-                    acting_user=request.user,
-                )
-            except ValidationError as error:
-                action_form.add_error(None, error)
-            else:
-                messages.success(request, "Action ajoutée au plan d'action du processus.")
-                return redirect("quality:process", code=code)
+        if done := submit_form(
+            request,
+            action_form,
+            lambda data: services.quality_action_open(
+                kind=ActionKind.IMPROVEMENT, **data, process=found, acting_user=request.user
+            ),
+            said=lambda _: "Action ajoutée au plan d'action du processus.",
+            then=lambda _: redirect("quality:process", code=code),
+        ):
+            return done
     if posted == "pilot":
         if not perms.can_name_pilots(request.user):
             raise PermissionDenied
-        if pilot_form.is_valid():
-            try:
-                services.process_pilot_assign(
-                    process=found, pilot=pilot_form.cleaned_data["pilot"], acting_user=request.user
-                )
-            except ValidationError as error:
-                pilot_form.add_error(None, error)
-            else:
-                messages.success(request, "Pilote nommé.")
-                return redirect("quality:process", code=code)
+        if done := submit_form(
+            request,
+            pilot_form,
+            lambda data: services.process_pilot_assign(
+                process=found, pilot=data["pilot"], acting_user=request.user
+            ),
+            said=lambda _: "Pilote nommé.",
+            then=lambda _: redirect("quality:process", code=code),
+        ):
+            return done
     bound_target = None
     if posted == "target":
         bound_target = _target_post(request, found)
@@ -463,17 +469,7 @@ def process_action_close(request, code: str, pk: int):
     action = selectors.process_actions(found).filter(pk=pk).first()
     if action is None:
         raise Http404
-    form = CloseActionForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ValidationError("Indiquez le bilan de l'action.")
-        services.quality_action_close(
-            action=action, note=form.cleaned_data["note"], acting_user=request.user
-        )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, "Action close.")
+    _close_action(request, action)
     return redirect("quality:process", code=code)
 
 

@@ -4,7 +4,6 @@ have their page in core, linked from here). Each form
 checks its fields, the service checks the whole; a refusal is a French message next to the form,
 status 400, nothing written."""
 
-from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -12,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from justedroit.core import clock
 from justedroit.core import selectors as core_selectors
-from justedroit.core.web import requires
+from justedroit.core.web import requires, submit_form
 from justedroit.reception import perms, selectors, services
 from justedroit.reception.forms import (
     WEEKDAYS,
@@ -23,18 +22,6 @@ from justedroit.reception.forms import (
     PermanenceForm,
     SlotCancelForm,
 )
-
-
-def _submit(form, write) -> bool:
-    """Validate `form`, then write with its cleaned data; errors go onto the form."""
-    if not form.is_valid():
-        return False
-    try:
-        write(form.cleaned_data)
-    except ValidationError as error:
-        form.add_error(None, error)
-        return False
-    return True
 
 
 def _page(request, template: str, context: dict, *, failed: bool):
@@ -86,30 +73,28 @@ def planning_slots(request):
                     acting_user=request.user,
                 )
 
-            if _submit(cancel, write):
-                messages.success(
-                    request, f"Occurrence du {cancel.cleaned_data['day']:%d/%m/%Y} annulée."
-                )
-                return redirect("reception:planning_slots")
+            done = submit_form(
+                request,
+                cancel,
+                write,
+                said=lambda _: f"Occurrence du {cancel.cleaned_data['day']:%d/%m/%Y} annulée.",
+                then=lambda _: redirect("reception:planning_slots"),
+            )
         else:
             form = OpeningSlotForm(request.POST, agents=agents)
-            if _submit(
+            done = submit_form(
+                request,
                 form,
                 lambda data: services.opening_slot_create(
                     **{k: v for k, v in data.items() if k != "types"},
                     types=list(data["types"]),
                     acting_user=request.user,
                 ),
-            ):
-                data = form.cleaned_data
-                messages.success(
-                    request,
-                    f"Plage d'ouverture de {data['agent'].get_full_name() or data['agent']} "
-                    f"créée à {data['site'].name}, le {dict(WEEKDAYS)[data['weekday']]} de "
-                    f"{data['starts']:%H:%M} à {data['ends']:%H:%M} : ses créneaux sont "
-                    "réservables.",
-                )
-                return redirect("reception:planning_slots")
+                said=lambda _: _slot_created(form.cleaned_data),
+                then=lambda _: redirect("reception:planning_slots"),
+            )
+        if done:
+            return done
     return _page(
         request,
         "reception/planning_slots.html",
@@ -118,12 +103,25 @@ def planning_slots(request):
     )
 
 
+def _slot_created(data) -> str:
+    return (
+        f"Plage d'ouverture de {data['agent'].get_full_name() or data['agent']} "
+        f"créée à {data['site'].name}, le {dict(WEEKDAYS)[data['weekday']]} de "
+        f"{data['starts']:%H:%M} à {data['ends']:%H:%M} : ses créneaux sont réservables."
+    )
+
+
 def _one_form_page(request, form, write, said, *, template: str, context: dict, then: str = ""):
     """A planning page with one form: written, it says what (`said` of the cleaned data) and
     goes back to the page (or `then`); refused, the page again with the errors, status 400."""
-    if request.method == "POST" and _submit(form, write):
-        messages.success(request, said(form.cleaned_data))
-        return redirect(then or request.path)
+    if done := submit_form(
+        request,
+        form,
+        write,
+        said=lambda _: said(form.cleaned_data),
+        then=lambda _: redirect(then or request.path),
+    ):
+        return done
     return _page(request, template, {"form": form, **context}, failed=request.method == "POST")
 
 

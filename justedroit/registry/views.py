@@ -1,5 +1,3 @@
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
@@ -9,7 +7,12 @@ from django.views.decorators.http import require_http_methods
 from justedroit.core import clock
 from justedroit.core.forms import ConsultationReasonForm
 from justedroit.core.timeline import CHANNELS, household_timeline
-from justedroit.core.web import consultation_reason, remember_consultation_reason, requires
+from justedroit.core.web import (
+    consultation_reason,
+    remember_consultation_reason,
+    requires,
+    submit_form,
+)
 from justedroit.entitlements.perms import can_view_entitlements
 from justedroit.registry import perms, selectors, services
 from justedroit.registry.forms import FactForm, SearchForm
@@ -87,8 +90,14 @@ def household_detail(request, number):
     fact_form = None
     if perms.can_record_fact(user):
         fact_form = FactForm(request.POST or None, members=selectors.members(household))
-        if fact_form.is_valid() and _record_fact(request, household, fact_form):
-            return redirect("registry:household_detail", number=number)
+        if done := submit_form(
+            request,
+            fact_form,
+            lambda data: _record_fact(request, household, data),
+            said=_fact_recorded,
+            then=lambda _: redirect("registry:household_detail", number=number),
+        ):
+            return done
     reason = consultation_reason(request, number)
     services.household_consult(
         household=household, acting_user=user, reason=reason, page="Dossier du foyer"
@@ -123,29 +132,24 @@ def household_detail(request, number):
     )
 
 
-def _record_fact(request, household, form) -> bool:
-    data = form.cleaned_data
-    person = selectors.household_member(household, data["person"]) if data["person"] else None
-    try:
-        fact = services.fact_record(
-            household=household,
-            person=person,
-            kind=data["kind"],
-            valid_from=data["valid_from"],
-            valid_until=data["valid_until"],
-            amount=data["amount"],
-            code=data["code"],
-            source=data["source"],
-            reason=data["reason"],
-            acting_user=request.user,
-        )
-    except ValidationError as error:
-        form.add_error(None, error)
-        return False
-    whom = str(person) if person else f"le foyer {household.number}"
-    messages.success(
-        request,
-        f"Fait « {fact.get_kind_display()} » enregistré pour {whom}, "
-        f"à partir du {fact.valid_from:%d/%m/%Y}.",
+def _record_fact(request, household, data):
+    return services.fact_record(
+        household=household,
+        person=selectors.household_member(household, data["person"]) if data["person"] else None,
+        kind=data["kind"],
+        valid_from=data["valid_from"],
+        valid_until=data["valid_until"],
+        amount=data["amount"],
+        code=data["code"],
+        source=data["source"],
+        reason=data["reason"],
+        acting_user=request.user,
     )
-    return True
+
+
+def _fact_recorded(fact) -> str:
+    whom = str(fact.person) if fact.person else f"le foyer {fact.household.number}"
+    return (
+        f"Fait « {fact.get_kind_display()} » enregistré pour {whom}, "
+        f"à partir du {fact.valid_from:%d/%m/%Y}."
+    )

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 
 from justedroit.core import clock
+from justedroit.entitlements import explain, quarters
 from justedroit.entitlements.explain import for_claimant, household_explanation
 from justedroit.entitlements.models import Payment
 from justedroit.entitlements.quarters import quarter_start
@@ -94,3 +95,23 @@ def test_the_explanation_gives_the_amount_paid_and_says_it_is_fixed_for_the_quar
     assert explanation["quarter_start"] == "2022-01"
     (told,) = [t for t in for_claimant(explanation) if t["benefit"] == Benefit.RSA]
     assert any("fixé pour trois mois depuis janvier 2022" in s for s in told["sentences"])
+
+
+def test_the_explanation_reads_the_quarter_phases_once(monkeypatch):
+    """The explanation page used to read the household's quarterly phase twice (once itself,
+    once in the freeze): the query behind it now runs once per explanation."""
+    (household,) = rsa_households(1)
+    _pay([household], [JANUARY])
+    calls, read = [], quarters.quarter_phases
+
+    def counted(month, household_ids):
+        calls.append(month)
+        return read(month, household_ids)
+
+    monkeypatch.setattr(explain, "quarter_phases", counted)
+    monkeypatch.setattr(quarters, "quarter_phases", counted)
+    explanation = household_explanation(
+        household=household, month=JANUARY, as_of=dt.datetime(2022, 1, 26, 10, tzinfo=clock.PARIS)
+    )
+    assert explanation["quarter_start"] == "2022-01"
+    assert calls == [JANUARY]

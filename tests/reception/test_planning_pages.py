@@ -253,7 +253,7 @@ def test_field_errors_sit_next_to_their_field_and_are_summarised(manager, agent)
     html = manager.post(reverse("reception:planning_closures"), {"site": "poitiers"}).content
     html = html.decode()
     assert '<a href="#id_reason">Motif : Ce champ est obligatoire.</a>' in html
-    assert 'id="id_reason-erreur"' in html
+    assert 'id="id_reason_error"' in html
 
 
 TEXT = st.one_of(

@@ -6,7 +6,7 @@
 """
 
 import json
-import sys
+import logging
 import urllib.request
 from dataclasses import dataclass
 
@@ -52,9 +52,15 @@ class BaseSmsBackend:
         return None
 
 
+# Where the console backend writes: standard output, at the level JUSTEDROIT_SMS_CONSOLE_LEVEL
+# (settings.LOGGING). `make demo` raises it for its worker, which would otherwise print every SMS
+# of the campaigns the twin queued; they stay in the database, sent, shown on the pages.
+console_log = logging.getLogger("justedroit.sms")
+
+
 class ConsoleSmsBackend(BaseSmsBackend):
     def send(self, *, to: str, text: str) -> SmsResult:
-        sys.stdout.write(f"[SMS → {to}] {text}\n")
+        console_log.info("[SMS → %s] %s", to, text)
         return SmsResult(True, "console")
 
 
