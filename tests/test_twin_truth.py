@@ -3,6 +3,7 @@ partners' files, and the months it drives run the Caf's own cycle."""
 
 import datetime as dt
 import tomllib
+from decimal import Decimal
 from pathlib import Path
 
 import grimp
@@ -10,14 +11,15 @@ import pytest
 from django.db.models import Q
 from django.test import override_settings
 
+from justedroit.controls.models import ControlAdjustment, ControlKind
 from justedroit.core import clock
 from justedroit.core.models import ImportJournal
 from justedroit.cycle.models import CycleStep, StepStatus
 from justedroit.cycle.services import STEPS
-from justedroit.entitlements.models import Payment
+from justedroit.entitlements.models import Adjustment, AdjustmentKind, Payment
 from justedroit.exchanges.models import ExchangeFile
 from justedroit.exchanges.services import exchange_inbox_import
-from justedroit.registry.models import Fact, FactSource
+from justedroit.registry.models import Claim, Fact, FactSource
 from justedroit.twin.models import TwinSimulation
 from justedroit.twin.simulate import truth
 from justedroit.twin.simulate.months import declarations_write, months_run
@@ -158,3 +160,86 @@ def test_a_simulated_month_runs_the_caf_cycle_on_the_partners_files(small_twin, 
     assert Payment.objects.count() == payments
     assert TwinSimulation.objects.filter(simulator="mois").count() == 2
     assert ExchangeFile.objects.filter(month__in=months).count() == len(files)
+
+
+def _variable_pay():
+    return TruePeriod.objects.filter(change=Change.VARIABLE_PAY)
+
+
+def test_variable_pay_months_are_drawn_at_their_monthly_frequency_for_wage_earners(small_twin):
+    _draw_truth()
+    months = _variable_pay()
+    earners = set(months.values_list("person_id", flat=True))
+    # Each drawn month lasts one month and pays more than the salary true the month before.
+    for period in months.order_by("id")[:200]:
+        assert clock.add_months(period.month_from, 1) == period.month_until
+        usual = (
+            TruePeriod.objects.filter(person=period.person, kind=TrueKind.SALARY)
+            .exclude(change=Change.VARIABLE_PAY)
+            .filter(month_from__lte=period.month_from)
+            .filter(Q(month_until__isnull=True) | Q(month_until__gt=period.month_from))
+            .latest("month_from", "origin", "id")
+        )
+        assert usual.amount < period.amount <= usual.amount * Decimal("1.40") + 1
+    # About `variable_pay_monthly` of a wage earner's months in the period (24 at most each).
+    share = months.count() / (24 * len(earners))
+    assert TRUTH.variable_pay_monthly * 0.8 < share < TRUTH.variable_pay_monthly * 1.25
+    behaviours = {b: months.filter(behaviour=b).count() / months.count() for b in Behaviour}
+    for name, expected in TRUTH.variable_pay_declared.items():
+        assert abs(behaviours[name] - expected) < 0.05, name
+    assert behaviours[Behaviour.DELIBERATE] == 0
+
+
+def test_a_late_variable_pay_month_is_declared_months_later_for_that_month_only(small_twin):
+    _draw_truth()
+    late = _variable_pay().filter(behaviour=Behaviour.LATE).order_by("declared_at").first()
+    declared_in = clock.month_start(late.declared_at.astimezone(clock.PARIS).date())
+    assert declared_in >= clock.add_months(late.month_from, TRUTH.late_months[0])
+    declarations_write(declared_in)
+    fact = Fact.objects.get(
+        source=FactSource.DECLARATION,
+        person=late.person,
+        kind="salary",
+        recorded_at=late.declared_at,
+    )
+    assert (fact.valid_from, fact.valid_until, fact.amount) == (
+        late.month_from,
+        late.month_until,
+        late.amount,
+    )
+
+
+def test_a_variable_pay_month_left_out_of_the_quarterly_declaration_becomes_an_indu(
+    small_twin, tmp_path
+):
+    """The DRM brings the month's true pay; once the quarter it bears on is paid, the Caf's
+    automated control recomputes it into an indu of the RSA or the prime d'activité."""
+    _draw_truth()
+    first_quarter = [dt.date(2021, 1, 1), dt.date(2021, 2, 1), dt.date(2021, 3, 1)]
+    means_tested = set(
+        Claim.objects.filter(benefit__in=["rsa", "ppa"], start_month__lt=FIRST)
+        .filter(Q(end_month__isnull=True) | Q(end_month__gt=dt.date(2021, 6, 1)))
+        .values_list("household_id", flat=True)
+    )
+    left_out = {
+        period.household_id
+        for period in _variable_pay().filter(
+            behaviour=Behaviour.NEVER, month_from__in=first_quarter
+        )
+        if period.household_id in means_tested
+        and _covered(period.person_id, 86, 1, PARTNERS.drm_salary_coverage)
+        and not late_by(period.person_id, period.month_from, 86, "drm")
+    }
+    assert left_out
+    with override_settings(JUSTEDROIT_PRINT_DIR=tmp_path / "print"):
+        months_run(first_month=FIRST, last_month=dt.date(2021, 5, 1), inbox=tmp_path / "inbox")
+    indus = Adjustment.objects.filter(
+        kind=AdjustmentKind.OVERPAYMENT,
+        benefit__in=["rsa", "ppa"],
+        household_id__in=left_out,
+        month__gte=dt.date(2021, 4, 1),
+        pk__in=ControlAdjustment.objects.filter(control__kind=ControlKind.AUTOMATED).values(
+            "adjustment_id"
+        ),
+    )
+    assert indus.exists()

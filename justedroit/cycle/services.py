@@ -42,13 +42,13 @@ from justedroit.core import clock
 from justedroit.core.models import User
 from justedroit.cycle import letters
 from justedroit.cycle.models import AdjustmentLetter, CycleStep, StepStatus
-from justedroit.entitlements.models import Adjustment, Entitlement, Payment
+from justedroit.entitlements.models import Adjustment, Entitlement, Payment, Run
 from justedroit.entitlements.services import cut_off, households_recompute_from, month_run
 from justedroit.entitlements.situations import PARTNER_REFERENCE_KINDS
 from justedroit.exchanges.services import exchange_inbox_import
 from justedroit.recovery.models import MonthlyRetention
 from justedroit.recovery.services import debts_notify, retentions_on_payments
-from justedroit.registry.models import Fact, FactSource, Household
+from justedroit.registry.models import Fact, FactKind, FactSource, Household
 
 LOOK_BACK_MONTHS = 24  # rappels and indus are recomputed over two years at most
 SHADOW_CHUNK = 10_000  # households per query when looking for the facts that win
@@ -84,8 +84,8 @@ def exchanges_step(context: Context) -> dict:
 def households_to_recompute(month: dt.date) -> dict[int, dt.date]:
     """Household → first month to recompute, for the households whose facts were recorded after
     their last settlement (the facts known to the payment run that paid them, or a later
-    recomputation) and bear on a month before `month`, and those whose withheld payment may now
-    be paid."""
+    recomputation) and bear on a month before `month`, those whose withheld payment may now be
+    paid, and those whose claim waited for its housing declaration that has come since."""
     settled_at: dict[int, dt.datetime] = {}
     first_paid: dict[int, dt.date] = {}
     for household_id, last, first_month in (
@@ -102,8 +102,6 @@ def households_to_recompute(month: dt.date) -> dict[int, dt.date]:
         .values_list("household_id", "last")
     ):
         settled_at[household_id] = max(settled_at.get(household_id, last), last)
-    if not settled_at:
-        return {}
     earliest = clock.add_months(month, -LOOK_BACK_MONTHS)
     now = clock.now()
     # Facts known now only: one recorded later (a declaration dated after the cut-off) waits for
@@ -111,7 +109,9 @@ def households_to_recompute(month: dt.date) -> dict[int, dt.date]:
     new_facts = [
         fact
         for fact in Fact.objects.filter(
-            recorded_at__gt=min(settled_at.values()), recorded_at__lte=now, valid_from__lt=month
+            recorded_at__gt=min(settled_at.values(), default=now),
+            recorded_at__lte=now,
+            valid_from__lt=month,
         ).values_list(
             "household_id",
             "person_id",
@@ -131,9 +131,47 @@ def households_to_recompute(month: dt.date) -> dict[int, dt.date]:
         # Months the Caf paid only: nothing to settle before the first payment.
         start = max(valid_from, earliest, first_paid.get(household_id, earliest))
         first[household_id] = min(first.get(household_id, start), start)
-    for household_id, start in _withheld_months(month, earliest).items():
+    for household_id, start in [
+        *_withheld_months(month, earliest).items(),
+        *_waited_months(month, earliest, now).items(),
+    ]:
         first[household_id] = min(first.get(household_id, start), start)
     return first
+
+
+def _waited_months(month: dt.date, earliest: dt.date, now: dt.datetime) -> dict[int, dt.date]:
+    """Household → first month a payment run left waiting for its housing declaration
+    (`Run.waiting`), for the households that have declared it since and whose month is neither
+    computed nor settled yet: recomputing pays that month as a rappel, as a Caf pays a claim's
+    first months once its documents arrive."""
+    waited: dict[int, dt.date] = {}
+    for run_month, households in (
+        Run.objects.filter(wet=True, month__gte=earliest, month__lt=month)
+        .exclude(waiting=[])
+        .order_by("month")
+        .values_list("month", "waiting")
+    ):
+        for household_id in households:
+            waited.setdefault(household_id, run_month)
+    if not waited:
+        return {}
+    declared = set(
+        Fact.objects.filter(
+            household_id__in=waited, kind=FactKind.HOUSING_STATUS, recorded_at__lte=now
+        ).values_list("household_id", flat=True)
+    )
+    settled = {
+        (household_id, month_settled)
+        for model in (Entitlement, Payment, Adjustment)
+        for household_id, month_settled in model.objects.filter(
+            household_id__in=declared, month__gte=earliest, month__lt=month
+        ).values_list("household_id", "month")
+    }
+    return {
+        household_id: first
+        for household_id, first in waited.items()
+        if household_id in declared and (household_id, first) not in settled
+    }
 
 
 def _withheld_months(month: dt.date, earliest: dt.date) -> dict[int, dt.date]:
@@ -241,6 +279,7 @@ def payment_step(context: Context) -> dict:
         "skipped": run.skipped,
         "withheld": len(withheld),
         "errors": len(run.errors),
+        "waiting": len(run.waiting),
         "retentions": MonthlyRetention.objects.filter(run=run).count(),
     }
 

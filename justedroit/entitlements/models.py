@@ -37,6 +37,9 @@ class Run(models.Model):
     timings = models.JSONField("durées (s)", default=dict)
     versions = models.JSONField("versions du moteur", default=dict)
     errors = models.JSONField("foyers en erreur", default=list)
+    # Households whose claim is running but not complete at the run's cut-off (housing situation
+    # not declared yet): not computed, not in error; paid once complete (cycle recomputation).
+    waiting = models.JSONField("foyers en attente de pièces", default=list)
     # Set by `services.run_compute` for the caller, not stored: the results computed, whether a
     # finished run was reused, and the households skipped because already stored.
     results: list

@@ -29,7 +29,7 @@ from justedroit.entitlements.models import (
 )
 from justedroit.entitlements.quarters import quarter_freeze
 from justedroit.entitlements.situations import IdRange, situations
-from justedroit.registry.models import Claim, ClaimStatus, Fact, Household
+from justedroit.registry.models import Claim, ClaimStatus, Fact, FactKind, Household
 from justedroit.rules.inputs import resource_window
 
 ZERO = Decimal("0.00")
@@ -225,11 +225,13 @@ def _compute(
     )
     everyone = len(inputs)
     inputs = [h for h in inputs if ids_by_number[h.id] not in stored]
+    run.skipped = everyone - len(inputs)  # skipped: stored already
+    inputs, run.waiting = _complete_claims(inputs, ids_by_number, run.as_of)
     input_of = {h.id: h for h in inputs}
-    run.households, run.skipped = len(inputs), everyone - len(inputs)  # skipped: not stored
+    run.households = len(inputs)
     run.timings = {"load": round(time.perf_counter() - started, 3), "store": 0.0}
     if run.wet:
-        run.save(update_fields=["households", "timings"])
+        run.save(update_fields=["households", "waiting", "timings"])
 
     started = time.perf_counter()
     run.results, run.reused = [], False  # for the caller (dry runs, tests); not stored
@@ -265,6 +267,24 @@ def _compute(
     run.timings["compute"] = round(time.perf_counter() - started - run.timings["store"], 3)
     if run.wet:
         run.save(update_fields=["timings"])
+
+
+def _complete_claims(inputs, ids_by_number: dict[str, int], as_of: dt.datetime):
+    """The inputs whose claim is complete at `as_of`, and the ids of the households whose claim
+    waits for its housing declaration (none recorded yet: a claim filed late in the month whose
+    housing form comes after the cut-off). As at a Caf, an incomplete claim is not paid until
+    its documents arrive; its months are then paid as rappels. A household whose housing was
+    declared but not for this month stays in: the engine reports it as an error."""
+    unknown = {ids_by_number[h.id] for h in inputs if h.housing_status is None}
+    if not unknown:
+        return inputs, []
+    declared = set(
+        Fact.objects.filter(
+            household_id__in=unknown, kind=FactKind.HOUSING_STATUS, recorded_at__lte=as_of
+        ).values_list("household_id", flat=True)
+    )
+    waiting = unknown - declared
+    return [h for h in inputs if ids_by_number[h.id] not in waiting], sorted(waiting)
 
 
 def _store(run: Run, results, ids_by_number: dict[str, int], withheld: Collection[int]) -> None:
@@ -353,10 +373,11 @@ def _compute_partitions(
         run.skipped += report["skipped"]
         run.computed += report["computed"]
         run.errors += report["errors"]
+        run.waiting += report["waiting"]
         for step, seconds in report["timings"].items():
             run.timings[step] = round(run.timings[step] + seconds, 3)  # worker seconds
         if run.wet:
-            run.save(update_fields=["households", "computed", "errors", "timings"])
+            run.save(update_fields=["households", "computed", "errors", "waiting", "timings"])
         progress(report["households"])
     run.timings["wall"] = round(time.perf_counter() - started, 3)
     for report in sorted(reports, key=lambda r: r["start"]):
@@ -381,6 +402,8 @@ def partition_compute(partition: Partition) -> dict:
     if run is not None:
         stored = _stored(partition.month, households)
         inputs = [h for h in inputs if ids_by_number[h.id] not in stored]
+    skipped = everyone - len(inputs)
+    inputs, waiting = _complete_claims(inputs, ids_by_number, partition.as_of)
     read = time.perf_counter() - started
     input_of = {h.id: h for h in inputs}
     results, errors = rules.compute_month(inputs, partition.month, with_intermediates=False)
@@ -400,7 +423,8 @@ def partition_compute(partition: Partition) -> dict:
     return {
         "start": partition.start,
         "households": len(inputs),
-        "skipped": everyone - len(inputs),
+        "skipped": skipped,
+        "waiting": waiting,
         "computed": len(results),
         "errors": [{"household": e.household_id, "message": e.message_fr} for e in errors],
         "timings": {

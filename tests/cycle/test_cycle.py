@@ -14,7 +14,9 @@ from justedroit.core import clock
 from justedroit.cycle.models import CycleStep, StepStatus
 from justedroit.cycle.services import STEPS, cut_off, cycle_month_run
 from justedroit.entitlements.models import Adjustment, AdjustmentKind, Entitlement, Payment
-from justedroit.registry.models import Household
+from justedroit.registry.models import Claim, Household
+from justedroit.registry.services import fact_record
+from tests.factories import HouseholdFactory
 
 pytestmark = pytest.mark.django_db
 MAY, JUNE = dt.date(2022, 5, 1), dt.date(2022, 6, 1)
@@ -86,3 +88,44 @@ def test_a_suspended_payment_is_withheld_then_paid_as_a_rappel_once_documents_ar
     assert Payment.objects.filter(household=household, month=AUGUST).exists()
     _cycle_at(dt.date(2022, 9, 1), tmp_path)  # settled once: nothing more for July
     assert Adjustment.objects.filter(household=household, month=JULY).count() == rappels.count()
+
+
+def test_a_claim_that_waited_for_its_housing_declaration_gets_its_first_month_as_a_rappel(
+    small_twin, tmp_path
+):
+    """June's payment run leaves the claim waiting (no housing declared at the cut-off); the
+    declaration comes on 27 June; July's cycle pays July and June (as a rappel), once."""
+    household = HouseholdFactory(number="0000003")
+    Claim.objects.create(
+        household=household,
+        benefit="rsa",
+        start_month=JUNE,
+        status="granted",
+        recorded_at=clock.now(),
+    )
+    claimant = household.memberships.get().person
+
+    def declare(kind, code, at, person=None):
+        with clock.frozen(at):
+            fact_record(
+                household=household,
+                person=person,
+                kind=kind,
+                valid_from=JUNE,
+                valid_until=None,
+                source="declaration",
+                acting_user=None,
+                code=code,
+            )
+
+    declare("housing_commune", "86194", dt.datetime(2022, 6, 2, 9))
+    declare("activity", "inactive", dt.datetime(2022, 6, 2, 9), person=claimant)
+    _cycle_at(JUNE, tmp_path)
+    assert not Entitlement.objects.filter(household=household).exists()
+    declare("housing_status", "hosted_free", dt.datetime(2022, 6, 27, 9))
+    _cycle_at(JULY, tmp_path)
+    july = Payment.objects.get(household=household, month=JULY, benefit="rsa").amount
+    rappel = Adjustment.objects.get(household=household, month=JUNE)
+    assert (rappel.kind, rappel.benefit, rappel.amount) == (AdjustmentKind.ARREARS, "rsa", july)
+    _cycle_at(AUGUST, tmp_path)  # settled once
+    assert Adjustment.objects.filter(household=household).count() == 1

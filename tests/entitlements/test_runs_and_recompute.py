@@ -16,7 +16,7 @@ from justedroit.core import clock
 from justedroit.core.models import AuditAction, AuditEvent
 from justedroit.core.roles import Role
 from justedroit.entitlements.models import Adjustment, Entitlement, Payment, Run, RunStatus
-from justedroit.entitlements.services import household_recompute, month_run
+from justedroit.entitlements.services import cut_off, household_recompute, month_run
 from justedroit.entitlements.situations import claimed_benefits
 from justedroit.registry import services as registry_services
 from justedroit.registry.models import Claim, Household
@@ -24,7 +24,7 @@ from justedroit.registry.nir import synthetic_nir
 from justedroit.registry.services import MemberInput
 
 pytestmark = pytest.mark.django_db
-JUNE = dt.date(2022, 6, 1)
+JUNE, JULY = dt.date(2022, 6, 1), dt.date(2022, 7, 1)
 
 
 def first_households(count):
@@ -55,10 +55,11 @@ def test_a_wet_run_pays_once_and_stores_versions(small_twin):
     assert Payment.objects.count() == payments and Entitlement.objects.count() == rights
 
 
-def test_an_incomplete_household_is_reported_and_the_run_goes_on(small_twin, capsys):
-    nir = synthetic_nir(sex=2, birth_year=1990, birth_month=1, serial=999_999)
+def _rsa_claimant(number: str, *, since: dt.date) -> Household:
+    """A household of one, claiming the RSA from `since`, with nothing declared yet."""
+    nir = synthetic_nir(sex=2, birth_year=1990, birth_month=1, serial=int(number))
     household = registry_services.household_create(
-        number="0000001",
+        number=number,
         commune_code="86194",
         acting_user=None,
         members=[
@@ -70,10 +71,31 @@ def test_an_incomplete_household_is_reported_and_the_run_goes_on(small_twin, cap
     Claim.objects.create(
         household=household,
         benefit="rsa",
-        start_month=dt.date(2021, 1, 1),
+        start_month=since,
         status="granted",
         recorded_at=clock.now(),
     )
+    return household
+
+
+def _declare(household: Household, kind: str, code: str, *, at: dt.datetime, person=None):
+    with clock.frozen(at):
+        registry_services.fact_record(
+            household=household,
+            person=person,
+            kind=kind,
+            valid_from=dt.date(2020, 1, 1),
+            valid_until=None,
+            source="declaration",
+            acting_user=None,
+            code=code,
+        )
+
+
+def test_an_incomplete_household_is_reported_and_the_run_goes_on(small_twin, capsys):
+    household = _rsa_claimant("0000001", since=dt.date(2021, 1, 1))
+    # A tenant whose rent is unknown: the engine cannot compute the month.
+    _declare(household, "housing_status", "tenant", at=dt.datetime(2021, 1, 5, 9))
     ids = [*first_households(50), household.id]
     run = month_run(month=JUNE, household_ids=ids, workers=1)
     assert run.computed == 50
@@ -82,6 +104,22 @@ def test_an_incomplete_household_is_reported_and_the_run_goes_on(small_twin, cap
     with pytest.raises(CommandError, match="n'ont pas pu être calculés"):
         call_command("entitlements", "run", "--month", "2022-06", "--workers", "1")
     assert "foyer 0000001" in capsys.readouterr().err
+
+
+def test_a_claim_waiting_for_its_housing_declaration_waits_instead_of_failing(db):
+    """A claim filed late in May whose housing form comes after June's cut-off: June's run does
+    not send it to the engine (it waits, as at a Caf, without being an error); July's pays it."""
+    household = _rsa_claimant("0000002", since=JUNE)
+    claimant = household.memberships.get().person
+    _declare(household, "housing_commune", "86194", at=dt.datetime(2022, 5, 30, 9))
+    _declare(household, "activity", "inactive", at=dt.datetime(2022, 5, 30, 9), person=claimant)
+    june = month_run(month=JUNE, as_of=cut_off(JUNE), wet=True, household_ids=[household.id])
+    assert (june.waiting, june.errors, june.computed) == ([household.id], [], 0)
+    assert Run.objects.get(pk=june.pk).waiting == [household.id]
+    _declare(household, "housing_status", "hosted_free", at=dt.datetime(2022, 6, 27, 9))
+    july = month_run(month=JULY, as_of=cut_off(JULY), wet=True, household_ids=[household.id])
+    assert (july.waiting, july.errors, july.computed) == ([], [], 1)
+    assert Payment.objects.filter(household=household, month=JULY, benefit="rsa").exists()
 
 
 def _worker_with_ppa(month):

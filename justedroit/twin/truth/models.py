@@ -23,6 +23,7 @@ class Change(models.TextChoices):
     NEW_JOB = "new_job", "Reprise d'emploi"
     PARTNER_MOVES_IN = "partner_moves_in", "Vie en couple"
     DEPARTURE_ABROAD = "departure_abroad", "Départ à l'étranger"
+    VARIABLE_PAY = "variable_pay", "Mois de paie plus élevée (heures en plus, prime)"
 
 
 class Behaviour(models.TextChoices):

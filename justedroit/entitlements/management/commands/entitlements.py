@@ -105,7 +105,8 @@ class Command(BatchCommand):
                 )
             paid = "payés" if wet_run else "calculés à blanc"
             self.stdout.write(
-                f"{current:%Y-%m} : {run.computed} foyers {paid}, {len(run.errors)} en erreur ; "
+                f"{current:%Y-%m} : {run.computed} foyers {paid}, {len(run.errors)} en erreur, "
+                f"{len(run.waiting)} en attente de pièces (logement non déclaré) ; "
                 f"chargement {run.timings['load']} s, calcul {run.timings['compute']} s, "
                 f"enregistrement {run.timings['store']} s"
             )

@@ -24,6 +24,7 @@ from justedroit.twin.truth.models import Behaviour, Change, Origin, TrueKind
 
 DECLARED = (Behaviour.ON_TIME, Behaviour.LATE, Behaviour.MISTAKE)
 NEW_JOB_BEFORE_AGE = 60
+VARIABLE_PAY_STREAM = 8  # the truth's second stream (the first, 7, draws the other changes)
 
 
 def _index(month: dt.date) -> int:
@@ -37,8 +38,8 @@ def _month(index: int) -> dt.date:
 class _Draws:
     """The period's draws, in a fixed order, from the truth's own stream."""
 
-    def __init__(self, seed: int, first: int, last: int):
-        self.rng = np.random.default_rng([seed, 7])
+    def __init__(self, seed: int, first: int, last: int, stream: int = 7):
+        self.rng = np.random.default_rng([seed, stream])
         self.first, self.last = first, last
 
     def happens(self, yearly: float, windows: list[tuple[int, int]]) -> list[int | None]:
@@ -55,12 +56,10 @@ class _Draws:
             )
         return out
 
-    def behaviours(self, count: int) -> list[str]:
-        weights = np.array([P.change_declared[name] for name in BEHAVIOURS])
-        return [
-            BEHAVIOURS[i]
-            for i in self.rng.choice(len(BEHAVIOURS), count, p=weights / weights.sum())
-        ]
+    def behaviours(self, count: int, shares: dict[str, float] = P.change_declared) -> list[str]:
+        names = [name for name in BEHAVIOURS if name in shares]
+        weights = np.array([shares[name] for name in names])
+        return [names[i] for i in self.rng.choice(len(names), count, p=weights / weights.sum())]
 
     def hidden(self, count: int) -> list[str]:
         return [
@@ -224,7 +223,71 @@ def change_rows(
             behaviour=behaviour,
         )
         counts[f"{Change.DEPARTURE_ABROAD}_{behaviour}"] += 1
+
+    # Variable pay, from a stream of its own (the draws above stay as they were).
+    variable = _Draws(seed, draws.first, draws.last, stream=VARIABLE_PAY_STREAM)
+    salaries = defaultdict(list)
+    for row in [*declared, *rows]:
+        if row.kind == TrueKind.SALARY and row.person is not None:
+            salaries[row.person].append(row)
+    for adult, month, usual, extra, share, behaviour in _variable_pay_months(
+        variable, adults, salaries
+    ):
+        paid = (usual * Decimal(f"{1 + extra:.4f}")).quantize(Decimal("0.01"))
+        add(
+            household=adult.household,
+            person=adult.person,
+            kind=TrueKind.SALARY,
+            month_from=_month(month),
+            month_until=_month(month + 1),
+            amount=paid,
+            code="",
+            change=Change.VARIABLE_PAY,
+            behaviour=behaviour,
+            declared_at=variable.declared_at(month, behaviour),
+            declared_amount=_mistaken(usual, paid, share, behaviour),
+        )
+        counts[f"{Change.VARIABLE_PAY}_{behaviour}"] += 1
     return rows, dict(counts)
+
+
+def _variable_pay_months(draws: _Draws, adults: list["_Adult"], salaries: dict[int, list]):
+    """(adult, month, usual salary, extra share, mistake share, behaviour) of the months a wage
+    earner is paid more than usual (overtime, extra hours, a bonus): any month of the period the
+    adult is in the file and paid a salary (after a pay rise or a new job, the new one)."""
+    chosen = []
+    for adult in adults:
+        low, high = max(adult.window[0], draws.first), adult.window[1]
+        if low > high or adult.person not in salaries:
+            continue
+        happens = draws.rng.random(high - low + 1) < P.variable_pay_monthly
+        for month in (low + int(i) for i in np.flatnonzero(happens)):
+            usual = _true_amount(salaries[adult.person], month)
+            if usual:
+                chosen.append((adult, month, usual))
+    extras = draws.uniform(P.variable_pay_extra, len(chosen))
+    shares = draws.uniform(P.mistake_share, len(chosen))
+    behaviours = draws.behaviours(len(chosen), P.variable_pay_declared)
+    return [
+        (adult, month, usual, extra, share, behaviour)
+        for (adult, month, usual), extra, share, behaviour in zip(
+            chosen, extras, shares, behaviours, strict=True
+        )
+    ]
+
+
+def _true_amount(periods: list[TrueRow], month: int) -> Decimal | None:
+    """The amount of the period covering `month` that starts latest (as `truth.reading` reads
+    it: a drawn change after what was declared when both start the same month)."""
+    covering = [
+        p
+        for p in periods
+        if _index(p.month_from) <= month
+        and (p.month_until is None or _index(p.month_until) > month)
+    ]
+    if not covering:
+        return None
+    return max(covering, key=lambda p: (p.month_from, p.origin == Origin.CHANGE)).amount
 
 
 def _mistaken(before: Decimal, true: Decimal, share: float, behaviour: str) -> Decimal | None:

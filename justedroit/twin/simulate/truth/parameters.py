@@ -13,6 +13,13 @@ about 12,000 changes a year of which about 30 % are declared late, wrongly or ne
 months until found): pay rises ≈ 2 M€, new jobs ≈ 3 M€, couples ≈ 4 M€, departures ≈ 1.5 M€ a
 year — the order of the 11.5 M€ impact. The shares are « hypothèse » until the controls'
 indicators are measured on the full twin; change them here, never the totals.
+
+Variable pay (overtime, extra hours, bonuses) is the ordinary source of the RSA's and the prime
+d'activité's indus at a Caf: the household declares its resources each quarter (DTR), and the
+Cour des comptes found a quarter of the prime d'activité paid in 2022 still in error nine months
+later, which the Cnaf puts down mostly to those declarations. The twin draws such months for
+every wage earner; a share is left out of the declaration, and the DRM, which carries the pay,
+makes the automated control find it once the quarter is paid.
 """
 
 from dataclasses import dataclass
@@ -26,6 +33,12 @@ COUR_DES_COMPTES = (
 CNAF_FRAUD = (
     "hypothèse, ordre de grandeur : Cnaf, estimation de la fraude 2020 (2,8 Md€) ; fraudes "
     "détectées 2019 : 69 % d'omissions, 18 % d'isolement"
+)
+QUARTERLY_DECLARATION = (
+    "hypothèse, ordre de grandeur : Cour des comptes, certification 2022 de la branche famille "
+    "(un quart des montants de prime d'activité, près d'un sixième du RSA et un huitième des aides "
+    "au logement versés en 2022 portent des erreurs non corrigées neuf mois après paiement) ; "
+    "Cnaf : ces erreurs viennent surtout des ressources déclarées chaque trimestre"
 )
 BEHAVIOURS = ("on_time", "late", "never", "mistake", "deliberate")
 
@@ -91,6 +104,23 @@ class TruthParameters:
         0.25,
         CNAF_FRAUD,
         "part des couples et départs cachés qui le sont délibérément (le reste : négligence)",
+    )
+    variable_pay_monthly: float = parameter(
+        0.15,
+        HYPOTHESIS,
+        "mois où un salarié est payé plus que d'ordinaire (heures supplémentaires ou "
+        "complémentaires, prime, treizième mois), par salarié et par mois",
+    )
+    variable_pay_extra: tuple[float, float] = parameter(
+        (0.10, 0.40),
+        HYPOTHESIS,
+        "supplément d'un tel mois, en part du salaire ordinaire : loi uniforme (de, à)",
+    )
+    variable_pay_declared: dict[str, float] = parameter(
+        {"on_time": 0.70, "late": 0.05, "never": 0.20, "mistake": 0.05},
+        QUARTERLY_DECLARATION,
+        "comment un tel mois est déclaré dans la déclaration trimestrielle de ressources : "
+        "à temps, en retard, oublié, à temps avec une partie du supplément seulement",
     )
     declaration_hours: tuple[int, int] = parameter(
         (8, 22), HYPOTHESIS, "heure d'une déclaration en ligne (de…à exclu)"
