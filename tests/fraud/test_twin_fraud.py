@@ -12,7 +12,9 @@ import pytest
 from justedroit.controls.models import ControlKind, ControlOrigin, ControlOutcome
 from justedroit.controls.services import Established, control_open
 from justedroit.core import clock
+from justedroit.fraud import parameters as fraud_parameters
 from justedroit.fraud.models import (
+    Complaint,
     FraudEventKind,
     FraudFile,
     FraudOutcome,
@@ -199,3 +201,21 @@ def test_the_prevention_letters_stay_within_the_caf_capacity(monkeypatch):
         counts = prevention.prevention_month(dt.date(2022, 7, 1), scale=2.0)
     assert counts == {"mises_en_garde_cibles": 3, "mises_en_garde": 2}
     assert PreventionLetter.objects.filter(month=JUNE).count() == 2
+
+
+def test_the_director_files_the_complaint_when_it_is_mandatory(paid_household, monkeypatch):
+    """D114-5 CSS: from 8 PMSS of prejudice the complaint is mandatory (here the threshold is
+    lowered to the file's prejudice: the fixture's indus are a few hundred euros)."""
+    _hidden_partner(paid_household)
+    _with(monkeypatch, suspicion, reveals_intent={"on_site": 1.0, "documents": 1.0})
+    _with(monkeypatch, team, intent_proven=1.0)
+    monkeypatch.setattr(fraud_parameters, "COMPLAINT_PMSS_MULTIPLE", 0)
+    _controlled(paid_household)
+    for month in (JUNE, dt.date(2022, 7, 1)):
+        with clock.frozen(_twin_day(month), tick=TICK):
+            team.fraud_team_month(month)
+    file = FraudFile.objects.get()
+    assert file.complaint_mandatory and file.status == FraudStatus.NOTIFIED
+    complaint = Complaint.objects.get(file=file)
+    assert complaint.mandatory and complaint.filed_on == dt.date(2022, 7, 26)
+    assert file.events.get(kind=FraudEventKind.COMPLAINT).actor == team.director()

@@ -231,8 +231,7 @@ def _qualify(file: FraudFile, team: User, boss: User) -> str:
         else "Déclaration inexacte, intention non démontrée.",
         acting_user=team,
     )
-    if file.status == FraudStatus.CLOSED:
-        return "droit_a_l_erreur"
+    # Fraud or fault, never good faith: the right to make a mistake (L123-1 CRPA) cannot close it.
     if file.complaint_mandatory:
         complaint_file(
             file=file,
