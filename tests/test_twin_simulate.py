@@ -22,7 +22,7 @@ UTC = dt.UTC
 
 
 def test_each_domain_is_a_package_and_a_domain_not_built_yet_is_skipped(monkeypatch):
-    monkeypatch.setattr(simulate, "SIMULATORS", ("reception", "fraud", "channels"))
+    monkeypatch.setattr(simulate, "SIMULATORS", ("reception", "budget", "channels"))
     found = simulate.available()
     assert [name for name, _ in found] == ["reception", "channels"]
     for name, run in found:
@@ -30,7 +30,9 @@ def test_each_domain_is_a_package_and_a_domain_not_built_yet_is_skipped(monkeypa
         assert hasattr(package, "__path__") and run is package.simulate
 
 
-@pytest.mark.parametrize("domain", [*simulate.SIMULATORS, "partners", "appeals", "controls"])
+@pytest.mark.parametrize(
+    "domain", [*simulate.SIMULATORS, "partners", "appeals", "controls", "fraud"]
+)
 def test_every_parameter_says_what_it_means_and_where_it_comes_from(domain):
     parameters = importlib.import_module(f"justedroit.twin.simulate.{domain}.parameters")
     rows = table(parameters.PARAMETERS)

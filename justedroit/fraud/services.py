@@ -774,16 +774,23 @@ def prevention_targets(month: dt.date) -> list[Target]:
     ]
 
 
-def prevention_letters_send(*, month: dt.date, acting_user: User | None) -> dict[str, int]:
+def prevention_letters_send(
+    *, month: dt.date, acting_user: User | None, at_most: int | None = None
+) -> dict[str, int]:
     """Write the month's prevention letters (queued, sent by the task queue once committed);
-    a second run for the same month writes nothing more."""
+    a second run for the same month writes nothing more. `at_most`: the Caf's capacity for the
+    batch — the first targets (in the rule's order) get a letter, the others stay targets for a
+    later month."""
+    if at_most is not None and at_most < 0:
+        raise ValidationError("Le nombre maximal de lettres ne peut pas être négatif.")
     month = clock.month_start(month)
     targets = prevention_targets(month)
-    households = Household.objects.in_bulk([t.household_id for t in targets])
+    written = targets if at_most is None else targets[:at_most]
+    households = Household.objects.in_bulk([t.household_id for t in written])
     counts = {"targets": len(targets), "letters": 0, "email": 0, "post": 0}
     with transaction.atomic():
         now = clock.now()
-        for target in targets:
+        for target in written:
             household = households[target.household_id]
             known = household_email(household)
             letter = PreventionLetter.objects.create(
@@ -802,7 +809,7 @@ def prevention_letters_send(*, month: dt.date, acting_user: User | None) -> dict
         audit_record(
             actor=acting_user,
             action=AuditAction.CREATE,
-            households=[households[t.household_id].number for t in targets],
+            households=[households[t.household_id].number for t in written],
             reason=f"lettres de mise en garde du mois {month:%m/%Y}",
             detail=counts,
         )

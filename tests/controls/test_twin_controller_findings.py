@@ -42,7 +42,7 @@ def _hidden(household, kind, start, **values):
         month_from=start,
         origin=Origin.CHANGE,
         change=Change.PARTNER_MOVES_IN if kind == TrueKind.PARTNER else Change.DEPARTURE_ABROAD,
-        behaviour=Behaviour.DELIBERATE,
+        behaviour=Behaviour.NEVER,  # negligence: an indu, no suspected fraud
         **values,
     )
 

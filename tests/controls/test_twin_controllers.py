@@ -29,7 +29,7 @@ def test_the_twin_controller_closes_a_documents_control_with_the_engine_impact(p
         amount=Decimal("1400.00"),
         origin=Origin.CHANGE,
         change=Change.NEW_JOB,
-        behaviour=Behaviour.DELIBERATE,
+        behaviour=Behaviour.NEVER,  # negligence: an indu, no suspected fraud
     )
     with clock.frozen(dt.datetime(2022, 6, 27, 9), tick=dt.timedelta(microseconds=1)):
         user = controller()

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
 from justedroit.core import clock
@@ -13,7 +14,7 @@ from justedroit.core.sending import DeliveryStatus
 from justedroit.fraud import indicators, selectors, services
 from justedroit.fraud.models import PreventionLetter, PreventionRule
 from justedroit.registry.models import FactSource
-from tests.controls.conftest import exchange, record
+from tests.controls.conftest import exchange, paid_households, record
 from tests.task_queue import run_ready_tasks
 
 pytestmark = pytest.mark.django_db
@@ -62,3 +63,20 @@ def test_the_command_is_dry_unless_wet_and_letters_are_sent_counted_once(
     assert selectors.prevention_letters(2022) == 1
     assert indicators.prevention_letters(2022) == 1
     assert mail.outbox == []
+
+
+def test_a_batch_within_the_caf_capacity_writes_the_first_targets_and_keeps_the_others():
+    households = paid_households(3)
+    for household in households:
+        exchange(household, household.claimant, "900")
+    with clock.frozen(dt.datetime(2022, 7, 12, 9)):
+        with pytest.raises(ValidationError, match="négatif"):
+            services.prevention_letters_send(month=JUNE, acting_user=None, at_most=-1)
+        assert not PreventionLetter.objects.exists()
+        counts = services.prevention_letters_send(month=JUNE, acting_user=None, at_most=2)
+        assert (counts["targets"], counts["letters"]) == (3, 2)
+        warned = set(PreventionLetter.objects.values_list("household_id", flat=True))
+        assert warned == {households[0].id, households[1].id}
+        # The third stays a target for the next batch.
+        (left,) = services.prevention_targets(JUNE)
+        assert left.household_id == households[2].id

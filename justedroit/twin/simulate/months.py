@@ -26,6 +26,7 @@ from justedroit.registry.models import FactSource
 from justedroit.twin.models import TwinBuild, TwinSimulation
 from justedroit.twin.simulate.appeals.simulate import appeals_month
 from justedroit.twin.simulate.controls import controls_month
+from justedroit.twin.simulate.fraud import fraud_month
 from justedroit.twin.simulate.outreach.campaign import campaign_month
 from justedroit.twin.simulate.partners import partner_files_write
 from justedroit.twin.truth.models import Behaviour, TruePeriod
@@ -114,6 +115,7 @@ def month_controllers(month: dt.date) -> TwinSimulation:
     started = time.perf_counter()
     with transaction.atomic():
         counts = controls_month(month, seed=build.seed, scale=float(build.scale))
+        counts |= fraud_month(month, scale=float(build.scale))
         return TwinSimulation.objects.create(
             simulator=CONTROLLERS_SIMULATOR,
             first_month=month,

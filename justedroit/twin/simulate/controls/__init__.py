@@ -58,6 +58,7 @@ from justedroit.core.roles import Role
 from justedroit.registry.models import Fact, FactKind, FactSource, Person, Residence
 from justedroit.registry.selectors import households_covered_on
 from justedroit.twin.simulate.controls.parameters import PARAMETERS as P
+from justedroit.twin.simulate.fraud.suspicion import controller_suspects
 from justedroit.twin.truth.models import TrueKind, TruePeriod
 
 RESOURCES = (TrueKind.SALARY, TrueKind.UNEMPLOYMENT_BENEFIT, TrueKind.PENSION)
@@ -241,6 +242,7 @@ def controls_settle_from_truth(controls: list[Control], month: dt.date, user: Us
             Settlement(
                 control,
                 established,
+                suspected_fraud=controller_suspects(control, established),
                 note="Clôture par le contrôleur du jumeau, pièces examinées.",
             )
         )
