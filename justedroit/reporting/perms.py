@@ -7,3 +7,12 @@ INDICATOR_READERS = frozenset(
 
 def can_view_indicators(user) -> bool:
     return user.is_active and user.role in INDICATOR_READERS
+
+
+# The annual report: the direction, the managers and pilots who write their section, and those
+# who read the indicators already.
+REPORT_READERS = INDICATOR_READERS
+
+
+def can_view_report(user) -> bool:
+    return user.is_active and user.role in REPORT_READERS

@@ -1,3 +1,6 @@
+import json
+
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
@@ -6,7 +9,7 @@ from justedroit.core import clock
 from justedroit.core.exports import csv_response
 from justedroit.core.french import MONTHS_SHORT
 from justedroit.core.web import requires, year_param
-from justedroit.reporting import charts, perms, selectors
+from justedroit.reporting import charts, document, perms, renderers, selectors
 
 
 def _year(request) -> int:
@@ -74,3 +77,43 @@ def indicators_csv(request):
             for row in report.rows
         ),
     )
+
+
+def _document(request) -> document.Document:
+    return document.document(selectors.indicator_report(_year(request)))
+
+
+@require_GET
+@requires(perms.can_view_report)
+def report(request):
+    shown = _document(request)
+    return render(request, "reporting/report.html", renderers.context(shown))
+
+
+@require_GET
+@requires(perms.can_view_report)
+def report_pdf(request):
+    shown = _document(request)
+    response = HttpResponse(renderers.pdf(shown), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="rapport-{shown.year}.pdf"'
+    return response
+
+
+@require_GET
+@requires(perms.can_view_report)
+def report_json(request):
+    shown = _document(request)
+    response = HttpResponse(
+        json.dumps(shown.as_json(), ensure_ascii=False, indent=2),
+        content_type="application/json; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="rapport-{shown.year}.json"'
+    return response
+
+
+@require_GET
+@requires(perms.can_view_report)
+def inconsistencies(request):
+    year = _year(request)
+    items = document.explained_inconsistencies(selectors.indicator_report(year))
+    return render(request, "reporting/inconsistencies.html", {"year": year, "items": items})
