@@ -223,6 +223,7 @@ TESTED_ELSEWHERE = {
     "appeals:session": "tests/appeals/test_pages.py",
     "appeals:minutes": "tests/appeals/test_pages.py",
     "appeals:court_case": "tests/appeals/test_pages.py",
+    "reporting:report_version": "tests/reporting/test_versions.py",
     "portal:reception_confirm": "tests/reception/test_booking_pages.py",
     "portal:reception_appointment": "tests/reception/test_booking_pages.py",
     "portal:reception_ics": "tests/reception/test_booking_pages.py",

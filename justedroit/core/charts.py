@@ -98,6 +98,8 @@ def bars(
             drawn = axes.barh(offsets, heights, height=thickness, label=name, color=colour)
         else:
             drawn = axes.bar(offsets, heights, width=thickness, label=name, color=colour)
+        for i, bar in enumerate(drawn):  # named, so that a test can count the bars drawn
+            bar.set_gid(f"barre-{k}-{i}")
         axes.bar_label(
             drawn, labels=[_number(v) if v is not None else "" for v in values], padding=3
         )

@@ -89,12 +89,16 @@ def signed_fr(value: Decimal | int | float, places: int | None = None) -> str:
 
 
 def change_percent_fr(value: Decimal | int, previous: Decimal | int) -> str | None:
-    """The relative change from `previous` to `value`, rounded to the unit: '+43 %', '−2 %';
-    None when `previous` is zero (no ratio)."""
+    """The relative change from `previous` to `value`: to the unit ('+43 %', '−2 %'), to a tenth
+    below 1 % ('−0,4 %') so that a small change does not read as none; None when `previous` is
+    zero (no ratio)."""
     if not previous:
         return None
     change = (Decimal(value) - Decimal(previous)) * 100 / Decimal(previous)
-    return f"{signed_fr(change, 0)}{THIN_SPACE}%"
+    shown = change.quantize(Decimal(1) if abs(change) >= 1 else Decimal("0.1"))
+    if not shown:
+        return f"0{THIN_SPACE}%"
+    return f"{signed_fr(shown)}{THIN_SPACE}%"
 
 
 def change_points_fr(value: Decimal | int, previous: Decimal | int) -> str:

@@ -16,3 +16,12 @@ REPORT_READERS = INDICATOR_READERS
 
 def can_view_report(user) -> bool:
     return user.is_active and user.role in REPORT_READERS
+
+
+# Who builds a version of the report, writes its sections' free text and its « Temps forts »: the
+# direction (the communication team works for it; there is no communication role yet).
+REPORT_EDITORS = frozenset({Role.DIRECTOR, Role.ADMINISTRATOR})
+
+
+def can_edit_report(user) -> bool:
+    return user.is_active and user.role in REPORT_EDITORS

@@ -10,4 +10,5 @@ urlpatterns = [
     path("rapport/rapport.pdf", views.report_pdf, name="report_pdf"),
     path("rapport/rapport.json", views.report_json, name="report_json"),
     path("rapport/incoherences/", views.inconsistencies, name="inconsistencies"),
+    path("rapport/<int:year>/versions/<int:number>/", views.report_version, name="report_version"),
 ]

@@ -1,15 +1,16 @@
 import json
 
-from django.http import HttpResponse
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from justedroit.core import clock
 from justedroit.core.exports import csv_response
-from justedroit.core.french import MONTHS_SHORT
 from justedroit.core.web import requires, year_param
-from justedroit.reporting import charts, document, perms, renderers, selectors
+from justedroit.reporting import document, forms, perms, renderers, selectors, services
 
 
 def _year(request) -> int:
@@ -25,7 +26,6 @@ def indicators(request):
         selectors.indicator_report(year, recompute=True)
         return redirect(f"{reverse('reporting:indicators')}?annee={year}")
     report = selectors.indicator_report(year)
-    short = [MONTHS_SHORT[m.month.month - 1] for m in report.months]
     return render(
         request,
         "reporting/indicators.html",
@@ -33,13 +33,10 @@ def indicators(request):
             "year": year,
             "report": report,
             "rows": report.rows,
-            "paid_bars": charts.bars(
-                [(s, m.paid) for s, m in zip(short, report.months, strict=True)]
-            ),
-            "household_bars": charts.bars(
-                [(s, m.households) for s, m in zip(short, report.months, strict=True)]
-            ),
-            "chart": {"width": charts.WIDTH, "height": charts.HEIGHT},
+            "monthly_charts": [
+                renderers.payments_chart(report),
+                renderers.households_chart(report),
+            ],
         },
     )
 
@@ -83,11 +80,83 @@ def _document(request) -> document.Document:
     return document.document(selectors.indicator_report(_year(request)))
 
 
+@require_http_methods(["GET", "POST"])
+@requires(perms.can_view_report, post=perms.can_edit_report)
+def report(request):
+    year = _year(request)
+    text_form, news_form = forms.SectionTextForm(), forms.NewsItemForm()
+    versions = list(selectors.report_versions(year))
+    if request.method == "POST":
+        action = request.POST.get("form")
+        here = f"{reverse('reporting:report')}?annee={year}"
+        try:
+            if action == "version":
+                services.report_version_create(
+                    document=document.document(selectors.indicator_report(year, recompute=True)),
+                    acting_user=request.user,
+                )
+                messages.success(request, "Nouvelle version du rapport enregistrée.")
+                return redirect(here)
+            if action == "text":
+                text_form = forms.SectionTextForm(request.POST)
+                if text_form.is_valid():
+                    if not versions:
+                        raise ValidationError("Enregistrez d'abord une version du rapport.")
+                    services.section_text_set(
+                        version=versions[0],
+                        section=text_form.cleaned_data["section"],
+                        text=text_form.cleaned_data["text"],
+                        acting_user=request.user,
+                    )
+                    messages.success(request, "Texte de la section enregistré.")
+                    return redirect(here)
+            elif action == "news":
+                news_form = forms.NewsItemForm(request.POST)
+                if news_form.is_valid():
+                    services.news_item_create(acting_user=request.user, **news_form.cleaned_data)
+                    messages.success(request, "Temps fort ajouté.")
+                    return redirect(here)
+            else:
+                raise ValidationError("Formulaire inconnu.")
+        except ValidationError as error:
+            form = news_form if action == "news" else text_form
+            form.add_error(None, error)
+    shown = document.document(selectors.indicator_report(year))
+    return render(
+        request,
+        "reporting/report.html",
+        renderers.context(shown)
+        | {
+            "versions": versions,
+            "can_edit": perms.can_edit_report(request.user),
+            "text_form": text_form,
+            "news_form": news_form,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
 @require_GET
 @requires(perms.can_view_report)
-def report(request):
-    shown = _document(request)
-    return render(request, "reporting/report.html", renderers.context(shown))
+def report_version(request, year: int, number: int):
+    versions = {v.number: v for v in selectors.report_versions(year)}
+    if number not in versions:
+        raise Http404
+    earlier = versions.get(number - 1)
+    changes = selectors.version_changes(
+        earlier.figures if earlier else {}, versions[number].figures
+    )
+    return render(
+        request,
+        "reporting/report_version.html",
+        {
+            "year": year,
+            "version": versions[number],
+            "earlier": earlier,
+            "changes": changes,
+            "fields": selectors.FIELDS,
+        },
+    )
 
 
 @require_GET

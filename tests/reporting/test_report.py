@@ -24,6 +24,8 @@ def test_french_figures():
     assert change_percent_fr(57262, 40043) == "+43\u202f%"
     assert change_percent_fr(90, 100) == "\u221210\u202f%"
     assert change_percent_fr(5, 0) is None
+    assert change_percent_fr(4165, 4181) == "\u22120,4\u202f%"  # not "−0 %"
+    assert change_percent_fr(10000, 10001) == "0\u202f%"
     assert change_points_fr(Decimal("92"), Decimal("90")) == "+2 points"
     assert change_points_fr(Decimal("8"), Decimal("8.4")) == "\u22120,4 point"
 
