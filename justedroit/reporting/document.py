@@ -64,7 +64,17 @@ SECTIONS = (
                     ),
                 ),
             ),
-            Part("Les documents reçus", ("channels",), ("documents_",)),
+            Part(
+                "Les documents reçus",
+                ("channels",),
+                ("documents_",),
+                charts=(
+                    ChartSpec(
+                        "Papier et traitement automatique des documents (%)",
+                        ("documents_paper_share", "documents_auto_rate"),
+                    ),
+                ),
+            ),
             Part("Les courriels", ("channels",), ("email",)),
             Part("Le téléphone", ("channels",), ("call",)),
             Part("Les services en ligne", ("channels",)),
@@ -149,7 +159,17 @@ SECTIONS = (
     Section(
         "maitrise-des-risques",
         "Maîtrise des risques",
-        (Part("Le contrôle de la qualité de la liquidation", ("quality",)),),
+        (
+            Part(
+                "Le contrôle de la qualité de la liquidation",
+                ("quality",),
+                charts=(
+                    ChartSpec(
+                        "Indices de qualité de la liquidation (%)", ("quality_iql", "quality_iql6")
+                    ),
+                ),
+            ),
+        ),
     ),
 )
 OTHERS_TITLE = "Autres indicateurs"
