@@ -61,7 +61,7 @@ def context(document: Document) -> dict:
     """What the report's template needs: the document; each section with its parts, their drawn
     charts and the free text of the year's last version; the year's « Temps forts »."""
     version = selectors.report_versions(document.year).first()
-    texts = {t.section: t.text for t in version.texts.all()} if version else {}
+    texts = {t.section: t for t in version.texts.select_related("edited_by")} if version else {}
     return {
         "document": document,
         "year": document.year,
@@ -70,7 +70,7 @@ def context(document: Document) -> dict:
             (
                 section,
                 [DrawnPart(part, _part_charts(part)) for part in section.parts],
-                texts.get(section.slug, ""),
+                texts.get(section.slug),
             )
             for section in document.sections
         ],

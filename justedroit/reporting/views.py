@@ -129,6 +129,7 @@ def report(request):
         | {
             "versions": versions,
             "can_edit": perms.can_edit_report(request.user),
+            "show_authors": True,
             "text_form": text_form,
             "news_form": news_form,
         },

@@ -66,6 +66,7 @@ def test_section_text_is_kept_with_the_last_version_and_audited(client, make_use
     ).exists()
     page = client.get(REPORT, {"annee": "2022"}).content.decode()
     assert "<p>Une année de partenariats.</p>" in page
+    assert "Texte de u-director, modifié le" in page
     _version(director)
     with pytest.raises(ValidationError, match="dernière version"):
         services.section_text_set(
