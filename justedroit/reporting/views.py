@@ -1,6 +1,5 @@
 import json
 
-from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -9,8 +8,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from justedroit.core import clock
 from justedroit.core.exports import csv_response
-from justedroit.core.web import requires, year_param
+from justedroit.core.web import BadParameter, requires, submit_action, submit_form, year_param
 from justedroit.reporting import document, forms, perms, renderers, selectors, services
+from justedroit.reporting.models import ReportVersion
 
 
 def _year(request) -> int:
@@ -89,38 +89,43 @@ def report(request):
     if request.method == "POST":
         action = request.POST.get("form")
         here = f"{reverse('reporting:report')}?annee={year}"
-        try:
-            if action == "version":
-                services.report_version_create(
+        if action == "version":
+            submit_action(
+                request,
+                lambda: services.report_version_create(
                     document=document.document(selectors.indicator_report(year, recompute=True)),
                     acting_user=request.user,
-                )
-                messages.success(request, "Nouvelle version du rapport enregistrée.")
-                return redirect(here)
-            if action == "text":
-                text_form = forms.SectionTextForm(request.POST)
-                if text_form.is_valid():
-                    if not versions:
-                        raise ValidationError("Enregistrez d'abord une version du rapport.")
-                    services.section_text_set(
-                        version=versions[0],
-                        section=text_form.cleaned_data["section"],
-                        text=text_form.cleaned_data["text"],
-                        acting_user=request.user,
-                    )
-                    messages.success(request, "Texte de la section enregistré.")
-                    return redirect(here)
-            elif action == "news":
-                news_form = forms.NewsItemForm(request.POST)
-                if news_form.is_valid():
-                    services.news_item_create(acting_user=request.user, **news_form.cleaned_data)
-                    messages.success(request, "Temps fort ajouté.")
-                    return redirect(here)
-            else:
-                raise ValidationError("Formulaire inconnu.")
-        except ValidationError as error:
-            form = news_form if action == "news" else text_form
-            form.add_error(None, error)
+                ),
+                said=lambda version: f"Version {version.number} du rapport enregistrée.",
+            )
+            return redirect(here)
+        if action == "text":
+            text_form = forms.SectionTextForm(request.POST)
+            if done := submit_form(
+                request,
+                text_form,
+                lambda data: services.section_text_set(
+                    version=_last(versions),
+                    section=data["section"],
+                    text=data["text"],
+                    acting_user=request.user,
+                ),
+                said=lambda _: "Texte de la section enregistré.",
+                then=lambda _: redirect(here),
+            ):
+                return done
+        elif action == "news":
+            news_form = forms.NewsItemForm(request.POST)
+            if done := submit_form(
+                request,
+                news_form,
+                lambda data: services.news_item_create(acting_user=request.user, **data),
+                said=lambda _: "Temps fort ajouté.",
+                then=lambda _: redirect(here),
+            ):
+                return done
+        else:
+            raise BadParameter("Formulaire inconnu.")
     shown = document.document(selectors.indicator_report(year))
     return render(
         request,
@@ -135,6 +140,12 @@ def report(request):
         },
         status=400 if request.method == "POST" else 200,
     )
+
+
+def _last(versions: list) -> ReportVersion:
+    if not versions:
+        raise ValidationError("Enregistrez d'abord une version du rapport.")
+    return versions[0]
 
 
 @require_GET

@@ -55,6 +55,13 @@ def test_a_rebuild_keeps_a_new_version_and_shows_what_changed(client, make_user)
 
 def test_section_text_is_kept_with_the_last_version_and_audited(client, make_user):
     director = make_user(Role.DIRECTOR)
+    client.force_login(director)
+    early = {"form": "text", "section": "controle", "text": "Trop tôt"}
+    refused = client.post(REPORT + "?annee=2022", early)
+    assert refused.status_code == 400
+    assert "Enregistrez d'abord une version" in refused.content.decode()
+    assert not SectionText.objects.exists()
+    assert client.post(REPORT + "?annee=2022", {"form": "autre"}).status_code == 400
     first = _version(director)
     client.force_login(director)
     sent = {"form": "text", "section": "acces-aux-droits", "text": "Une année de partenariats."}
