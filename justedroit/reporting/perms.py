@@ -7,3 +7,21 @@ INDICATOR_READERS = frozenset(
 
 def can_view_indicators(user) -> bool:
     return user.is_active and user.role in INDICATOR_READERS
+
+
+# The annual report: the direction, the managers and pilots who write their section, and those
+# who read the indicators already.
+REPORT_READERS = INDICATOR_READERS
+
+
+def can_view_report(user) -> bool:
+    return user.is_active and user.role in REPORT_READERS
+
+
+# Who builds a version of the report, writes its sections' free text and its « Temps forts »: the
+# direction (the communication team works for it; there is no communication role yet).
+REPORT_EDITORS = frozenset({Role.DIRECTOR, Role.ADMINISTRATOR})
+
+
+def can_edit_report(user) -> bool:
+    return user.is_active and user.role in REPORT_EDITORS

@@ -14,6 +14,7 @@ from justedroit.core import clock
 from justedroit.core.indicators import Value, registered, report_cache
 from justedroit.core.models import AuditAction, AuditEvent
 from justedroit.entitlements.selectors import paid_by_month
+from justedroit.reporting.models import NewsItem, ReportVersion
 
 CACHE_SECONDS = 24 * 3600
 
@@ -185,3 +186,45 @@ def indicator_report(year: int, *, recompute: bool = False) -> Report:
     report = Report(year, indicator_rows(year), monthly_payments(year), clock.now())
     cache.set(key, (version, report), CACHE_SECONDS)
     return report
+
+
+# ---------------------------------------------------------------------------------------------
+# The report's versions, texts and news
+
+
+@dataclass(frozen=True)
+class Change:
+    code: str
+    label: str
+    unit: str
+    field: str  # "value", "previous" or "published"
+    before: object
+    after: object
+
+
+FIELDS = {"value": "valeur de l'année", "previous": "année précédente", "published": "publié"}
+
+
+def report_versions(year: int):
+    return ReportVersion.objects.filter(year=year).select_related("built_by").order_by("-number")
+
+
+def version_changes(before: dict, after: dict) -> list[Change]:
+    """What changed in the figures from one version to the next (an indicator added or gone
+    shows as a change from or to nothing)."""
+    changes = []
+    for code in sorted(set(before) | set(after)):
+        old, new = before.get(code, {}), after.get(code, {})
+        named = new or old
+        for field in FIELDS:
+            if old.get(field) != new.get(field):
+                changes.append(
+                    Change(
+                        code, named["label"], named["unit"], field, old.get(field), new.get(field)
+                    )
+                )
+    return changes
+
+
+def news_items(year: int):
+    return NewsItem.objects.filter(published_on__year=year)

@@ -1,12 +1,16 @@
+import json
+
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from justedroit.core import clock
 from justedroit.core.exports import csv_response
-from justedroit.core.french import MONTHS_SHORT
-from justedroit.core.web import requires, year_param
-from justedroit.reporting import charts, perms, selectors
+from justedroit.core.web import BadParameter, requires, submit_action, submit_form, year_param
+from justedroit.reporting import document, forms, perms, renderers, selectors, services
+from justedroit.reporting.models import ReportVersion
 
 
 def _year(request) -> int:
@@ -22,7 +26,6 @@ def indicators(request):
         selectors.indicator_report(year, recompute=True)
         return redirect(f"{reverse('reporting:indicators')}?annee={year}")
     report = selectors.indicator_report(year)
-    short = [MONTHS_SHORT[m.month.month - 1] for m in report.months]
     return render(
         request,
         "reporting/indicators.html",
@@ -30,13 +33,10 @@ def indicators(request):
             "year": year,
             "report": report,
             "rows": report.rows,
-            "paid_bars": charts.bars(
-                [(s, m.paid) for s, m in zip(short, report.months, strict=True)]
-            ),
-            "household_bars": charts.bars(
-                [(s, m.households) for s, m in zip(short, report.months, strict=True)]
-            ),
-            "chart": {"width": charts.WIDTH, "height": charts.HEIGHT},
+            "monthly_charts": [
+                renderers.payments_chart(report),
+                renderers.households_chart(report),
+            ],
         },
     )
 
@@ -74,3 +74,127 @@ def indicators_csv(request):
             for row in report.rows
         ),
     )
+
+
+def _document(request) -> document.Document:
+    return document.document(selectors.indicator_report(_year(request)))
+
+
+@require_http_methods(["GET", "POST"])
+@requires(perms.can_view_report, post=perms.can_edit_report)
+def report(request):
+    year = _year(request)
+    text_form, news_form = forms.SectionTextForm(), forms.NewsItemForm()
+    versions = list(selectors.report_versions(year))
+    if request.method == "POST":
+        action = request.POST.get("form")
+        here = f"{reverse('reporting:report')}?annee={year}"
+        if action == "version":
+            submit_action(
+                request,
+                lambda: services.report_version_create(
+                    document=document.document(selectors.indicator_report(year, recompute=True)),
+                    acting_user=request.user,
+                ),
+                said=lambda version: f"Version {version.number} du rapport enregistrée.",
+            )
+            return redirect(here)
+        if action == "text":
+            text_form = forms.SectionTextForm(request.POST)
+            if done := submit_form(
+                request,
+                text_form,
+                lambda data: services.section_text_set(
+                    version=_last(versions),
+                    section=data["section"],
+                    text=data["text"],
+                    acting_user=request.user,
+                ),
+                said=lambda _: "Texte de la section enregistré.",
+                then=lambda _: redirect(here),
+            ):
+                return done
+        elif action == "news":
+            news_form = forms.NewsItemForm(request.POST)
+            if done := submit_form(
+                request,
+                news_form,
+                lambda data: services.news_item_create(acting_user=request.user, **data),
+                said=lambda _: "Temps fort ajouté.",
+                then=lambda _: redirect(here),
+            ):
+                return done
+        else:
+            raise BadParameter("Formulaire inconnu.")
+    shown = document.document(selectors.indicator_report(year))
+    return render(
+        request,
+        "reporting/report.html",
+        renderers.context(shown)
+        | {
+            "versions": versions,
+            "can_edit": perms.can_edit_report(request.user),
+            "show_authors": True,
+            "text_form": text_form,
+            "news_form": news_form,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _last(versions: list) -> ReportVersion:
+    if not versions:
+        raise ValidationError("Enregistrez d'abord une version du rapport.")
+    return versions[0]
+
+
+@require_GET
+@requires(perms.can_view_report)
+def report_version(request, year: int, number: int):
+    versions = {v.number: v for v in selectors.report_versions(year)}
+    if number not in versions:
+        raise Http404
+    earlier = versions.get(number - 1)
+    changes = selectors.version_changes(
+        earlier.figures if earlier else {}, versions[number].figures
+    )
+    return render(
+        request,
+        "reporting/report_version.html",
+        {
+            "year": year,
+            "version": versions[number],
+            "earlier": earlier,
+            "changes": changes,
+            "fields": selectors.FIELDS,
+        },
+    )
+
+
+@require_GET
+@requires(perms.can_view_report)
+def report_pdf(request):
+    shown = _document(request)
+    response = HttpResponse(renderers.pdf(shown), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="rapport-{shown.year}.pdf"'
+    return response
+
+
+@require_GET
+@requires(perms.can_view_report)
+def report_json(request):
+    shown = _document(request)
+    response = HttpResponse(
+        json.dumps(shown.as_json(), ensure_ascii=False, indent=2),
+        content_type="application/json; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="rapport-{shown.year}.json"'
+    return response
+
+
+@require_GET
+@requires(perms.can_view_report)
+def inconsistencies(request):
+    year = _year(request)
+    items = document.explained_inconsistencies(selectors.indicator_report(year))
+    return render(request, "reporting/inconsistencies.html", {"year": year, "items": items})

@@ -220,6 +220,10 @@ def test_every_table_holding_personal_data_has_a_rule():
         "twin.TwinBuild",
         "twin.TwinSimulation",
         "core.User",  # agents: authorisations management; allocataires: with their file
+        # The annual report: aggregate figures, and texts and news written by staff.
+        "reporting.ReportVersion",
+        "reporting.SectionText",
+        "reporting.NewsItem",
     }
     domain_models = {
         m._meta.label for m in apps.get_models() if m.__module__.startswith("justedroit.")

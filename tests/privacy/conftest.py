@@ -64,6 +64,9 @@ from justedroit.registry.models import (
     FactKind,
     FactSource,
 )
+from justedroit.reporting import document
+from justedroit.reporting import services as reporting
+from justedroit.reporting.selectors import indicator_report
 from tests.channels.conftest import PDF, document_dir  # noqa: F401 (autouse fixture)
 from tests.channels.mail import eml, with_attachment
 from tests.factories import HouseholdFactory, claimant
@@ -199,7 +202,11 @@ def world(db, make_user, tmp_path):
     _referral(file, make_user)
     meeting, action = _partner_network(file, make_user)
     appeal, court_case = _appeal(file, make_user)
+    report_version = reporting.report_version_create(
+        document=document.document(indicator_report(2022)), acting_user=make_user(Role.DIRECTOR)
+    )
     return {
+        "report_version": report_version,
         "campaign": campaign,
         "meeting": meeting,
         "action": action,

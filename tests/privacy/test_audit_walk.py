@@ -38,6 +38,7 @@ ARGS = {
     "appeals:session": lambda w: [w["appeal"][1].pk],
     "appeals:minutes": lambda w: [w["appeal"][1].pk],
     "appeals:court_case": lambda w: [w["court_case"].pk],
+    "reporting:report_version": lambda w: [w["report_version"].year, w["report_version"].number],
 }
 # Pages whose results come from a form: walked with it sent too.
 POSTED = {"registry:household_search": {"q": "Alex"}}

@@ -7,12 +7,10 @@ from decimal import Decimal, InvalidOperation
 from django import template
 from django.utils import timezone
 
-from justedroit.core.french import month_label
+from justedroit.core.french import month_label, number_fr
 from justedroit.core.money import format_euros
 
 register = template.Library()
-
-THIN_SPACE = "\u202f"
 
 
 def _decimal(value) -> Decimal | None:
@@ -35,14 +33,7 @@ def euros(value) -> str:
 def number(value, places=None) -> str:
     """A count or a figure with French separators: 12 345 ; 12,5. `places` fixes the decimals."""
     figure = _decimal(value)
-    if figure is None:
-        return "—"
-    if places is not None:
-        figure = figure.quantize(Decimal(1).scaleb(-int(places)))
-    elif figure == figure.to_integral_value():
-        figure = figure.quantize(Decimal(1))
-    text = f"{figure:,}".replace(",", THIN_SPACE).replace(".", ",")
-    return text.replace("-", "−")
+    return number_fr(figure, None if places is None else int(places))
 
 
 def _local(value):

@@ -1,0 +1,108 @@
+"""Web layer: the annual report drawn as HTML (the agents' page and the exported file share one
+template) and as PDF from that same HTML (xhtml2pdf, which draws the SVG charts through svglib),
+with its charts made by the shared chart module."""
+
+from dataclasses import dataclass
+from io import BytesIO
+from pathlib import Path
+
+import matplotlib
+from django.template.loader import render_to_string
+from xhtml2pdf import pisa
+
+from justedroit.core import charts
+from justedroit.core.french import MONTHS_SHORT
+from justedroit.reporting import selectors
+from justedroit.reporting.document import INCONSISTENCIES, Document, PartView
+from justedroit.reporting.selectors import Report
+
+MILLION = 1_000_000
+
+
+@dataclass(frozen=True)
+class DrawnPart:
+    part: PartView
+    charts: list[charts.Chart]
+
+
+def _part_charts(part: PartView) -> list[charts.Chart]:
+    return [
+        charts.bars(title=c.title, categories=c.categories, series=c.series, unit=c.unit)
+        for c in part.charts
+    ]
+
+
+def _monthly(report: Report | Document, title: str, values: list) -> charts.Chart | None:
+    if not report.months:
+        return None
+    return charts.bars(
+        title=title,
+        categories=[MONTHS_SHORT[m.month.month - 1] for m in report.months],
+        series={str(report.year): values},
+        horizontal=False,
+    )
+
+
+def payments_chart(report: Report | Document) -> charts.Chart | None:
+    return _monthly(
+        report,
+        f"Montant versé chaque mois de {report.year}, toutes prestations (M€)",
+        [round(m.paid / MILLION, 2) for m in report.months],
+    )
+
+
+def households_chart(report: Report) -> charts.Chart | None:
+    return _monthly(
+        report, f"Foyers payés chaque mois de {report.year}", [m.households for m in report.months]
+    )
+
+
+def context(document: Document) -> dict:
+    """What the report's template needs: the document; each section with its parts, their drawn
+    charts and the free text of the year's last version; the year's « Temps forts »."""
+    version = selectors.report_versions(document.year).first()
+    texts = {t.section: t for t in version.texts.select_related("edited_by")} if version else {}
+    return {
+        "document": document,
+        "year": document.year,
+        "version": version,
+        "sections": [
+            (
+                section,
+                [DrawnPart(part, _part_charts(part)) for part in section.parts],
+                texts.get(section.slug),
+            )
+            for section in document.sections
+        ],
+        "payments_chart": payments_chart(document),
+        "inconsistencies": INCONSISTENCIES,
+        "news": list(selectors.news_items(document.year)),
+    }
+
+
+# The PDF's font: the standard PDF fonts have no glyph for the narrow no-break space of French
+# figures (57 262), nor for ≈, ≥ or →. DejaVu Sans has them all and ships with matplotlib; the
+# PDF is drawn from that directory, the only one xhtml2pdf may then read local files from.
+FONTS = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+
+
+def html(document: Document, *, for_pdf: bool = False) -> str:
+    """The standalone HTML file of the report (no site navigation)."""
+    return render_to_string("reporting/report_file.html", context(document) | {"for_pdf": for_pdf})
+
+
+def pdf(document: Document) -> bytes:
+    """The PDF drawn from the standalone HTML; ValueError when it cannot be drawn."""
+    out = BytesIO()
+    # capacity=-1: the working copies stay in memory. Past the default 100 kB (charts included)
+    # xhtml2pdf spills them to temporary files that it never closes.
+    result = pisa.CreatePDF(
+        html(document, for_pdf=True),
+        dest=out,
+        encoding="utf-8",
+        capacity=-1,
+        path=str(FONTS / "rapport.html"),
+    )
+    if result.err:
+        raise ValueError("Le rapport n'a pas pu être converti en PDF.")
+    return out.getvalue()

@@ -1,0 +1,111 @@
+"""Writes of the annual report: a new version with the figures of the moment, a section's free
+text, a « Temps forts » item. Each in one transaction with its audit row."""
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from justedroit.core import clock
+from justedroit.core.audit import audit_record
+from justedroit.core.models import AuditAction, User
+from justedroit.reporting.document import SECTIONS, Document
+from justedroit.reporting.models import TEXT_MAX, NewsItem, ReportVersion, SectionText
+
+SECTION_SLUGS = frozenset(section.slug for section in SECTIONS)
+
+
+def _figures(document: Document) -> dict:
+    return {
+        row["code"]: {k: row[k] for k in ("label", "unit", "value", "previous", "published")}
+        for section in document.as_json()["sections"]
+        for part in section["parts"]
+        for row in part["indicators"]
+    }
+
+
+def report_version_create(*, document: Document, acting_user: User) -> ReportVersion:
+    """Keep the document's figures as the year's next version; the section texts of the version
+    before are carried over, to be edited in the new one."""
+    with transaction.atomic():
+        last = (
+            ReportVersion.objects.select_for_update()
+            .filter(year=document.year)
+            .order_by("-number")
+            .first()
+        )
+        version = ReportVersion.objects.create(
+            year=document.year,
+            number=(last.number + 1) if last else 1,
+            built_at=clock.now(),
+            built_by=acting_user,
+            figures=_figures(document),
+        )
+        if last is not None:
+            SectionText.objects.bulk_create(
+                SectionText(
+                    version=version,
+                    section=text.section,
+                    text=text.text,
+                    edited_by=text.edited_by,
+                    edited_at=text.edited_at,
+                )
+                for text in last.texts.all()
+            )
+        audit_record(actor=acting_user, action=AuditAction.CREATE, obj=version)
+    return version
+
+
+def _text(value: str, *, field: str, max_length: int) -> str:
+    value = value.strip()
+    if not value:
+        raise ValidationError(f"{field} : obligatoire.")
+    if len(value) > max_length:
+        raise ValidationError(f"{field} : {max_length} caractères au plus.")
+    return value
+
+
+def section_text_set(
+    *, version: ReportVersion, section: str, text: str, acting_user: User
+) -> SectionText:
+    """Set a section's free text in the year's last version (an empty text shows nothing)."""
+    if section not in SECTION_SLUGS:
+        raise ValidationError("Section inconnue.")
+    text = text.strip()
+    if len(text) > TEXT_MAX:
+        raise ValidationError(f"Texte : {TEXT_MAX} caractères au plus.")
+    with transaction.atomic():
+        newest = ReportVersion.objects.select_for_update().filter(year=version.year).last()
+        if newest is None or newest.pk != version.pk:
+            raise ValidationError(
+                "Seule la dernière version du rapport peut être modifiée : rechargez la page."
+            )
+        kept, _ = SectionText.objects.update_or_create(
+            version=version,
+            section=section,
+            defaults={"text": text, "edited_by": acting_user, "edited_at": clock.now()},
+        )
+        audit_record(
+            actor=acting_user,
+            action=AuditAction.UPDATE,
+            obj=version,
+            detail={"section": section, "texte": text},
+        )
+    return kept
+
+
+def news_item_create(
+    *, published_on: dt.date, title: str, text: str, acting_user: User
+) -> NewsItem:
+    title = _text(title, field="Titre", max_length=200)
+    text = _text(text, field="Texte", max_length=TEXT_MAX)
+    with transaction.atomic():
+        item = NewsItem.objects.create(
+            published_on=published_on,
+            title=title,
+            text=text,
+            created_by=acting_user,
+            created_at=clock.now(),
+        )
+        audit_record(actor=acting_user, action=AuditAction.CREATE, obj=item)
+    return item

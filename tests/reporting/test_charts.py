@@ -1,0 +1,32 @@
+import base64
+from decimal import Decimal
+
+import matplotlib.pyplot
+
+from justedroit.core import charts
+
+
+def test_a_chart_is_a_static_svg_with_its_figures_in_words():
+    chart = charts.bars(
+        title="Contrôles par nature",
+        categories=["Sur pièces", "Sur place"],
+        series={"2021": [14_000, 880], "2022": [14_977, None]},
+        unit="contrôles",
+    )
+    assert chart.svg.startswith('<svg role="img"')
+    assert "<title>Contrôles par nature</title>" in chart.svg
+    assert (
+        "<desc>Contrôles par nature (en contrôles). Sur pièces (2021 : 14\u202f000 ; "
+        "2022 : 14\u202f977) — Sur place (2021 : 880 ; 2022 : —).</desc>"
+    ) in chart.svg
+    assert "<script" not in chart.svg
+    assert chart.svg.count('id="barre-') == 4  # a missing value draws an empty bar
+    decoded = base64.b64decode(chart.data_uri.removeprefix("data:image/svg+xml;base64,"))
+    assert decoded.decode() == chart.svg
+
+
+def test_charts_leave_no_figure_behind():
+
+    for _ in range(3):
+        charts.bars(title="T", categories=["a"], series={"2022": [Decimal("1.5")]})
+    assert matplotlib.pyplot.get_fignums() == []

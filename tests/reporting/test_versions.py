@@ -1,0 +1,117 @@
+"""Versions of the annual report, the free text of its sections and its « Temps forts »."""
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from justedroit.core import clock
+from justedroit.core.models import AuditAction, AuditEvent
+from justedroit.core.roles import Role
+from justedroit.registry.models import Benefit, Claim, ClaimStatus
+from justedroit.reporting import document, selectors, services
+from justedroit.reporting.models import NewsItem, ReportVersion, SectionText
+from justedroit.reporting.perms import REPORT_EDITORS, REPORT_READERS
+from tests.factories import HouseholdFactory
+
+pytestmark = pytest.mark.django_db
+REPORT = reverse("reporting:report")
+
+
+def _version(user) -> ReportVersion:
+    return services.report_version_create(
+        document=document.document(selectors.indicator_report(2022, recompute=True)),
+        acting_user=user,
+    )
+
+
+def test_a_rebuild_keeps_a_new_version_and_shows_what_changed(client, make_user):
+    director = make_user(Role.DIRECTOR)
+    client.force_login(director)
+    assert client.post(REPORT + "?annee=2022", {"form": "version"}).status_code == 302
+    first = ReportVersion.objects.get()
+    assert first.number == 1 and first.figures["households"]["value"] == 0
+    assert AuditEvent.objects.filter(action=AuditAction.CREATE, object_id=str(first.pk)).exists()
+    client.post(REPORT + "?annee=2022", {"form": "text", "section": "controle", "text": "Bilan."})
+    # A late correction: a claim of 2022 recorded after the first version.
+    Claim.objects.create(
+        household=HouseholdFactory(),
+        benefit=Benefit.AF,
+        start_month=dt.date(2022, 1, 1),
+        status=ClaimStatus.GRANTED,
+        recorded_at=clock.now(),
+    )
+    client.post(REPORT + "?annee=2022", {"form": "version"})
+    second = ReportVersion.objects.get(number=2)
+    assert second.figures["households"]["value"] == 1
+    # The section texts go on with the new version.
+    assert second.texts.get().text == "Bilan."
+    page = client.get(reverse("reporting:report_version", args=[2022, 2])).content.decode()
+    assert "Ce qui a changé depuis la version 1" in page
+    assert '<th scope="row">Foyers allocataires</th><td>valeur de l&#x27;année</td>' in page
+    assert client.get(reverse("reporting:report_version", args=[2022, 3])).status_code == 404
+
+
+def test_section_text_is_kept_with_the_last_version_and_audited(client, make_user):
+    director = make_user(Role.DIRECTOR)
+    client.force_login(director)
+    early = {"form": "text", "section": "controle", "text": "Trop tôt"}
+    refused = client.post(REPORT + "?annee=2022", early)
+    assert refused.status_code == 400
+    assert "Enregistrez d'abord une version" in refused.content.decode()
+    assert not SectionText.objects.exists()
+    assert client.post(REPORT + "?annee=2022", {"form": "autre"}).status_code == 400
+    first = _version(director)
+    client.force_login(director)
+    sent = {"form": "text", "section": "acces-aux-droits", "text": "Une année de partenariats."}
+    assert client.post(REPORT + "?annee=2022", sent).status_code == 302
+    kept = SectionText.objects.get(version=first)
+    assert kept.edited_by == director and kept.text == "Une année de partenariats."
+    assert AuditEvent.objects.filter(
+        action=AuditAction.UPDATE, detail__section="acces-aux-droits"
+    ).exists()
+    page = client.get(REPORT, {"annee": "2022"}).content.decode()
+    assert "<p>Une année de partenariats.</p>" in page
+    assert "Texte de u-director, modifié le" in page
+    _version(director)
+    with pytest.raises(ValidationError, match="dernière version"):
+        services.section_text_set(
+            version=first, section="controle", text="Trop tard", acting_user=director
+        )
+    with pytest.raises(ValidationError, match="Section inconnue"):
+        services.section_text_set(
+            version=ReportVersion.objects.last(), section="x", text="?", acting_user=director
+        )
+
+
+def test_news_items_are_shown_in_the_report(client, make_user):
+    client.force_login(make_user(Role.DIRECTOR))
+    news = {
+        "form": "news",
+        "published_on": "2022-05-05",
+        "title": "Inauguration de la Plateforme de service",
+        "text": "Cinq mois après son installation…",
+    }
+    assert client.post(REPORT + "?annee=2022", news).status_code == 302
+    page = client.get(REPORT, {"annee": "2022"}).content.decode()
+    assert "<h3>Inauguration de la Plateforme de service</h3>" in page
+    assert '<time datetime="2022-05-05">05/05/2022</time>' in page
+    refused = client.post(REPORT + "?annee=2022", news | {"title": "  "})
+    assert refused.status_code == 400 and "Ce champ est obligatoire" in refused.content.decode()
+    assert NewsItem.objects.count() == 1
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_who_reads_and_who_writes_the_report(client, make_user, role):
+    version = _version(make_user(Role.ADMINISTRATOR, "admin-maker"))
+    client.force_login(make_user(role))
+    page = client.get(reverse("reporting:report_version", args=[2022, version.number]))
+    assert page.status_code == (200 if role in REPORT_READERS else 403)
+    before = ReportVersion.objects.count(), NewsItem.objects.count()
+    posted = client.post(REPORT + "?annee=2022", {"form": "version"})
+    if role in REPORT_EDITORS:
+        assert posted.status_code == 302
+    else:
+        assert posted.status_code == 403
+        assert (ReportVersion.objects.count(), NewsItem.objects.count()) == before
