@@ -135,12 +135,31 @@ def settled_months_recompute(
         if last is not None and first <= last:
             by_last[last][household_id] = first
     adjustments_of: dict[int, list] = defaultdict(list)
+    errors: list[dict] = []
     for last, firsts in sorted(by_last.items()):
         for adjustment in households_recompute_from(
-            first_months=firsts, last_month=last, acting_user=acting_user, reasons=reasons
+            first_months=firsts,
+            last_month=last,
+            acting_user=acting_user,
+            reasons=reasons,
+            errors=errors,
         ):
             adjustments_of[adjustment.household_id].append(adjustment)
+    if errors:
+        raise NotComputable(errors)
     return adjustments_of
+
+
+class NotComputable(ValidationError):
+    """Households whose settled months the engine cannot recompute (the file lacks a fact: a
+    birth date, a person's activity…), with the engine's French message for each."""
+
+    def __init__(self, errors: list[dict]):
+        super().__init__([f"{e['month'][5:]}/{e['month'][:4]} : {e['message']}" for e in errors])
+        numbers = {e["household"] for e in errors}
+        self.household_ids = set(
+            Household.objects.filter(number__in=numbers).values_list("pk", flat=True)
+        )
 
 
 def last_settled_months(household_ids: list[int], up_to: dt.date) -> dict[int, dt.date | None]:

@@ -23,6 +23,7 @@ from justedroit.controls.models import (
 )
 from justedroit.controls.services.common import (
     Established,
+    NotComputable,
     Settlement,
     event_record,
     locked,
@@ -259,7 +260,10 @@ def control_close(
 def controls_close(*, closings: list[Settlement], acting_user: User) -> list[Control]:
     """`control_close` of many controls in one transaction, each checked as `control_close`
     checks one (the first refused raises ValidationError and nothing is closed), with one
-    recomputation for all their households (`settle_many`): a controllers' month at once."""
+    recomputation for all their households (`settle_many`): a controllers' month at once.
+    A control whose household the engine cannot recompute (a fact missing from the file) stays
+    open with nothing recorded, and the others close: one file does not stop a controller's
+    month. Returns the controls closed."""
     if acting_user.role != Role.CONTROLLER or not acting_user.is_active:
         raise ValidationError("Un contrôle est clos par un contrôleur.")
     with transaction.atomic():
@@ -280,7 +284,22 @@ def controls_close(*, closings: list[Settlement], acting_user: User) -> list[Con
                     control, closing.established, closing.suspected_fraud, closing.note.strip()
                 )
             )
-        return settle_many(checked, acting_user=acting_user)
+        return _settle_computable(checked, acting_user)
+
+
+def _settle_computable(checked: list[Settlement], acting_user: User) -> list[Control]:
+    """`settle_many` of the controls whose households the engine can recompute, each attempt in
+    a savepoint; a single control the engine cannot recompute raises its French message."""
+    left_open: set[int] = set()
+    while True:
+        batch = [s for s in checked if s.control.household_id not in left_open]
+        try:
+            with transaction.atomic():
+                return settle_many(batch, acting_user=acting_user)
+        except NotComputable as error:
+            if len(checked) == 1:
+                raise
+            left_open |= error.household_ids
 
 
 def _contradictory_done(control: Control) -> bool:
