@@ -46,8 +46,8 @@ FRAUD_AMONG_CONCEALMENTS = (
     "indûment versés tenue pour intentionnelle ; la moitié des changements jamais déclarés est "
     "donc cachée délibérément (ressources : 5 % délibérés, 5 % jamais, au lieu de 2 % et 8 % ; "
     "couples et départs : 50 % au lieu de 25 %). Mesuré sur le jumeau à 2 % avant ce choix "
-    "(scripts/twin_deliberate_cost.py) : les dissimulations délibérées coûtaient 0,57 % des "
-    "prestations en 2022, cinq fois moins que les 3 % de la Cnaf (docs/twin.md)"
+    "(scripts/twin_deliberate_cost.py) : les dissimulations délibérées coûtaient 0,54 % des "
+    "prestations en 2022, cinq à six fois moins que les 3 % de la Cnaf (docs/twin.md)"
 )
 BEHAVIOURS = ("on_time", "late", "never", "mistake", "deliberate")
 
