@@ -10,6 +10,19 @@ TOLERANCE_SHARE = Decimal("0.10")
 TOLERANCE_EUROS = Decimal("50")
 # How far back a discrepancy is settled: 2 years from each payment (art. L553-1 CSS; L821-7 CCH).
 PRESCRIPTION_MONTHS = 24
+# Referral to a controller (since 2021-01, the first month the platform controls): an automated
+# control does not settle silently a discrepancy that looks like an omission a person must
+# examine — resources under-declared by at least OMISSION_EUROS in all over the months compared,
+# either on OMISSION_MONTHS months or more for one person and resource, or within
+# REPEAT_MONTHS of an indu that an earlier automated control settled. It goes to a control on
+# documents, where a controller establishes the facts and may suspect a fraud (docs/controles.md).
+# Hypothesis: the Cnaf publishes no referral threshold; its fraud qualification looks at
+# repeated omissions and at the amounts at stake, so a repeated under-declaration of 1 000 € or
+# more (20 times the 50 € tolerance, below a month of net minimum wage) goes to a person, a
+# one-off or small gap is settled as before.
+OMISSION_EUROS = Decimal("1000")
+OMISSION_MONTHS = 3
+REPEAT_MONTHS = 12
 
 # Controls on documents (art. L583-3 CSS): one month to send the documents (hypothesis: the
 # Caf's usual letter), a reminder 7 days before the deadline (hypothesis), then payment suspended.

@@ -10,7 +10,7 @@ documents are asked for."""
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.db import transaction
@@ -94,7 +94,7 @@ def automated_controls_run(
     if not candidates:
         return counts | {"arrears": str(ZERO), "overpayment": str(ZERO)}
     households = {h.pk: h for h in Household.objects.filter(pk__in=list(candidates))}
-    found = _discrepancies(candidates, first, month)
+    found = _omissions_referred(_discrepancies(candidates, first, month), month)
     quiet = [households[h] for h in sorted(candidates) if not found.get(h)]
     with transaction.atomic():
         _record_no_change(quiet, month, acting_user)
@@ -319,6 +319,50 @@ def _discrepancies(
         found[household_id].append(
             Discrepancy(person_id, kind, current, declared, partner, ambiguous)
         )
+    return found
+
+
+def _omissions_referred(
+    found: dict[int, list[Discrepancy]], month: dt.date
+) -> dict[int, list[Discrepancy]]:
+    """The Caf's referral rule (`parameters.OMISSION_EUROS`): a household's under-declared
+    resources that add up to the threshold, repeated over months or after an automated indu of
+    the last months, need a person: each under-declaration gets the reason, so the control
+    refers the household to a control on documents instead of settling it."""
+    under = {
+        household_id: [d for d in discrepancies if d.exchanged > d.paid_on]
+        for household_id, discrepancies in found.items()
+    }
+    at_stake = [
+        household_id
+        for household_id, items in under.items()
+        if sum((d.exchanged - d.paid_on for d in items), ZERO) >= parameters.OMISSION_EUROS
+    ]
+    if not at_stake:
+        return found
+    repeated = set(
+        Control.objects.filter(
+            household_id__in=at_stake,
+            kind=ControlKind.AUTOMATED,
+            outcome=ControlOutcome.OVERPAYMENT,
+            month__gte=clock.add_months(month, -parameters.REPEAT_MONTHS),
+            month__lt=month,
+        ).values_list("household_id", flat=True)
+    )
+    for household_id in at_stake:
+        months: dict[tuple[int, str], int] = defaultdict(int)
+        for d in under[household_id]:
+            months[(d.person_id, d.kind)] += 1
+        if household_id in repeated:
+            reason = "omission réitérée après un indu des contrôles automatisés"
+        elif max(months.values()) >= parameters.OMISSION_MONTHS:
+            reason = "ressources non déclarées sur plusieurs mois"
+        else:
+            continue
+        found[household_id] = [
+            replace(d, ambiguous=d.ambiguous or reason) if d in under[household_id] else d
+            for d in found[household_id]
+        ]
     return found
 
 
