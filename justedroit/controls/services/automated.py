@@ -30,6 +30,7 @@ from justedroit.controls.models import (
 )
 from justedroit.controls.services.common import (
     Established,
+    NotComputable,
     control_open,
     event_record,
     open_controls,
@@ -112,18 +113,31 @@ def automated_controls_run(
         h for h in with_discrepancy if h not in busy and not any(d.ambiguous for d in found[h])
     ]
     controls = []
-    if not one_by_one and unambiguous:
-        with transaction.atomic():
-            controls += _settle_all(
-                [(households[h], found[h]) for h in unambiguous], month, acting_user
-            )
+    while not one_by_one and unambiguous:
+        try:
+            with transaction.atomic():
+                controls += _settle_all(
+                    [(households[h], found[h]) for h in unambiguous], month, acting_user
+                )
+            break
+        except NotComputable as error:  # those go to a person, the others are settled
+            found |= _not_computable(found, error)
+            unambiguous = [h for h in unambiguous if h not in error.household_ids]
     for household_id in with_discrepancy:
         if household_id in unambiguous and not one_by_one:
             continue
-        with transaction.atomic():
-            controls.append(
-                _settle_or_refer(households[household_id], found[household_id], month, acting_user)
-            )
+        try:
+            with transaction.atomic():
+                control = _settle_or_refer(
+                    households[household_id], found[household_id], month, acting_user
+                )
+        except NotComputable as error:
+            found |= _not_computable(found, error)
+            with transaction.atomic():
+                control = _settle_or_refer(
+                    households[household_id], found[household_id], month, acting_user
+                )
+        controls.append(control)
     arrears = sum((c.arrears for c in controls), ZERO)
     overpayment = sum((c.overpayment for c in controls), ZERO)
     for control in controls:
@@ -400,6 +414,20 @@ def _record_no_change(households: list[Household], month: dt.date, acting_user: 
         reason=f"contrôles automatisés {month:%m/%Y} : sans incidence",
         detail={"controls": len(controls), "month": f"{month:%Y-%m}"},
     )
+
+
+def _not_computable(
+    found: dict[int, list[Discrepancy]], error: NotComputable
+) -> dict[int, list[Discrepancy]]:
+    """The discrepancies of the households the engine cannot recompute (a fact missing from the
+    file), marked for a person: the automated control refers them instead of stopping the month."""
+    return {
+        household_id: [
+            replace(d, ambiguous=f"recalcul impossible ({message})") for d in found[household_id]
+        ]
+        for household_id, message in error.messages_of.items()
+        if household_id in found
+    }
 
 
 def _settle_or_refer(

@@ -155,11 +155,17 @@ class NotComputable(ValidationError):
     birth date, a person's activity…), with the engine's French message for each."""
 
     def __init__(self, errors: list[dict]):
-        super().__init__([f"{e['month'][5:]}/{e['month'][:4]} : {e['message']}" for e in errors])
-        numbers = {e["household"] for e in errors}
-        self.household_ids = set(
-            Household.objects.filter(number__in=numbers).values_list("pk", flat=True)
+        said = [
+            (e["household"], f"{e['month'][5:]}/{e['month'][:4]} : {e['message']}") for e in errors
+        ]
+        super().__init__([message for _, message in said])
+        ids = dict(
+            Household.objects.filter(number__in={n for n, _ in said}).values_list("number", "pk")
         )
+        self.messages_of: dict[int, str] = {}  # household id → its first message
+        for number, message in said:
+            self.messages_of.setdefault(ids[number], message)
+        self.household_ids = set(self.messages_of)
 
 
 def last_settled_months(household_ids: list[int], up_to: dt.date) -> dict[int, dt.date | None]:
