@@ -213,6 +213,7 @@ TESTED_ELSEWHERE = {
     "fraud:director": "tests/fraud/test_permissions.py",
     "fraud:decision": "tests/fraud/test_permissions.py",
     "fraud:letter": "tests/fraud/test_permissions.py",
+    "recovery:letter": "tests/recovery/test_pages.py",
     "portal:fraud_notices": "tests/fraud/test_permissions.py",
     "outreach:campaign": "tests/outreach/test_campaign_page.py",
     "outreach:meeting": "tests/outreach/test_network_pages.py",

@@ -9,6 +9,7 @@ from justedroit.core import selectors
 from justedroit.core.models import AuditEvent
 from justedroit.core.need_to_know import NEEDS, DataKind
 from justedroit.core.roles import AGENT_ROLES, Role
+from justedroit.recovery.models import DebtLetter
 from tests.test_roles_and_audit import PUBLIC, url_names
 
 pytestmark = pytest.mark.django_db
@@ -20,6 +21,7 @@ ARGS = {
     "reception:site_day": lambda w: ["poitiers"],
     "reception:calls": lambda w: ["poitiers"],
     "recovery:household_debts": lambda w: [w["file"].number],
+    "recovery:letter": lambda w: [w["file"].number, DebtLetter.objects.get(household=w["file"]).pk],
     "channels:email_thread": lambda w: [w["thread"].pk],
     "channels:document_detail": lambda w: [w["payslip"].pk],
     "channels:document_file": lambda w: [w["payslip"].pk],
@@ -52,6 +54,7 @@ LISTING = {
     "entitlements:explanation",
     "recovery:worklist",
     "recovery:household_debts",
+    "recovery:letter",
     "reception:site_day",
     "reception:unmarked",
     "channels:home",
