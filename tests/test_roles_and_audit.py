@@ -214,6 +214,8 @@ TESTED_ELSEWHERE = {
     "fraud:decision": "tests/fraud/test_permissions.py",
     "fraud:letter": "tests/fraud/test_permissions.py",
     "recovery:letter": "tests/recovery/test_pages.py",
+    "cycle:letters": "tests/cycle/test_letter_pages.py",
+    "cycle:letter": "tests/cycle/test_letter_pages.py",
     "portal:fraud_notices": "tests/fraud/test_permissions.py",
     "outreach:campaign": "tests/outreach/test_campaign_page.py",
     "outreach:meeting": "tests/outreach/test_network_pages.py",
