@@ -125,6 +125,7 @@ def test_the_notice_letter_renders_in_french_with_the_rights(client, make_user, 
     client.force_login(make_user(Role.CONTROLLER))
     page = client.get(reverse("fraud:letter", args=[notified.pk, "avis"])).content.decode()
     assert "300" in page and "article L114-17" in page and "R114-11" in page
+    assert '<a href="?format=pdf">Télécharger la lettre en PDF</a>' in page
     assert client.get(reverse("fraud:letter", args=[notified.pk, "decision"])).status_code == 404
 
 
