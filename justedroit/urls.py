@@ -15,6 +15,7 @@ urlpatterns = [
     path("agents/protection-des-donnees/", include("justedroit.data_protection.urls")),
     path("agents/echanges/", include("justedroit.exchanges.urls")),
     path("agents/recouvrement/", include("justedroit.recovery.urls")),
+    path("agents/cycle/", include("justedroit.cycle.urls")),
     path("agents/recours/", include("justedroit.appeals.urls")),
     path("", include("justedroit.portal.urls")),
     path("accueil/", include("justedroit.reception.urls")),

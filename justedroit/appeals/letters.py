@@ -1,12 +1,8 @@
-"""The appeals domain's documents: the routes of appeal a decision states, and the PDF of an HTML
-letter or minutes (xhtml2pdf: pure Python, no system library)."""
+"""The appeals domain's documents: the routes of appeal a decision states."""
 
 from __future__ import annotations
 
 import datetime as dt
-from io import BytesIO
-
-from xhtml2pdf import pisa
 
 from justedroit.appeals import parameters as law
 from justedroit.appeals.models import AppealCase, Court
@@ -23,12 +19,3 @@ def routes_of_appeal(case: AppealCase, decided_on: dt.date) -> dict:
         "until": months_later(decided_on, route.months or 0),
         "article": route.article,
     }
-
-
-def pdf(html: str) -> bytes:
-    """The PDF of an HTML document; ValueError when it cannot be drawn."""
-    out = BytesIO()
-    result = pisa.CreatePDF(html, dest=out, encoding="utf-8")
-    if result.err:
-        raise ValueError("Le document n'a pas pu être converti en PDF.")
-    return out.getvalue()

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET, require_http_methods
@@ -26,7 +26,7 @@ from justedroit.appeals.forms import (
 )
 from justedroit.core import clock
 from justedroit.core.audit import display_record
-from justedroit.core.web import requires, submit_form
+from justedroit.core.web import document_response, requires, submit_form
 from justedroit.recovery import selectors as ledger
 from justedroit.registry import selectors as registry
 from justedroit.registry.services import household_consult
@@ -288,15 +288,6 @@ def _session_post(request, session, forms_) -> bool:
     return False
 
 
-def _document(request, template: str, context: dict, name: str):
-    html = render_to_string(template, context, request=request)
-    if request.GET.get("format") == "pdf":
-        response = HttpResponse(letters.pdf(html), content_type="application/pdf")
-        response["Content-Disposition"] = f'inline; filename="{name}.pdf"'
-        return response
-    return HttpResponse(html)
-
-
 @require_GET
 @requires(perms.can_view_session)
 def minutes(request, pk):
@@ -308,7 +299,8 @@ def minutes(request, pk):
         households=[item.case.household.number for item, _ in data["items"]],
         obj=session,
     )
-    return _document(request, "appeals/minutes.html", data, f"pv-cra-{session.held_on}")
+    html = render_to_string("appeals/minutes.html", data, request=request)
+    return document_response(request, html, f"pv-cra-{session.held_on}")
 
 
 @require_GET
@@ -327,7 +319,8 @@ def decision_letter(request, pk):
         "routes": letters.routes_of_appeal(case, decision.decided_on),
         "members": registry.members(case.household, decision.decided_on),
     }
-    return _document(request, "appeals/letter_decision.html", context, f"decision-cra-{case.pk}")
+    html = render_to_string("appeals/letter_decision.html", context, request=request)
+    return document_response(request, html, f"decision-cra-{case.pk}")
 
 
 # ---- courts -------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """Web helpers shared by every app's views: permission gate, consultation reasons, query
-parameters checked before use, French error pages, and the one way a form's POST calls a
-service."""
+parameters checked before use, French error pages, the one way a form's POST calls a service,
+and the one way a letter is served as HTML or PDF."""
 
 import datetime as dt
 import functools
@@ -17,6 +17,7 @@ from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 
 from justedroit.core import clock
+from justedroit.core.pdf import html_to_pdf
 
 T = TypeVar("T")
 
@@ -59,6 +60,20 @@ class BadParameter(BadRequest):
 
 
 FIRST_YEAR = 2000
+
+
+def wants_pdf(request) -> bool:
+    return request.GET.get("format") == "pdf"
+
+
+def document_response(request, html: str, name: str) -> HttpResponse:
+    """A letter or document drawn from its HTML: that page, or its PDF (`?format=pdf`) named
+    `name`.pdf, shown in the browser."""
+    if wants_pdf(request):
+        response = HttpResponse(html_to_pdf(html), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{name}.pdf"'
+        return response
+    return HttpResponse(html)
 
 
 def year_param(request, *, default: int, name: str = "annee") -> int:

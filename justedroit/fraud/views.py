@@ -9,12 +9,13 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET, require_http_methods
 
 from justedroit.channels import selectors as channel_selectors
 from justedroit.core import clock
 from justedroit.core.audit import display_record
-from justedroit.core.web import requires, submit_form
+from justedroit.core.web import document_response, requires, submit_form, wants_pdf
 from justedroit.fraud import parameters, perms, selectors, services
 from justedroit.fraud.forms import (
     ComplaintForm,
@@ -301,13 +302,16 @@ def letter(request, pk, kind):
     household_consult(
         household=file.household, acting_user=request.user, reason="Fraude", page="Lettre"
     )
-    return render(
-        request,
+    html = render_to_string(
         LETTERS[kind],
         {
             "file": file,
             "detail": detail,
             "members": registry.members(file.household),
             "parameters": parameters,
+            # The PDF is the letter alone, without the site's navigation.
+            "layout": "fraud/letter_file.html" if wants_pdf(request) else "base.html",
         },
+        request=request,
     )
+    return document_response(request, html, f"fraude-{file.pk}-{kind}")

@@ -370,6 +370,10 @@ def letters_of(household: Household):
     return DebtLetter.objects.filter(household=household).order_by("-created_at")
 
 
+def letter_of(household: Household, letter_id: int) -> DebtLetter | None:
+    return DebtLetter.objects.filter(household=household, pk=letter_id).first()
+
+
 def last_retention(household: Household) -> MonthlyRetention | None:
     return MonthlyRetention.objects.filter(household=household).order_by("-month").first()
 

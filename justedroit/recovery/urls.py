@@ -7,4 +7,5 @@ urlpatterns = [
     path("", views.worklist, name="worklist"),
     path("balance/", views.balance, name="balance"),
     path("foyers/<str:number>/", views.household_debts, name="household_debts"),
+    path("foyers/<str:number>/courriers/<int:pk>/", views.letter, name="letter"),
 ]

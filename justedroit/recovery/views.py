@@ -1,5 +1,6 @@
 """Recovery pages: the agents' worklist, a household's debts (ledger, letters, plan; manual
-entries by recovery agents), the accountant's balance. Thin: services write, selectors read."""
+entries by recovery agents), each letter as sent (HTML or PDF), the accountant's balance. Thin:
+services write, selectors read."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -9,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from justedroit.core import clock
 from justedroit.core.audit import display_record
-from justedroit.core.web import consultation_reason, requires, year_param
+from justedroit.core.web import consultation_reason, document_response, requires, year_param
 from justedroit.recovery import parameters as law
 from justedroit.recovery import perms, selectors, services
 from justedroit.recovery.forms import MovementForm, PlanForm, StepForm
@@ -66,6 +67,23 @@ def household_debts(request, number):
         },
         status=400 if request.method == "POST" else 200,
     )
+
+
+@require_GET
+@requires(perms.can_view_debts)
+def letter(request, number, pk):
+    """A debt letter as it was sent (`?format=pdf`: its PDF)."""
+    household = registry.household_by_number(number)
+    found = selectors.letter_of(household, pk) if household else None
+    if found is None:
+        raise Http404
+    registry_services.household_consult(
+        household=household,
+        acting_user=request.user,
+        reason=consultation_reason(request, number),
+        page="Courrier de recouvrement",
+    )
+    return document_response(request, found.html, f"{found.kind}-{number}-{found.pk}")
 
 
 def _apply(request, household, name, form) -> bool:

@@ -3,15 +3,12 @@ template) and as PDF from that same HTML (xhtml2pdf, which draws the SVG charts 
 with its charts made by the shared chart module."""
 
 from dataclasses import dataclass
-from io import BytesIO
-from pathlib import Path
 
-import matplotlib
 from django.template.loader import render_to_string
-from xhtml2pdf import pisa
 
 from justedroit.core import charts
 from justedroit.core.french import MONTHS_SHORT
+from justedroit.core.pdf import html_to_pdf
 from justedroit.reporting import selectors
 from justedroit.reporting.document import INCONSISTENCIES, Document, PartView
 from justedroit.reporting.selectors import Report
@@ -80,12 +77,6 @@ def context(document: Document) -> dict:
     }
 
 
-# The PDF's font: the standard PDF fonts have no glyph for the narrow no-break space of French
-# figures (57 262), nor for ≈, ≥ or →. DejaVu Sans has them all and ships with matplotlib; the
-# PDF is drawn from that directory, the only one xhtml2pdf may then read local files from.
-FONTS = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
-
-
 def html(document: Document, *, for_pdf: bool = False) -> str:
     """The standalone HTML file of the report (no site navigation)."""
     return render_to_string("reporting/report_file.html", context(document) | {"for_pdf": for_pdf})
@@ -93,16 +84,4 @@ def html(document: Document, *, for_pdf: bool = False) -> str:
 
 def pdf(document: Document) -> bytes:
     """The PDF drawn from the standalone HTML; ValueError when it cannot be drawn."""
-    out = BytesIO()
-    # capacity=-1: the working copies stay in memory. Past the default 100 kB (charts included)
-    # xhtml2pdf spills them to temporary files that it never closes.
-    result = pisa.CreatePDF(
-        html(document, for_pdf=True),
-        dest=out,
-        encoding="utf-8",
-        capacity=-1,
-        path=str(FONTS / "rapport.html"),
-    )
-    if result.err:
-        raise ValueError("Le rapport n'a pas pu être converti en PDF.")
-    return out.getvalue()
+    return html_to_pdf(html(document, for_pdf=True))

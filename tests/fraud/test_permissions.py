@@ -13,6 +13,7 @@ from justedroit.core.roles import Role
 from justedroit.fraud import services
 from justedroit.fraud.models import FraudEventKind, FraudFile, FraudStatus, Qualification
 from justedroit.registry.models import HouseholdAccount
+from tests.documents import pdf_text
 from tests.factories import HouseholdFactory
 
 pytestmark = pytest.mark.django_db
@@ -73,6 +74,14 @@ def test_every_fraud_url_for_every_role(client, make_user, household, notified, 
     assert response.status_code == (200 if role in ALLOWED[name] else 403)
 
 
+@pytest.mark.parametrize("role", list(Role))
+def test_the_letters_pdf_for_every_role(client, make_user, notified, role):
+    client.force_login(make_user(role))
+    url = reverse("fraud:letter", args=[notified.pk, "avis"])
+    response = client.get(url, {"format": "pdf"})
+    assert response.status_code == (200 if role in ALLOWED["fraud:letter"] else 403)
+
+
 @pytest.mark.parametrize("name", sorted(ALLOWED))
 def test_anonymous_visitors_go_to_login(client, notified, name):
     response = client.get(reverse(name, args=args(name, notified)))
@@ -116,7 +125,23 @@ def test_the_notice_letter_renders_in_french_with_the_rights(client, make_user, 
     client.force_login(make_user(Role.CONTROLLER))
     page = client.get(reverse("fraud:letter", args=[notified.pk, "avis"])).content.decode()
     assert "300" in page and "article L114-17" in page and "R114-11" in page
+    assert '<a href="?format=pdf">Télécharger la lettre en PDF</a>' in page
     assert client.get(reverse("fraud:letter", args=[notified.pk, "decision"])).status_code == 404
+
+
+def test_the_notice_letter_as_pdf_is_audited_like_the_page(client, make_user, notified):
+    client.force_login(make_user(Role.CONTROLLER))
+    url = reverse("fraud:letter", args=[notified.pk, "avis"])
+    response = client.get(url, {"format": "pdf"})
+    assert response["Content-Type"] == "application/pdf"
+    assert f'filename="fraude-{notified.pk}-avis.pdf"' in response["Content-Disposition"]
+    text = pdf_text(response.content)
+    assert "pénalité administrative d'un montant de 300" in text
+    assert "présenter vos observations écrites" in text and "R114-11" in text
+    # The letter alone: no site navigation in the PDF.
+    assert "Se déconnecter" not in text
+    reads = AuditEvent.objects.filter(household_number="1234567", detail__page="Lettre")
+    assert reads.count() == 1
 
 
 def test_the_allocataire_answers_online_within_the_month(client, make_user, household, notified):
@@ -164,5 +189,7 @@ def test_the_director_decides_a_warning_from_the_decision_page(client, make_user
     assert notified.status == FraudStatus.CLOSED
     letter = client.get(reverse("fraud:letter", args=[notified.pk, "decision"]))
     assert "Avertissement" in letter.content.decode()
+    pdf = client.get(reverse("fraud:letter", args=[notified.pk, "decision"]), {"format": "pdf"})
+    assert "le directeur de la Caf vous adresse un avertissement" in pdf_text(pdf.content)
     # Closed: no longer in the director's list.
     assert client.get(url).status_code == 404

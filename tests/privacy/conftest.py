@@ -29,6 +29,7 @@ from justedroit.controls.services import control_open
 from justedroit.controls.targeting import FEATURE_NAMES
 from justedroit.core import clock
 from justedroit.core.roles import Role
+from justedroit.cycle.letters import letter_queue
 from justedroit.entitlements.models import Payment, Run
 from justedroit.fraud import services as fraud
 from justedroit.fraud.models import Qualification
@@ -177,8 +178,9 @@ def world(db, make_user, tmp_path):
         origin=ControlOrigin.RANDOM_SAMPLE,
         acting_user=None,
     )
-    indu(file, Benefit.AF, dt.date(2022, 5, 1), "120.00")  # a debt on the recovery pages
+    overpaid = indu(file, Benefit.AF, dt.date(2022, 5, 1), "120.00")  # a debt on the recovery pages
     debts_notify(acting_user=None)
+    letter_queue(household=file, month=dt.date(2022, 6, 1), adjustments=[overpaid])
     _scored(ticket_household, now)
     with clock.frozen(dt.datetime(2022, 8, 1, 9)):
         fraud_file = fraud.fraud_file_open(

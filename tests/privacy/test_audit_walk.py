@@ -9,9 +9,16 @@ from justedroit.core import selectors
 from justedroit.core.models import AuditEvent
 from justedroit.core.need_to_know import NEEDS, DataKind
 from justedroit.core.roles import AGENT_ROLES, Role
+from justedroit.cycle.models import AdjustmentLetter
+from justedroit.recovery.models import DebtLetter
 from tests.test_roles_and_audit import PUBLIC, url_names
 
 pytestmark = pytest.mark.django_db
+
+
+def letter_pk(model, world) -> int:
+    return model.objects.get(household=world["file"]).pk
+
 
 ARGS = {
     "registry:household_detail": lambda w: [w["file"].number],
@@ -20,6 +27,12 @@ ARGS = {
     "reception:site_day": lambda w: ["poitiers"],
     "reception:calls": lambda w: ["poitiers"],
     "recovery:household_debts": lambda w: [w["file"].number],
+    "cycle:letters": lambda w: [w["file"].number],
+    "cycle:letter": lambda w: [
+        w["file"].number,
+        AdjustmentLetter.objects.get(household=w["file"]).pk,
+    ],
+    "recovery:letter": lambda w: [w["file"].number, DebtLetter.objects.get(household=w["file"]).pk],
     "channels:email_thread": lambda w: [w["thread"].pk],
     "channels:document_detail": lambda w: [w["payslip"].pk],
     "channels:document_file": lambda w: [w["payslip"].pk],
@@ -52,6 +65,9 @@ LISTING = {
     "entitlements:explanation",
     "recovery:worklist",
     "recovery:household_debts",
+    "recovery:letter",
+    "cycle:letters",
+    "cycle:letter",
     "reception:site_day",
     "reception:unmarked",
     "channels:home",

@@ -10,10 +10,12 @@ from django.urls import reverse
 from justedroit.core.models import AuditEvent
 from justedroit.core.roles import Role
 from justedroit.recovery import selectors, services
-from justedroit.recovery.models import Debt, EntryKind
+from justedroit.recovery.models import Debt, DebtLetter, EntryKind
 from justedroit.registry.models import HouseholdAccount
+from tests.documents import pdf_text
 from tests.factories import HouseholdFactory
 from tests.recovery.helpers import indu
+from tests.test_roles_and_audit import ALLOWED
 
 pytestmark = pytest.mark.django_db
 
@@ -82,3 +84,35 @@ def test_the_accountant_balance_page_reconciles(client, make_user, debt):
     client.force_login(make_user(Role.ACCOUNTANT))
     page = client.get(reverse("recovery:balance") + "?annee=2022").content.decode()
     assert "Allocations familiales" in page and "écart" not in page
+
+
+@pytest.mark.parametrize("pdf", [False, True])
+@pytest.mark.parametrize("role", list(Role))
+def test_a_debt_letter_for_every_role(client, make_user, debt, role, pdf):
+    """The "recovery:letter" matrix: who reads a household's debts reads its letters."""
+    client.force_login(make_user(role))
+    letter = DebtLetter.objects.get()
+    url = reverse("recovery:letter", args=["7654321", letter.pk])
+    response = client.get(url, {"format": "pdf"} if pdf else {})
+    assert response.status_code == (200 if role in ALLOWED["recovery:household_debts"] else 403)
+
+
+def test_the_indu_letter_reads_as_sent_in_html_and_pdf_each_read_audited(client, make_user, debt):
+    client.force_login(make_user(Role.CASE_WORKER))
+    letter = DebtLetter.objects.get()
+    page = client.get(reverse("recovery:household_debts", args=["7654321"])).content.decode()
+    url = reverse("recovery:letter", args=["7654321", letter.pk])
+    assert f'href="{url}?format=pdf"' in page
+    assert client.get(url).content.decode() == letter.html
+    response = client.get(url, {"format": "pdf"})
+    assert response["Content-Type"] == "application/pdf"
+    text = pdf_text(response.content)
+    assert "Notification d'un trop-perçu" in text and "400,00" in text
+    assert "commission de recours amiable de la Caf dans un délai de 2 mois" in text
+    reads = AuditEvent.objects.filter(
+        household_number="7654321", detail__page="Courrier de recouvrement"
+    )
+    assert reads.count() == 2
+    # Another household's number does not open this letter.
+    other = HouseholdFactory(number="1111111")
+    assert client.get(reverse("recovery:letter", args=[other.number, letter.pk])).status_code == 404
