@@ -3,7 +3,7 @@ concealments cost (`justedroit.twin.prevalence.deliberate_cost`, plus the indus 
 that already established one) against the benefits paid.
 
 Usage, on a simulated twin (nothing is written: the recomputation is rolled back):
-    export DEBUG=1 JUSTEDROIT_VAR_DIR=/work/var/<name>
+    export DEBUG=1 JUSTEDROIT_VAR_DIR=<the twin's var directory>
     .venv/bin/python scripts/twin_deliberate_cost.py --to 2022-12
 """
 
