@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 
 from justedroit.core import clock, sending
+from justedroit.core.money import format_euros
 from justedroit.cycle.models import AdjustmentLetter, LetterChannel
 from justedroit.entitlements.models import Adjustment, AdjustmentKind
 from justedroit.registry.contacts import household_email
@@ -30,8 +31,8 @@ def letter_text(household: Household, adjustments: list[Adjustment]) -> str:
     for a in sorted(adjustments, key=lambda a: (a.month, a.benefit)):
         what = "rappel en votre faveur" if a.kind == AdjustmentKind.ARREARS else "trop-perçu (indu)"
         lines.append(
-            f"- {Benefit(a.benefit).label}, {a.month:%m/%Y} : {what} de {a.amount} € "
-            f"(dû {a.due} €, déjà réglé {a.settled_before} €)."
+            f"- {Benefit(a.benefit).label}, {a.month:%m/%Y} : {what} de {format_euros(a.amount)} "
+            f"(dû {format_euros(a.due)}, déjà réglé {format_euros(a.settled_before)})."
         )
     lines += [
         "",

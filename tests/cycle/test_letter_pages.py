@@ -48,12 +48,12 @@ def test_the_letter_reads_in_html_and_pdf_with_the_amount_and_the_rights(client,
     listing = client.get(urls(letter)["cycle:letters"]).content.decode()
     assert "Cycle de avril 2022" in listing and urls(letter)["cycle:letter (PDF)"] in listing
     page = client.get(urls(letter)["cycle:letter"]).content.decode()
-    assert "trop-perçu (indu) de 400.00 €" in page
+    assert "trop-perçu (indu) de 400,00 €" in page
     response = client.get(urls(letter)["cycle:letter (PDF)"])
     assert response["Content-Type"] == "application/pdf"
     assert 'filename="rappels-indus-7654321-2022-04.pdf"' in response["Content-Disposition"]
     text = pdf_text(response.content)
-    assert "Allocations familiales, 03/2022 : trop-perçu (indu) de 400.00 €" in text
+    assert "Allocations familiales, 03/2022 : trop-perçu (indu) de 400,00 €" in text
     assert "saisir la commission de recours amiable dans un délai de deux mois" in text
     pages = AuditEvent.objects.filter(household_number="7654321").values_list(
         "detail__page", flat=True
