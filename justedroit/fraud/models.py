@@ -49,6 +49,7 @@ class FraudOutcome(models.TextChoices):
     NO_SANCTION = "no_sanction", "Sans sanction (décision du directeur)"
     WARNING = "warning", "Avertissement"
     PENALTY_PAID = "penalty_paid", "Pénalité réglée"
+    PENALTY_DEBT = "penalty_debt", "Pénalité impayée : recouvrée comme une dette (L114-17 CSS)"
     LAPSED = "lapsed", "Procédure caduque (décision hors délai)"
 
 
@@ -163,6 +164,7 @@ class FraudEventKind(models.TextChoices):
     OPINION_DEEMED = "opinion_deemed", "Avis de la commission réputé rendu"
     DECIDED = "decided", "Décision du directeur"
     PAID = "paid", "Pénalité réglée"
+    RECOVERY = "recovery", "Pénalité impayée transmise au recouvrement"
     LAPSED = "lapsed", "Procédure caduque"
     CLOSED = "closed", "Clôture"
     COMPLAINT = "complaint", "Plainte déposée"

@@ -132,6 +132,19 @@ REMINDER_DAYS_BEFORE = 7  # worklist: a deadline within 7 days is flagged (hypot
 # known from a partner (DSN/PASRAU) and no declared salary covering M; not warned in the last 12
 # months. Hypothesis of the Caf's prevention plan (docs/fraude.md).
 PREVENTION_QUIET_MONTHS = 12
+# The Caf's capacity: letters its fraud team can write and follow a year, spread evenly over the
+# months (the cycle's step `prevention_letters`; `justedroit cycle run --prevention-letters-per-
+# year N` overrides it). Source: Caf de la Vienne, rapport d'activité 2022, 506 lettres de mise en
+# garde en 2022; kept for the other years (hypothesis: the same plan each year).
+PREVENTION_LETTERS_PER_YEAR = 506
+
+
+def prevention_capacity(month: dt.date, per_year: float | None = None) -> int:
+    """This month's share of the yearly capacity, the remainders spread over the year (the
+    twelve months sum to the yearly capacity, rounded)."""
+    yearly = PREVENTION_LETTERS_PER_YEAR if per_year is None else per_year
+    return round(yearly * month.month / 12) - round(yearly * (month.month - 1) / 12)
+
 
 NOTICE_RIGHTS = (
     "Vous disposez d'un délai d'un mois à compter de la réception de ce courrier pour présenter "
@@ -141,8 +154,9 @@ NOTICE_RIGHTS = (
 )
 DECISION_RIGHTS = (
     "Cette pénalité est à régler dans un délai de deux mois à compter de la notification de la "
-    "présente décision. À défaut, une mise en demeure vous sera adressée, majorée de 10 %, puis "
-    "une contrainte. Vous pouvez contester cette décision devant le pôle social du tribunal "
+    "présente décision. À défaut, elle sera récupérée par retenues sur vos prestations à venir ; "
+    "si vous n'en percevez plus, une mise en demeure vous sera adressée, puis une contrainte. "
+    "Vous pouvez contester cette décision devant le pôle social du tribunal "
     "judiciaire dans un délai de deux mois (articles L114-17 et R114-11 du code de la sécurité "
     "sociale ; pas de saisine préalable de la commission de recours amiable, L142-4)."
 )

@@ -44,6 +44,7 @@ from justedroit.fraud.models import (
     Qualification,
     SanctionKind,
 )
+from justedroit.recovery import services as recovery
 from justedroit.registry.contacts import household_email
 from justedroit.registry.models import Benefit, Fact, FactKind, FactSource, Household
 from justedroit.registry.services import fact_record
@@ -634,10 +635,13 @@ def payment_record(*, file: FraudFile, acting_user: User) -> FraudFile:
 
 
 def fraud_deadlines_apply(*, today: dt.date, acting_user: User | None) -> dict[str, int]:
-    """The procedure's clock, run daily: a commission silent for a month is deemed to have
-    given its opinion (the director's month starts then); a director silent for a month after
-    the opinion lets the procedure lapse."""
-    counts = {"opinions_deemed": 0, "lapsed": 0}
+    """The procedure's clock, run by the Caf's monthly cycle (`justedroit cycle run`): a
+    commission silent for a month is deemed to have given its opinion (the director's month
+    starts then); a director silent for a month after the opinion lets the procedure lapse; a
+    penalty unpaid once its two months are over becomes a debt in the recovery ledger. Each
+    file changes in its own transaction, its state telling what is left: run again (after a
+    kill), nothing is done twice."""
+    counts = {"opinions_deemed": 0, "lapsed": 0, "penalties_to_recovery": 0, "penalties_left": 0}
     for file in FraudFile.objects.filter(status=FraudStatus.COMMISSION, due__lt=today):
         with transaction.atomic():
             file = _locked(file)
@@ -665,7 +669,58 @@ def fraud_deadlines_apply(*, today: dt.date, acting_user: User | None) -> dict[s
             )
             _close(file, FraudOutcome.LAPSED, acting_user)
             counts["lapsed"] += 1
+    for file in FraudFile.objects.filter(status=FraudStatus.PAYMENT, due__lt=today):
+        with transaction.atomic():
+            file = _locked(file)
+            if file.status != FraudStatus.PAYMENT:
+                continue
+            benefit = _penalty_benefit(file)
+            if benefit is None:  # left in the worklist, for an agent
+                counts["penalties_left"] += 1
+                continue
+            _penalty_to_recovery(file, benefit, acting_user)
+            counts["penalties_to_recovery"] += 1
     return counts
+
+
+def _penalty_benefit(file: FraudFile) -> str | None:
+    """The benefit the penalty's debt is booked under: that of the file's largest indus, else
+    the household's latest payment (a penalty without indus, e.g. an obstruction); None if the
+    household was never paid."""
+    by_benefit: dict[str, Decimal] = {}
+    for adjustment in file.adjustments.all():
+        by_benefit[adjustment.benefit] = (
+            by_benefit.get(adjustment.benefit, ZERO) + adjustment.amount
+        )
+    if by_benefit:
+        return max(sorted(by_benefit), key=lambda benefit: by_benefit[benefit])
+    latest = Payment.objects.filter(household_id=file.household_id).order_by("-month").first()
+    return latest.benefit if latest is not None else None
+
+
+def _penalty_to_recovery(file: FraudFile, benefit: str, actor: User | None) -> None:
+    """The penalty unpaid at its due date becomes a debt of origin « pénalité » (L114-17 I CSS:
+    recovered on the benefits to come, or by formal notice and contrainte) and the file closes;
+    in the caller's transaction, with the file locked."""
+    sanction = file.sanction
+    decided_on = sanction.decided_at.astimezone(clock.PARIS).date()
+    debt = recovery.penalty_debt_notify(
+        household=file.household,
+        benefit=benefit,
+        amount=sanction.amount,
+        decided_on=decided_on,
+        reason=f"Pénalité administrative du {decided_on:%d/%m/%Y} impayée "
+        f"(dossier de fraude n° {file.pk}, art. L114-17 CSS)",
+        acting_user=actor,
+    )
+    _event(
+        file,
+        FraudEventKind.RECOVERY,
+        actor,
+        note=f"Pénalité impayée au {file.due:%d/%m/%Y} : dette n° {debt.pk}.",
+        detail={"debt": debt.pk, "amount": str(sanction.amount)},
+    )
+    _close(file, FraudOutcome.PENALTY_DEBT, actor)
 
 
 # ---- complaint (L114-9, D114-5 CSS) ------------------------------------------------------------
@@ -777,14 +832,16 @@ def prevention_targets(month: dt.date) -> list[Target]:
 def prevention_letters_send(
     *, month: dt.date, acting_user: User | None, at_most: int | None = None
 ) -> dict[str, int]:
-    """Write the month's prevention letters (queued, sent by the task queue once committed);
-    a second run for the same month writes nothing more. `at_most`: the Caf's capacity for the
-    batch — the first targets (in the rule's order) get a letter, the others stay targets for a
-    later month."""
+    """Write the month's prevention letters (queued, sent by the task queue once committed), in
+    one transaction. `at_most`: the Caf's capacity for the month — the letters already written
+    for it count, the first targets (in the rules' order) get one, the others stay targets for a
+    later month; so a second run for the same month (after a kill) writes nothing more."""
     if at_most is not None and at_most < 0:
         raise ValidationError("Le nombre maximal de lettres ne peut pas être négatif.")
     month = clock.month_start(month)
     targets = prevention_targets(month)
+    if at_most is not None:
+        at_most = max(at_most - PreventionLetter.objects.filter(month=month).count(), 0)
     written = targets if at_most is None else targets[:at_most]
     households = Household.objects.in_bulk([t.household_id for t in written])
     counts = {"targets": len(targets), "letters": 0, "email": 0, "post": 0}
