@@ -409,7 +409,18 @@ class Complaint(models.Model):
 
 
 class PreventionRule(models.TextChoices):
+    """The rules that name the households a lettre de mise en garde goes to, in the order the
+    Caf writes within its capacity (docs/fraude.md gives each its source)."""
+
     NEW_JOB_ON_RSA = "new_job_on_rsa", "Nouvel emploi connu d'un partenaire, bénéficiaire du RSA"
+    LATE_AFTER_INDU = (
+        "late_after_indu",
+        "Déclaration tardive après un indu des contrôles automatisés",
+    )
+    BELOW_REFERRAL = (
+        "below_referral",
+        "Ressources déclarées contredites par un partenaire, sous le seuil de renvoi",
+    )
 
 
 class PreventionLetter(Outbound):

@@ -128,10 +128,16 @@ PAYMENT_MONTHS = 2  # payment of the penalty, from the notified decision
 REMINDER_DAYS_BEFORE = 7  # worklist: a deadline within 7 days is flagged (hypothesis)
 
 # ---- Prevention letters (lettres de mise en garde) -------------------------------------------
-# Rule « new job while on RSA »: a member of a household paid RSA for month M has a salary for M
-# known from a partner (DSN/PASRAU) and no declared salary covering M; not warned in the last 12
-# months. Hypothesis of the Caf's prevention plan (docs/fraude.md).
+# The rules (services.PREVENTION_RULES, docs/fraude.md), each a hypothesis of the Caf's prevention
+# plan: « new job while on RSA » (a member of a household paid RSA for month M has a salary for M
+# known from a partner and no declared salary covering M); « late declaration after an automated
+# indu » (an indu a late declaration caused in M, within 12 months of an indu an automated control
+# settled: a repeat is an element of intent, IntentElement.REPEATED, so the Caf warns first);
+# « below the referral threshold » (an automated control of M settled a declared resource a
+# partner contradicts, too small to be referred to a controller). No household is warned twice
+# within 12 months.
 PREVENTION_QUIET_MONTHS = 12
+PREVENTION_REPEAT_MONTHS = 12
 # The Caf's capacity: letters its fraud team can write and follow a year, spread evenly over the
 # months (the cycle's step `prevention_letters`; `justedroit cycle run --prevention-letters-per-
 # year N` overrides it). Source: Caf de la Vienne, rapport d'activité 2022, 506 lettres de mise en

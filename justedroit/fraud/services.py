@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 
-from justedroit.controls.models import Control, ControlOutcome
+from justedroit.controls.models import Control, ControlKind, ControlOutcome
 from justedroit.controls.services import Established
 from justedroit.controls.services.common import last_settled_month
 from justedroit.core import clock, sending
@@ -793,15 +793,12 @@ class Target:
     rule: str
 
 
-def prevention_targets(month: dt.date) -> list[Target]:
-    """Households the rule « new job while on RSA » names for `month` (parameters.py): paid RSA
-    for the month, a member with a partner-known salary covering it and no salary declared for
-    it, not warned in the last 12 months."""
+def _new_job_on_rsa(month: dt.date) -> set[int]:
+    """Paid RSA for the month, a member with a partner-known salary covering it and no salary
+    declared for it."""
     covering = Q(valid_from__lte=month) & (Q(valid_until__isnull=True) | Q(valid_until__gt=month))
-    on_rsa = set(
-        Payment.objects.filter(month=month, benefit=Benefit.RSA, amount__gt=0).values_list(
-            "household_id", flat=True
-        )
+    on_rsa = Payment.objects.filter(month=month, benefit=Benefit.RSA, amount__gt=0).values(
+        "household_id"
     )
     partner = set(
         Fact.objects.filter(
@@ -817,16 +814,66 @@ def prevention_targets(month: dt.date) -> list[Target]:
         .exclude(source=FactSource.PARTNER_EXCHANGE)
         .values_list("household_id", flat=True)
     )
-    since = clock.add_months(month, -parameters.PREVENTION_QUIET_MONTHS)
-    warned = set(
-        PreventionLetter.objects.filter(
-            household_id__in=partner, month__gt=since, month__lte=month
+    return partner - declared
+
+
+def _late_after_indu(month: dt.date) -> set[int]:
+    """An indu computed during the month that a declaration of the household caused (made after
+    the months it concerns were paid), within `PREVENTION_REPEAT_MONTHS` after an indu an
+    automated control settled."""
+    start = dt.datetime.combine(month, dt.time(), tzinfo=clock.PARIS)
+    end = dt.datetime.combine(clock.add_months(month, 1), dt.time(), tzinfo=clock.PARIS)
+    late = Adjustment.objects.filter(
+        kind=AdjustmentKind.OVERPAYMENT,
+        computed_at__gte=start,
+        computed_at__lt=end,
+        causes__source=FactSource.DECLARATION,
+    ).values("household_id")
+    return set(
+        Control.objects.filter(
+            household_id__in=late,
+            kind=ControlKind.AUTOMATED,
+            outcome=ControlOutcome.OVERPAYMENT,
+            month__gte=clock.add_months(month, -parameters.PREVENTION_REPEAT_MONTHS),
+            month__lt=month,
         ).values_list("household_id", flat=True)
     )
-    return [
-        Target(household_id, PreventionRule.NEW_JOB_ON_RSA)
-        for household_id in sorted(partner - declared - warned)
-    ]
+
+
+def _below_referral(month: dt.date) -> set[int]:
+    """An automated control of the month's cycle settled an indu: the resources the household
+    declared differed from a partner's beyond the tolerance, but below the threshold that
+    refers it to a person (`controls.parameters.OMISSION_EUROS`)."""
+    return set(
+        Control.objects.filter(
+            kind=ControlKind.AUTOMATED, outcome=ControlOutcome.OVERPAYMENT, month=month
+        ).values_list("household_id", flat=True)
+    )
+
+
+# The rules, in the order the Caf writes within its capacity (docs/fraude.md).
+PREVENTION_RULES = (
+    (PreventionRule.NEW_JOB_ON_RSA, _new_job_on_rsa),
+    (PreventionRule.LATE_AFTER_INDU, _late_after_indu),
+    (PreventionRule.BELOW_REFERRAL, _below_referral),
+)
+
+
+def prevention_targets(month: dt.date) -> list[Target]:
+    """Households the prevention rules name for `month`, in the rules' order (then by
+    household), each once (its first rule), none warned in the last 12 months."""
+    since = clock.add_months(month, -parameters.PREVENTION_QUIET_MONTHS)
+    seen = set(
+        PreventionLetter.objects.filter(month__gt=since, month__lte=month).values_list(
+            "household_id", flat=True
+        )
+    )
+    targets = []
+    for rule, named in PREVENTION_RULES:
+        households = sorted(named(month) - seen)
+        targets += [Target(household_id, rule) for household_id in households]
+        seen.update(households)
+    return targets
 
 
 def prevention_letters_send(

@@ -225,10 +225,8 @@ def test_each_debt_records_its_true_origin_and_fraud_indus_wait_for_the_qualific
     assert row.counts["debts_control_documents"] == 1 and row.counts["waiting_qualification"] > 0
     outside = Debt.objects.get(origin=DebtOrigin.CONTROL_DOCUMENTS)
     assert not outside.fraud
-    assert {link.adjustment.month for link in outside.indus.all()} == {
-        dt.date(2022, 3, 1),
-        dt.date(2022, 6, 1),
-    }
+    months = {link.adjustment.month for link in outside.indus.all()}
+    assert months and not any(file.first_month <= month <= file.last_month for month in months)
     qualify(file, controller, at=dt.datetime(2022, 8, 30, 9))
     with _evening(dt.date(2022, 9, 1)):
         (row,) = cycle_month_run(
