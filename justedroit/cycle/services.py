@@ -66,7 +66,7 @@ from justedroit.registry.models import Fact, FactKind, FactSource, Household
 
 LOOK_BACK_MONTHS = 24  # rappels and indus are recomputed over two years at most
 SHADOW_CHUNK = 10_000  # households per query when looking for the facts that win
-CONTROL_ORIGINS = {
+CONTROL_ORIGINS: dict[str, str] = {
     ControlKind.AUTOMATED: DebtOrigin.CONTROL_AUTOMATED,
     ControlKind.DOCUMENTS: DebtOrigin.CONTROL_DOCUMENTS,
     ControlKind.ON_SITE: DebtOrigin.CONTROL_ON_SITE,
@@ -311,6 +311,7 @@ def indu_origins() -> tuple[dict[tuple[str, dt.date | None], list[int]], int]:
     )
     groups: dict[tuple[str, dt.date | None], list[int]] = defaultdict(list)
     for adjustment_id in pending.exclude(pk__in=waiting).values_list("pk", flat=True):
+        key: tuple[str, dt.date | None]
         if adjustment_id in frauds:
             key = (DebtOrigin.FRAUD, frauds[adjustment_id])
         elif adjustment_id in controls:
