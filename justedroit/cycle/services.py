@@ -10,16 +10,24 @@ one letter per cycle.
 1. `exchanges` — the month's partner files from the inbox `JUSTEDROIT_EXCHANGE_INBOX/<AAAA-MM>/`;
 2. `automated_controls` — new exchange facts compared with those the Caf paid on (controls app);
 3. `control_deadlines` — reminders and suspensions of controls on documents due by the cut-off;
-4. `recompute` — the households whose facts were recorded since their last settlement and bear on
+4. `fraud_deadlines` — the fraud procedure's deadlines passed by the cut-off (docs/fraude.md): a
+   commission silent for a month is deemed to have given its opinion, a director silent for a
+   month after it lets the procedure lapse, a penalty unpaid after its two months becomes a debt
+   (each file in its own transaction, its state telling what is left);
+5. `recompute` — the households whose facts were recorded since their last settlement and bear on
    months already paid, recomputed into rappels and indus (vectorised), and those whose withheld
    payment may now be paid;
-5. `debts` — the indus not notified yet become debts, with their notification letters
-   (docs/recouvrement.md);
-6. `payment` — the month's payment run, on the facts known at the cut-off: the 25th of the month
+6. `debts` — the indus not notified yet become debts with their true origin (recomputation, late
+   declaration, each kind of control, fraud), with their notification letters; the indus whose
+   fraud qualification is still to come wait for it (docs/recouvrement.md);
+7. `payment` — the month's payment run, on the facts known at the cut-off: the 25th of the month
    at 20:00, Paris time; households whose payment a control suspended get rights, no payment; in
    the same pass (each chunk's transaction), the month's retentions on the payments of households
    with debts (gross, retention, net);
-7. `letters` — a letter to each household for the rappels and indus this cycle recorded.
+8. `letters` — a letter to each household for the rappels and indus this cycle recorded;
+9. `prevention_letters` — the month's lettres de mise en garde, within the Caf's monthly capacity,
+   to the households the prevention rules name on the month before (the latest the partners'
+   files cover); a household gets one letter per rule and month (unique in the database).
 
 A step is a name, a French label and a function of the cycle's `Context` returning its counts.
 """
@@ -28,7 +36,7 @@ import datetime as dt
 import time
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
@@ -36,6 +44,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, Max, Min, OuterRef
 
+from justedroit.controls.models import ControlAdjustment, ControlKind
 from justedroit.controls.selectors import automated_control_adjustments, suspended_households
 from justedroit.controls.services import automated_controls_run, control_deadlines_apply
 from justedroit.core import clock
@@ -46,12 +55,22 @@ from justedroit.entitlements.models import Adjustment, Entitlement, Payment, Run
 from justedroit.entitlements.services import cut_off, households_recompute_from, month_run
 from justedroit.entitlements.situations import PARTNER_REFERENCE_KINDS
 from justedroit.exchanges.services import exchange_inbox_import
-from justedroit.recovery.models import MonthlyRetention
+from justedroit.fraud.models import Qualification
+from justedroit.fraud.parameters import prevention_capacity
+from justedroit.fraud.selectors import fraud_households_and_periods, indus_awaiting_qualification
+from justedroit.fraud.services import fraud_deadlines_apply, prevention_letters_send
+from justedroit.recovery.models import DebtOrigin, MonthlyRetention
+from justedroit.recovery.selectors import pending_indus
 from justedroit.recovery.services import debts_notify, retentions_on_payments
 from justedroit.registry.models import Fact, FactKind, FactSource, Household
 
 LOOK_BACK_MONTHS = 24  # rappels and indus are recomputed over two years at most
 SHADOW_CHUNK = 10_000  # households per query when looking for the facts that win
+CONTROL_ORIGINS: dict[str, str] = {
+    ControlKind.AUTOMATED: DebtOrigin.CONTROL_AUTOMATED,
+    ControlKind.DOCUMENTS: DebtOrigin.CONTROL_DOCUMENTS,
+    ControlKind.ON_SITE: DebtOrigin.CONTROL_ON_SITE,
+}
 
 
 def recompute_reason(month: dt.date) -> str:
@@ -64,7 +83,7 @@ class Context:
     acting_user: User | None
     inbox: Path
     progress: Callable[[str], None] = lambda message: None
-    extra: dict = field(default_factory=dict)
+    prevention_letters_per_year: float | None = None  # None: the Caf's parameter
 
 
 @dataclass(frozen=True)
@@ -259,8 +278,69 @@ def control_deadlines_step(context: Context) -> dict:
     )
 
 
+def fraud_deadlines_step(context: Context) -> dict:
+    """The fraud procedure's deadlines passed by the month's cut-off (like `control_deadlines`)."""
+    return fraud_deadlines_apply(
+        today=cut_off(context.month).date(), acting_user=context.acting_user
+    )
+
+
+def indu_origins() -> tuple[dict[tuple[str, dt.date | None], list[int]], int]:
+    """The indus not notified yet by (origin, date the fraud was discovered), and how many wait
+    for a fraud qualification. The first that applies: the indus of a fraud file qualified fraud
+    or fault (fraud or false declaration: the fraud flag, prescription from the qualification),
+    those a control settled (by its kind), those a late declaration of the household caused,
+    the others (facts from a partner or an agent)."""
+    pending = pending_indus()
+    waiting = set(indus_awaiting_qualification(pending).values_list("pk", flat=True))
+    frauds = {
+        adjustment_id: period.qualified_on
+        for period in fraud_households_and_periods(
+            household_ids=pending.values("household_id"),
+            qualifications=(Qualification.FRAUD, Qualification.FAULT),
+        )
+        for adjustment_id in period.adjustment_ids
+    }
+    controls = dict(
+        ControlAdjustment.objects.filter(adjustment__in=pending).values_list(
+            "adjustment_id", "control__kind"
+        )
+    )
+    declared = set(
+        pending.filter(causes__source=FactSource.DECLARATION).values_list("pk", flat=True)
+    )
+    groups: dict[tuple[str, dt.date | None], list[int]] = defaultdict(list)
+    for adjustment_id in pending.exclude(pk__in=waiting).values_list("pk", flat=True):
+        key: tuple[str, dt.date | None]
+        if adjustment_id in frauds:
+            key = (DebtOrigin.FRAUD, frauds[adjustment_id])
+        elif adjustment_id in controls:
+            key = (CONTROL_ORIGINS[controls[adjustment_id]], None)
+        elif adjustment_id in declared:
+            key = (DebtOrigin.LATE_DECLARATION, None)
+        else:
+            key = (DebtOrigin.RECOMPUTE, None)
+        groups[key].append(adjustment_id)
+    return groups, len(waiting)
+
+
 def debts_step(context: Context) -> dict:
-    return debts_notify(acting_user=context.acting_user)
+    """Each origin's indus notified on their own (a debt has one origin); idempotent: an indu
+    belongs to one debt at most."""
+    groups, waiting = indu_origins()
+    counts = {"debts": 0, "waived": 0, "letters": 0}
+    for (origin, discovered_on), ids in sorted(groups.items(), key=str):
+        done = debts_notify(
+            adjustments=Adjustment.objects.filter(pk__in=ids),
+            acting_user=context.acting_user,
+            origin=origin,
+            fraud=discovered_on is not None,
+            discovered_on=discovered_on,
+        )
+        for key, value in done.items():
+            counts[key] += value
+        counts[f"debts_{origin}"] = counts.get(f"debts_{origin}", 0) + done["debts"]
+    return counts | {"waiting_qualification": waiting}
 
 
 def payment_step(context: Context) -> dict:
@@ -303,14 +383,28 @@ def letters_step(context: Context) -> dict:
     return {"letters": len(households), "already_written": len(written)}
 
 
+def prevention_letters_step(context: Context) -> dict:
+    """The month's prevention letters, on the month before (the latest the partners' files
+    cover), within the month's share of the Caf's yearly capacity."""
+    capacity = prevention_capacity(context.month, context.prevention_letters_per_year)
+    counts = prevention_letters_send(
+        month=clock.add_months(context.month, -1),
+        acting_user=context.acting_user,
+        at_most=capacity,
+    )
+    return counts | {"capacity": capacity}
+
+
 STEPS: list[Step] = [
     Step("exchanges", "Import des fichiers des partenaires", exchanges_step),
     Step("automated_controls", "Contrôles automatisés sur les échanges", automated_controls_step),
     Step("control_deadlines", "Échéances des contrôles sur pièces", control_deadlines_step),
+    Step("fraud_deadlines", "Échéances de la procédure de fraude", fraud_deadlines_step),
     Step("recompute", "Recalcul des foyers aux faits nouveaux", recompute_step),
     Step("debts", "Notification des indus", debts_step),
     Step("payment", "Paiement du mois et retenues sur prestations", payment_step),
     Step("letters", "Lettres de rappel ou d'indu", letters_step),
+    Step("prevention_letters", "Lettres de mise en garde", prevention_letters_step),
 ]
 
 
@@ -326,10 +420,14 @@ def cycle_month_run(
     inbox: Path | None = None,
     steps: list[Step] | None = None,
     progress: Callable[[str], None] = lambda message: None,
+    prevention_letters_per_year: float | None = None,
 ) -> list[CycleStep]:
     """Run the steps of `month` not done yet, in order; each step's journal row says what it did.
-    A step that fails is marked interrupted and the error raised: the next run starts it again."""
-    context = Context(month, acting_user, inbox or exchange_inbox(), progress)
+    A step that fails is marked interrupted and the error raised: the next run starts it again.
+    `prevention_letters_per_year`: the Caf's capacity, if not its parameter's (the twin's scale)."""
+    context = Context(
+        month, acting_user, inbox or exchange_inbox(), progress, prevention_letters_per_year
+    )
     journal = []
     for step in STEPS if steps is None else steps:
         row = _step_start(month, step)

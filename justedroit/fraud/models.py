@@ -49,6 +49,7 @@ class FraudOutcome(models.TextChoices):
     NO_SANCTION = "no_sanction", "Sans sanction (décision du directeur)"
     WARNING = "warning", "Avertissement"
     PENALTY_PAID = "penalty_paid", "Pénalité réglée"
+    PENALTY_DEBT = "penalty_debt", "Pénalité impayée : recouvrée comme une dette (L114-17 CSS)"
     LAPSED = "lapsed", "Procédure caduque (décision hors délai)"
 
 
@@ -163,6 +164,7 @@ class FraudEventKind(models.TextChoices):
     OPINION_DEEMED = "opinion_deemed", "Avis de la commission réputé rendu"
     DECIDED = "decided", "Décision du directeur"
     PAID = "paid", "Pénalité réglée"
+    RECOVERY = "recovery", "Pénalité impayée transmise au recouvrement"
     LAPSED = "lapsed", "Procédure caduque"
     CLOSED = "closed", "Clôture"
     COMPLAINT = "complaint", "Plainte déposée"
@@ -407,7 +409,18 @@ class Complaint(models.Model):
 
 
 class PreventionRule(models.TextChoices):
+    """The rules that name the households a lettre de mise en garde goes to, in the order the
+    Caf writes within its capacity (docs/fraude.md gives each its source)."""
+
     NEW_JOB_ON_RSA = "new_job_on_rsa", "Nouvel emploi connu d'un partenaire, bénéficiaire du RSA"
+    LATE_AFTER_INDU = (
+        "late_after_indu",
+        "Déclaration tardive après un indu des contrôles automatisés",
+    )
+    BELOW_REFERRAL = (
+        "below_referral",
+        "Ressources déclarées contredites par un partenaire, sous le seuil de renvoi",
+    )
 
 
 class PreventionLetter(Outbound):

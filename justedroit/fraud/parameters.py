@@ -128,10 +128,29 @@ PAYMENT_MONTHS = 2  # payment of the penalty, from the notified decision
 REMINDER_DAYS_BEFORE = 7  # worklist: a deadline within 7 days is flagged (hypothesis)
 
 # ---- Prevention letters (lettres de mise en garde) -------------------------------------------
-# Rule « new job while on RSA »: a member of a household paid RSA for month M has a salary for M
-# known from a partner (DSN/PASRAU) and no declared salary covering M; not warned in the last 12
-# months. Hypothesis of the Caf's prevention plan (docs/fraude.md).
+# The rules (services.PREVENTION_RULES, docs/fraude.md), each a hypothesis of the Caf's prevention
+# plan: « new job while on RSA » (a member of a household paid RSA for month M has a salary for M
+# known from a partner and no declared salary covering M); « late declaration after an automated
+# indu » (an indu a late declaration caused in M, within 12 months of an indu an automated control
+# settled: a repeat is an element of intent, IntentElement.REPEATED, so the Caf warns first);
+# « below the referral threshold » (an automated control of M settled a declared resource a
+# partner contradicts, too small to be referred to a controller). No household is warned twice
+# within 12 months.
 PREVENTION_QUIET_MONTHS = 12
+PREVENTION_REPEAT_MONTHS = 12
+# The Caf's capacity: letters its fraud team can write and follow a year, spread evenly over the
+# months (the cycle's step `prevention_letters`; `justedroit cycle run --prevention-letters-per-
+# year N` overrides it). Source: Caf de la Vienne, rapport d'activité 2022, 506 lettres de mise en
+# garde en 2022; kept for the other years (hypothesis: the same plan each year).
+PREVENTION_LETTERS_PER_YEAR = 506
+
+
+def prevention_capacity(month: dt.date, per_year: float | None = None) -> int:
+    """This month's share of the yearly capacity, the remainders spread over the year (the
+    twelve months sum to the yearly capacity, rounded)."""
+    yearly = PREVENTION_LETTERS_PER_YEAR if per_year is None else per_year
+    return round(yearly * month.month / 12) - round(yearly * (month.month - 1) / 12)
+
 
 NOTICE_RIGHTS = (
     "Vous disposez d'un délai d'un mois à compter de la réception de ce courrier pour présenter "
@@ -141,8 +160,9 @@ NOTICE_RIGHTS = (
 )
 DECISION_RIGHTS = (
     "Cette pénalité est à régler dans un délai de deux mois à compter de la notification de la "
-    "présente décision. À défaut, une mise en demeure vous sera adressée, majorée de 10 %, puis "
-    "une contrainte. Vous pouvez contester cette décision devant le pôle social du tribunal "
+    "présente décision. À défaut, elle sera récupérée par retenues sur vos prestations à venir ; "
+    "si vous n'en percevez plus, une mise en demeure vous sera adressée, puis une contrainte. "
+    "Vous pouvez contester cette décision devant le pôle social du tribunal "
     "judiciaire dans un délai de deux mois (articles L114-17 et R114-11 du code de la sécurité "
     "sociale ; pas de saisine préalable de la commission de recours amiable, L142-4)."
 )

@@ -153,6 +153,20 @@ def fraud_households_and_periods(
     ]
 
 
+def indus_awaiting_qualification(indus):
+    """Those of `indus` (a queryset of adjustments) whose fraud qualification is still to come:
+    linked to a fraud file under investigation, or settled by a control closed on a suspected
+    fraud that no file follows yet. Their debt waits for it: a fraud or false declaration changes
+    how it is recovered (no remission, 5-year prescription, retention uplift; L553-1, L553-2)."""
+    return indus.filter(
+        Q(fraudadjustment__file__status=FraudStatus.INVESTIGATION)
+        | Q(
+            controladjustment__control__outcome=ControlOutcome.SUSPECTED_FRAUD,
+            controladjustment__control__fraud_file__isnull=True,
+        )
+    )
+
+
 # ---- indicators -------------------------------------------------------------------------------
 def _year(year: int):
     return (dt.datetime(year, 1, 1, tzinfo=PARIS), dt.datetime(year + 1, 1, 1, tzinfo=PARIS))

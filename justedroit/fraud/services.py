@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 
-from justedroit.controls.models import Control, ControlOutcome
+from justedroit.controls.models import Control, ControlKind, ControlOutcome
 from justedroit.controls.services import Established
 from justedroit.controls.services.common import last_settled_month
 from justedroit.core import clock, sending
@@ -44,6 +44,7 @@ from justedroit.fraud.models import (
     Qualification,
     SanctionKind,
 )
+from justedroit.recovery import services as recovery
 from justedroit.registry.contacts import household_email
 from justedroit.registry.models import Benefit, Fact, FactKind, FactSource, Household
 from justedroit.registry.services import fact_record
@@ -634,10 +635,13 @@ def payment_record(*, file: FraudFile, acting_user: User) -> FraudFile:
 
 
 def fraud_deadlines_apply(*, today: dt.date, acting_user: User | None) -> dict[str, int]:
-    """The procedure's clock, run daily: a commission silent for a month is deemed to have
-    given its opinion (the director's month starts then); a director silent for a month after
-    the opinion lets the procedure lapse."""
-    counts = {"opinions_deemed": 0, "lapsed": 0}
+    """The procedure's clock, run by the Caf's monthly cycle (`justedroit cycle run`): a
+    commission silent for a month is deemed to have given its opinion (the director's month
+    starts then); a director silent for a month after the opinion lets the procedure lapse; a
+    penalty unpaid once its two months are over becomes a debt in the recovery ledger. Each
+    file changes in its own transaction, its state telling what is left: run again (after a
+    kill), nothing is done twice."""
+    counts = {"opinions_deemed": 0, "lapsed": 0, "penalties_to_recovery": 0, "penalties_left": 0}
     for file in FraudFile.objects.filter(status=FraudStatus.COMMISSION, due__lt=today):
         with transaction.atomic():
             file = _locked(file)
@@ -665,7 +669,58 @@ def fraud_deadlines_apply(*, today: dt.date, acting_user: User | None) -> dict[s
             )
             _close(file, FraudOutcome.LAPSED, acting_user)
             counts["lapsed"] += 1
+    for file in FraudFile.objects.filter(status=FraudStatus.PAYMENT, due__lt=today):
+        with transaction.atomic():
+            file = _locked(file)
+            if file.status != FraudStatus.PAYMENT:
+                continue
+            benefit = _penalty_benefit(file)
+            if benefit is None:  # left in the worklist, for an agent
+                counts["penalties_left"] += 1
+                continue
+            _penalty_to_recovery(file, benefit, acting_user)
+            counts["penalties_to_recovery"] += 1
     return counts
+
+
+def _penalty_benefit(file: FraudFile) -> str | None:
+    """The benefit the penalty's debt is booked under: that of the file's largest indus, else
+    the household's latest payment (a penalty without indus, e.g. an obstruction); None if the
+    household was never paid."""
+    by_benefit: dict[str, Decimal] = {}
+    for adjustment in file.adjustments.all():
+        by_benefit[adjustment.benefit] = (
+            by_benefit.get(adjustment.benefit, ZERO) + adjustment.amount
+        )
+    if by_benefit:
+        return max(sorted(by_benefit), key=lambda benefit: by_benefit[benefit])
+    latest = Payment.objects.filter(household_id=file.household_id).order_by("-month").first()
+    return latest.benefit if latest is not None else None
+
+
+def _penalty_to_recovery(file: FraudFile, benefit: str, actor: User | None) -> None:
+    """The penalty unpaid at its due date becomes a debt of origin « pénalité » (L114-17 I CSS:
+    recovered on the benefits to come, or by formal notice and contrainte) and the file closes;
+    in the caller's transaction, with the file locked."""
+    sanction = file.sanction
+    decided_on = sanction.decided_at.astimezone(clock.PARIS).date()
+    debt = recovery.penalty_debt_notify(
+        household=file.household,
+        benefit=benefit,
+        amount=sanction.amount,
+        decided_on=decided_on,
+        reason=f"Pénalité administrative du {decided_on:%d/%m/%Y} impayée "
+        f"(dossier de fraude n° {file.pk}, art. L114-17 CSS)",
+        acting_user=actor,
+    )
+    _event(
+        file,
+        FraudEventKind.RECOVERY,
+        actor,
+        note=f"Pénalité impayée au {file.due:%d/%m/%Y} : dette n° {debt.pk}.",
+        detail={"debt": debt.pk, "amount": str(sanction.amount)},
+    )
+    _close(file, FraudOutcome.PENALTY_DEBT, actor)
 
 
 # ---- complaint (L114-9, D114-5 CSS) ------------------------------------------------------------
@@ -738,15 +793,12 @@ class Target:
     rule: str
 
 
-def prevention_targets(month: dt.date) -> list[Target]:
-    """Households the rule « new job while on RSA » names for `month` (parameters.py): paid RSA
-    for the month, a member with a partner-known salary covering it and no salary declared for
-    it, not warned in the last 12 months."""
+def _new_job_on_rsa(month: dt.date) -> set[int]:
+    """Paid RSA for the month, a member with a partner-known salary covering it and no salary
+    declared for it."""
     covering = Q(valid_from__lte=month) & (Q(valid_until__isnull=True) | Q(valid_until__gt=month))
-    on_rsa = set(
-        Payment.objects.filter(month=month, benefit=Benefit.RSA, amount__gt=0).values_list(
-            "household_id", flat=True
-        )
+    on_rsa = Payment.objects.filter(month=month, benefit=Benefit.RSA, amount__gt=0).values(
+        "household_id"
     )
     partner = set(
         Fact.objects.filter(
@@ -762,29 +814,81 @@ def prevention_targets(month: dt.date) -> list[Target]:
         .exclude(source=FactSource.PARTNER_EXCHANGE)
         .values_list("household_id", flat=True)
     )
-    since = clock.add_months(month, -parameters.PREVENTION_QUIET_MONTHS)
-    warned = set(
-        PreventionLetter.objects.filter(
-            household_id__in=partner, month__gt=since, month__lte=month
+    return partner - declared
+
+
+def _late_after_indu(month: dt.date) -> set[int]:
+    """An indu computed during the month that a declaration of the household caused (made after
+    the months it concerns were paid), within `PREVENTION_REPEAT_MONTHS` after an indu an
+    automated control settled."""
+    start = dt.datetime.combine(month, dt.time(), tzinfo=clock.PARIS)
+    end = dt.datetime.combine(clock.add_months(month, 1), dt.time(), tzinfo=clock.PARIS)
+    late = Adjustment.objects.filter(
+        kind=AdjustmentKind.OVERPAYMENT,
+        computed_at__gte=start,
+        computed_at__lt=end,
+        causes__source=FactSource.DECLARATION,
+    ).values("household_id")
+    return set(
+        Control.objects.filter(
+            household_id__in=late,
+            kind=ControlKind.AUTOMATED,
+            outcome=ControlOutcome.OVERPAYMENT,
+            month__gte=clock.add_months(month, -parameters.PREVENTION_REPEAT_MONTHS),
+            month__lt=month,
         ).values_list("household_id", flat=True)
     )
-    return [
-        Target(household_id, PreventionRule.NEW_JOB_ON_RSA)
-        for household_id in sorted(partner - declared - warned)
-    ]
+
+
+def _below_referral(month: dt.date) -> set[int]:
+    """An automated control of the month's cycle settled an indu: the resources the household
+    declared differed from a partner's beyond the tolerance, but below the threshold that
+    refers it to a person (`controls.parameters.OMISSION_EUROS`)."""
+    return set(
+        Control.objects.filter(
+            kind=ControlKind.AUTOMATED, outcome=ControlOutcome.OVERPAYMENT, month=month
+        ).values_list("household_id", flat=True)
+    )
+
+
+# The rules, in the order the Caf writes within its capacity (docs/fraude.md).
+PREVENTION_RULES = (
+    (PreventionRule.NEW_JOB_ON_RSA, _new_job_on_rsa),
+    (PreventionRule.LATE_AFTER_INDU, _late_after_indu),
+    (PreventionRule.BELOW_REFERRAL, _below_referral),
+)
+
+
+def prevention_targets(month: dt.date) -> list[Target]:
+    """Households the prevention rules name for `month`, in the rules' order (then by
+    household), each once (its first rule), none warned in the last 12 months."""
+    since = clock.add_months(month, -parameters.PREVENTION_QUIET_MONTHS)
+    seen = set(
+        PreventionLetter.objects.filter(month__gt=since, month__lte=month).values_list(
+            "household_id", flat=True
+        )
+    )
+    targets = []
+    for rule, named in PREVENTION_RULES:
+        households = sorted(named(month) - seen)
+        targets += [Target(household_id, rule) for household_id in households]
+        seen.update(households)
+    return targets
 
 
 def prevention_letters_send(
     *, month: dt.date, acting_user: User | None, at_most: int | None = None
 ) -> dict[str, int]:
-    """Write the month's prevention letters (queued, sent by the task queue once committed);
-    a second run for the same month writes nothing more. `at_most`: the Caf's capacity for the
-    batch — the first targets (in the rule's order) get a letter, the others stay targets for a
-    later month."""
+    """Write the month's prevention letters (queued, sent by the task queue once committed), in
+    one transaction. `at_most`: the Caf's capacity for the month — the letters already written
+    for it count, the first targets (in the rules' order) get one, the others stay targets for a
+    later month; so a second run for the same month (after a kill) writes nothing more."""
     if at_most is not None and at_most < 0:
         raise ValidationError("Le nombre maximal de lettres ne peut pas être négatif.")
     month = clock.month_start(month)
     targets = prevention_targets(month)
+    if at_most is not None:
+        at_most = max(at_most - PreventionLetter.objects.filter(month=month).count(), 0)
     written = targets if at_most is None else targets[:at_most]
     households = Household.objects.in_bulk([t.household_id for t in written])
     counts = {"targets": len(targets), "letters": 0, "email": 0, "post": 0}

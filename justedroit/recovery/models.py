@@ -14,8 +14,15 @@ MONEY = {"max_digits": 12, "decimal_places": 2}
 
 
 class DebtOrigin(models.TextChoices):
-    RECOMPUTE = "recompute", "Recalcul des droits"
-    CONTROL = "control", "Contrôle"
+    """Where the debt comes from, so the indicators can split them (docs/recouvrement.md)."""
+
+    RECOMPUTE = "recompute", "Recalcul des droits (faits nouveaux d'un partenaire ou d'un agent)"
+    LATE_DECLARATION = "late_declaration", "Recalcul après une déclaration tardive"
+    CONTROL_AUTOMATED = "control_automated", "Contrôle automatisé"
+    CONTROL_DOCUMENTS = "control_documents", "Contrôle sur pièces"
+    CONTROL_ON_SITE = "control_on_site", "Contrôle sur place"
+    FRAUD = "fraud", "Fraude ou fausse déclaration (dossier de fraude)"
+    PENALTY = "penalty", "Pénalité administrative impayée (L114-17 CSS)"
     AGENT = "agent", "Saisie d'un agent"
 
 
@@ -25,7 +32,7 @@ class Debt(Immutable):
 
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="debts")
     benefit = models.CharField("prestation", max_length=15, choices=Benefit.choices)
-    origin = models.CharField("origine", max_length=10, choices=DebtOrigin.choices)
+    origin = models.CharField("origine", max_length=20, choices=DebtOrigin.choices)
     reason = models.CharField("motif", max_length=300)
     fraud = models.BooleanField("fraude ou fausse déclaration", default=False)
     first_month = models.DateField("premier mois")

@@ -123,6 +123,51 @@ FONGIBILITY_ORDER = (*FAMILY_BENEFITS, "aide_logement", "aah", "ppa", "rsa")
 PRESCRIPTION_YEARS = 2
 PRESCRIPTION_YEARS_FRAUD = 5
 
+
+# ---- unpaid administrative penalties (L114-17 CSS) ----------------------------------------------
+@dataclass(frozen=True)
+class PenaltyRecovery:
+    """How an administrative penalty left unpaid after its two months (R114-11) is recovered. A
+    penalty is a sanction, not an indu: neither the small-indu thresholds, nor the CRA's
+    remission (L553-2), nor the fraud uplift of the retention (L553-2 al. 3, D553-5: on indus
+    of a fraud) apply to it."""
+
+    valid_from: dt.date
+    retained_on_benefits: bool
+    retention_article: str
+    remission: bool
+    remission_article: str
+    erasure_needs_consent: bool
+    erasure_article: str
+
+
+PENALTY_RECOVERY = (
+    PenaltyRecovery(
+        valid_from=dt.date(2020, 12, 16),
+        retained_on_benefits=True,
+        retention_article=(
+            "L114-17 I CSS : le directeur notifie la pénalité « en lui indiquant le délai dans "
+            "lequel il doit s'en acquitter ou les modalités selon lesquelles elle sera récupérée "
+            "sur les prestations à venir »"
+        ),
+        remission=False,
+        remission_article=(
+            "R114-11 et L142-4 CSS : la pénalité se conteste devant le tribunal judiciaire, sans "
+            "commission de recours amiable ; la remise de dette de L553-2 ne vise que les indus"
+        ),
+        erasure_needs_consent=True,
+        erasure_article="L711-4 du code de la consommation (sanction prononcée en application "
+        "de l'article L114-17 CSS)",
+    ),
+)
+
+
+def penalty_recovery(on: dt.date) -> PenaltyRecovery:
+    """The rules in force on `on` (the earliest known before it)."""
+    known = [rules for rules in PENALTY_RECOVERY if rules.valid_from <= on] or [PENALTY_RECOVERY[0]]
+    return max(known, key=lambda rules: rules.valid_from)
+
+
 # ---- repayment plans and the contentious path ----------------------------------------------------
 PLAN_MONTHS_DEFAULT_MAX = 12  # Caf practice: longer only with a documented agent decision
 NOTICE_TO_CONSTRAINT = 1  # month: formal notice → contrainte (R133-3 CSS)

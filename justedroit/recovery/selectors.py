@@ -291,12 +291,31 @@ def reconciliation(year: int) -> dict[str, tuple[Decimal, Decimal]]:
     }
 
 
+def pending_indus():
+    """The indus no debt recovers yet."""
+    return Adjustment.objects.filter(kind=AdjustmentKind.OVERPAYMENT).exclude(
+        pk__in=DebtIndu.objects.values("adjustment_id")
+    )
+
+
 def indus_not_yet_notified(year: int) -> Decimal:
     return (
-        Adjustment.objects.filter(kind=AdjustmentKind.OVERPAYMENT, computed_at__year=year)
-        .exclude(pk__in=DebtIndu.objects.values("adjustment_id"))
+        pending_indus()
+        .filter(computed_at__year=year)
         .aggregate(t=Coalesce(Sum("amount"), Value(ZERO), output_field=_MONEY))["t"]
     )
+
+
+def notified_by_origin(year: int) -> dict[str, Decimal]:
+    """Origin → the amount of the debts notified in `year` (recomputation, late declaration,
+    each kind of control, fraud, unpaid penalty, agent), for the indicators to split them."""
+    rows = (
+        DebtEntry.objects.filter(kind=EntryKind.NOTIFIED, on__year=year)
+        .values("debt__origin")
+        .annotate(t=Sum("amount"))
+        .values_list("debt__origin", "t")
+    )
+    return {origin: euros(total) for origin, total in sorted(rows)}
 
 
 def payments_net(household: Household, months: int = 12):

@@ -15,7 +15,7 @@ from justedroit.core import clock
 from justedroit.core.audit import audit_record
 from justedroit.core.models import AuditAction, User
 from justedroit.core.money import CENT, format_euros
-from justedroit.entitlements.models import Adjustment, AdjustmentKind, Payment, Run
+from justedroit.entitlements.models import Adjustment, Payment, Run
 from justedroit.recovery import letters, selectors
 from justedroit.recovery import parameters as law
 from justedroit.recovery import retention as scale
@@ -76,6 +76,17 @@ def _entry_add(
             "Effacement refusé : une dette frauduleuse ne s'efface qu'avec l'accord de la Caf "
             "créancière (L711-4 du code de la consommation)."
         )
+    if debt.origin == DebtOrigin.PENALTY:
+        rules = law.penalty_recovery(on)
+        if kind == EntryKind.REMITTED and not rules.remission:
+            raise ValidationError(
+                f"Remise refusée : une pénalité n'est pas un indu ({rules.remission_article})."
+            )
+        if kind == EntryKind.ERASED and rules.erasure_needs_consent and not creditor_consent:
+            raise ValidationError(
+                "Effacement refusé : une pénalité ne s'efface qu'avec l'accord de la Caf "
+                f"créancière ({rules.erasure_article})."
+            )
     Debt.objects.select_for_update().filter(pk=debt.pk).first()  # serialise the debt's movements
     owed = selectors.balance(debt)
     if amount > owed:
@@ -156,9 +167,7 @@ def debts_notify(
     one debt at most (unique in the database)."""
     if fraud and discovered_on is None:
         raise ValidationError("Une dette frauduleuse exige la date de découverte de la fraude.")
-    pending = Adjustment.objects.filter(kind=AdjustmentKind.OVERPAYMENT).exclude(
-        pk__in=DebtIndu.objects.values("adjustment_id")
-    )
+    pending = selectors.pending_indus()
     if adjustments is not None:
         pending = pending.filter(pk__in=[a.pk for a in adjustments])
     groups: dict[tuple[int, str], list[Adjustment]] = defaultdict(list)
@@ -233,6 +242,57 @@ def debts_notify(
     return counts
 
 
+def penalty_debt_notify(
+    *,
+    household: Household,
+    benefit: str,
+    amount: Decimal,
+    decided_on: dt.date,
+    reason: str,
+    acting_user: User | None,
+) -> Debt:
+    """An administrative penalty left unpaid after its deadline becomes a debt of origin
+    « pénalité », recovered like the others (retention on benefits as L114-17 I CSS allows, the
+    contentious path), never waived as a small indu nor remitted (`law.PENALTY_RECOVERY`). Its
+    notification is the director's decision already sent: no letter here. Prescription runs from
+    that decision. Inside the caller's transaction when there is one."""
+    if amount <= 0 or amount != amount.quantize(CENT):
+        raise ValidationError("Le montant doit être positif, en euros et centimes.")
+    today, now = clock.today(), clock.now()
+    with transaction.atomic():
+        month = decided_on.replace(day=1)
+        debt = Debt.objects.create(
+            household=household,
+            benefit=benefit,
+            origin=DebtOrigin.PENALTY,
+            reason=reason[:300],
+            fraud=False,
+            first_month=month,
+            last_month=month,
+            notified_on=today,
+            prescription_from=decided_on,
+            created_at=now,
+            created_by=acting_user,
+        )
+        DebtEntry.objects.create(
+            debt=debt,
+            kind=EntryKind.NOTIFIED,
+            amount=amount,
+            on=today,
+            recorded_at=now,
+            recorded_by=acting_user,
+            reason=debt.reason,
+        )
+        audit_record(
+            actor=acting_user,
+            action=AuditAction.CREATE,
+            household_number=household.number,
+            reason=debt.reason,
+            detail={"dette": debt.pk, "origine": DebtOrigin.PENALTY, "montant": str(amount)},
+        )
+    return debt
+
+
 def _first_payments(groups) -> dict[tuple[int, str], dt.date]:
     """Household × benefit → the date of the first payment of its indus' months (prescription runs
     from each payment, L553-1 CSS: the earliest is the debtor's safe side); the first indu month
@@ -295,6 +355,7 @@ def retentions_on_payments(run: Run, paid: Sequence[tuple[int, object, object]])
         ).values_list("household_id", "base")
     )
     frauds = selectors.fraud_households_before(debts)
+    penalties_retained = law.penalty_recovery(run.month).retained_on_benefits
     law_scale, _ = law.scale_for(run.month.year)
     now, today = clock.now(), clock.today()
     outcomes: list[tuple[MonthlyRetention, dict[str, Payment], scale.Outcome]] = []
@@ -302,7 +363,7 @@ def retentions_on_payments(run: Run, paid: Sequence[tuple[int, object, object]])
         open_debts = [
             scale.OpenDebt(d.pk, d.notified_on, owed, _uplift(d, frauds[household_id]))
             for d, owed in lines
-            if d.pk not in planned
+            if d.pk not in planned and (penalties_retained or d.origin != DebtOrigin.PENALTY)
         ]
         mine = payments.get(household_id, {})
         if not open_debts or not mine:

@@ -9,12 +9,22 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
+from justedroit.controls.models import (
+    Control,
+    ControlKind,
+    ControlOrigin,
+    ControlOutcome,
+    ControlStatus,
+)
+from justedroit.controls.services import control_open
 from justedroit.core import clock
 from justedroit.core.sending import DeliveryStatus
+from justedroit.entitlements.models import AdjustmentCause
 from justedroit.fraud import indicators, selectors, services
 from justedroit.fraud.models import PreventionLetter, PreventionRule
 from justedroit.registry.models import FactSource
 from tests.controls.conftest import exchange, paid_households, record
+from tests.recovery.helpers import indu
 from tests.task_queue import run_ready_tasks
 
 pytestmark = pytest.mark.django_db
@@ -80,3 +90,65 @@ def test_a_batch_within_the_caf_capacity_writes_the_first_targets_and_keeps_the_
         # The third stays a target for the next batch.
         (left,) = services.prevention_targets(JUNE)
         assert left.household_id == households[2].id
+
+
+def _automated_indu(household, month):
+    """An automated control of `month`'s cycle that settled an indu (below the referral
+    threshold: a person's control would have been opened otherwise)."""
+    control = control_open(
+        household=household,
+        kind=ControlKind.AUTOMATED,
+        origin=ControlOrigin.EXCHANGE,
+        acting_user=None,
+        month=month,
+    )
+    Control.objects.filter(pk=control.pk).update(
+        status=ControlStatus.CLOSED, outcome=ControlOutcome.OVERPAYMENT, closed_at=clock.now()
+    )
+
+
+def _late_declaration_indu(household, at):
+    """An indu computed at `at` that a declaration made after the months were paid caused."""
+    with clock.frozen(at):
+        declared = record(
+            household,
+            "salary",
+            person=household.claimant,
+            valid_from=dt.date(2022, 3, 1),
+            amount=Decimal("400"),
+            source=FactSource.DECLARATION,
+        )
+        AdjustmentCause.objects.create(
+            adjustment=indu(household, "rsa", dt.date(2022, 4, 1), "150.00"), fact=declared
+        )
+
+
+def test_more_rules_name_households_each_once_in_the_rules_order_within_capacity():
+    """Hypotheses of the Caf's prevention plan (docs/fraude.md): a late declaration within 12
+    months of an automated indu (a repeat, an element of intent); an automated control that
+    settled a declared resource a partner contradicts, below the referral threshold; a
+    household is named once, by its first rule, and the capacity takes the rules in order."""
+    job, repeat, below, both, first_time = paid_households(5)
+    exchange(job, job.claimant, "900")
+    _automated_indu(repeat, dt.date(2022, 3, 1))
+    _late_declaration_indu(repeat, dt.datetime(2022, 6, 10, 9))
+    _late_declaration_indu(first_time, dt.datetime(2022, 6, 10, 9))  # no earlier automated indu
+    _automated_indu(below, JUNE)
+    _automated_indu(both, dt.date(2022, 2, 1))
+    _late_declaration_indu(both, dt.datetime(2022, 6, 12, 9))
+    _automated_indu(both, JUNE)
+    assert [(t.household_id, t.rule) for t in services.prevention_targets(JUNE)] == [
+        (job.id, PreventionRule.NEW_JOB_ON_RSA),
+        *sorted(
+            [(repeat.id, PreventionRule.LATE_AFTER_INDU), (both.id, PreventionRule.LATE_AFTER_INDU)]
+        ),
+        (below.id, PreventionRule.BELOW_REFERRAL),
+    ]
+    with clock.frozen(dt.datetime(2022, 7, 12, 9)):
+        counts = services.prevention_letters_send(month=JUNE, acting_user=None, at_most=3)
+    assert (counts["targets"], counts["letters"]) == (4, 3)
+    letters = dict(PreventionLetter.objects.values_list("household_id", "rule"))
+    assert below.id not in letters and letters[job.id] == PreventionRule.NEW_JOB_ON_RSA
+    assert (
+        "trop-perçu avait déjà été constaté" in PreventionLetter.objects.get(household=repeat).text
+    )

@@ -177,6 +177,8 @@ def test_R114_11_a_decision_after_the_deadline_is_refused_and_the_procedure_laps
     assert services.fraud_deadlines_apply(today=dt.date(2022, 10, 21), acting_user=None) == {
         "opinions_deemed": 0,
         "lapsed": 1,
+        "penalties_to_recovery": 0,
+        "penalties_left": 0,
     }
     fraud_file.refresh_from_db()
     assert fraud_file.outcome == FraudOutcome.LAPSED

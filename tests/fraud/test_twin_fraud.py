@@ -20,17 +20,16 @@ from justedroit.fraud.models import (
     FraudOutcome,
     FraudStatus,
     IntentElement,
-    PreventionLetter,
     Qualification,
 )
 from justedroit.registry.models import FactKind
 from justedroit.twin.simulate import controls as twin_controls
 from justedroit.twin.simulate import fraud as twin_fraud
 from justedroit.twin.simulate.controls import controller, controls_settle_from_truth
-from justedroit.twin.simulate.fraud import prevention, suspicion, team
+from justedroit.twin.simulate.fraud import suspicion, team
 from justedroit.twin.simulate.fraud.parameters import PARAMETERS
 from justedroit.twin.truth.models import Behaviour, Change, Origin, TrueKind, TruePeriod
-from tests.controls.conftest import exchange, paid_households
+from tests.controls.conftest import paid_households
 
 pytestmark = pytest.mark.django_db
 MARCH, JUNE = dt.date(2022, 3, 1), dt.date(2022, 6, 1)
@@ -80,7 +79,7 @@ def test_a_controller_suspects_a_fraud_only_where_the_change_was_hidden_delibera
     _hidden_partner(paid_household, Behaviour.NEVER)  # negligence: an indu, no suspicion
     assert _controlled(paid_household).outcome == ControlOutcome.OVERPAYMENT
     with clock.frozen(_twin_day(JUNE), tick=TICK):
-        assert twin_fraud.fraud_month(JUNE, scale=0.02)["mises_en_garde"] == 0
+        assert twin_fraud.fraud_month(JUNE) == {}
     assert not FraudFile.objects.exists()
 
 
@@ -110,7 +109,8 @@ def test_a_deliberate_concealment_found_is_suspected_with_the_chance_of_revealin
 
 def test_the_team_opens_qualifies_and_sanctions_on_the_deadlines(paid_household, monkeypatch):
     """Opened the day the control closes (June), qualified by the named referent a month later,
-    the allocataire's month to answer, the commission, the director's penalty, the payment."""
+    the allocataire's month to answer, the commission, the director's penalty, the payment
+    within the two months."""
     _hidden_partner(paid_household)
     _with(monkeypatch, suspicion, reveals_intent={"on_site": 1.0, "documents": 1.0})
     _with(
@@ -146,9 +146,9 @@ def test_the_team_opens_qualifies_and_sanctions_on_the_deadlines(paid_household,
         "fraude_observations",  # August, within the month
         "fraude_commissions_saisies",  # September, the month to answer over
         "fraude_penalites",  # October: the commission's opinion, the director's decision
-        None,  # November: two months to pay
-        None,  # December
-        "fraude_penalites_reglees",  # January
+        "fraude_penalites_reglees",  # November, within the two months to pay
+        None,  # December: closed
+        None,  # January
     ]
     kinds = list(file.events.order_by("at", "id").values_list("kind", flat=True))
     assert kinds == [
@@ -190,17 +190,11 @@ def test_intent_not_proven_is_a_fault_and_the_director_may_warn(paid_household, 
     assert file.events.get(kind=FraudEventKind.DECIDED).at.month == 9
 
 
-def test_the_prevention_letters_stay_within_the_caf_capacity(monkeypatch):
-    households = paid_households(3)
-    for household in households:
-        exchange(household, household.claimant, "900")  # a salary the partner knows, undeclared
-    year = [dt.date(2022, m, 1) for m in range(1, 13)]
-    assert sum(prevention.monthly_capacity(m, 0.02) for m in year) == round(506 * 0.02)
-    _with(monkeypatch, prevention, prevention_letters_per_year=12)
-    with clock.frozen(_twin_day(dt.date(2022, 7, 1)), tick=TICK):
-        counts = prevention.prevention_month(dt.date(2022, 7, 1), scale=2.0)
-    assert counts == {"mises_en_garde_cibles": 3, "mises_en_garde": 2}
-    assert PreventionLetter.objects.filter(month=JUNE).count() == 2
+def test_the_twin_gives_the_cycle_the_cafs_capacity_at_its_scale():
+    """The twin no longer writes prevention letters: the Caf's cycle does (tests/cycle), within
+    the calibrated yearly volume the twin passes at its scale."""
+    assert twin_fraud.prevention_capacity(0.02) == PARAMETERS.prevention_letters_per_year * 0.02
+    assert PARAMETERS.prevention_letters_per_year == 506
 
 
 def test_the_director_files_the_complaint_when_it_is_mandatory(paid_household, monkeypatch):

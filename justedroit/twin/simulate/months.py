@@ -26,7 +26,7 @@ from justedroit.registry.models import FactSource
 from justedroit.twin.models import TwinBuild, TwinSimulation
 from justedroit.twin.simulate.appeals.simulate import appeals_month
 from justedroit.twin.simulate.controls import controls_month
-from justedroit.twin.simulate.fraud import fraud_month
+from justedroit.twin.simulate.fraud import fraud_month, prevention_capacity
 from justedroit.twin.simulate.outreach.campaign import campaign_month
 from justedroit.twin.simulate.partners import partner_files_write
 from justedroit.twin.truth.models import Behaviour, TruePeriod
@@ -115,7 +115,7 @@ def month_controllers(month: dt.date) -> TwinSimulation:
     started = time.perf_counter()
     with transaction.atomic():
         counts = controls_month(month, seed=build.seed, scale=float(build.scale))
-        counts |= fraud_month(month, scale=float(build.scale))
+        counts |= fraud_month(month)
         return TwinSimulation.objects.create(
             simulator=CONTROLLERS_SIMULATOR,
             first_month=month,
@@ -136,6 +136,7 @@ def months_run(
     """Each month in turn: the households' and partners' behaviour, the Caf's cycle (recovery
     included), then the debtors' appeals, the commission's session and the courts."""
     inbox = inbox or exchange_inbox()
+    scale = float(TwinBuild.objects.get().scale)
     month = first_month
     while month <= last_month:
         with clock.frozen(_paris(month)):
@@ -148,6 +149,7 @@ def months_run(
                 acting_user=None,
                 inbox=inbox,
                 progress=lambda message: progress("cycle", message),
+                prevention_letters_per_year=prevention_capacity(scale),
             )
         with clock.frozen(cut_off(month) + CYCLE_LEAD, tick=CLOCK_TICK):
             appeals = appeals_month(month)

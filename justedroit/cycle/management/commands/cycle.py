@@ -19,9 +19,17 @@ class Command(BatchCommand):
         run.add_argument("--month", help="AAAA-MM")
         run.add_argument("--from", dest="first", help="AAAA-MM")
         run.add_argument("--to", dest="last", help="AAAA-MM")
+        run.add_argument(
+            "--prevention-letters-per-year",
+            type=int,
+            help="Capacité annuelle de lettres de mise en garde (par défaut, le paramètre de la "
+            "Caf ; docs/fraude.md).",
+        )
         add_wet_run_argument(run)
 
-    def handle(self, *args, action, month, first, last, wet_run, **options):
+    def handle(
+        self, *args, action, month, first, last, wet_run, prevention_letters_per_year, **options
+    ):
         if month:
             months = [clock.parse_month(month)]
         elif first and last:
@@ -40,6 +48,7 @@ class Command(BatchCommand):
                         month=current,
                         acting_user=self.operator,
                         progress=lambda message: self.stdout.write(message) or sys.stdout.flush(),
+                        prevention_letters_per_year=prevention_letters_per_year,
                     )
         except (ValueError, ValidationError, MonthBusy) as error:
             messages = error.messages if isinstance(error, ValidationError) else [str(error)]

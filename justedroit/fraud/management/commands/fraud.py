@@ -22,7 +22,9 @@ class Command(BatchCommand):
         letters.add_argument("--month", required=True, help="AAAA-MM")
         add_wet_run_argument(letters)
         deadlines = sub.add_parser(
-            "deadlines", help="Avis de commission réputés rendus, procédures caduques."
+            "deadlines",
+            help="Avis de commission réputés rendus, procédures caduques, pénalités impayées "
+            "transmises au recouvrement (aussi l'étape fraud_deadlines du cycle mensuel).",
         )
         add_wet_run_argument(deadlines)
 
@@ -41,7 +43,9 @@ class Command(BatchCommand):
                     counts = fraud_deadlines_apply(today=clock.today(), acting_user=self.operator)
                     summary = (
                         f"{counts['opinions_deemed']} avis réputé(s) rendu(s), "
-                        f"{counts['lapsed']} procédure(s) caduque(s)."
+                        f"{counts['lapsed']} procédure(s) caduque(s), "
+                        f"{counts['penalties_to_recovery']} pénalité(s) impayée(s) transmise(s) "
+                        "au recouvrement."
                     )
         except (ValueError, ValidationError) as error:
             messages = error.messages if isinstance(error, ValidationError) else [str(error)]

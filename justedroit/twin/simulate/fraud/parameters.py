@@ -11,6 +11,7 @@ times the chances below; the prejudice is what the engine recomputes for the fra
 
 from dataclasses import dataclass
 
+from justedroit.fraud.parameters import PREVENTION_LETTERS_PER_YEAR
 from justedroit.twin.simulate.parameters import HYPOTHESIS, parameter
 
 REPORT_2022 = (
@@ -61,17 +62,18 @@ class FraudParameters:
     )
     penalty_paid_share: float = parameter(
         0.7,
-        "hypothèse (les impayés suivent la mise en demeure majorée de 10 % et la contrainte, que "
-        "le recouvrement ne fait pas encore : ils restent « paiement attendu »)",
-        "pénalités réglées dans les deux mois de la décision",
+        "hypothèse (les autres ne paient pas : à l'échéance, le cycle de la Caf en fait une dette "
+        "recouvrée par retenues sur prestations, L114-17 I CSS)",
+        "pénalités réglées dans les deux mois de la décision (enregistrées le mois suivant)",
     )
     prevention_letters_per_year: int = parameter(
-        506,
+        PREVENTION_LETTERS_PER_YEAR,
         REPORT_2022
         + " ; c'est le volume que la Caf a choisi d'envoyer, non une conséquence de la règle : "
-        "il sert de capacité mensuelle (un douzième par mois), la règle « nouvel emploi au RSA » "
-        "désigne les foyers et la Caf écrit aux premiers dans la limite ; si la règle en désigne "
-        "moins, le jumeau en envoie moins",
+        "il sert de capacité au cycle de la Caf (étape `prevention_letters`, un douzième par "
+        "mois, à l'échelle du jumeau), les règles de prévention désignent les foyers et la Caf "
+        "écrit aux premiers dans la limite ; si les règles en désignent moins, le jumeau en "
+        "envoie moins",
         "lettres de mise en garde que la Caf peut envoyer par an, à l'échelle 1",
     )
 

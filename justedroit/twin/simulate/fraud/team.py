@@ -1,7 +1,6 @@
 """The twin's fraud team and director, each month after the controllers, through the fraud
 domain's services only (justedroit/fraud/services.py), on the procedure's deadlines:
 
-- the procedure's clock first (`fraud_deadlines_apply`: opinions deemed given, lapses);
 - a file opened (`fraud_file_open`) for each control closed on a suspected fraud, its facts those
   the control established, its fraudulent period that of the facts the household hid;
 - after `investigation_months`, the referent records the intent checklist from what the control
@@ -15,7 +14,10 @@ domain's services only (justedroit/fraud/services.py), on the procedure's deadli
 - at its next monthly session the commission gives its opinion on the scale's amount
   (`commission_opinion_record`) and the director decides the penalty the same day
   (`sanction_decide`, within the month);
-- once the two months to pay are over, the penalties paid are recorded (`payment_record`).
+- within the two months to pay, the penalties paid are recorded (`payment_record`).
+
+The procedure's own clock (opinions deemed given, lapses, unpaid penalties turned into debts) is
+the Caf's monthly cycle's (`cycle.services`, step `fraud_deadlines`), not a person's decision.
 
 Each open file moves at most one step a month (the next step waits for its deadline); draws are
 stable per file, so a rerun of a month gives the same twin.
@@ -43,7 +45,6 @@ from justedroit.fraud.services import (
     commission_opinion_record,
     commission_refer,
     complaint_file,
-    fraud_deadlines_apply,
     fraud_file_open,
     fraud_qualify,
     intent_record,
@@ -103,9 +104,6 @@ def fraud_team_month(month: dt.date) -> dict[str, int]:
     """The month's work of the fraud team and of the director; returns what each step did."""
     team, boss = referent(), director()
     counts: dict[str, int] = defaultdict(int)
-    for name, n in fraud_deadlines_apply(today=clock.today(), acting_user=None).items():
-        if n:
-            counts[f"fraude_{name}"] += n
     for file in FraudFile.objects.filter(status__in=OPEN_STATUSES).order_by("opened_at", "pk"):
         step = _advance(file, month, team, boss)
         if step:
@@ -201,7 +199,7 @@ def _advance(file: FraudFile, month: dt.date, team: User, boss: User) -> str:
         )
         return "penalites"
     paid = chance(file.pk, "paiement") < P.penalty_paid_share  # the others never pay on time
-    if file.status == FraudStatus.PAYMENT and file.due is not None and today > file.due and paid:
+    if file.status == FraudStatus.PAYMENT and paid:
         payment_record(file=file, acting_user=team)
         return "penalites_reglees"
     return ""
