@@ -2,13 +2,19 @@
 `@indicator(...)`; the reporting app discovers those modules and computes them for a year."""
 
 import contextlib
+import dataclasses
 import functools
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import Count, QuerySet, Sum
+from django.db.models.functions import ExtractMonth
+
 Value = int | Decimal | None
+# An indicator month by month: month (1 to 12) → value, for a year.
+Months = dict[int, Value]
 
 
 @dataclass(frozen=True)
@@ -23,6 +29,9 @@ class Indicator:
     # Which way is better for the people served: "higher", "lower", or "" when neither (a
     # volume). The indicators page colours a change by it, not by its sign.
     better: str = ""
+    # The same figure month by month (year → Months), when the domain declares it with
+    # `@by_month`: the dashboards' month and trend, the report's monthly charts.
+    monthly: Callable[[int], Months] | None = None
 
 
 _REGISTRY: dict[str, Indicator] = {}
@@ -49,6 +58,34 @@ def indicator(
         return compute
 
     return register
+
+
+def by_month(code: str):
+    """Declare the month-by-month series of the indicator `code`, declared just before in the
+    same module; a series of volumes adds up to the year's value (tests/test_indicators.py)."""
+
+    def register(compute: Callable[[int], Months]) -> Callable[[int], Months]:
+        _REGISTRY[code] = dataclasses.replace(_REGISTRY[code], monthly=compute)
+        return compute
+
+    return register
+
+
+def per_month(rows: QuerySet, field: str, *, total: str | None = None) -> Months:
+    """The rows of a year counted (or their `total` field summed) by the month of `field`, in
+    Paris time; a month without rows gives 0."""
+    found = dict(
+        rows.annotate(_month=ExtractMonth(field))
+        .values("_month")
+        .annotate(_value=Sum(total) if total else Count("pk"))
+        .values_list("_month", "_value")
+    )
+    return {month: found.get(month) or 0 for month in range(1, 13)}
+
+
+def combine(function: Callable[..., Value], *series: Months) -> Months:
+    """Month by month, `function` of the series' values (a sum, a ratio)."""
+    return {month: function(*(s[month] for s in series)) for month in range(1, 13)}
 
 
 def registered() -> list[Indicator]:

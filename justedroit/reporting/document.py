@@ -186,7 +186,7 @@ KEY_FIGURES = (
 )
 
 
-def _domains() -> dict[str, str]:
+def indicator_domains() -> dict[str, str]:
     """Each indicator's domain: the app whose `indicators.py` declares it."""
     return {i.code: i.compute.__module__.split(".")[1] for i in registered()}
 
@@ -346,7 +346,7 @@ def _part(part: Part, rows: list[IndicatorRow], by_code: dict, year: int) -> Par
 
 def document(report: Report) -> Document:
     """The report's rows placed in the chapter's sections (see SECTIONS)."""
-    domains = _domains()
+    domains = indicator_domains()
     by_code = {row.code: row for row in report.rows}
     claimed: dict[tuple[int, int], list[IndicatorRow]] = {}
     others: list[IndicatorRow] = []

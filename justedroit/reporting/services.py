@@ -1,16 +1,27 @@
 """Writes of the annual report: a new version with the figures of the moment, a section's free
-text, a « Temps forts » item. Each in one transaction with its audit row."""
+text, a « Temps forts » item; and the targets of the dashboards. Each in one transaction with
+its audit row."""
 
 import datetime as dt
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from justedroit.core import clock
 from justedroit.core.audit import audit_record
+from justedroit.core.indicators import registered
 from justedroit.core.models import AuditAction, User
 from justedroit.reporting.document import SECTIONS, Document
-from justedroit.reporting.models import TEXT_MAX, NewsItem, ReportVersion, SectionText
+from justedroit.reporting.models import (
+    SOURCE_MAX,
+    TEXT_MAX,
+    NewsItem,
+    ReportVersion,
+    SectionText,
+    Target,
+)
+from justedroit.reporting.selectors import current_texts
 
 SECTION_SLUGS = frozenset(section.slug for section in SECTIONS)
 
@@ -50,7 +61,7 @@ def report_version_create(*, document: Document, acting_user: User) -> ReportVer
                     edited_by=text.edited_by,
                     edited_at=text.edited_at,
                 )
-                for text in last.texts.all()
+                for text in current_texts(last).values()
             )
         audit_record(actor=acting_user, action=AuditAction.CREATE, obj=version)
     return version
@@ -80,10 +91,12 @@ def section_text_set(
             raise ValidationError(
                 "Seule la dernière version du rapport peut être modifiée : rechargez la page."
             )
-        kept, _ = SectionText.objects.update_or_create(
+        kept = SectionText.objects.create(
             version=version,
             section=section,
-            defaults={"text": text, "edited_by": acting_user, "edited_at": clock.now()},
+            text=text,
+            edited_by=acting_user,
+            edited_at=clock.now(),
         )
         audit_record(
             actor=acting_user,
@@ -109,3 +122,43 @@ def news_item_create(
         )
         audit_record(actor=acting_user, action=AuditAction.CREATE, obj=item)
     return item
+
+
+def target_set(
+    *, code: str, year: int, value: Decimal | None, source: str, acting_user: User
+) -> Target:
+    """Set (or, with no value, withdraw) the target of an indicator for a year; the audit row
+    keeps the target it replaced."""
+    if code not in {i.code for i in registered()}:
+        raise ValidationError("Indicateur inconnu.")
+    source = _text(source, field="Source", max_length=SOURCE_MAX)
+    with transaction.atomic():
+        before = Target.objects.select_for_update().filter(code=code, year=year).first()
+        target, _ = Target.objects.update_or_create(
+            code=code,
+            year=year,
+            defaults={
+                "value": value,
+                "source": source,
+                "set_by": acting_user,
+                "set_at": clock.now(),
+            },
+        )
+        audit_record(
+            actor=acting_user,
+            action=AuditAction.UPDATE if before else AuditAction.CREATE,
+            obj=target,
+            detail={
+                "indicateur": code,
+                "année": year,
+                "cible": _plain(value),
+                "source": source,
+                "cible précédente": _plain(before.value) if before else None,
+                "source précédente": before.source if before else None,
+            },
+        )
+    return target
+
+
+def _plain(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
