@@ -15,6 +15,8 @@ from django.db.models.functions import ExtractMonth
 Value = int | Decimal | None
 # An indicator month by month: month (1 to 12) → value, for a year.
 Months = dict[int, Value]
+# The confidence interval (low, high) of an indicator estimated from a sample, in its unit.
+Interval = tuple[Decimal, Decimal]
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,9 @@ class Indicator:
     # The same figure month by month (year → Months), when the domain declares it with
     # `@by_month`: the dashboards' month and trend, the report's monthly charts.
     monthly: Callable[[int], Months] | None = None
+    # For an estimate: year → its 95 % confidence interval, None without an estimate
+    # (`@with_interval`); the report draws it as an error bar.
+    interval: Callable[[int], Interval | None] | None = None
 
 
 _REGISTRY: dict[str, Indicator] = {}
@@ -60,15 +65,26 @@ def indicator(
     return register
 
 
-def by_month(code: str):
-    """Declare the month-by-month series of the indicator `code`, declared just before in the
-    same module; a series of volumes adds up to the year's value (tests/test_indicators.py)."""
+def _completes(code: str, field: str):
+    """A decorator that gives the indicator `code`, declared before, its `field` function."""
 
-    def register(compute: Callable[[int], Months]) -> Callable[[int], Months]:
-        _REGISTRY[code] = dataclasses.replace(_REGISTRY[code], monthly=compute)
+    def register(compute):
+        _REGISTRY[code] = dataclasses.replace(_REGISTRY[code], **{field: compute})
         return compute
 
     return register
+
+
+def by_month(code: str):
+    """Declare the month-by-month series of the indicator `code`, declared just before in the
+    same module; a series of volumes adds up to the year's value
+    (tests/reporting/test_dashboards.py)."""
+    return _completes(code, "monthly")
+
+
+def with_interval(code: str):
+    """Declare the confidence interval of the indicator `code`, an estimate from a sample."""
+    return _completes(code, "interval")
 
 
 def per_month(rows: QuerySet, field: str, *, total: str | None = None) -> Months:

@@ -1,7 +1,7 @@
 from django import forms
 
 from justedroit.reporting.document import SECTIONS
-from justedroit.reporting.models import SOURCE_MAX, TEXT_MAX
+from justedroit.reporting.models import ALT_MAX, SOURCE_MAX, TEXT_MAX
 
 
 class SectionTextForm(forms.Form):
@@ -21,6 +21,18 @@ class NewsItemForm(forms.Form):
     title = forms.CharField(label="Titre", max_length=200)
     text = forms.CharField(
         label="Texte", max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    image = forms.FileField(
+        label="Image (facultative)",
+        required=False,
+        help_text="JPEG ou PNG, 2 Mo au plus ; le contenu du fichier est vérifié.",
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png"}),
+    )
+    image_alt = forms.CharField(
+        label="Description de l'image",
+        required=False,
+        max_length=ALT_MAX,
+        help_text="Ce que montre l'image, pour qui ne la voit pas : obligatoire avec une image.",
     )
 
 

@@ -13,6 +13,7 @@ from justedroit.core.models import Immutable, User
 
 TEXT_MAX = 5_000
 SOURCE_MAX = 300
+ALT_MAX = 300
 
 
 class ReportVersion(Immutable):
@@ -56,16 +57,28 @@ class SectionText(Immutable):
 
 
 class NewsItem(models.Model):
-    """A « Temps forts » item: what the communication team tells of the year (text only)."""
+    """A « Temps forts » item: what the communication team tells of the year, with an optional
+    image (JPEG or PNG, kept by `channels.storage` outside the web root) and its description."""
 
     published_on = models.DateField("date")
     title = models.CharField("titre", max_length=200)
     text = models.TextField("texte", max_length=TEXT_MAX)
+    image = models.CharField("image (nom de stockage)", max_length=64, blank=True)
+    image_type = models.CharField("type de l'image", max_length=20, blank=True)
+    image_alt = models.CharField("description de l'image", max_length=ALT_MAX, blank=True)
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField("créé le")
 
     class Meta:
         ordering = ["-published_on", "-pk"]
+        constraints = [
+            # An image always has its type and its text alternative.
+            models.CheckConstraint(
+                condition=Q(image="", image_type="", image_alt="")
+                | (~Q(image="") & ~Q(image_type="") & ~Q(image_alt="")),
+                name="news_image_described",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title

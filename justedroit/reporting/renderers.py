@@ -2,17 +2,20 @@
 template) and as PDF from that same HTML (xhtml2pdf, which draws the SVG charts through svglib),
 with its charts made by the shared chart module."""
 
+import base64
 import datetime as dt
 from dataclasses import dataclass
 
 from django.template.loader import render_to_string
 
+from justedroit.channels import storage
 from justedroit.core import charts
 from justedroit.core.french import MONTHS_SHORT
 from justedroit.core.pdf import html_to_pdf
 from justedroit.reporting import selectors
 from justedroit.reporting.dashboards import DashboardView, Tile
 from justedroit.reporting.document import INCONSISTENCIES, Document, PartView
+from justedroit.reporting.models import NewsItem
 from justedroit.reporting.selectors import Report
 
 MILLION = 1_000_000
@@ -26,7 +29,14 @@ class DrawnPart:
 
 def _part_charts(part: PartView) -> list[charts.Chart]:
     return [
-        charts.bars(title=c.title, categories=c.categories, series=c.series, unit=c.unit)
+        charts.bars(
+            title=c.title,
+            categories=c.categories,
+            series=c.series,
+            unit=c.unit,
+            horizontal=not c.monthly,
+            intervals=c.intervals,
+        )
         for c in part.charts
     ]
 
@@ -76,6 +86,14 @@ def trend_charts(view: DashboardView) -> list[tuple[Tile, charts.Chart]]:
     return [(tile, trend_chart(tile)) for tile in view.monthly]
 
 
+def image_uri(item: NewsItem) -> str | None:
+    """A « Temps forts » image inside the page (the HTML file and the PDF need no other file)."""
+    if not item.image:
+        return None
+    content = storage.path_of(item.image).read_bytes()
+    return f"data:{item.image_type};base64,{base64.b64encode(content).decode()}"
+
+
 def context(document: Document) -> dict:
     """What the report's template needs: the document; each section with its parts, their drawn
     charts and the free text of the year's last version; the year's « Temps forts »."""
@@ -95,7 +113,7 @@ def context(document: Document) -> dict:
         ],
         "payments_chart": payments_chart(document),
         "inconsistencies": INCONSISTENCIES,
-        "news": list(selectors.news_items(document.year)),
+        "news": [(item, image_uri(item)) for item in selectors.news_items(document.year)],
     }
 
 

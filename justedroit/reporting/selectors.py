@@ -11,7 +11,7 @@ from django.core.cache import cache
 from django.db import connection
 
 from justedroit.core import clock
-from justedroit.core.indicators import Value, registered, report_cache
+from justedroit.core.indicators import Interval, Value, registered, report_cache
 from justedroit.core.models import AuditAction, AuditEvent
 from justedroit.entitlements.selectors import paid_by_month
 from justedroit.reporting.models import NewsItem, ReportVersion, SectionText, Target
@@ -31,6 +31,9 @@ class IndicatorRow:
     published: Value
     source: str
     better: str = ""
+    # The 95 % confidence intervals of an estimate (`core.indicators.with_interval`).
+    interval: Interval | None = None
+    previous_interval: Interval | None = None
 
     @property
     def change(self) -> Value:
@@ -68,6 +71,7 @@ class IndicatorRow:
             "previous": plain(self.previous),
             "published": plain(self.published),
             "gap_to_published_percent": plain(self.gap_to_published),
+            "confidence_interval_95": [plain(v) for v in self.interval] if self.interval else None,
             "source": self.source,
         }
 
@@ -90,6 +94,8 @@ def _rows(year: int) -> list[IndicatorRow]:
             published=i.published.get(year),
             source=i.source,
             better=i.better,
+            interval=i.interval(year) if i.interval else None,
+            previous_interval=i.interval(year - 1) if i.interval else None,
         )
         for i in registered()
     ]

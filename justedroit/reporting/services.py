@@ -8,12 +8,14 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from justedroit.channels import storage
 from justedroit.core import clock
 from justedroit.core.audit import audit_record
 from justedroit.core.indicators import registered
 from justedroit.core.models import AuditAction, User
 from justedroit.reporting.document import SECTIONS, Document
 from justedroit.reporting.models import (
+    ALT_MAX,
     SOURCE_MAX,
     TEXT_MAX,
     NewsItem,
@@ -107,20 +109,60 @@ def section_text_set(
     return kept
 
 
+# A « Temps forts » image: a photograph or an illustration, small enough for the PDF.
+IMAGE_TYPES = {"image/jpeg": "jpeg", "image/png": "png"}
+IMAGE_MAX_BYTES = 2 * 1024 * 1024
+
+
+def _checked_image(content: bytes) -> storage.CheckedFile:
+    """The image's real type from its content, scanned; a French message when it is too big or
+    not a JPEG or PNG image."""
+    if len(content) > IMAGE_MAX_BYTES:
+        raise ValidationError(f"L'image dépasse {IMAGE_MAX_BYTES // (1024 * 1024)} Mo.")
+    checked = storage.check_upload(content)
+    if checked.content_type not in IMAGE_TYPES:
+        raise ValidationError("L'image doit être au format JPEG ou PNG.")
+    storage.virus_scanner().scan(checked.content)
+    return checked
+
+
 def news_item_create(
-    *, published_on: dt.date, title: str, text: str, acting_user: User
+    *,
+    published_on: dt.date,
+    title: str,
+    text: str,
+    acting_user: User,
+    image: bytes | None = None,
+    image_alt: str = "",
 ) -> NewsItem:
+    """A « Temps forts » item; with an image, its description (the text alternative) too. The
+    image is stored first and removed again if the item is not written."""
     title = _text(title, field="Titre", max_length=200)
     text = _text(text, field="Texte", max_length=TEXT_MAX)
-    with transaction.atomic():
-        item = NewsItem.objects.create(
-            published_on=published_on,
-            title=title,
-            text=text,
-            created_by=acting_user,
-            created_at=clock.now(),
-        )
-        audit_record(actor=acting_user, action=AuditAction.CREATE, obj=item)
+    checked = None
+    if image:
+        image_alt = _text(image_alt, field="Description de l'image", max_length=ALT_MAX)
+        checked = _checked_image(image)
+    elif image_alt.strip():
+        raise ValidationError("Description de l'image : joignez l'image qu'elle décrit.")
+    name = storage.store(checked.content) if checked else ""
+    try:
+        with transaction.atomic():
+            item = NewsItem.objects.create(
+                published_on=published_on,
+                title=title,
+                text=text,
+                image=name,
+                image_type=checked.content_type if checked else "",
+                image_alt=image_alt.strip() if checked else "",
+                created_by=acting_user,
+                created_at=clock.now(),
+            )
+            audit_record(actor=acting_user, action=AuditAction.CREATE, obj=item)
+    except BaseException:
+        if name:
+            storage.remove(name)
+        raise
     return item
 
 

@@ -123,11 +123,18 @@ def report(request):
             ):
                 return done
         elif action == "news":
-            news_form = forms.NewsItemForm(request.POST)
+            news_form = forms.NewsItemForm(request.POST, request.FILES)
             if done := submit_form(
                 request,
                 news_form,
-                lambda data: services.news_item_create(acting_user=request.user, **data),
+                lambda data: services.news_item_create(
+                    acting_user=request.user,
+                    published_on=data["published_on"],
+                    title=data["title"],
+                    text=data["text"],
+                    image=_read(data["image"]),
+                    image_alt=data["image_alt"],
+                ),
                 said=lambda _: "Temps fort ajouté.",
                 then=lambda _: redirect(here),
             ):
@@ -148,6 +155,11 @@ def report(request):
         },
         status=400 if request.method == "POST" else 200,
     )
+
+
+def _read(upload) -> bytes | None:
+    """An uploaded file's bytes, one beyond the service's limit at most (enough to refuse it)."""
+    return upload.read(services.IMAGE_MAX_BYTES + 1) if upload else None
 
 
 def _last(versions: list) -> ReportVersion:

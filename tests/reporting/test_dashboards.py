@@ -3,9 +3,11 @@ monthly series (the same framework as the report), and the direction's targets a
 
 import datetime as dt
 from decimal import Decimal
+from html import escape
 
 import pytest
 from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
 
 from justedroit.appeals.models import AppealCase
 from justedroit.channels.models import Call, Document
@@ -16,11 +18,13 @@ from justedroit.core.models import AuditAction, AuditEvent
 from justedroit.core.roles import Role
 from justedroit.reception.models import Site, Ticket
 from justedroit.recovery.models import Debt, DebtEntry
-from justedroit.reporting import dashboards, selectors
+from justedroit.reporting import dashboards, document, renderers, selectors, services
 from justedroit.reporting.models import Target
 from justedroit.reporting.perms import INDICATOR_READERS, TARGET_EDITORS
 from justedroit.reporting.selectors import IndicatorRow, Report
+from tests.channels.conftest import fuzz_examples
 from tests.factories import HouseholdFactory
+from tests.hostile_posts import field, post_hostile
 
 pytestmark = pytest.mark.django_db
 MONTH = "?mois=2022-12"
@@ -278,3 +282,83 @@ def test_a_wrong_month_or_dashboard_is_refused(client, make_user):
     assert refused.status_code == 400
     assert "format attendu AAAA-MM" in refused.content.decode()
     assert _page(client, "inconnu").status_code == 404
+
+
+def test_the_report_draws_the_monthly_series_with_their_text(activity):
+    shown = document.document(selectors.indicator_report(2022, recompute=True))
+    html = renderers.html(shown)
+    for title in (
+        "Les contacts mois par mois : accueil, téléphone, courriels, 2022",
+        "Part du papier dans les documents reçus, mois par mois (%) ; le reste arrive en ligne, "
+        "2022",
+        "Contrôles sur pièces et sur place, mois par mois, 2022",
+        "Indus notifiés et recouvrés, mois par mois (M€), 2022",
+    ):
+        # The figures in words as the image's text alternative, January first.
+        assert f'alt="Graphique : {escape(title)}' in html, title
+    # (no e-mail answered in the year: no series for them)
+    assert "janv. (Allocataires reçus : 1 ; Appels reçus (3230) : 1) — févr." in html
+
+
+def test_the_quality_estimates_are_drawn_with_their_intervals():
+    def row(code, value, interval):
+        return IndicatorRow(code, code, "", "%", 2022, value, None, None, "", "higher", interval)
+
+    report = Report(
+        2022,
+        [
+            row("quality_iql", Decimal("94.2"), (Decimal("92.1"), Decimal("95.9"))),
+            row("quality_iql6", None, None),
+        ],
+        [],
+        dt.datetime(2023, 1, 1, tzinfo=clock.PARIS),
+        {},
+    )
+    (chart,) = [c for s in document.document(report).sections for p in s.parts for c in p.charts]
+    assert chart.intervals["2022"] == [(Decimal("92.1"), Decimal("95.9"))]
+    html = renderers.html(document.document(report))
+    assert (
+        "quality_iql (2021 : — ; 2022 : 94,2, intervalle de confiance à 95 % de 92,1 à 95,9)"
+        in (html)
+    )
+
+
+def test_the_target_form_never_fails_on_hostile_input(client, make_user):
+    """Whatever the direction posts: a target set and a redirect, or a 400 with its French
+    errors that wrote nothing."""
+    client.force_login(make_user(Role.DIRECTOR))
+    url = reverse("reporting:dashboard", args=["controles"]) + MONTH
+
+    @settings(max_examples=fuzz_examples(30), suppress_health_check=list(HealthCheck))
+    @given(
+        code=field("controls_on_site", "controls_documents", "fraud_cases", "inconnu"),
+        value=field("950", "12,5", "", "-3", "1e30", "99999999999999.99"),
+        source=field("hypothèse", "x" * 301, "   "),
+    )
+    def post(**data):
+        post_hostile(client, url, data)
+
+    post()
+
+
+def test_the_report_forms_never_fail_on_hostile_input(client, make_user):
+    director = make_user(Role.DIRECTOR)
+    services.report_version_create(
+        document=document.document(selectors.indicator_report(2022)), acting_user=director
+    )
+    client.force_login(director)
+    url = reverse("reporting:report") + "?annee=2022"
+
+    @settings(max_examples=fuzz_examples(30), suppress_health_check=list(HealthCheck))
+    @given(
+        form=field("text", "news"),
+        section=field("controle", "inconnue"),
+        text=field("Bilan.", "x" * 5001, ""),
+        published_on=field("2022-05-05", "2022-02-30"),
+        title=field("Inauguration", "x" * 201, " "),
+        image_alt=field("", "Une photo"),
+    )
+    def post(**data):
+        post_hostile(client, url, data)
+
+    post()
