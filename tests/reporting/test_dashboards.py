@@ -159,8 +159,9 @@ def test_monthly_series_add_up_to_the_year(activity):
         checked += bool(row.value)
     assert checked >= 11  # the rows above give figures to most of them: not vacuous
     # In Paris time: the last evening of 2021 is December 2021, 1 January at 0:xx is January.
-    visitors = report.monthly["reception_visitors"]
-    assert (visitors[(2021, 12)], visitors[(2022, 1)], visitors[(2022, 12)]) == (1, 1, 1)
+    for code in ("reception_visitors", "calls_received"):
+        series = report.monthly[code]
+        assert (series[(2021, 12)], series[(2022, 1)], series[(2022, 12)]) == (1, 1, 1), code
     assert report.monthly["documents_paper_share"][(2022, 3)] == 0
     assert report.monthly["documents_paper_share"][(2022, 1)] == 100
 
