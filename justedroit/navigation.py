@@ -41,7 +41,7 @@ from justedroit.recovery.perms import (
     can_view_recovery_worklist,
 )
 from justedroit.registry.perms import can_search_households
-from justedroit.reporting.perms import can_view_indicators
+from justedroit.reporting.perms import can_view_dashboards, can_view_indicators
 
 
 def links(request) -> dict:
@@ -60,6 +60,7 @@ def links(request) -> dict:
         (can_view_fraud_files, "fraud:worklist", "Fraude"),
         (can_decide_sanctions, "fraud:director", "Fraude : décisions"),
         (can_view_indicators, "reporting:indicators", "Indicateurs"),
+        (can_view_dashboards, "reporting:dashboards", "Tableaux de bord"),
         (can_view_verification, "quality:plans", "Vérification qualité"),
         (can_view_agents_quality, "quality:agents_results", "Qualité par agent"),
         (can_supervise, "quality:supervision", "Supervision et actions qualité"),

@@ -70,6 +70,7 @@ from justedroit.recovery.models import (
     Withholding,
 )
 from justedroit.registry.models import Fact, ProcessingAct, ProcessingActFact
+from justedroit.reporting.models import ReportVersion, SectionText
 from tests.factories import HouseholdFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -116,6 +117,8 @@ LEDGER_MODELS = [
     Decision,
     Vote,
     Hearing,
+    ReportVersion,
+    SectionText,
 ]
 
 
@@ -329,7 +332,19 @@ def rows() -> dict[type, Immutable]:
             debt=debt, stage="formal_notice", on=MONTH, recorded_at=now
         ),
         **_appeal_rows(household, debt, now),
+        **_report_rows(now),
     }
+
+
+def _report_rows(now) -> dict[type, Immutable]:
+    director = UserFactory(role="director")
+    version = ReportVersion.objects.create(
+        year=2022, number=1, built_at=now, built_by=director, figures={}
+    )
+    text = SectionText.objects.create(
+        version=version, section="controle", text="Bilan.", edited_by=director, edited_at=now
+    )
+    return {ReportVersion: version, SectionText: text}
 
 
 def _appeal_rows(household, debt, now) -> dict[type, Immutable]:

@@ -91,6 +91,20 @@ ALLOWED = {
         R.VERIFIER,
         R.ADMINISTRATOR,
     },
+    "reporting:dashboards": {
+        R.MANAGER,
+        R.PROCESS_PILOT,
+        R.DIRECTOR,
+        R.VERIFIER,
+        R.ADMINISTRATOR,
+    },
+    "reporting:dashboard": {
+        R.MANAGER,
+        R.PROCESS_PILOT,
+        R.DIRECTOR,
+        R.VERIFIER,
+        R.ADMINISTRATOR,
+    },
     "portal:payments": {R.CLAIMANT},
     "portal:claimant_home": {R.CLAIMANT},
     "portal:partner_home": {R.PARTNER_EFS, R.PARTNER_RELAY},
@@ -167,6 +181,7 @@ PUBLIC = {
     "outreach:sms_inbound",
 }
 ARGS = {
+    "reporting:dashboard": ["controles"],
     "registry:household_detail": ["1234567"],
     "entitlements:household_rights": ["1234567"],
     "entitlements:explanation": ["1234567", "2022-06"],

@@ -5,8 +5,8 @@ and outcome. Published values: seed « Le recouvrement amiable » and « Des act
 from decimal import Decimal
 
 from justedroit.appeals import selectors
-from justedroit.appeals.models import Court, Judgment
-from justedroit.core.indicators import indicator, shared_within_report
+from justedroit.appeals.models import Court, Judgment, RequestKind
+from justedroit.core.indicators import by_month, indicator, per_month, shared_within_report
 
 SEED = "Caf de la Vienne, rapport 2022 (« Le recouvrement amiable », « Des actions contentieuses »)"
 
@@ -26,6 +26,11 @@ def remission_requests(year: int) -> int:
     return figures(year)["remission_requests"]
 
 
+@by_month("appeals_remission_requests")
+def remission_requests_by_month(year: int):
+    return per_month(selectors.received_in(year).filter(kind=RequestKind.REMISSION), "received_on")
+
+
 @indicator(
     code="appeals_contestations",
     better="lower",
@@ -37,6 +42,12 @@ def remission_requests(year: int) -> int:
 )
 def contestations(year: int) -> int:
     return figures(year)["contestations"]
+
+
+@by_month("appeals_contestations")
+def contestations_by_month(year: int):
+    contested = (RequestKind.CONTEST_RIGHT, RequestKind.CONTEST_INDU)
+    return per_month(selectors.received_in(year).filter(kind__in=contested), "received_on")
 
 
 @indicator(

@@ -8,7 +8,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 
 from justedroit.appeals import parameters as law
 from justedroit.appeals.models import (
@@ -320,13 +320,14 @@ def court_worklist(today: dt.date) -> dict[str, list[CourtLine]]:
 
 
 # ---- yearly figures -----------------------------------------------------------------------------
+def received_in(year: int) -> QuerySet[AppealCase]:
+    return AppealCase.objects.filter(received_on__year=year)
+
+
 def year_figures(year: int) -> dict:
     """Requests received in the year by nature; remissions decided in the year (count, amount)."""
     received = dict(
-        AppealCase.objects.filter(received_on__year=year)
-        .values("kind")
-        .annotate(n=Count("pk"))
-        .values_list("kind", "n")
+        received_in(year).values("kind").annotate(n=Count("pk")).values_list("kind", "n")
     )
     remitted = Decision.objects.filter(
         decided_on__year=year, outcome__in=(Outcome.FULL, Outcome.PARTIAL)

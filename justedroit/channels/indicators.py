@@ -6,8 +6,15 @@ from decimal import Decimal
 
 from justedroit.channels import calibration as cal
 from justedroit.channels import selectors
+from justedroit.channels.models import DocumentChannel
 from justedroit.core import clock
-from justedroit.core.indicators import indicator, shared_within_report
+from justedroit.core.indicators import (
+    by_month,
+    combine,
+    indicator,
+    per_month,
+    shared_within_report,
+)
 
 COG = "référence : objectif historique de la COG (aucun chiffre publié par la Caf de la Vienne)"
 
@@ -37,6 +44,11 @@ def _backlog(channel: str, year: int) -> list | None:
 )
 def calls_received(year: int) -> int | None:
     return selectors.call_totals(year)["offered"] or None
+
+
+@by_month("calls_received")
+def calls_received_by_month(year: int):
+    return per_month(selectors.calls_in(year), "offered_at")
 
 
 @indicator(
@@ -88,6 +100,11 @@ def call_abandon_rate(year: int) -> Decimal | None:
 )
 def emails_handled(year: int) -> int | None:
     return selectors.email_totals(year)["handled"] or None
+
+
+@by_month("emails_handled")
+def emails_handled_by_month(year: int):
+    return per_month(selectors.inbound_in(year).filter(answered_at__isnull=False), "at")
 
 
 @indicator(
@@ -156,6 +173,16 @@ def email_backlog_age(year: int) -> Decimal | None:
 def documents_paper_share(year: int) -> Decimal | None:
     totals = selectors.document_totals(year)
     return selectors.percent(totals["paper"], totals["received"])
+
+
+@by_month("documents_paper_share")
+def documents_paper_share_by_month(year: int):
+    received = selectors.documents_in(year)
+    return combine(
+        selectors.percent,
+        per_month(received.filter(channel=DocumentChannel.PAPER), "received_at"),
+        per_month(received, "received_at"),
+    )
 
 
 @indicator(

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from justedroit.controls import selectors
 from justedroit.controls.models import ControlKind
-from justedroit.core.indicators import indicator, shared_within_report
+from justedroit.core.indicators import by_month, combine, indicator, per_month, shared_within_report
 from justedroit.entitlements.selectors import paid_in_year
 
 SEED = "Caf de la Vienne, rapport 2022, « Le contrôle des allocataires »"
@@ -24,6 +24,21 @@ def _millions(value: Decimal) -> Decimal:
 def _volume(kind: ControlKind):
     def compute(year: int) -> int:
         return volumes(year)[kind]
+
+    return compute
+
+
+def _volume_by_month(kind: ControlKind):
+    def compute(year: int):
+        rows = selectors.counted_in(year).filter(kind=kind)
+        return per_month(rows, selectors.COUNTED_ON.get(kind, "opened_at"))
+
+    return compute
+
+
+def _millions_by_month(field: str):
+    def compute(year: int):
+        return combine(_millions, per_month(selectors.closed_in(year), "closed_at", total=field))
 
     return compute
 
@@ -59,6 +74,7 @@ for _kind, _code, _published, _definition in (
         published={2022: _published},
         source=SEED,
     )(_volume(_kind))
+    by_month(_code)(_volume_by_month(_kind))
 
 
 @indicator(
@@ -114,6 +130,9 @@ def overpayments(year: int) -> Decimal:
     return _millions(impacts(year)["overpayment"])
 
 
+by_month("controls_overpayments")(_millions_by_month("overpayment"))
+
+
 @indicator(
     code="controls_overpayment_share",
     label="Indus détectés rapportés aux prestations versées",
@@ -139,3 +158,6 @@ def overpayment_share(year: int) -> Decimal | None:
 )
 def arrears(year: int) -> Decimal:
     return _millions(impacts(year)["arrears"])
+
+
+by_month("controls_arrears")(_millions_by_month("arrears"))

@@ -122,25 +122,33 @@ def _year(year: int):
     return (dt.datetime(year, 1, 1, tzinfo=PARIS), dt.datetime(year + 1, 1, 1, tzinfo=PARIS))
 
 
+# The date that places a control in a year: automated ones by cycle month, others by opening.
+COUNTED_ON = {ControlKind.AUTOMATED: "month"}
+
+
+def counted_in(year: int) -> QuerySet[Control]:
+    """The controls the year counts, each by the date of `COUNTED_ON` (or its opening)."""
+    start, end = _year(year)
+    return Control.objects.filter(
+        Q(kind=ControlKind.AUTOMATED, month__year=year)
+        | (~Q(kind=ControlKind.AUTOMATED) & Q(opened_at__gte=start, opened_at__lt=end))
+    )
+
+
+def closed_in(year: int) -> QuerySet[Control]:
+    start, end = _year(year)
+    return Control.objects.filter(closed_at__gte=start, closed_at__lt=end)
+
+
 def volumes(year: int) -> dict[str, int]:
     """Controls per kind in the year: automated ones by cycle month, the others by opening."""
-    start, end = _year(year)
-    rows = (
-        Control.objects.filter(
-            Q(kind=ControlKind.AUTOMATED, month__year=year)
-            | (~Q(kind=ControlKind.AUTOMATED) & Q(opened_at__gte=start, opened_at__lt=end))
-        )
-        .values("kind")
-        .annotate(n=Count("id"))
-        .values_list("kind", "n")
-    )
+    rows = counted_in(year).values("kind").annotate(n=Count("id")).values_list("kind", "n")
     return {kind: 0 for kind in ControlKind.values} | dict(rows)
 
 
 def impacts(year: int) -> dict[str, Decimal | int]:
     """Rappels and indus of the controls closed in the year, and their count by outcome."""
-    start, end = _year(year)
-    closed = Control.objects.filter(closed_at__gte=start, closed_at__lt=end)
+    closed = closed_in(year)
     totals = closed.aggregate(arrears=Sum("arrears"), overpayment=Sum("overpayment"))
     return {
         "arrears": totals["arrears"] or Decimal(0),

@@ -19,6 +19,7 @@ from matplotlib.figure import Figure
 from justedroit.core.french import number_fr
 
 Number = Decimal | int | float | None
+Interval = tuple[Number, Number]  # (low, high)
 # One colour per series, in the order given (previous year light, chosen year dark), each with
 # a contrast of at least 3:1 on white (WCAG 1.4.11).
 COLOURS = ("#6a6af4", "#000091", "#757575", "#c9191e")
@@ -41,12 +42,26 @@ def _number(value: Number) -> str:
     return number_fr(value) if value is not None else "—"
 
 
+def _value(value: Number, interval: Interval | None) -> str:
+    if interval is None or value is None:
+        return _number(value)
+    low, high = interval
+    return f"{_number(value)}, intervalle de confiance à 95 % de {_number(low)} à {_number(high)}"
+
+
 def _describe(
-    title: str, categories: Sequence[str], series: dict[str, Sequence[Number]], unit: str
+    title: str,
+    categories: Sequence[str],
+    series: dict[str, Sequence[Number]],
+    unit: str,
+    intervals: dict[str, Sequence[Interval | None]],
 ) -> str:
     parts = []
     for i, category in enumerate(categories):
-        values = " ; ".join(f"{name} : {_number(v[i])}" for name, v in series.items())
+        values = " ; ".join(
+            f"{name} : {_value(v[i], intervals[name][i] if name in intervals else None)}"
+            for name, v in series.items()
+        )
         parts.append(f"{category} ({values})")
     suffix = f" (en {unit})" if unit else ""
     return f"{title}{suffix}. " + " — ".join(parts) + "."
@@ -68,6 +83,23 @@ def _svg(figure: Figure, title: str, description: str) -> str:
     )
 
 
+def _errors(
+    values: Sequence[Number], intervals: Sequence[Interval | None] | None
+) -> list[list[float]] | None:
+    """matplotlib's error bars: the distances below and above each value (0 without one)."""
+    if intervals is None:
+        return None
+    below, above = [], []
+    for value, interval in zip(values, intervals, strict=True):
+        if value is None or interval is None or None in interval:
+            below.append(0.0)
+            above.append(0.0)
+        else:
+            below.append(float(value) - float(interval[0]))
+            above.append(float(interval[1]) - float(value))
+    return [below, above]
+
+
 def _figure(rows: int) -> Figure:
     return Figure(figsize=(WIDTH_INCHES, max(1.6, 0.45 * rows + 0.9)), dpi=96)
 
@@ -80,11 +112,14 @@ def bars(
     unit: str = "",
     horizontal: bool = True,
     maximum: Number = None,
+    intervals: dict[str, Sequence[Interval | None]] | None = None,
 ) -> Chart:
     """Bars per category, one colour per series (e.g. '2021', '2022'); a missing value draws no
     bar. Horizontal by default: long French labels stay readable. `maximum` fixes the end of
-    the value axis (100 for rates)."""
-    description = _describe(title, categories, series, unit)
+    the value axis (100 for rates). `intervals`, by series, gives each bar's confidence
+    interval (or None), drawn as an error bar and written in the description."""
+    intervals = intervals or {}
+    description = _describe(title, categories, series, unit, intervals)
     figure = _figure(len(categories) * max(1, len(series)) if horizontal else 4)
     axes = figure.add_subplot()
     count = max(1, len(series))
@@ -94,12 +129,19 @@ def bars(
         offsets = [p - 0.4 + thickness * (k + 0.5) for p in positions]
         heights = [float(v) if v is not None else 0.0 for v in values]
         colour = COLOURS[k % len(COLOURS)] if count > 1 else COLOURS[1]
+        errors = _errors(values, intervals.get(name))
         if horizontal:
-            drawn = axes.barh(offsets, heights, height=thickness, label=name, color=colour)
+            drawn = axes.barh(
+                offsets, heights, height=thickness, label=name, color=colour, xerr=errors
+            )
         else:
-            drawn = axes.bar(offsets, heights, width=thickness, label=name, color=colour)
+            drawn = axes.bar(
+                offsets, heights, width=thickness, label=name, color=colour, yerr=errors
+            )
         for i, bar in enumerate(drawn):  # named, so that a test can count the bars drawn
             bar.set_gid(f"barre-{k}-{i}")
+        if drawn.errorbar is not None:
+            drawn.errorbar.lines[2][0].set_gid(f"intervalles-{k}")
         axes.bar_label(
             drawn, labels=[_number(v) if v is not None else "" for v in values], padding=3
         )

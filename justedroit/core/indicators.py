@@ -2,13 +2,21 @@
 `@indicator(...)`; the reporting app discovers those modules and computes them for a year."""
 
 import contextlib
+import dataclasses
 import functools
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import Count, QuerySet, Sum
+from django.db.models.functions import ExtractMonth
+
 Value = int | Decimal | None
+# An indicator month by month: month (1 to 12) → value, for a year.
+Months = dict[int, Value]
+# The confidence interval (low, high) of an indicator estimated from a sample, in its unit.
+Interval = tuple[Decimal, Decimal]
 
 
 @dataclass(frozen=True)
@@ -23,6 +31,12 @@ class Indicator:
     # Which way is better for the people served: "higher", "lower", or "" when neither (a
     # volume). The indicators page colours a change by it, not by its sign.
     better: str = ""
+    # The same figure month by month (year → Months), when the domain declares it with
+    # `@by_month`: the dashboards' month and trend, the report's monthly charts.
+    monthly: Callable[[int], Months] | None = None
+    # For an estimate: year → its 95 % confidence interval, None without an estimate
+    # (`@with_interval`); the report draws it as an error bar.
+    interval: Callable[[int], Interval | None] | None = None
 
 
 _REGISTRY: dict[str, Indicator] = {}
@@ -49,6 +63,45 @@ def indicator(
         return compute
 
     return register
+
+
+def _completes(code: str, field: str):
+    """A decorator that gives the indicator `code`, declared before, its `field` function."""
+
+    def register(compute):
+        _REGISTRY[code] = dataclasses.replace(_REGISTRY[code], **{field: compute})
+        return compute
+
+    return register
+
+
+def by_month(code: str):
+    """Declare the month-by-month series of the indicator `code`, declared just before in the
+    same module; a series of volumes adds up to the year's value
+    (tests/reporting/test_dashboards.py)."""
+    return _completes(code, "monthly")
+
+
+def with_interval(code: str):
+    """Declare the confidence interval of the indicator `code`, an estimate from a sample."""
+    return _completes(code, "interval")
+
+
+def per_month(rows: QuerySet, field: str, *, total: str | None = None) -> Months:
+    """The rows of a year counted (or their `total` field summed) by the month of `field`, in
+    Paris time; a month without rows gives 0."""
+    found = dict(
+        rows.annotate(_month=ExtractMonth(field))
+        .values("_month")
+        .annotate(_value=Sum(total) if total else Count("pk"))
+        .values_list("_month", "_value")
+    )
+    return {month: found.get(month) or 0 for month in range(1, 13)}
+
+
+def combine(function: Callable[..., Value], *series: Months) -> Months:
+    """Month by month, `function` of the series' values (a sum, a ratio)."""
+    return {month: function(*(s[month] for s in series)) for month in range(1, 13)}
 
 
 def registered() -> list[Indicator]:

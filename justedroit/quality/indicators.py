@@ -5,8 +5,9 @@ a Caf reported IQL 0 = 94 % for 2022 (INDICATORS.md)."""
 import datetime as dt
 from decimal import Decimal
 
-from justedroit.core.indicators import indicator
+from justedroit.core.indicators import Interval, indicator, shared_within_report, with_interval
 from justedroit.quality import selectors
+from justedroit.quality.estimators import Estimate
 
 
 @indicator(
@@ -22,6 +23,36 @@ def processing_acts(year: int) -> int:
     return selectors.acts_in(dt.date(year, 1, 1), dt.date(year + 1, 1, 1)).count()
 
 
+def _percent(share: float) -> Decimal:
+    return Decimal(f"{100 * share:.1f}")
+
+
+@shared_within_report
+def _index(year: int) -> Estimate | None:
+    """1 − the share in error of the year's last verification plan, with its 95 % interval."""
+    plan = selectors.plans_of_year(year).first()
+    if plan is None:
+        return None
+    results = selectors.plan_results(plan)
+    if results.reviewed == 0:
+        return None
+    share = results.share
+    return Estimate(1 - share.value, 1 - share.high, 1 - share.low, share.n)
+
+
+@shared_within_report
+def _index_six_months(year: int) -> Estimate | None:
+    plan = selectors.plans_of_year(year).first()
+    if plan is None:
+        return None
+    index = selectors.quality_index_six_months(plan)
+    return index if index.n else None
+
+
+def _interval(estimate: Estimate | None) -> Interval | None:
+    return None if estimate is None else (_percent(estimate.low), _percent(estimate.high))
+
+
 @indicator(
     code="quality_iql",
     better="higher",
@@ -34,13 +65,8 @@ def processing_acts(year: int) -> int:
     ),
 )
 def quality_index(year: int) -> Decimal | None:
-    plan = selectors.plans_of_year(year).first()
-    if plan is None:
-        return None
-    results = selectors.plan_results(plan)
-    if results.reviewed == 0:
-        return None
-    return Decimal(f"{100 * (1 - results.share.value):.1f}")
+    estimate = _index(year)
+    return None if estimate is None else _percent(estimate.value)
 
 
 @indicator(
@@ -55,10 +81,15 @@ def quality_index(year: int) -> Decimal | None:
     ),
 )
 def quality_index_six_months(year: int) -> Decimal | None:
-    plan = selectors.plans_of_year(year).first()
-    if plan is None:
-        return None
-    index = selectors.quality_index_six_months(plan)
-    if index.n == 0:
-        return None
-    return Decimal(f"{100 * index.value:.1f}")
+    estimate = _index_six_months(year)
+    return None if estimate is None else _percent(estimate.value)
+
+
+@with_interval("quality_iql")
+def quality_index_interval(year: int) -> Interval | None:
+    return _interval(_index(year))
+
+
+@with_interval("quality_iql6")
+def quality_index_six_months_interval(year: int) -> Interval | None:
+    return _interval(_index_six_months(year))

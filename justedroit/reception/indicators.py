@@ -8,7 +8,13 @@ from decimal import Decimal
 from django.db.models import Count, Q
 
 from justedroit.core.clock import PARIS
-from justedroit.core.indicators import indicator, shared_within_report
+from justedroit.core.indicators import (
+    by_month,
+    combine,
+    indicator,
+    per_month,
+    shared_within_report,
+)
 from justedroit.reception.models import Appointment, AppointmentStatus, Site, Ticket, TicketStatus
 from justedroit.reception.reference import SITES
 
@@ -50,6 +56,15 @@ def visitors(year: int) -> int:
     return _walk_ins(year).count() + _held(year).count()
 
 
+@by_month("reception_visitors")
+def visitors_by_month(year: int):
+    return combine(
+        lambda walk_ins, held: walk_ins + held,
+        per_month(_walk_ins(year), "day"),
+        per_month(_held(year), "starts_at"),
+    )
+
+
 @indicator(
     code="reception_appointment_share",
     better="higher",
@@ -76,6 +91,11 @@ def appointments_held(year: int) -> int:
     return _held(year).count()
 
 
+@by_month("reception_appointments_held")
+def appointments_held_by_month(year: int):
+    return per_month(_held(year), "starts_at")
+
+
 def _channel(code, label, channel, count, share):
     @indicator(
         code=f"reception_{code}_held",
@@ -87,6 +107,10 @@ def _channel(code, label, channel, count, share):
     )
     def held(year: int) -> int:
         return _held(year).filter(channel=channel).count()
+
+    @by_month(f"reception_{code}_held")
+    def held_by_month(year: int):
+        return per_month(_held(year).filter(channel=channel), "starts_at")
 
     @indicator(
         code=f"reception_{code}_share",

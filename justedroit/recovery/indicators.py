@@ -4,7 +4,7 @@ path. Computed from the debt ledger."""
 
 from decimal import Decimal
 
-from justedroit.core.indicators import indicator
+from justedroit.core.indicators import by_month, combine, indicator, per_month
 from justedroit.recovery import selectors
 from justedroit.recovery.models import RECOVERIES, EntryKind
 
@@ -14,6 +14,16 @@ MILLION = Decimal("1000000")
 
 def _millions(value: Decimal) -> Decimal:
     return (value / MILLION).quantize(Decimal("0.01"))
+
+
+def _millions_by_month(code: str, kinds, notified_in=lambda year: None) -> None:
+    """The indicator `code`'s amounts month by month, in M€ (`notified_in`: year → the years
+    of notification counted, as the indicator gives them to `amounts_for_year`)."""
+
+    @by_month(code)
+    def compute(year: int):
+        entries = selectors.entries_for_year(year, kinds, notified_in=notified_in(year))
+        return combine(_millions, per_month(entries, "on", total="amount"))
 
 
 @indicator(
@@ -26,6 +36,9 @@ def _millions(value: Decimal) -> Decimal:
 )
 def notified(year: int) -> Decimal:
     return _millions(selectors.amounts_for_year(year, [EntryKind.NOTIFIED]))
+
+
+_millions_by_month("recovery_notified", [EntryKind.NOTIFIED])
 
 
 @indicator(
@@ -41,6 +54,9 @@ def recovered_same_year(year: int) -> Decimal:
     return _millions(selectors.amounts_for_year(year, RECOVERIES, notified_in=(year, year)))
 
 
+_millions_by_month("recovery_recovered_same_year", RECOVERIES, lambda year: (year, year))
+
+
 @indicator(
     code="recovery_recovered_earlier_years",
     better="higher",
@@ -53,6 +69,9 @@ def recovered_same_year(year: int) -> Decimal:
 )
 def recovered_earlier(year: int) -> Decimal:
     return _millions(selectors.amounts_for_year(year, RECOVERIES, notified_in=(1900, year - 1)))
+
+
+_millions_by_month("recovery_recovered_earlier_years", RECOVERIES, lambda year: (1900, year - 1))
 
 
 @indicator(

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Case, DecimalField, F, Max, Sum, Value, When
+from django.db.models import Case, DecimalField, F, Max, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce
 
 from justedroit.core import clock
@@ -337,6 +337,24 @@ def payments_net(household: Household, months: int = 12):
     return out
 
 
+def entries_for_year(
+    year: int,
+    kinds,
+    *,
+    notified_in: tuple[int, int] | None = None,
+    contentious: bool = False,
+) -> QuerySet[DebtEntry]:
+    """The entries `amounts_for_year` adds up."""
+    entries = DebtEntry.objects.filter(kind__in=kinds, on__year=year)
+    if contentious:
+        entries = entries.filter(debt__in=ContentiousStep.objects.values("debt_id"))
+    if notified_in is not None:
+        entries = entries.filter(
+            debt__notified_on__year__gte=notified_in[0], debt__notified_on__year__lte=notified_in[1]
+        )
+    return entries
+
+
 def amounts_for_year(
     year: int,
     kinds,
@@ -346,13 +364,7 @@ def amounts_for_year(
 ) -> Decimal:
     """Σ of the entries of `kinds` dated in `year`; with `notified_in`, only for debts notified
     within those years (inclusive); with `contentious`, only for debts on the contentious path."""
-    entries = DebtEntry.objects.filter(kind__in=kinds, on__year=year)
-    if contentious:
-        entries = entries.filter(debt__in=ContentiousStep.objects.values("debt_id"))
-    if notified_in is not None:
-        entries = entries.filter(
-            debt__notified_on__year__gte=notified_in[0], debt__notified_on__year__lte=notified_in[1]
-        )
+    entries = entries_for_year(year, kinds, notified_in=notified_in, contentious=contentious)
     return euros(
         entries.aggregate(t=Coalesce(Sum("amount"), Value(ZERO), output_field=_MONEY))["t"]
     )

@@ -12,12 +12,13 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from justedroit.core.french import (
+    MONTHS_SHORT,
     change_percent_fr,
     change_points_fr,
     number_fr,
     percent_fr,
 )
-from justedroit.core.indicators import Value, registered
+from justedroit.core.indicators import Interval, Value, registered
 from justedroit.reporting.selectors import IndicatorRow, MonthFigures, Report
 
 
@@ -35,6 +36,8 @@ class Part:
     domains: tuple[str, ...]
     prefixes: tuple[str, ...] = ()  # codes starting so; every code of the domains when empty
     charts: tuple[ChartSpec, ...] = ()
+    # Indicators month by month over the year, one series each (those declared `by_month`).
+    monthly_charts: tuple[ChartSpec, ...] = ()
 
     def claims(self, domain: str, code: str) -> bool:
         return domain in self.domains and (
@@ -63,6 +66,20 @@ SECTIONS = (
                         ("reception_phone_held", "reception_visio_held"),
                     ),
                 ),
+                monthly_charts=(
+                    ChartSpec(
+                        "Les contacts mois par mois : accueil, téléphone, courriels",
+                        ("reception_visitors", "calls_received", "emails_handled"),
+                    ),
+                    ChartSpec(
+                        "Les rendez-vous honorés mois par mois, dont téléphone et visio",
+                        (
+                            "reception_appointments_held",
+                            "reception_phone_held",
+                            "reception_visio_held",
+                        ),
+                    ),
+                ),
             ),
             Part(
                 "Les documents reçus",
@@ -72,6 +89,13 @@ SECTIONS = (
                     ChartSpec(
                         "Papier et traitement automatique des documents (%)",
                         ("documents_paper_share", "documents_auto_rate"),
+                    ),
+                ),
+                monthly_charts=(
+                    ChartSpec(
+                        "Part du papier dans les documents reçus, mois par mois (%) ; "
+                        "le reste arrive en ligne",
+                        ("documents_paper_share",),
                     ),
                 ),
             ),
@@ -107,6 +131,16 @@ SECTIONS = (
                         ("controls_overpayments", "controls_arrears"),
                     ),
                 ),
+                monthly_charts=(
+                    ChartSpec(
+                        "Contrôles sur pièces et sur place, mois par mois",
+                        ("controls_documents", "controls_on_site"),
+                    ),
+                    ChartSpec(
+                        "Indus et rappels des contrôles clos, mois par mois (M€)",
+                        ("controls_overpayments", "controls_arrears"),
+                    ),
+                ),
             ),
             Part("La fraude et la prévention", ("fraud",)),
         ),
@@ -121,6 +155,16 @@ SECTIONS = (
                 charts=(
                     ChartSpec(
                         "Indus notifiés et recouvrés (M€)",
+                        (
+                            "recovery_notified",
+                            "recovery_recovered_same_year",
+                            "recovery_recovered_earlier_years",
+                        ),
+                    ),
+                ),
+                monthly_charts=(
+                    ChartSpec(
+                        "Indus notifiés et recouvrés, mois par mois (M€)",
                         (
                             "recovery_notified",
                             "recovery_recovered_same_year",
@@ -165,7 +209,9 @@ SECTIONS = (
                 ("quality",),
                 charts=(
                     ChartSpec(
-                        "Indices de qualité de la liquidation (%)", ("quality_iql", "quality_iql6")
+                        "Indices de qualité de la liquidation (%), estimés sur échantillon, "
+                        "avec leur intervalle de confiance à 95 %",
+                        ("quality_iql", "quality_iql6"),
                     ),
                 ),
             ),
@@ -186,7 +232,7 @@ KEY_FIGURES = (
 )
 
 
-def _domains() -> dict[str, str]:
+def indicator_domains() -> dict[str, str]:
     """Each indicator's domain: the app whose `indicators.py` declares it."""
     return {i.code: i.compute.__module__.split(".")[1] for i in registered()}
 
@@ -234,9 +280,12 @@ def sentence(row: IndicatorRow) -> str:
 @dataclass(frozen=True)
 class Chart:
     title: str
-    categories: list[str]  # the indicators' labels
+    categories: list[str]  # the indicators' labels, or the months
     unit: str
-    series: dict[str, list[Value]]  # "2022" → values, "2021" → values
+    series: dict[str, list[Value]]  # "2022" → values, "2021" → values; or label → 12 values
+    monthly: bool = False
+    # By series, each value's confidence interval (estimates from a sample); empty otherwise.
+    intervals: dict[str, list[Interval | None]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -332,11 +381,38 @@ def _chart(spec: ChartSpec, rows: dict[str, IndicatorRow], year: int) -> Chart |
             str(year - 1): [row.previous for row in shown],
             str(year): [row.value for row in shown],
         },
+        intervals={
+            str(year - 1): [row.previous_interval for row in shown],
+            str(year): [row.interval for row in shown],
+        }
+        if any(row.interval or row.previous_interval for row in shown)
+        else {},
     )
 
 
-def _part(part: Part, rows: list[IndicatorRow], by_code: dict, year: int) -> PartView:
-    charts = [_chart(spec, by_code, year) for spec in part.charts]
+def _monthly_chart(spec: ChartSpec, report: Report, by_code: dict) -> Chart | None:
+    """The indicators of `spec` declared month by month, each a series over the year's months;
+    None when none has a figure."""
+    codes = [c for c in spec.codes if c in report.monthly and by_code[c].value is not None]
+    if not codes:
+        return None
+    return Chart(
+        title=f"{spec.title}, {report.year}",
+        categories=list(MONTHS_SHORT),
+        unit=by_code[codes[0]].unit,
+        series={
+            by_code[c].label: [report.monthly[c][(report.year, m)] for m in range(1, 13)]
+            for c in codes
+        },
+        monthly=True,
+    )
+
+
+def _part(part: Part, rows: list[IndicatorRow], by_code: dict, report: Report) -> PartView:
+    year = report.year
+    charts = [_chart(spec, by_code, year) for spec in part.charts] + [
+        _monthly_chart(spec, report, by_code) for spec in part.monthly_charts
+    ]
     return PartView(
         title=part.title,
         lines=[_line(row) for row in rows],
@@ -346,7 +422,7 @@ def _part(part: Part, rows: list[IndicatorRow], by_code: dict, year: int) -> Par
 
 def document(report: Report) -> Document:
     """The report's rows placed in the chapter's sections (see SECTIONS)."""
-    domains = _domains()
+    domains = indicator_domains()
     by_code = {row.code: row for row in report.rows}
     claimed: dict[tuple[int, int], list[IndicatorRow]] = {}
     others: list[IndicatorRow] = []
@@ -369,7 +445,7 @@ def document(report: Report) -> Document:
             section.slug,
             section.title,
             [
-                _part(part, claimed[(s, p)], by_code, report.year)
+                _part(part, claimed[(s, p)], by_code, report)
                 for p, part in enumerate(section.parts)
                 if (s, p) in claimed
             ],
@@ -381,7 +457,7 @@ def document(report: Report) -> Document:
             SectionView(
                 "autres-indicateurs",
                 OTHERS_TITLE,
-                [_part(Part(OTHERS_TITLE, ()), others, by_code, report.year)],
+                [_part(Part(OTHERS_TITLE, ()), others, by_code, report)],
             )
         )
     return Document(

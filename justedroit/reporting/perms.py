@@ -25,3 +25,16 @@ REPORT_EDITORS = frozenset({Role.DIRECTOR, Role.ADMINISTRATOR})
 
 def can_edit_report(user) -> bool:
     return user.is_active and user.role in REPORT_EDITORS
+
+
+# The managers' dashboards: those who read the indicators.
+def can_view_dashboards(user) -> bool:
+    return can_view_indicators(user)
+
+
+# The targets shown on the dashboards: set by the direction (and the administrator).
+TARGET_EDITORS = REPORT_EDITORS
+
+
+def can_set_targets(user) -> bool:
+    return user.is_active and user.role in TARGET_EDITORS

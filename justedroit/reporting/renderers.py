@@ -2,15 +2,20 @@
 template) and as PDF from that same HTML (xhtml2pdf, which draws the SVG charts through svglib),
 with its charts made by the shared chart module."""
 
+import base64
+import datetime as dt
 from dataclasses import dataclass
 
 from django.template.loader import render_to_string
 
+from justedroit.channels import storage
 from justedroit.core import charts
 from justedroit.core.french import MONTHS_SHORT
 from justedroit.core.pdf import html_to_pdf
 from justedroit.reporting import selectors
+from justedroit.reporting.dashboards import DashboardView, Tile
 from justedroit.reporting.document import INCONSISTENCIES, Document, PartView
+from justedroit.reporting.models import NewsItem
 from justedroit.reporting.selectors import Report
 
 MILLION = 1_000_000
@@ -24,7 +29,14 @@ class DrawnPart:
 
 def _part_charts(part: PartView) -> list[charts.Chart]:
     return [
-        charts.bars(title=c.title, categories=c.categories, series=c.series, unit=c.unit)
+        charts.bars(
+            title=c.title,
+            categories=c.categories,
+            series=c.series,
+            unit=c.unit,
+            horizontal=not c.monthly,
+            intervals=c.intervals,
+        )
         for c in part.charts
     ]
 
@@ -54,11 +66,39 @@ def households_chart(report: Report) -> charts.Chart | None:
     )
 
 
+def month_label(month: dt.date) -> str:
+    """'janv. 2022': a month on a chart's axis and in its text."""
+    return f"{MONTHS_SHORT[month.month - 1]} {month.year}"
+
+
+def trend_chart(tile: Tile) -> charts.Chart:
+    """An indicator over the 12 months ending with the dashboard's month."""
+    months = [month for month, _ in tile.trend]
+    return charts.bars(
+        title=f"{tile.row.label}, de {month_label(months[0])} à {month_label(months[-1])}",
+        categories=[month_label(month) for month in months],
+        series={tile.row.label: [value for _, value in tile.trend]},
+        unit=tile.row.unit,
+    )
+
+
+def trend_charts(view: DashboardView) -> list[tuple[Tile, charts.Chart]]:
+    return [(tile, trend_chart(tile)) for tile in view.monthly]
+
+
+def image_uri(item: NewsItem) -> str | None:
+    """A « Temps forts » image inside the page (the HTML file and the PDF need no other file)."""
+    if not item.image:
+        return None
+    content = storage.path_of(item.image).read_bytes()
+    return f"data:{item.image_type};base64,{base64.b64encode(content).decode()}"
+
+
 def context(document: Document) -> dict:
     """What the report's template needs: the document; each section with its parts, their drawn
     charts and the free text of the year's last version; the year's « Temps forts »."""
     version = selectors.report_versions(document.year).first()
-    texts = {t.section: t for t in version.texts.select_related("edited_by")} if version else {}
+    texts = selectors.current_texts(version) if version else {}
     return {
         "document": document,
         "year": document.year,
@@ -73,7 +113,7 @@ def context(document: Document) -> dict:
         ],
         "payments_chart": payments_chart(document),
         "inconsistencies": INCONSISTENCIES,
-        "news": list(selectors.news_items(document.year)),
+        "news": [(item, image_uri(item)) for item in selectors.news_items(document.year)],
     }
 
 

@@ -11,10 +11,10 @@ from django.core.cache import cache
 from django.db import connection
 
 from justedroit.core import clock
-from justedroit.core.indicators import Value, registered, report_cache
+from justedroit.core.indicators import Interval, Value, registered, report_cache
 from justedroit.core.models import AuditAction, AuditEvent
 from justedroit.entitlements.selectors import paid_by_month
-from justedroit.reporting.models import NewsItem, ReportVersion
+from justedroit.reporting.models import NewsItem, ReportVersion, SectionText, Target
 
 CACHE_SECONDS = 24 * 3600
 
@@ -31,6 +31,9 @@ class IndicatorRow:
     published: Value
     source: str
     better: str = ""
+    # The 95 % confidence intervals of an estimate (`core.indicators.with_interval`).
+    interval: Interval | None = None
+    previous_interval: Interval | None = None
 
     @property
     def change(self) -> Value:
@@ -68,6 +71,7 @@ class IndicatorRow:
             "previous": plain(self.previous),
             "published": plain(self.published),
             "gap_to_published_percent": plain(self.gap_to_published),
+            "confidence_interval_95": [plain(v) for v in self.interval] if self.interval else None,
             "source": self.source,
         }
 
@@ -90,6 +94,8 @@ def _rows(year: int) -> list[IndicatorRow]:
             published=i.published.get(year),
             source=i.source,
             better=i.better,
+            interval=i.interval(year) if i.interval else None,
+            previous_interval=i.interval(year - 1) if i.interval else None,
         )
         for i in registered()
     ]
@@ -108,6 +114,28 @@ class Report:
     rows: list[IndicatorRow]
     months: list[MonthFigures]
     computed_at: dt.datetime
+    # code → {(year, month): value}, the year's months and the previous year's, for the
+    # indicators a domain declares month by month (`core.indicators.by_month`).
+    monthly: dict[str, dict[tuple[int, int], Value]]
+
+    def last_months(self, code: str, month: int, count: int = 12) -> list[tuple[dt.date, Value]]:
+        """The `count` months ending with `month` of the year (None for a month not kept)."""
+        series = self.monthly.get(code, {})
+        first = self.year * 12 + month - count  # months since year 0, January = 0
+        return [
+            (dt.date(m // 12, m % 12 + 1, 1), series.get((m // 12, m % 12 + 1)))
+            for m in range(first, first + count)
+        ]
+
+
+def monthly_rows(year: int) -> dict[str, dict[tuple[int, int], Value]]:
+    """Every month of `year` and `year - 1` of the indicators declared month by month."""
+    with report_cache():
+        return {
+            i.code: {(y, m): v for y in (year - 1, year) for m, v in i.monthly(y).items()}
+            for i in registered()
+            if i.monthly is not None
+        }
 
 
 def monthly_payments(year: int) -> list[MonthFigures]:
@@ -183,7 +211,9 @@ def indicator_report(year: int, *, recompute: bool = False) -> Report:
     kept = None if recompute else cache.get(key)
     if kept is not None and kept[0] == version:
         return kept[1]
-    report = Report(year, indicator_rows(year), monthly_payments(year), clock.now())
+    report = Report(
+        year, indicator_rows(year), monthly_payments(year), clock.now(), monthly_rows(year)
+    )
     cache.set(key, (version, report), CACHE_SECONDS)
     return report
 
@@ -224,6 +254,22 @@ def version_changes(before: dict, after: dict) -> list[Change]:
                     )
                 )
     return changes
+
+
+def current_texts(version: ReportVersion) -> dict[str, SectionText]:
+    """Section → its text in the version: the last one written (each edit is a new row)."""
+    return {
+        text.section: text
+        for text in version.texts.select_related("edited_by").order_by("edited_at", "pk")
+    }
+
+
+def targets(year: int) -> dict[str, Target]:
+    """Indicator code → its target for the year, when one is set."""
+    return {
+        t.code: t
+        for t in Target.objects.filter(year=year, value__isnull=False).select_related("set_by")
+    }
 
 
 def news_items(year: int):

@@ -11,4 +11,6 @@ urlpatterns = [
     path("rapport/rapport.json", views.report_json, name="report_json"),
     path("rapport/incoherences/", views.inconsistencies, name="inconsistencies"),
     path("rapport/<int:year>/versions/<int:number>/", views.report_version, name="report_version"),
+    path("tableaux-de-bord/", views.dashboard_list, name="dashboards"),
+    path("tableaux-de-bord/<slug:slug>/", views.dashboard, name="dashboard"),
 ]

@@ -1,3 +1,4 @@
+import datetime as dt
 import json
 
 from django.core.exceptions import ValidationError
@@ -8,8 +9,15 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from justedroit.core import clock
 from justedroit.core.exports import csv_response
-from justedroit.core.web import BadParameter, requires, submit_action, submit_form, year_param
-from justedroit.reporting import document, forms, perms, renderers, selectors, services
+from justedroit.core.web import (
+    BadParameter,
+    month_in_range,
+    requires,
+    submit_action,
+    submit_form,
+    year_param,
+)
+from justedroit.reporting import dashboards, document, forms, perms, renderers, selectors, services
 from justedroit.reporting.models import ReportVersion
 
 
@@ -115,11 +123,18 @@ def report(request):
             ):
                 return done
         elif action == "news":
-            news_form = forms.NewsItemForm(request.POST)
+            news_form = forms.NewsItemForm(request.POST, request.FILES)
             if done := submit_form(
                 request,
                 news_form,
-                lambda data: services.news_item_create(acting_user=request.user, **data),
+                lambda data: services.news_item_create(
+                    acting_user=request.user,
+                    published_on=data["published_on"],
+                    title=data["title"],
+                    text=data["text"],
+                    image=_read(data["image"]),
+                    image_alt=data["image_alt"],
+                ),
                 said=lambda _: "Temps fort ajouté.",
                 then=lambda _: redirect(here),
             ):
@@ -140,6 +155,11 @@ def report(request):
         },
         status=400 if request.method == "POST" else 200,
     )
+
+
+def _read(upload) -> bytes | None:
+    """An uploaded file's bytes, one beyond the service's limit at most (enough to refuse it)."""
+    return upload.read(services.IMAGE_MAX_BYTES + 1) if upload else None
 
 
 def _last(versions: list) -> ReportVersion:
@@ -198,3 +218,67 @@ def inconsistencies(request):
     year = _year(request)
     items = document.explained_inconsistencies(selectors.indicator_report(year))
     return render(request, "reporting/inconsistencies.html", {"year": year, "items": items})
+
+
+def _month(request) -> dt.date:
+    """The month asked (`mois=AAAA-MM`), else the last month ended."""
+    raw = request.GET.get("mois", "").strip()
+    if not raw:
+        return (clock.today().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    try:
+        return month_in_range(raw)
+    except ValueError as error:
+        raise BadParameter(str(error)) from None
+
+
+@require_GET
+@requires(perms.can_view_dashboards)
+def dashboard_list(request):
+    month = _month(request)
+    return render(
+        request,
+        "reporting/dashboards.html",
+        {"dashboards": dashboards.DASHBOARDS, "month": month},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@requires(perms.can_view_dashboards, post=perms.can_set_targets)
+def dashboard(request, slug: str):
+    shown = dashboards.BY_SLUG.get(slug)
+    if shown is None:
+        raise Http404
+    month = _month(request)
+    report = selectors.indicator_report(month.year)
+    targets = selectors.targets(month.year)
+    view = dashboards.dashboard_view(shown, report, month.month, targets)
+    form = forms.TargetForm(
+        request.POST or None, indicators=[(t.row.code, t.row.label) for t in view.tiles]
+    )
+    here = f"{reverse('reporting:dashboard', args=[slug])}?mois={month:%Y-%m}"
+    if done := submit_form(
+        request,
+        form,
+        lambda data: services.target_set(
+            code=data["code"],
+            year=month.year,
+            value=data["value"],
+            source=data["source"],
+            acting_user=request.user,
+        ),
+        said=lambda target: f"Cible {target.year} enregistrée.",
+        then=lambda _: redirect(here),
+    ):
+        return done
+    return render(
+        request,
+        "reporting/dashboard.html",
+        {
+            "view": view,
+            "month": month,
+            "charts": renderers.trend_charts(view),
+            "can_set_targets": perms.can_set_targets(request.user),
+            "form": form,
+        },
+        status=400 if request.method == "POST" else 200,
+    )

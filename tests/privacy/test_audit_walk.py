@@ -52,6 +52,7 @@ ARGS = {
     "appeals:minutes": lambda w: [w["appeal"][1].pk],
     "appeals:court_case": lambda w: [w["court_case"].pk],
     "reporting:report_version": lambda w: [w["report_version"].year, w["report_version"].number],
+    "reporting:dashboard": lambda w: ["accueil-et-canaux"],
 }
 # Pages whose results come from a form: walked with it sent too.
 POSTED = {"registry:household_search": {"q": "Alex"}}

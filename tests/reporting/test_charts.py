@@ -30,3 +30,19 @@ def test_charts_leave_no_figure_behind():
     for _ in range(3):
         charts.bars(title="T", categories=["a"], series={"2022": [Decimal("1.5")]})
     assert matplotlib.pyplot.get_fignums() == []
+
+
+def test_an_estimate_is_drawn_with_its_interval_and_says_it():
+    chart = charts.bars(
+        title="Indice de qualité",
+        categories=["IQL", "IQL 6 mois"],
+        series={"2022": [Decimal("94.2"), None]},
+        unit="%",
+        intervals={"2022": [(Decimal("92.1"), Decimal("95.9")), None]},
+    )
+    assert 'id="intervalles-0"' in chart.svg
+    assert (
+        "IQL (2022 : 94,2, intervalle de confiance à 95 % de 92,1 à 95,9) — IQL 6 mois (2022 : —)."
+    ) in chart.description
+    plain = charts.bars(title="T", categories=["a"], series={"2022": [1]})
+    assert "intervalles-" not in plain.svg

@@ -1,16 +1,21 @@
 """Versions of the annual report, the free text of its sections and its « Temps forts »."""
 
 import datetime as dt
+import html
+import io
 
+import pypdf
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from matplotlib.figure import Figure
 
 from justedroit.core import clock
 from justedroit.core.models import AuditAction, AuditEvent
 from justedroit.core.roles import Role
 from justedroit.registry.models import Benefit, Claim, ClaimStatus
-from justedroit.reporting import document, selectors, services
+from justedroit.reporting import document, renderers, selectors, services
 from justedroit.reporting.models import NewsItem, ReportVersion, SectionText
 from justedroit.reporting.perms import REPORT_EDITORS, REPORT_READERS
 from tests.factories import HouseholdFactory
@@ -115,3 +120,78 @@ def test_who_reads_and_who_writes_the_report(client, make_user, role):
     else:
         assert posted.status_code == 403
         assert (ReportVersion.objects.count(), NewsItem.objects.count()) == before
+
+
+@pytest.fixture
+def document_dir(settings, tmp_path):
+    settings.CHANNELS_DOCUMENT_DIR = tmp_path / "documents"
+    settings.CHANNELS_CLAMAV_SOCKET = ""
+    settings.CHANNELS_VIRUS_SCANNER = "noop"  # tests only; production uses ClamAV
+    return settings.CHANNELS_DOCUMENT_DIR
+
+
+def _png() -> bytes:
+    out = io.BytesIO()
+    Figure(figsize=(1, 1), dpi=20).savefig(out, format="png")
+    return out.getvalue()
+
+
+NEWS = {
+    "form": "news",
+    "published_on": "2022-05-05",
+    "title": "Inauguration de la Plateforme de service",
+    "text": "Cinq mois après son installation…",
+}
+
+
+def test_a_news_item_shows_its_image_in_the_page_and_the_pdf(client, make_user, document_dir):
+    client.force_login(make_user(Role.DIRECTOR))
+    png = _png()
+    sent = NEWS | {
+        "image": SimpleUploadedFile("photo.jpg", png),  # its name says JPEG: its content rules
+        "image_alt": "Les agents devant la Plateforme",
+    }
+    assert client.post(REPORT + "?annee=2022", sent).status_code == 302
+    item = NewsItem.objects.get()
+    assert item.image_type == "image/png"
+    assert (document_dir / item.image).read_bytes() == png
+    page = client.get(REPORT, {"annee": "2022"}).content.decode()
+    assert '<img class="news-image" src="data:image/png;base64,' in page
+    assert 'alt="Les agents devant la Plateforme"' in page
+    pdf = renderers.pdf(document.document(selectors.indicator_report(2022)))
+    assert sum(len(page.images) for page in pypdf.PdfReader(io.BytesIO(pdf)).pages) == 1
+
+
+@pytest.mark.parametrize(
+    "content, alt, message",
+    [
+        (lambda: b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n", "Un PDF", "JPEG ou PNG."),
+        (lambda: b"GIF89a" + b"\0" * 64, "Un GIF", "ni un PDF, ni une image JPEG ou PNG"),
+        (lambda: _png() + b"\0" * services.IMAGE_MAX_BYTES, "Grande", "L'image dépasse 2 Mo."),
+        (_png, "", "Description de l'image : obligatoire."),
+    ],
+    ids=["pdf", "gif", "too-big", "no-description"],
+)
+def test_a_wrong_image_is_refused_in_french_and_nothing_is_kept(
+    client, make_user, document_dir, content, alt, message
+):
+    client.force_login(make_user(Role.DIRECTOR))
+    sent = NEWS | {"image": SimpleUploadedFile("image.png", content()), "image_alt": alt}
+    refused = client.post(REPORT + "?annee=2022", sent)
+    assert refused.status_code == 400
+    assert message in html.unescape(refused.content.decode())
+    assert NewsItem.objects.count() == 0
+    assert not document_dir.exists() or not any(document_dir.iterdir())
+
+
+def test_a_corrected_text_is_a_new_row_the_last_shown_and_carried_over(make_user):
+    director = make_user(Role.DIRECTOR)
+    first = _version(director)
+    for text in ("Premier jet.", "Texte relu."):
+        services.section_text_set(
+            version=first, section="controle", text=text, acting_user=director
+        )
+    assert list(first.texts.values_list("text", flat=True)) == ["Premier jet.", "Texte relu."]
+    assert selectors.current_texts(first)["controle"].text == "Texte relu."
+    second = _version(director)
+    assert list(second.texts.values_list("text", flat=True)) == ["Texte relu."]
