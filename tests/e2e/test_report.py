@@ -1,6 +1,6 @@
 """The direction reads the annual report in a browser: every section, the charts with their
 figures in words, the published figures beside the data, the chapter's inconsistencies; axe finds
-no WCAG A/AA violation on either page."""
+no WCAG A/AA violation on these pages nor on a manager's dashboard."""
 
 import re
 
@@ -39,3 +39,21 @@ def test_the_director_reads_the_annual_report(visit):
     for item in INCONSISTENCIES:
         expect(page.get_by_role("heading", level=2, name=item.title)).to_be_visible()
     director.step("incoherences")
+
+
+def test_the_director_reads_a_dashboard_with_its_chart_and_targets(visit):
+    world.paid_household()
+    world.person(Role.DIRECTOR, "directeur", first_name="Paul", last_name="Morel")
+    director = visit("directeur")
+    director.login("directeur")
+    page = director.page
+
+    director.menu("Tableaux de bord")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Tableaux de bord des responsables")
+    director.step("tableaux-de-bord")
+    page.get_by_role("link", name="Accueil et canaux de contact").click()
+    expect(page.get_by_role("img", name=re.compile("^Graphique"))).not_to_have_count(0)
+    director.step("accueil-et-canaux")
+    page.get_by_role("link", name="Tous les tableaux de bord").click()
+    page.get_by_role("link", name="Contrôles").click()
+    director.step("controles")
