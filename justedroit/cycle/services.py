@@ -19,7 +19,8 @@ one letter per cycle.
    payment may now be paid;
 6. `debts` — the indus not notified yet become debts with their true origin (recomputation, late
    declaration, each kind of control, fraud), with their notification letters; the indus whose
-   fraud qualification is still to come wait for it (docs/recouvrement.md);
+   fraud qualification is still to come wait for it, those of a control closed on a suspected
+   fraud at most `fraud.parameters.file_wait` months without a fraud file (docs/recouvrement.md);
 7. `payment` — the month's payment run, on the facts known at the cut-off: the 25th of the month
    at 20:00, Paris time; households whose payment a control suspended get rights, no payment; in
    the same pass (each chunk's transaction), the month's retentions on the payments of households
@@ -285,14 +286,14 @@ def fraud_deadlines_step(context: Context) -> dict:
     )
 
 
-def indu_origins() -> tuple[dict[tuple[str, dt.date | None], list[int]], int]:
+def indu_origins(at: dt.datetime) -> tuple[dict[tuple[str, dt.date | None], list[int]], int]:
     """The indus not notified yet by (origin, date the fraud was discovered), and how many wait
-    for a fraud qualification. The first that applies: the indus of a fraud file qualified fraud
-    or fault (fraud or false declaration: the fraud flag, prescription from the qualification),
-    those a control settled (by its kind), those a late declaration of the household caused,
-    the others (facts from a partner or an agent)."""
+    for a fraud qualification at `at`. The first that applies: the indus of a fraud file
+    qualified fraud or fault (fraud or false declaration: the fraud flag, prescription from the
+    qualification), those a control settled (by its kind), those a late declaration of the
+    household caused, the others (facts from a partner or an agent)."""
     pending = pending_indus()
-    waiting = set(indus_awaiting_qualification(pending).values_list("pk", flat=True))
+    waiting = set(indus_awaiting_qualification(pending, at=at).values_list("pk", flat=True))
     frauds = {
         adjustment_id: period.qualified_on
         for period in fraud_households_and_periods(
@@ -327,7 +328,7 @@ def indu_origins() -> tuple[dict[tuple[str, dt.date | None], list[int]], int]:
 def debts_step(context: Context) -> dict:
     """Each origin's indus notified on their own (a debt has one origin); idempotent: an indu
     belongs to one debt at most."""
-    groups, waiting = indu_origins()
+    groups, waiting = indu_origins(cut_off(context.month))
     counts = {"debts": 0, "waived": 0, "letters": 0}
     for (origin, discovered_on), ids in sorted(groups.items(), key=str):
         done = debts_notify(

@@ -152,6 +152,34 @@ def prevention_capacity(month: dt.date, per_year: float | None = None) -> int:
     return round(yearly * month.month / 12) - round(yearly * (month.month - 1) / 12)
 
 
+# ---- Suspicions of fraud left without a file -------------------------------------------------
+@dataclass(frozen=True)
+class FileWait:
+    """How long the indus of a control closed on a suspected fraud wait for the fraud team to
+    open a file before they are notified as ordinary debts (origin: the control's kind). No text
+    sets this delay: a hypothesis of the Caf's practice (docs/fraude.md). A file opened later
+    still qualifies the fraud (sanction, complaint); the debt already notified keeps its flag."""
+
+    valid_from: dt.date
+    months: int
+    source: str
+
+
+FILE_WAITS = (
+    FileWait(
+        valid_from=dt.date(2020, 1, 1),
+        months=3,
+        source="hypothèse : trois mois pour que l'équipe fraude ouvre un dossier",
+    ),
+)
+
+
+def file_wait(on: dt.date) -> FileWait:
+    """The delay in force on `on` (the earliest known before it)."""
+    known = [wait for wait in FILE_WAITS if wait.valid_from <= on] or [FILE_WAITS[0]]
+    return max(known, key=lambda wait: wait.valid_from)
+
+
 NOTICE_RIGHTS = (
     "Vous disposez d'un délai d'un mois à compter de la réception de ce courrier pour présenter "
     "vos observations écrites, depuis votre espace « Mon dossier » ou par courrier, ou pour "

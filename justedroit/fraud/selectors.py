@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.db.models import Count, Exists, Max, OuterRef, Q, Sum
 
 from justedroit.controls.models import Control, ControlOutcome
+from justedroit.core.calendar import months_later
 from justedroit.core.clock import PARIS
 from justedroit.fraud import parameters
 from justedroit.fraud.models import (
@@ -153,16 +154,19 @@ def fraud_households_and_periods(
     ]
 
 
-def indus_awaiting_qualification(indus):
-    """Those of `indus` (a queryset of adjustments) whose fraud qualification is still to come:
-    linked to a fraud file under investigation, or settled by a control closed on a suspected
-    fraud that no file follows yet. Their debt waits for it: a fraud or false declaration changes
-    how it is recovered (no remission, 5-year prescription, retention uplift; L553-1, L553-2)."""
+def indus_awaiting_qualification(indus, *, at: dt.datetime):
+    """Those of `indus` (a queryset of adjustments) whose fraud qualification is still to come
+    at `at`: linked to a fraud file under investigation, or settled by a control closed on a
+    suspected fraud that no file follows yet, within the delay the fraud team has to open one
+    (`parameters.file_wait`). Their debt waits for it: a fraud or false declaration changes how
+    it is recovered (no remission, 5-year prescription, retention uplift; L553-1, L553-2)."""
+    since = months_later(at, -parameters.file_wait(at.date()).months)
     return indus.filter(
         Q(fraudadjustment__file__status=FraudStatus.INVESTIGATION)
         | Q(
             controladjustment__control__outcome=ControlOutcome.SUSPECTED_FRAUD,
             controladjustment__control__fraud_file__isnull=True,
+            controladjustment__control__closed_at__gt=since,
         )
     )
 

@@ -1,15 +1,16 @@
 """Recovery indicators (Caf de la Vienne, rapport 2022): indus notified, recovered on the year's
 benefits and from earlier years, share recovered amicably, recovered through the contentious
-path. Computed from the debt ledger."""
+path, and the debts notified split by origin. Computed from the debt ledger."""
 
 from decimal import Decimal
 
-from justedroit.core.indicators import by_month, combine, indicator, per_month
+from justedroit.core.indicators import by_month, combine, indicator, per_month, shared_within_report
 from justedroit.recovery import selectors
-from justedroit.recovery.models import RECOVERIES, EntryKind
+from justedroit.recovery.models import RECOVERIES, DebtOrigin, EntryKind
 
 SEED = "Caf de la Vienne, rapport 2022 (« Le recouvrement »)"
 MILLION = Decimal("1000000")
+ZERO = Decimal("0.00")
 
 
 def _millions(value: Decimal) -> Decimal:
@@ -39,6 +40,29 @@ def notified(year: int) -> Decimal:
 
 
 _millions_by_month("recovery_notified", [EntryKind.NOTIFIED])
+_notified_by_origin = shared_within_report(selectors.notified_by_origin)
+
+
+def _notified_by(origin: DebtOrigin) -> None:
+    @indicator(
+        code=f"recovery_notified_{origin.value}",
+        label=f"Dettes notifiées, origine : {origin.label}",
+        unit="€",
+        definition=(
+            f"Montant des dettes notifiées dans l'année dont l'origine est « {origin.label} » "
+            "(indus de faible montant compris). Une dette a une seule origine : les indus "
+            "d'un dossier de fraude qualifié fraude ou fausse déclaration, sinon ceux qu'un "
+            "contrôle a établis (selon son type), sinon ceux d'une déclaration tardive, sinon "
+            "le recalcul sur les faits d'un partenaire ou d'un agent ; s'y ajoutent les "
+            "pénalités impayées et les dettes saisies par un agent."
+        ),
+    )
+    def notified_from(year: int) -> Decimal:
+        return _notified_by_origin(year).get(origin.value, ZERO)
+
+
+for _origin in DebtOrigin:
+    _notified_by(_origin)
 
 
 @indicator(

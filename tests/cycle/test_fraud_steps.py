@@ -13,14 +13,17 @@ from justedroit.cycle.models import CycleStep, StepStatus
 from justedroit.cycle.services import STEPS, cycle_month_run
 from justedroit.entitlements.models import AdjustmentCause
 from justedroit.fraud import letters as fraud_letters
+from justedroit.fraud import parameters as fraud_parameters
 from justedroit.fraud import services as fraud_services
 from justedroit.fraud.models import (
     FraudEventKind,
     FraudOutcome,
     FraudStatus,
     PreventionLetter,
+    Qualification,
     SanctionKind,
 )
+from justedroit.recovery import letters as recovery_letters
 from justedroit.recovery import selectors as ledger
 from justedroit.recovery.models import Debt, DebtOrigin
 from justedroit.registry.models import FactSource
@@ -40,6 +43,7 @@ director = fraud_fixtures.director
 fraud_control = fraud_fixtures.fraud_control
 NOWHERE = Path("/nonexistent")
 MAY, JULY = dt.date(2022, 5, 1), dt.date(2022, 7, 1)
+APRIL, OCTOBER = dt.date(2022, 4, 1), dt.date(2022, 10, 1)
 NOVEMBER, DECEMBER = dt.date(2022, 11, 1), dt.date(2022, 12, 1)
 
 
@@ -244,3 +248,51 @@ def test_each_debt_records_its_true_origin_and_fraud_indus_wait_for_the_qualific
         DebtOrigin.CONTROL_DOCUMENTS,
     }
     assert split[DebtOrigin.RECOMPUTE] == Decimal("200.00")
+
+
+def test_a_suspicion_without_a_fraud_file_lets_its_indus_go_after_the_delay_exactly_once(
+    fraud_control, controller, monkeypatch
+):
+    """The control closed on 27/07/2022 on a suspected fraud: its indus wait for a fraud file
+    three months (fraud.parameters.file_wait, hypothesis), then are notified as debts of the
+    control's kind, once, even when the step is killed and run again. A file opened later still
+    qualifies the fraud; the debt already notified is not a fraud debt."""
+    assert fraud_parameters.file_wait(OCTOBER).months == 3
+    debts = _step("debts")
+    with _evening(OCTOBER):  # 25/10: the three months are not over
+        (row,) = cycle_month_run(month=OCTOBER, acting_user=None, inbox=NOWHERE, steps=debts)
+    control_indus = set(fraud_control.adjustments.filter(kind="overpayment"))
+    assert row.counts["waiting_qualification"] == len(control_indus) > 0
+    assert not Debt.objects.exists()
+
+    def killed(*args, **kwargs):
+        raise Stopped
+
+    with monkeypatch.context() as patch, _evening(NOVEMBER):
+        patch.setattr(recovery_letters, "letter_queue", killed)  # dies mid-notification
+        with pytest.raises(Stopped):
+            cycle_month_run(month=NOVEMBER, acting_user=None, inbox=NOWHERE, steps=debts)
+    assert not Debt.objects.exists()
+    with _evening(NOVEMBER):
+        (row,) = cycle_month_run(month=NOVEMBER, acting_user=None, inbox=NOWHERE, steps=debts)
+    assert (row.attempts, row.counts["waiting_qualification"]) == (2, 0)
+    assert row.counts["debts_control_documents"] == row.counts["debts"] == 1
+    (debt,) = Debt.objects.all()
+    assert (debt.origin, debt.fraud) == (DebtOrigin.CONTROL_DOCUMENTS, False)
+    assert {link.adjustment for link in debt.indus.all()} == control_indus
+    with clock.frozen(dt.datetime(2022, 12, 5, 9)):
+        file = fraud_services.fraud_file_open(
+            household=fraud_control.household,
+            control=fraud_control,
+            facts="Salaire de 1 500 € non déclaré, attesté par l'employeur.",
+            first_month=APRIL,
+            last_month=MAY,
+            acting_user=controller,
+        )
+    qualify(file, controller, at=dt.datetime(2022, 12, 6, 9))
+    file.refresh_from_db()
+    assert file.qualification == Qualification.FRAUD and file.adjustments.exists()
+    with _evening(DECEMBER):
+        (row,) = cycle_month_run(month=DECEMBER, acting_user=None, inbox=NOWHERE, steps=debts)
+    assert row.counts["debts"] == row.counts["waiting_qualification"] == 0
+    assert list(Debt.objects.all()) == [debt]
