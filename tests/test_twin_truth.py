@@ -11,20 +11,23 @@ import pytest
 from django.db.models import Q
 from django.test import override_settings
 
-from justedroit.controls.models import ControlAdjustment, ControlKind
+from justedroit.controls.models import ControlAdjustment, ControlKind, ControlOrigin
+from justedroit.controls.services import control_open
 from justedroit.core import clock
 from justedroit.core.models import ImportJournal
 from justedroit.cycle.models import CycleStep, StepStatus
-from justedroit.cycle.services import STEPS
+from justedroit.cycle.services import STEPS, cut_off
 from justedroit.entitlements.models import Adjustment, AdjustmentKind, Payment
 from justedroit.exchanges.models import ExchangeFile
 from justedroit.exchanges.services import exchange_inbox_import
 from justedroit.registry.models import Claim, Fact, FactSource
 from justedroit.twin.models import TwinSimulation
 from justedroit.twin.simulate import truth
+from justedroit.twin.simulate.controls import controller, controls_settle_from_truth
 from justedroit.twin.simulate.months import declarations_write, months_run
 from justedroit.twin.simulate.partners import _covered, late_by, partner_files_write
 from justedroit.twin.simulate.partners.parameters import PARAMETERS as PARTNERS
+from justedroit.twin.simulate.truth import changes
 from justedroit.twin.simulate.truth.parameters import PARAMETERS as TRUTH
 from justedroit.twin.truth.models import Behaviour, Change, TrueKind, TruePeriod
 
@@ -32,6 +35,7 @@ pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parent.parent
 FIRST, LAST = dt.date(2021, 1, 1), dt.date(2022, 12, 1)
 CONTRACT = "Only the twin reads its truth"
+HOUSING_KINDS = (TrueKind.RENT, TrueKind.HOUSING_STATUS)
 
 
 def _contract():
@@ -243,3 +247,102 @@ def test_a_variable_pay_month_left_out_of_the_quarterly_declaration_becomes_an_i
         ),
     )
     assert indus.exists()
+
+
+def _housing(change: str):
+    return TruePeriod.objects.filter(change=change)
+
+
+def test_housing_changes_are_drawn_at_their_yearly_rates_among_single_dwelling_tenants(
+    small_twin,
+):
+    """Tenants housed free of charge and rents that fall, drawn at their yearly rates over the
+    months each tenant is in the file, declared as `housing_declared` says (never deliberately)."""
+    _draw_truth()
+    draws = changes._Draws(86, changes._index(FIRST), changes._index(LAST))
+    spans = changes._claim_spans(draws, draws.first)
+    declared = TruePeriod.objects.filter(origin="declared", person=None)
+    renting = set(
+        declared.filter(kind=TrueKind.HOUSING_STATUS, code__in=changes.RENTING).values_list(
+            "household_id", flat=True
+        )
+    )
+    one_dwelling = {
+        household_id
+        for household_id in renting
+        if declared.filter(household_id=household_id, kind__in=HOUSING_KINDS).count() == 2
+    }
+    months = {h: spans[h][1] - spans[h][0] + 1 for h in one_dwelling if h in spans}
+
+    def expected(yearly: float, households) -> float:
+        return sum(1 - (1 - yearly) ** (months[h] / 12) for h in households)
+
+    left = _housing(Change.LEAVES_RENTAL)
+    fell = _housing(Change.RENT_FALL)
+    assert set(left.values_list("household_id", flat=True)) <= set(months)
+    assert set(fell.values_list("household_id", flat=True)) <= set(months) - set(
+        left.values_list("household_id", flat=True)
+    )
+    for drawn, wanted in (
+        (left.count(), expected(TRUTH.leaves_rental_yearly, months)),
+        (fell.count(), expected(TRUTH.rent_fall_yearly, months)),
+    ):
+        assert abs(drawn - wanted) < 3 * wanted**0.5 + 2, (drawn, wanted)
+    assert set(left.values_list("code", flat=True)) == {changes.HOSTED_FREE}
+    low, high = TRUTH.rent_fall_factor
+    for period in fell:
+        before = declared.get(household_id=period.household_id, kind=TrueKind.RENT).amount
+        assert before * Decimal(str(low)) - 1 <= period.amount <= before * Decimal(str(high)) + 1
+    both = left | fell
+    shares = {b: both.filter(behaviour=b).count() / both.count() for b in Behaviour}
+    for name, share in TRUTH.housing_declared.items():
+        assert abs(shares[name] - share) < 0.1, name
+    assert shares[Behaviour.DELIBERATE] == shares[Behaviour.MISTAKE] == 0
+
+
+def test_a_rental_left_and_declared_late_is_found_by_an_on_site_control_as_an_indu(
+    small_twin, tmp_path
+):
+    """Before the late declaration, the Caf keeps paying the housing aid on the rental; a control
+    on site sees the household housed free of charge and the engine recomputes the months paid
+    since into an indu of the aide au logement, linked to the control."""
+    _draw_truth()
+    housing_aid = set(
+        Claim.objects.filter(benefit="aide_logement", start_month__lt=FIRST)
+        .filter(Q(end_month__isnull=True) | Q(end_month__gt=dt.date(2021, 12, 1)))
+        .values_list("household_id", flat=True)
+    )
+    left = next(
+        period
+        for period in _housing(Change.LEAVES_RENTAL)
+        .filter(behaviour=Behaviour.LATE, month_from__lte=dt.date(2021, 3, 1))
+        .order_by("month_from", "id")
+        if period.household_id in housing_aid
+    )
+    checked = clock.add_months(left.month_from, 1)
+    assert left.declared_at.astimezone(clock.PARIS).date() >= clock.add_months(checked, 1)
+    with override_settings(JUSTEDROIT_PRINT_DIR=tmp_path / "print"):
+        months_run(first_month=FIRST, last_month=checked, inbox=tmp_path / "inbox")
+    user = controller()
+    with clock.frozen(cut_off(checked) + dt.timedelta(days=1)):
+        control = control_open(
+            household=left.household,
+            kind=ControlKind.ON_SITE,
+            origin=ControlOrigin.TARGETING,
+            acting_user=user,
+            reason="test",
+            month=checked,
+            controller=user,
+        )
+        controls_settle_from_truth([control], checked, user)
+    established = Fact.objects.get(
+        source=FactSource.CONTROL, household=left.household, kind="housing_status"
+    )
+    assert (established.valid_from, established.code) == (left.month_from, changes.HOSTED_FREE)
+    indus = Adjustment.objects.filter(
+        kind=AdjustmentKind.OVERPAYMENT,
+        benefit="aide_logement",
+        household=left.household,
+        pk__in=ControlAdjustment.objects.filter(control=control).values("adjustment_id"),
+    )
+    assert {i.month for i in indus} == {left.month_from, checked}

@@ -7,6 +7,7 @@ draw the households' declarations and the partners' files from it, and a control
 what the partners sent and what controls found, as a real Caf does.
 
 - `models.py`: `TruePeriod`, a value true over months (a resource, an activity, a partner living
-  in the household, a departure abroad), with how and when the household declared it;
+  in the household, a departure abroad, the rent, the occupancy status), with how and when the
+  household declared it;
 - `reading.py`: the true values of one month.
 """

@@ -11,6 +11,8 @@ class TrueKind(models.TextChoices):
     FISCAL_INCOME_N2 = "fiscal_income_n2", "Revenu fiscal de référence N-2"
     PARTNER = "partner", "Conjoint vivant au foyer (ses ressources mensuelles)"
     ABROAD = "abroad", "Foyer parti vivre à l'étranger"
+    RENT = "rent", "Loyer ou mensualité d'accession"
+    HOUSING_STATUS = "housing_status", "Statut d'occupation du logement"
 
 
 class Origin(models.TextChoices):
@@ -24,6 +26,8 @@ class Change(models.TextChoices):
     PARTNER_MOVES_IN = "partner_moves_in", "Vie en couple"
     DEPARTURE_ABROAD = "departure_abroad", "Départ à l'étranger"
     VARIABLE_PAY = "variable_pay", "Mois de paie plus élevée (heures en plus, prime)"
+    RENT_FALL = "rent_fall", "Baisse de loyer (logement moins cher, nouveau bail)"
+    LEAVES_RENTAL = "leaves_rental", "Fin de location : hébergé gratuitement"
 
 
 class Behaviour(models.TextChoices):

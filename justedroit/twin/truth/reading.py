@@ -14,7 +14,7 @@ Value = tuple[Decimal | None, str]  # amount, code
 @dataclass
 class TrueMonth:
     """What is true in `month`: per person and kind, per household and kind (fiscal income,
-    partner, abroad)."""
+    partner, abroad, rent, occupancy status)."""
 
     month: dt.date
     persons: dict[tuple[int, str], Value] = field(default_factory=dict)

@@ -14,7 +14,9 @@ from their truth.
   any version exists (the first months), households are drawn uniformly.
 - The worklist also holds the controls the automated controls referred to a person.
 - What a control finds: the household's **true resources** (salary, unemployment benefit,
-  pension) over the months looked back at, where they differ from what it was paid on; an
+  pension) over the months looked back at, where they differ from what it was paid on; its
+  **true rent and occupancy status** the same way, always on site, with a chance on documents
+  (rent receipts, the lease); an
   **undeclared vie maritale** (the partner's resources) and a **residence abroad**, always on
   site, with a chance on documents (bank statements, rent receipts). The controller notifies the
   findings, the household answers, and the controller closes the control establishing the facts
@@ -62,6 +64,7 @@ from justedroit.twin.simulate.fraud.suspicion import controller_suspects
 from justedroit.twin.truth.models import TrueKind, TruePeriod
 
 RESOURCES = (TrueKind.SALARY, TrueKind.UNEMPLOYMENT_BENEFIT, TrueKind.PENSION)
+HOUSING = (TrueKind.RENT, TrueKind.HOUSING_STATUS)
 ZERO = Decimal("0.00")
 ANSWER = "Pièces justificatives transmises (bulletins, attestations) et observations."
 MIN_TRAINING = 30  # what `targeting_model_train` requires
@@ -220,14 +223,16 @@ def _hash(household_id: int, month: dt.date, seed: int, salt: int) -> int:
 
 def controls_settle_from_truth(controls: list[Control], month: dt.date, user: User) -> list:
     """The households' documents reveal their true resources (and, when this control finds them,
-    an undeclared vie maritale or residence abroad); the controller notifies the findings where
-    they differ from what each was paid on, then closes the controls together,
-    establishing the true amounts (`controls_close`: one recomputation for all the households).
-    Returns the closed controls."""
+    their true rent and occupancy status, an undeclared vie maritale or residence abroad); the
+    controller notifies the findings where they differ from what each was paid on, then closes
+    the controls together, establishing the true amounts (`controls_close`: one recomputation
+    for all the households). Returns the closed controls."""
     closings = []
     for control in controls:
-        established = findings(control.household_id, month) + situation_findings(
-            control.household_id, month, control.kind
+        established = (
+            findings(control.household_id, month)
+            + situation_findings(control.household_id, month, control.kind)
+            + housing_findings(control.household_id, month, control.kind)
         )
         if established:
             findings_notify(
@@ -325,42 +330,113 @@ def findings(household_id: int, month: dt.date) -> list[Established]:
         month,
     )
     paid = _by_month(
-        Fact.objects.filter(household_id=household_id, kind__in=RESOURCES)
-        .filter(Q(valid_until__isnull=True) | Q(valid_until__gt=first), valid_from__lte=month)
+        _paid_on(household_id, RESOURCES, first, month)
         .exclude(person=None)
-        .exclude(source=FactSource.PARTNER_EXCHANGE)
-        .order_by("recorded_at", "id")
         .values_list("person_id", "kind", "valid_from", "valid_until", "amount"),
         first,
         month,
     )
-    persons = {p.pk: p for p in Person.objects.filter(pk__in={k[0] for k in true | paid})}
-    runs: list[Established] = []
-    for key in sorted(set(true) | set(paid)):
-        person_id, kind, current = key
-        amount = true.get(key, Decimal("0.00"))
-        if abs(amount - paid.get(key, Decimal("0.00"))) < Decimal(str(P.tolerance_euros)):
-            continue
+    differing = {
+        key: amount
+        for key in set(true) | set(paid)
+        if abs((amount := true.get(key, ZERO)) - paid.get(key, ZERO))
+        >= Decimal(str(P.tolerance_euros))
+    }
+    persons = {p.pk: p for p in Person.objects.filter(pk__in={k[0] for k in differing})}
+    return [
+        Established(kind, start, until, persons[person_id], amount)
+        for person_id, kind, start, until, amount in _runs(differing)
+    ]
+
+
+def housing_findings(household_id: int, month: dt.date, kind: str) -> list[Established]:
+    """The household's true rent and occupancy status over the months looked back at, where they
+    differ from what it was paid on, when this control sees them (on site always; on documents —
+    rent receipts, the lease — with a chance stable per household and month). A run that reaches
+    `month` is established open-ended: the controller records the situation as it now is."""
+    if not _finds(household_id, month, kind, P.documents_find_housing, salt=3):
+        return []
+    first = clock.add_months(month, -P.look_back_months)
+    true = _by_month(
+        _housing_values(
+            TruePeriod.objects.filter(household_id=household_id, person=None, kind__in=HOUSING)
+            .filter(Q(month_until__isnull=True) | Q(month_until__gt=first), month_from__lte=month)
+            .order_by("month_from", "-origin", "id")
+            .values_list("person_id", "kind", "month_from", "month_until", "amount", "code")
+        ),
+        first,
+        month,
+    )
+    paid = _by_month(
+        _housing_values(
+            _paid_on(household_id, HOUSING, first, month)
+            .filter(person=None)
+            .values_list("person_id", "kind", "valid_from", "valid_until", "amount", "code")
+        ),
+        first,
+        month,
+    )
+    differing = {
+        key: value
+        for key, value in true.items()
+        if key in paid
+        and (
+            abs(value - paid[key]) >= Decimal(str(P.tolerance_euros))
+            if key[1] == TrueKind.RENT
+            else value != paid[key]
+        )
+    }
+    following = clock.add_months(month, 1)
+    return [
+        Established(
+            kind_,
+            start,
+            None if until == following else until,
+            amount=value if kind_ == TrueKind.RENT else None,
+            code="" if kind_ == TrueKind.RENT else value,
+        )
+        for _, kind_, start, until, value in _runs(differing)
+    ]
+
+
+def _paid_on(household_id: int, kinds, first: dt.date, month: dt.date):
+    """The facts the Caf paid on (declared, entered or established, not exchanged) that cover
+    months from `first` to `month`, the latest recorded last."""
+    return (
+        Fact.objects.filter(household_id=household_id, kind__in=kinds)
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gt=first), valid_from__lte=month)
+        .exclude(source=FactSource.PARTNER_EXCHANGE)
+        .order_by("recorded_at", "id")
+    )
+
+
+def _housing_values(rows):
+    """(person, kind, from, until, amount, code) → (person, kind, from, until, value): the rent's
+    amount, the status's code."""
+    for person_id, kind, start, until, amount, code in rows:
+        yield person_id, kind, start, until, amount if kind == TrueKind.RENT else code
+
+
+def _runs(values: dict[tuple, object]) -> list[tuple]:
+    """(subject, kind, first month, until excluded, value) from (subject, kind, month) → value:
+    consecutive months of one subject, kind and value merged."""
+    runs: list[tuple] = []
+    for (subject, kind, current), value in sorted(values.items(), key=lambda item: item[0]):
         following = clock.add_months(current, 1)
-        last = runs[-1] if runs else None
-        if (
-            last is not None
-            and last.person is not None
-            and (last.person.pk, last.kind, last.until, last.amount)
-            == (person_id, kind, current, amount)
-        ):
-            runs[-1] = Established(kind, last.first_month, following, last.person, amount)
+        if runs and runs[-1][:2] == (subject, kind) and runs[-1][3:] == (current, value):
+            runs[-1] = (subject, kind, runs[-1][2], following, value)
         else:
-            runs.append(Established(kind, current, following, persons[person_id], amount))
+            runs.append((subject, kind, current, following, value))
     return runs
 
 
-def _by_month(rows, first: dt.date, last: dt.date) -> dict[tuple, Decimal]:
-    """(person, kind, month) → amount, the last row covering the month winning."""
-    values: dict[tuple, Decimal] = {}
-    for person_id, kind, start, until, amount in rows:
+def _by_month(rows, first: dt.date, last: dt.date) -> dict[tuple, object]:
+    """(person, kind, month) → value, the last row covering the month winning (an amount left
+    empty reads as zero)."""
+    values: dict[tuple, object] = {}
+    for person_id, kind, start, until, value in rows:
         current = max(start, first)
         while current <= last and (until is None or current < until):
-            values[(person_id, kind, current)] = amount or Decimal("0.00")
+            values[(person_id, kind, current)] = ZERO if value is None else value
             current = clock.add_months(current, 1)
     return values

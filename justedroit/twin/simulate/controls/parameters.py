@@ -42,6 +42,13 @@ class ControllerParameters:
         "chance qu'un contrôle sur pièces révèle une résidence à l'étranger (relevés bancaires) ; "
         "un contrôle sur place la constate toujours",
     )
+    documents_find_housing: float = parameter(
+        0.8,
+        "hypothèse (les quittances de loyer et le bail font partie des pièces demandées à un "
+        "allocataire de l'aide au logement ; certains foyers ne les produisent pas)",
+        "chance qu'un contrôle sur pièces révèle le loyer et le statut d'occupation vrais (baisse "
+        "de loyer, fin de location non déclarées) ; un contrôle sur place les constate toujours",
+    )
     random_sample_share: float = parameter(
         0.15,
         "hypothèse (la Cnaf entraîne son modèle sur un échantillon aléatoire de contrôles, "

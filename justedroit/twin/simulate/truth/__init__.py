@@ -3,7 +3,8 @@
 - `parameters.py`: how often situations change and how households declare, with their sources;
 - `baseline.py`: what the population already declares truthfully, copied as the truth's start;
 - `changes.py`: the changes drawn over the period (pay rises, new jobs, hidden couples, hidden
-  departures abroad) and how each is declared.
+  departures abroad, months of variable pay, rents that fall, tenants housed free of charge)
+  and how each is declared.
 
 The truth is a property of the twin, not of a period: a second `twin simulate` (another period)
 reuses it. Its declarations and the partners' files are written month by month

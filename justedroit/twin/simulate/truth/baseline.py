@@ -16,7 +16,7 @@ PERSON_KINDS = (
     TrueKind.PENSION,
     TrueKind.ACTIVITY,
 )
-HOUSEHOLD_KINDS = (TrueKind.FISCAL_INCOME_N2,)
+HOUSEHOLD_KINDS = (TrueKind.FISCAL_INCOME_N2, TrueKind.RENT, TrueKind.HOUSING_STATUS)
 
 
 @dataclass(slots=True)

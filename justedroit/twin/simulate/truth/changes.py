@@ -25,6 +25,9 @@ from justedroit.twin.truth.models import Behaviour, Change, Origin, TrueKind
 DECLARED = (Behaviour.ON_TIME, Behaviour.LATE, Behaviour.MISTAKE)
 NEW_JOB_BEFORE_AGE = 60
 VARIABLE_PAY_STREAM = 8  # the truth's second stream (the first, 7, draws the other changes)
+HOUSING_STREAM = 9  # the truth's third stream: rents that fall, tenants housed free of charge
+RENTING = ("tenant", "social_tenant")
+HOSTED_FREE = "hosted_free"
 
 
 def _index(month: dt.date) -> int:
@@ -248,7 +251,71 @@ def change_rows(
             declared_amount=_mistaken(usual, paid, share, behaviour),
         )
         counts[f"{Change.VARIABLE_PAY}_{behaviour}"] += 1
+
+    # Housing changes, from a stream of their own (the draws above stay as they were).
+    housing = _Draws(seed, draws.first, draws.last, stream=HOUSING_STREAM)
+    for household_id, month, kind, value, change, behaviour in _housing_changes(
+        housing, spans, declared
+    ):
+        add(
+            household=household_id,
+            person=None,
+            kind=kind,
+            month_from=_month(month),
+            month_until=None,
+            amount=value if kind == TrueKind.RENT else None,
+            code="" if kind == TrueKind.RENT else value,
+            change=change,
+            behaviour=behaviour,
+            declared_at=housing.declared_at(month, behaviour),
+        )
+        counts[f"{change}_{behaviour}"] += 1
     return rows, dict(counts)
+
+
+def _housing_changes(draws: _Draws, spans: dict[int, tuple[int, int]], declared: list[TrueRow]):
+    """(household, month, kind, value, change, behaviour) of the tenants who leave their rental
+    to be housed free of charge, then of the rents that fall among the others. Drawn among the
+    households in the file renting one dwelling over the period (one open rent and status, no
+    move of their own), so that the truth never contradicts a declared move."""
+    periods: dict[tuple[int, str], list[TrueRow]] = defaultdict(list)
+    for row in declared:
+        if row.person is None and row.kind in (TrueKind.RENT, TrueKind.HOUSING_STATUS):
+            periods[(row.household, row.kind)].append(row)
+
+    def only(household_id: int, kind: str) -> TrueRow | None:
+        found = periods.get((household_id, kind), [])
+        return found[0] if len(found) == 1 and found[0].month_until is None else None
+
+    tenants = [
+        (household_id, window, rent.amount)
+        for household_id, window in sorted(spans.items())
+        if (status := only(household_id, TrueKind.HOUSING_STATUS)) is not None
+        and status.code in RENTING
+        and (rent := only(household_id, TrueKind.RENT)) is not None
+        and rent.amount
+    ]
+    months = draws.happens(P.leaves_rental_yearly, [window for _, window, _ in tenants])
+    leaving = [(h, m) for (h, _, _), m in zip(tenants, months, strict=True) if m is not None]
+    out = [
+        (household_id, month, TrueKind.HOUSING_STATUS, HOSTED_FREE, Change.LEAVES_RENTAL, b)
+        for (household_id, month), b in zip(
+            leaving, draws.behaviours(len(leaving), P.housing_declared), strict=True
+        )
+    ]
+    staying = [t for t, m in zip(tenants, months, strict=True) if m is None]
+    months = draws.happens(P.rent_fall_yearly, [window for _, window, _ in staying])
+    falling = [
+        (h, m, rent) for (h, _, rent), m in zip(staying, months, strict=True) if m is not None
+    ]
+    factors = draws.uniform(P.rent_fall_factor, len(falling))
+    behaviours = draws.behaviours(len(falling), P.housing_declared)
+    for (household_id, month, rent), factor, behaviour in zip(
+        falling, factors, behaviours, strict=True
+    ):
+        lower = (rent * Decimal(f"{factor:.4f}")).quantize(Decimal("0.01"))
+        out.append((household_id, month, TrueKind.RENT, lower, Change.RENT_FALL, behaviour))
+    return out
 
 
 def _variable_pay_months(draws: _Draws, adults: list["_Adult"], salaries: dict[int, list]):

@@ -20,6 +20,14 @@ Cour des comptes found a quarter of the prime d'activité paid in 2022 still in 
 later, which the Cnaf puts down mostly to those declarations. The twin draws such months for
 every wage earner; a share is left out of the declaration, and the DRM, which carries the pay,
 makes the automated control find it once the quarter is paid.
+
+Housing (aide au logement, about a quarter of the twin's benefits): the population's own moves
+are declared on time. Beside them the truth draws rents that fall (a cheaper dwelling in the same
+commune, a new lease, a flat-share) and tenants who leave their rental to be housed free of
+charge (by relatives, a partner), the aid then ending. No partner file carries a rent: a Caf
+finds what was not declared through rent receipts and the lease (controls on documents, with a
+chance) or by seeing the dwelling (on site, always), `controls/parameters.py`. Only lateness and
+omission are drawn (no deliberate share: the fraud path does not read housing yet).
 """
 
 from dataclasses import dataclass
@@ -48,6 +56,12 @@ FRAUD_AMONG_CONCEALMENTS = (
     "couples et départs : 50 % au lieu de 25 %). Mesuré sur le jumeau à 2 % avant ce choix "
     "(scripts/twin_deliberate_cost.py) : les dissimulations délibérées coûtaient 0,54 % des "
     "prestations en 2022, cinq à six fois moins que les 3 % de la Cnaf (docs/twin.md)"
+)
+HOUSING_DECLARATION = (
+    "hypothèse, ordre de grandeur : Cour des comptes, certification 2022 de la branche famille "
+    "(un huitième des aides au logement versées en 2022 portent des erreurs non corrigées neuf "
+    "mois après paiement) ; un changement de logement se déclare en une fois (pas de déclaration "
+    "trimestrielle qui le rappelle), d'où plus de retards que pour les ressources"
 )
 BEHAVIOURS = ("on_time", "late", "never", "mistake", "deliberate")
 
@@ -130,6 +144,27 @@ class TruthParameters:
         QUARTERLY_DECLARATION,
         "comment un tel mois est déclaré dans la déclaration trimestrielle de ressources : "
         "à temps, en retard, oublié, à temps avec une partie du supplément seulement",
+    )
+    rent_fall_yearly: float = parameter(
+        0.05,
+        HYPOTHESIS,
+        "locataires dont le loyer baisse dans l'année sans changer de commune (logement moins "
+        "cher, nouveau bail, colocation), par an",
+    )
+    rent_fall_factor: tuple[float, float] = parameter(
+        (0.65, 0.90), HYPOTHESIS, "loyer après la baisse / avant : loi uniforme (de, à)"
+    )
+    leaves_rental_yearly: float = parameter(
+        0.02,
+        HYPOTHESIS,
+        "locataires qui quittent leur location pour être hébergés gratuitement (chez des "
+        "proches, un conjoint), par an",
+    )
+    housing_declared: dict[str, float] = parameter(
+        {"on_time": 0.65, "late": 0.25, "never": 0.10},
+        HOUSING_DECLARATION,
+        "comment une baisse de loyer ou une fin de location est déclarée : dans le mois, en "
+        "retard, jamais",
     )
     declaration_hours: tuple[int, int] = parameter(
         (8, 22), HYPOTHESIS, "heure d'une déclaration en ligne (de…à exclu)"
