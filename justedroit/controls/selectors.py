@@ -10,6 +10,7 @@ from justedroit.controls.models import (
     Control,
     ControlAdjustment,
     ControlKind,
+    ControlOutcome,
     ControlStatus,
     DocumentRequest,
     RandomSample,
@@ -18,7 +19,7 @@ from justedroit.controls.models import (
     TargetingScore,
 )
 from justedroit.controls.targeting import MATERIAL_INDU_EUROS, MATERIAL_INDU_MONTHS
-from justedroit.core.clock import PARIS
+from justedroit.core.clock import PARIS, add_months
 from justedroit.entitlements.models import Adjustment, AdjustmentKind
 from justedroit.entitlements.services import cut_off
 from justedroit.registry.models import Household
@@ -53,6 +54,20 @@ def automated_control_adjustments(month: dt.date) -> QuerySet[Adjustment]:
     return Adjustment.objects.filter(
         controladjustment__control__kind=ControlKind.AUTOMATED,
         controladjustment__control__month=month,
+    )
+
+
+def automated_indu_within(household_ids, month: dt.date, months: int) -> set[int]:
+    """The households among `household_ids` of which an automated control of the `months`
+    before `month` settled an indu (a repeat: the referral rule, the prevention letters)."""
+    return set(
+        Control.objects.filter(
+            household_id__in=household_ids,
+            kind=ControlKind.AUTOMATED,
+            outcome=ControlOutcome.OVERPAYMENT,
+            month__gte=add_months(month, -months),
+            month__lt=month,
+        ).values_list("household_id", flat=True)
     )
 
 

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from justedroit.controls.models import Control, ControlKind, ControlOutcome
+from justedroit.controls.selectors import automated_indu_within
 from justedroit.controls.services import Established
 from justedroit.controls.services.common import last_settled_month
 from justedroit.core import clock, sending
@@ -829,15 +830,7 @@ def _late_after_indu(month: dt.date) -> set[int]:
         computed_at__lt=end,
         causes__source=FactSource.DECLARATION,
     ).values("household_id")
-    return set(
-        Control.objects.filter(
-            household_id__in=late,
-            kind=ControlKind.AUTOMATED,
-            outcome=ControlOutcome.OVERPAYMENT,
-            month__gte=clock.add_months(month, -parameters.PREVENTION_REPEAT_MONTHS),
-            month__lt=month,
-        ).values_list("household_id", flat=True)
-    )
+    return automated_indu_within(late, month, parameters.PREVENTION_REPEAT_MONTHS)
 
 
 def _below_referral(month: dt.date) -> set[int]:

@@ -203,15 +203,7 @@ def debts_notify(
                 created_by=acting_user,
             )
             DebtIndu.objects.bulk_create(DebtIndu(debt=debt, adjustment=a) for a in indus)
-            DebtEntry.objects.create(
-                debt=debt,
-                kind=EntryKind.NOTIFIED,
-                amount=total,
-                on=today,
-                recorded_at=now,
-                recorded_by=acting_user,
-                reason=debt.reason,
-            )
+            _notified(debt, total, now, acting_user)
             counts["debts"] += 1
             threshold = law.small_indu_threshold(benefit, today.year)
             if threshold is not None and total < threshold[0] and not fraud:
@@ -274,15 +266,7 @@ def penalty_debt_notify(
             created_at=now,
             created_by=acting_user,
         )
-        DebtEntry.objects.create(
-            debt=debt,
-            kind=EntryKind.NOTIFIED,
-            amount=amount,
-            on=today,
-            recorded_at=now,
-            recorded_by=acting_user,
-            reason=debt.reason,
-        )
+        _notified(debt, amount, now, acting_user)
         audit_record(
             actor=acting_user,
             action=AuditAction.CREATE,
@@ -291,6 +275,19 @@ def penalty_debt_notify(
             detail={"dette": debt.pk, "origine": DebtOrigin.PENALTY, "montant": str(amount)},
         )
     return debt
+
+
+def _notified(debt: Debt, amount: Decimal, now: dt.datetime, acting_user: User | None) -> None:
+    """The ledger's first entry: the debt notified for its amount on its notification day."""
+    DebtEntry.objects.create(
+        debt=debt,
+        kind=EntryKind.NOTIFIED,
+        amount=amount,
+        on=debt.notified_on,
+        recorded_at=now,
+        recorded_by=acting_user,
+        reason=debt.reason,
+    )
 
 
 def _first_payments(groups) -> dict[tuple[int, str], dt.date]:

@@ -8,7 +8,7 @@ from justedroit.core import clock
 from justedroit.core.indicators import registered, report_cache
 from justedroit.recovery import selectors, services
 from justedroit.recovery.models import DebtOrigin, EntryKind
-from justedroit.reporting.document import SECTIONS, _domains
+from justedroit.reporting.document import SECTIONS, indicator_domains
 from tests.factories import HouseholdFactory
 from tests.recovery.helpers import indu
 
@@ -42,7 +42,7 @@ def test_one_indicator_per_origin_each_equal_to_the_ledgers_split(db):
         }
     assert {origin: value for origin, value in values.items() if value} == split
     assert sum(values.values()) == selectors.amounts_for_year(2022, [EntryKind.NOTIFIED])
-    domains = _domains()
+    domains = indicator_domains()
     for code in indicators:
         (title,) = {
             part.title

@@ -28,6 +28,7 @@ from justedroit.controls.models import (
     ControlStatus,
     EventKind,
 )
+from justedroit.controls.selectors import automated_indu_within
 from justedroit.controls.services.common import (
     Established,
     NotComputable,
@@ -354,15 +355,7 @@ def _omissions_referred(
     ]
     if not at_stake:
         return found
-    repeated = set(
-        Control.objects.filter(
-            household_id__in=at_stake,
-            kind=ControlKind.AUTOMATED,
-            outcome=ControlOutcome.OVERPAYMENT,
-            month__gte=clock.add_months(month, -parameters.REPEAT_MONTHS),
-            month__lt=month,
-        ).values_list("household_id", flat=True)
-    )
+    repeated = automated_indu_within(at_stake, month, parameters.REPEAT_MONTHS)
     for household_id in at_stake:
         months: dict[tuple[int, str], int] = defaultdict(int)
         for d in under[household_id]:
