@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.db import migrations, models
 
+from justedroit.core.db import immutable_rows
+
 
 class Migration(migrations.Migration):
 
@@ -44,4 +46,6 @@ class Migration(migrations.Migration):
             model_name='preventionletter',
             constraint=models.CheckConstraint(condition=models.Q(('rule__in', ['new_job_on_rsa', 'late_after_indu', 'below_referral'])), name='prevention_rule_known'),
         ),
+        # SQLite rebuilt the table for its new check constraint, dropping the fraud events' triggers.
+        immutable_rows("fraud_fraudevent"),
     ]

@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.db import migrations, models
 
+from justedroit.core.db import immutable_rows
+
 
 class Migration(migrations.Migration):
 
@@ -26,4 +28,6 @@ class Migration(migrations.Migration):
             model_name='debt',
             constraint=models.CheckConstraint(condition=models.Q(('origin__in', ['recompute', 'late_declaration', 'control_automated', 'control_documents', 'control_on_site', 'fraud', 'penalty', 'agent'])), name='debt_origin_known'),
         ),
+        # SQLite rebuilt the table for its new check constraint, dropping the debts' triggers.
+        immutable_rows("recovery_debt"),
     ]
