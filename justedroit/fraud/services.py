@@ -18,6 +18,7 @@ from justedroit.core import clock, sending
 from justedroit.core.audit import audit_record, case_event_record
 from justedroit.core.calendar import months_later
 from justedroit.core.models import AuditAction, User
+from justedroit.core.money import format_euros
 from justedroit.core.roles import Role
 from justedroit.cycle.models import LetterChannel
 from justedroit.entitlements.models import Adjustment, AdjustmentKind, Payment
@@ -425,8 +426,8 @@ def _check_amount(file: FraudFile, amount: Decimal, on: dt.date) -> parameters.B
     if not bounds.floor <= amount <= bounds.ceiling or amount <= 0:
         raise ValidationError(
             f"Montant hors des bornes légales de {on.year} ({bounds.article}) : entre "
-            f"{bounds.floor} € et {bounds.ceiling} € ({bounds.ceiling_multiple} × PMSS de "
-            f"{bounds.pmss} €)."
+            f"{format_euros(bounds.floor)} et {format_euros(bounds.ceiling)} "
+            f"({bounds.ceiling_multiple} × PMSS de {format_euros(bounds.pmss)})."
         )
     return bounds
 

@@ -213,7 +213,9 @@ def debts_notify(
                     amount=total,
                     on=today,
                     recorded_at=now,
-                    reason=f"Indu inférieur au seuil de {threshold[0]} € ({threshold[1]})",
+                    reason=(
+                        f"Indu inférieur au seuil de {format_euros(threshold[0])} ({threshold[1]})"
+                    ),
                 )
                 counts["waived"] += 1
                 continue
