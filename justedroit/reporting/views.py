@@ -224,7 +224,7 @@ def _month(request) -> dt.date:
     """The month asked (`mois=AAAA-MM`), else the last month ended."""
     raw = request.GET.get("mois", "").strip()
     if not raw:
-        return (clock.today().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+        return clock.add_months(clock.today().replace(day=1), -1)
     try:
         return month_in_range(raw)
     except ValueError as error:
