@@ -52,6 +52,7 @@ from justedroit.entitlements.models import (
     Run,
 )
 from justedroit.fraud.models import (
+    FileDeclined,
     FraudAdjustment,
     FraudEvent,
     FraudFile,
@@ -105,6 +106,7 @@ LEDGER_MODELS = [
     FraudQualification,
     FraudSanction,
     FraudObservation,
+    FileDeclined,
     ProcessingAct,
     ProcessingActFact,
     SamplingPlan,
@@ -275,6 +277,9 @@ def rows() -> dict[type, Immutable]:
         ),
         FraudObservation: FraudObservation.objects.create(
             file=fraud, received_at=now, channel="paper", text="Observations."
+        ),
+        FileDeclined: FileDeclined.objects.create(
+            control=control, decided_at=now, decided_by=user, reason="Intention non établie."
         ),
         ControlEvent: ControlEvent.objects.create(control=control, at=now, kind="opened"),
         ControlFact: ControlFact.objects.create(control=control, fact=fact),

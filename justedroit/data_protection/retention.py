@@ -278,10 +278,12 @@ RULES: tuple[Rule, ...] = (
             "controls.Visit",
             "controls.VisitReport",
             "controls.ControlResponse",
+            "fraud.FileDeclined",
         ),
         holds=(
             "dossier de contrôle : origine, historique, pièces demandées et reçues, visite et "
-            "rapport, réponse de l'allocataire, conclusion, rappels et indus qui en résultent"
+            "rapport, réponse de l'allocataire, conclusion, rappels et indus qui en résultent, "
+            "décision motivée de ne pas ouvrir de dossier de fraude sur une suspicion"
         ),
         runs_from="clôture du contrôle",
         months=60,

@@ -46,6 +46,16 @@ class OpenForm(forms.Form):
         return data
 
 
+class DeclineForm(forms.Form):
+    """Not to open a file on a control waiting for one: the reason is required."""
+
+    declined_control = forms.IntegerField(label="Contrôle", min_value=1)
+    reason = forms.CharField(
+        label="Motif de la décision de ne pas ouvrir de dossier",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
 class IntentForm(forms.Form):
     element = forms.ChoiceField(label="Élément", choices=IntentElement.choices)
     established = forms.BooleanField(label="Établi", required=False)

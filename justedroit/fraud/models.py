@@ -152,6 +152,30 @@ class FraudFile(models.Model):
         return self.status != FraudStatus.CLOSED
 
 
+class FileDeclined(Immutable):
+    """The fraud team's decision, reasoned, not to open a file on a control closed on a suspected
+    fraud (intent not shown, prejudice too small to pursue…). The control leaves the team's list
+    and its indus stop waiting for a qualification: the next cycle notifies them as ordinary
+    debts. New elements later open a file on a report, for the household."""
+
+    control = models.OneToOneField(
+        Control,
+        on_delete=models.PROTECT,
+        related_name="fraud_file_declined",
+        verbose_name="contrôle",
+    )
+    decided_at = models.DateTimeField("décidé le")
+    decided_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField("motif")
+
+    class Meta:
+        verbose_name = "décision de ne pas ouvrir de dossier de fraude"
+        verbose_name_plural = "décisions de ne pas ouvrir de dossier de fraude"
+        constraints = [
+            models.CheckConstraint(condition=~Q(reason=""), name="fraud_declined_reason_given")
+        ]
+
+
 class FraudEventKind(models.TextChoices):
     OPENED = "opened", "Ouverture"
     INTENT = "intent", "Élément intentionnel instruit"

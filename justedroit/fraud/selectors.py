@@ -41,9 +41,14 @@ def worklist(*, status: str = "", overdue_only: bool = False, today: dt.date | N
 
 
 def controls_awaiting_file():
-    """Controls closed on a suspected fraud that no fraud file follows yet."""
+    """Controls closed on a suspected fraud on which the fraud team has not decided yet (no
+    file, no reasoned decision not to open one)."""
     return (
-        Control.objects.filter(outcome=ControlOutcome.SUSPECTED_FRAUD, fraud_file__isnull=True)
+        Control.objects.filter(
+            outcome=ControlOutcome.SUSPECTED_FRAUD,
+            fraud_file__isnull=True,
+            fraud_file_declined__isnull=True,
+        )
         .select_related("household", "controller")
         .order_by("closed_at", "pk")
     )
@@ -158,14 +163,16 @@ def indus_awaiting_qualification(indus, *, at: dt.datetime):
     """Those of `indus` (a queryset of adjustments) whose fraud qualification is still to come
     at `at`: linked to a fraud file under investigation, or settled by a control closed on a
     suspected fraud that no file follows yet, within the delay the fraud team has to open one
-    (`parameters.file_wait`). Their debt waits for it: a fraud or false declaration changes how
-    it is recovered (no remission, 5-year prescription, retention uplift; L553-1, L553-2)."""
+    (`parameters.file_wait`) and unless it decided not to. Their debt waits for it: a fraud or
+    false declaration changes how it is recovered (no remission, 5-year prescription, retention
+    uplift; L553-1, L553-2)."""
     since = months_later(at, -parameters.file_wait(at.date()).months)
     return indus.filter(
         Q(fraudadjustment__file__status=FraudStatus.INVESTIGATION)
         | Q(
             controladjustment__control__outcome=ControlOutcome.SUSPECTED_FRAUD,
             controladjustment__control__fraud_file__isnull=True,
+            controladjustment__control__fraud_file_declined__isnull=True,
             controladjustment__control__closed_at__gt=since,
         )
     )

@@ -28,6 +28,7 @@ from justedroit.fraud.models import (
     FINAL_COMPLAINT_STATUSES,
     Complaint,
     ComplaintStatus,
+    FileDeclined,
     FraudAdjustment,
     FraudEvent,
     FraudEventKind,
@@ -139,16 +140,13 @@ def fraud_file_open(
         raise ValidationError("La période frauduleuse finit avant de commencer.")
     if last_month > clock.month_start(clock.today()):
         raise ValidationError("La période frauduleuse ne peut pas finir dans le futur.")
-    if control is not None:
-        if control.household_id != household.pk:
-            raise ValidationError("Ce contrôle concerne un autre foyer.")
-        if control.outcome != ControlOutcome.SUSPECTED_FRAUD:
-            raise ValidationError("Ce contrôle n'a pas conclu à une suspicion de fraude.")
-        if FraudFile.objects.filter(control=control).exists():
-            raise ValidationError("Un dossier de fraude est déjà ouvert pour ce contrôle.")
-    elif not report.strip():
+    if control is not None and control.household_id != household.pk:
+        raise ValidationError("Ce contrôle concerne un autre foyer.")
+    if control is None and not report.strip():
         raise ValidationError("Sans contrôle d'origine, décrivez le signalement.")
     with transaction.atomic():
+        if control is not None:
+            _awaiting_file(control)
         file = FraudFile.objects.create(
             household=household,
             origin=FraudOrigin.CONTROL if control is not None else FraudOrigin.REPORT,
@@ -193,6 +191,45 @@ def fraud_file_open(
             },
         )
     return file
+
+
+def _awaiting_file(control: Control) -> Control:
+    """`control`, locked, as long as the fraud team has still to decide on it: closed on a
+    suspected fraud, with neither a file nor a decision not to open one (the lock serialises
+    the two decisions)."""
+    control = Control.objects.select_for_update().get(pk=control.pk)
+    if control.outcome != ControlOutcome.SUSPECTED_FRAUD:
+        raise ValidationError("Ce contrôle n'a pas conclu à une suspicion de fraude.")
+    if FraudFile.objects.filter(control=control).exists():
+        raise ValidationError("Un dossier de fraude est déjà ouvert pour ce contrôle.")
+    if FileDeclined.objects.filter(control=control).exists():
+        raise ValidationError(
+            "L'équipe fraude a décidé de ne pas ouvrir de dossier pour ce contrôle ; "
+            "des éléments nouveaux s'instruisent sur signalement."
+        )
+    return control
+
+
+def fraud_file_decline(*, control: Control, reason: str, acting_user: User) -> FileDeclined:
+    """Decide, with a reason, not to open a fraud file on a control closed on a suspected fraud:
+    its indus no longer wait for a qualification (`selectors.indus_awaiting_qualification`)."""
+    _require(acting_user, INVESTIGATORS, "Seul un contrôleur décide des suites d'une suspicion.")
+    if not reason.strip():
+        raise ValidationError("Motivez la décision de ne pas ouvrir de dossier.")
+    with transaction.atomic():
+        control = _awaiting_file(control)
+        declined = FileDeclined.objects.create(
+            control=control, decided_at=clock.now(), decided_by=acting_user, reason=reason.strip()
+        )
+        audit_record(
+            actor=acting_user,
+            action=AuditAction.CREATE,
+            household_number=control.household.number,
+            obj=declined,
+            reason="fraude : pas de dossier ouvert sur une suspicion",
+            detail={"control": control.pk},
+        )
+    return declined
 
 
 def _period_indus(file: FraudFile, acting_user: User, reason: str) -> list[Adjustment]:

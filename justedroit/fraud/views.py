@@ -20,6 +20,7 @@ from justedroit.fraud import parameters, perms, selectors, services
 from justedroit.fraud.forms import (
     ComplaintForm,
     DecisionForm,
+    DeclineForm,
     EmptyForm,
     FollowForm,
     IntentForm,
@@ -38,12 +39,23 @@ from justedroit.registry.services import household_consult
 @require_http_methods(["GET", "POST"])
 @requires(perms.can_view_fraud_files, post=perms.can_work_fraud_files)
 def worklist(request):
-    open_form = OpenForm(request.POST or None)
+    declining = "decline" in request.POST
+    open_form = OpenForm(None if declining else request.POST or None)
+    decline_form = DeclineForm(request.POST if declining else None)
     if request.method == "POST" and open_form.is_valid():
         file = _open(request, open_form)
         if file is not None:
             messages.success(request, f"Dossier de fraude n° {file.pk} ouvert.")
             return redirect("fraud:file", pk=file.pk)
+    if done := submit_form(
+        request,
+        decline_form,
+        lambda data: _decline(request, data),
+        said=lambda declined: f"Contrôle n° {declined.control_id} : pas de dossier de fraude.",
+        then=lambda declined: redirect("fraud:worklist"),
+        error_field="declined_control",
+    ):
+        return done
     filters = WorklistFilterForm(request.GET or None)
     data = filters.cleaned_data if filters.is_valid() else {}
     today = clock.today()
@@ -66,8 +78,18 @@ def worklist(request):
             "today": today,
             "soon": today + dt.timedelta(days=parameters.REMINDER_DAYS_BEFORE),
             "open_form": open_form if perms.can_work_fraud_files(request.user) else None,
+            "decline_form": decline_form if perms.can_work_fraud_files(request.user) else None,
         },
         status=400 if request.method == "POST" else 200,
+    )
+
+
+def _decline(request, data):
+    control = selectors.control_by_pk(data["declined_control"])
+    if control is None:
+        raise ValidationError("Aucun contrôle en attente de dossier de fraude sous ce n°.")
+    return services.fraud_file_decline(
+        control=control, reason=data["reason"], acting_user=request.user
     )
 
 
