@@ -70,7 +70,7 @@ def test_the_command_is_dry_unless_wet_and_letters_are_sent_counted_once(
     assert letter.status == DeliveryStatus.SENT
     printed = tmp_path / "mises-en-garde" / "2022-06" / f"{paid_household.number}.txt"
     assert printed.read_text(encoding="utf-8") == letter.text
-    assert selectors.prevention_letters(2022) == 1
+    assert selectors.prevention_letters(2022).count() == 1
     assert indicators.prevention_letters(2022) == 1
     assert mail.outbox == []
 
