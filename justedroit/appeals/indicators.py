@@ -1,6 +1,6 @@
-"""Appeals indicators: requests to the CRA, remissions granted and their amount, judgments by court
-and outcome. Published values: seed « Le recouvrement amiable » and « Des actions contentieuses »
-(Caf de la Vienne, 2022)."""
+"""Appeals indicators: requests to the CRA, its decisions by outcome and its implicit rejections,
+remissions granted and their amount, judgments by court and outcome. Published values: seed
+« Le recouvrement amiable » and « Des actions contentieuses » (Caf de la Vienne, 2022)."""
 
 from decimal import Decimal
 
