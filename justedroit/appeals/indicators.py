@@ -1,12 +1,19 @@
-"""Appeals indicators: requests to the CRA, remissions granted and their amount, judgments by court
-and outcome. Published values: seed « Le recouvrement amiable » and « Des actions contentieuses »
-(Caf de la Vienne, 2022)."""
+"""Appeals indicators: requests to the CRA, its decisions by outcome and its implicit rejections,
+remissions granted and their amount, judgments by court and outcome. Published values: seed
+« Le recouvrement amiable » and « Des actions contentieuses » (Caf de la Vienne, 2022)."""
 
 from decimal import Decimal
 
 from justedroit.appeals import selectors
-from justedroit.appeals.models import Court, Judgment, RequestKind
-from justedroit.core.indicators import by_month, indicator, per_month, shared_within_report
+from justedroit.appeals.models import Court, Judgment, Outcome, RequestKind
+from justedroit.core.indicators import (
+    Months,
+    by_month,
+    counting,
+    indicator,
+    per_month,
+    shared_within_report,
+)
 
 SEED = "Caf de la Vienne, rapport 2022 (« Le recouvrement amiable », « Des actions contentieuses »)"
 
@@ -63,6 +70,11 @@ def remitted(year: int) -> Decimal:
     return figures(year)["remitted"]
 
 
+@by_month("appeals_remitted")
+def remitted_by_month(year: int) -> Months:
+    return per_month(selectors.remissions_decided_in(year), "decided_on", total="amount_remitted")
+
+
 @indicator(
     code="appeals_mean_remission",
     label="Remise moyenne",
@@ -76,6 +88,45 @@ def mean_remission(year: int) -> Decimal | None:
     if not data["remissions"]:
         return None
     return (data["remitted"] / data["remissions"]).quantize(Decimal("0.01"))
+
+
+def _decisions(outcome: Outcome) -> None:
+    def decided(year: int):
+        return selectors.decided_in(year).filter(outcome=outcome)
+
+    counting(
+        decided,
+        "decided_on",
+        code=f"appeals_decisions_{outcome.value}",
+        label=f"Décisions de la CRA : {outcome.label.lower()}",
+        unit="décisions",
+        definition=f"Décisions de la CRA (ou du conseil sur son avis) prises dans l'année dont "
+        f"l'issue est « {outcome.label.lower()} », à la date de la décision.",
+    )
+
+
+for _outcome in Outcome:
+    _decisions(_outcome)
+
+implicit_rejections = shared_within_report(selectors.implicit_rejections)
+
+
+@indicator(
+    code="appeals_decisions_implicit",
+    better="lower",
+    label="Rejets implicites de la CRA (R142-6 CSS)",
+    unit="recours",
+    definition="Recours recevables restés sans décision 2 mois après leur réception (ou celle "
+    "des pièces demandées) : rejetés implicitement dans l'année, à la date de ce rejet.",
+)
+def implicit_rejected(year: int) -> int:
+    return len(implicit_rejections(year))
+
+
+@by_month("appeals_decisions_implicit")
+def implicit_rejected_by_month(year: int) -> Months:
+    days = implicit_rejections(year)
+    return {month: sum(day.month == month for day in days) for month in range(1, 13)}
 
 
 def _judgments(court: str, published: int, label: str, outcome: str | None = None):

@@ -324,23 +324,49 @@ def received_in(year: int) -> QuerySet[AppealCase]:
     return AppealCase.objects.filter(received_on__year=year)
 
 
+def decided_in(year: int) -> QuerySet[Decision]:
+    """The CRA's decisions of the year, by the date they were taken."""
+    return Decision.objects.filter(decided_on__year=year)
+
+
+def remissions_decided_in(year: int) -> QuerySet[Decision]:
+    """The year's remissions, in full or partial."""
+    return decided_in(year).filter(outcome__in=(Outcome.FULL, Outcome.PARTIAL))
+
+
+def implicit_rejections(year: int) -> list[dt.date]:
+    """The days of `year` on which an admissible claim became implicitly rejected (R142-6 CSS):
+    its date came while it was undecided and not waiting for documents the Caf asked for (the
+    rule of `implicitly_rejected`, applied on that date). A claim of the year before can reach
+    its date in `year`."""
+    since = dt.date(year - 1, 1, 1)
+    rows = (
+        AppealCase.objects.filter(admissible=True, received_on__lt=dt.date(year + 1, 1, 1))
+        .filter(Q(received_on__gte=since) | Q(documents_received_on__gte=since))
+        .exclude(documents_requested_on__isnull=False, documents_received_on__isnull=True)
+        .values_list("received_on", "documents_received_on", "decision__decided_on")
+    )
+    days = []
+    for received_on, documents_on, decided_on in rows:
+        day = law.implicit_rejection_on(received_on, documents_on)
+        if day.year == year and (decided_on is None or decided_on > day):
+            days.append(day)
+    return days
+
+
 def year_figures(year: int) -> dict:
     """Requests received in the year by nature; remissions decided in the year (count, amount)."""
     received = dict(
         received_in(year).values("kind").annotate(n=Count("pk")).values_list("kind", "n")
     )
-    remitted = Decision.objects.filter(
-        decided_on__year=year, outcome__in=(Outcome.FULL, Outcome.PARTIAL)
-    ).aggregate(n=Count("pk"), total=Sum("amount_remitted"))
+    remitted = remissions_decided_in(year).aggregate(n=Count("pk"), total=Sum("amount_remitted"))
     return {
         "remission_requests": received.get(RequestKind.REMISSION, 0),
         "contestations": received.get(RequestKind.CONTEST_RIGHT, 0)
         + received.get(RequestKind.CONTEST_INDU, 0),
         "remissions": remitted["n"] or 0,
         "remitted": euros(remitted["total"] or 0),
-        "confirmed_or_reversed": Decision.objects.filter(
-            decided_on__year=year, outcome__in=CONTEST_OUTCOMES
-        ).count(),
+        "confirmed_or_reversed": decided_in(year).filter(outcome__in=CONTEST_OUTCOMES).count(),
     }
 
 

@@ -6,19 +6,21 @@ from decimal import Decimal
 
 from justedroit.controls import selectors
 from justedroit.controls.models import ControlKind
-from justedroit.core.indicators import by_month, combine, indicator, per_month, shared_within_report
+from justedroit.core.indicators import (
+    by_month,
+    in_millions,
+    indicator,
+    millions_per_month,
+    per_month,
+    shared_within_report,
+)
 from justedroit.entitlements.selectors import paid_in_year
 
 SEED = "Caf de la Vienne, rapport 2022, « Le contrôle des allocataires »"
 KEY_FIGURES = "Caf de la Vienne, rapport 2022, chiffres clés"
-MILLION = Decimal("1000000")
 
 volumes = shared_within_report(selectors.volumes)
 impacts = shared_within_report(selectors.impacts)
-
-
-def _millions(value: Decimal) -> Decimal:
-    return (value / MILLION).quantize(Decimal("0.01"))
 
 
 def _volume(kind: ControlKind):
@@ -38,7 +40,7 @@ def _volume_by_month(kind: ControlKind):
 
 def _millions_by_month(field: str):
     def compute(year: int):
-        return combine(_millions, per_month(selectors.closed_in(year), "closed_at", total=field))
+        return millions_per_month(selectors.closed_in(year), "closed_at", field)
 
     return compute
 
@@ -115,7 +117,7 @@ def controls_total_key_figures(year: int) -> int:
 )
 def financial_impact(year: int) -> Decimal:
     totals = impacts(year)
-    return _millions(totals["arrears"] + totals["overpayment"])
+    return in_millions(totals["arrears"] + totals["overpayment"])
 
 
 @indicator(
@@ -127,7 +129,7 @@ def financial_impact(year: int) -> Decimal:
     source=SEED,
 )
 def overpayments(year: int) -> Decimal:
-    return _millions(impacts(year)["overpayment"])
+    return in_millions(impacts(year)["overpayment"])
 
 
 by_month("controls_overpayments")(_millions_by_month("overpayment"))
@@ -157,7 +159,7 @@ def overpayment_share(year: int) -> Decimal | None:
     "contrôles de l'année. Le rapport ne publie pas ce montant.",
 )
 def arrears(year: int) -> Decimal:
-    return _millions(impacts(year)["arrears"])
+    return in_millions(impacts(year)["arrears"])
 
 
 by_month("controls_arrears")(_millions_by_month("arrears"))

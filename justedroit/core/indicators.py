@@ -13,6 +13,7 @@ from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import ExtractMonth
 
 Value = int | Decimal | None
+MILLION = Decimal(1_000_000)
 # An indicator month by month: month (1 to 12) → value, for a year.
 Months = dict[int, Value]
 # The confidence interval (low, high) of an indicator estimated from a sample, in its unit.
@@ -91,7 +92,8 @@ def per_month(rows: QuerySet, field: str, *, total: str | None = None) -> Months
     """The rows of a year counted (or their `total` field summed) by the month of `field`, in
     Paris time; a month without rows gives 0."""
     found = dict(
-        rows.annotate(_month=ExtractMonth(field))
+        rows.order_by()  # an ordering would join the grouping and split the months
+        .annotate(_month=ExtractMonth(field))
         .values("_month")
         .annotate(_value=Sum(total) if total else Count("pk"))
         .values_list("_month", "_value")
@@ -102,6 +104,34 @@ def per_month(rows: QuerySet, field: str, *, total: str | None = None) -> Months
 def combine(function: Callable[..., Value], *series: Months) -> Months:
     """Month by month, `function` of the series' values (a sum, a ratio)."""
     return {month: function(*(s[month] for s in series)) for month in range(1, 13)}
+
+
+def in_millions(value: Decimal) -> Decimal:
+    """An amount in € as the chapter writes it, in M€ to the hundredth."""
+    return (value / MILLION).quantize(Decimal("0.01"))
+
+
+def millions_per_month(rows: QuerySet, field: str, total: str) -> Months:
+    """The rows' `total` amounts summed by the month of `field`, in M€ (`per_month`)."""
+    return combine(in_millions, per_month(rows, field, total=total))
+
+
+def counting(rows: Callable[[int], QuerySet], on: str, **declaration) -> Callable[[int], int]:
+    """Declare an indicator that counts the year's `rows` (year → queryset), and its series by
+    the month of their date `on`: the same rows, so the months add up to the year."""
+
+    def compute(year: int) -> int:
+        return rows(year).count()
+
+    def monthly(year: int) -> Months:
+        return per_month(rows(year), on)
+
+    # The indicator belongs to the domain whose module gives the rows (see indicator_domains in
+    # reporting.document), not to this module.
+    compute.__module__ = monthly.__module__ = rows.__module__
+    indicator(**declaration)(compute)
+    by_month(declaration["code"])(monthly)
+    return compute
 
 
 def registered() -> list[Indicator]:

@@ -3,12 +3,19 @@ letters. Published values: seed « Le contrôle des allocataires » (Caf de la V
 
 from decimal import Decimal
 
-from justedroit.core.indicators import indicator, shared_within_report
+from justedroit.core.indicators import (
+    by_month,
+    counting,
+    in_millions,
+    indicator,
+    millions_per_month,
+    per_month,
+    shared_within_report,
+)
 from justedroit.entitlements.selectors import paid_in_year
 from justedroit.fraud import selectors
 
 SEED = "Caf de la Vienne, rapport 2022, « Le contrôle des allocataires »"
-MILLION = Decimal("1000000")
 
 totals = shared_within_report(selectors.fraud_totals)
 
@@ -26,6 +33,11 @@ def fraud_cases(year: int) -> int:
     return totals(year)["cases"]
 
 
+@by_month("fraud_cases")
+def fraud_cases_by_month(year: int):
+    return per_month(selectors.qualified_in(year), "qualified_at")
+
+
 @indicator(
     code="fraud_amount",
     label="Montant des fraudes détectées",
@@ -36,7 +48,12 @@ def fraud_cases(year: int) -> int:
     source=SEED,
 )
 def fraud_amount(year: int) -> Decimal:
-    return (totals(year)["prejudice"] / MILLION).quantize(Decimal("0.01"))
+    return in_millions(totals(year)["prejudice"])
+
+
+@by_month("fraud_amount")
+def fraud_amount_by_month(year: int):
+    return millions_per_month(selectors.qualified_in(year), "qualified_at", "prejudice")
 
 
 @indicator(
@@ -55,7 +72,9 @@ def fraud_share(year: int) -> Decimal | None:
     return (100 * totals(year)["prejudice"] / paid).quantize(Decimal("0.01"))
 
 
-@indicator(
+prevention_letters = counting(
+    selectors.prevention_letters,
+    "created_at",
     code="fraud_prevention_letters",
     label="Lettres de mise en garde",
     unit="lettres",
@@ -64,5 +83,3 @@ def fraud_share(year: int) -> Decimal | None:
     published={2022: 506},
     source=SEED,
 )
-def prevention_letters(year: int) -> int:
-    return selectors.prevention_letters(year)

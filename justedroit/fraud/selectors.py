@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Exists, Max, OuterRef, Q, Sum
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery, Sum
 
 from justedroit.controls.models import Control, ControlOutcome
 from justedroit.core.calendar import months_later
@@ -16,6 +16,7 @@ from justedroit.fraud.models import (
     Complaint,
     FraudAdjustment,
     FraudFile,
+    FraudQualification,
     FraudSanction,
     FraudStatus,
     PreventionLetter,
@@ -183,22 +184,34 @@ def _year(year: int):
     return (dt.datetime(year, 1, 1, tzinfo=PARIS), dt.datetime(year + 1, 1, 1, tzinfo=PARIS))
 
 
+def qualified_in(year: int) -> QuerySet[FraudFile]:
+    """Fraud files qualified « fraude » in the year, each with the date of that qualification
+    (`qualified_at`, the first if it was so qualified twice in the year)."""
+    start, end = _year(year)
+    first = (
+        FraudQualification.objects.filter(
+            file=OuterRef("pk"),
+            qualification=Qualification.FRAUD,
+            decided_at__gte=start,
+            decided_at__lt=end,
+        )
+        .order_by("decided_at", "pk")
+        .values("decided_at")[:1]
+    )
+    return (
+        FraudFile.objects.filter(qualification=Qualification.FRAUD)
+        .annotate(qualified_at=Subquery(first))
+        .filter(qualified_at__isnull=False)
+    )
+
+
 def fraud_totals(year: int) -> dict:
     """Fraud files qualified « fraude » in the year (by the date of that qualification): how
     many, and their prejudice."""
-    start, end = _year(year)
-    files = FraudFile.objects.filter(
-        qualification=Qualification.FRAUD,
-        qualifications__qualification=Qualification.FRAUD,
-        qualifications__decided_at__gte=start,
-        qualifications__decided_at__lt=end,
-    ).distinct()
-    totals = FraudFile.objects.filter(pk__in=files.values("pk")).aggregate(
-        n=Count("pk"), prejudice=Sum("prejudice")
-    )
+    totals = qualified_in(year).aggregate(n=Count("pk"), prejudice=Sum("prejudice"))
     return {"cases": totals["n"], "prejudice": totals["prejudice"] or ZERO}
 
 
-def prevention_letters(year: int) -> int:
+def prevention_letters(year: int) -> QuerySet[PreventionLetter]:
     start, end = _year(year)
-    return PreventionLetter.objects.filter(created_at__gte=start, created_at__lt=end).count()
+    return PreventionLetter.objects.filter(created_at__gte=start, created_at__lt=end)

@@ -1,38 +1,66 @@
 """Access-to-rights indicators: the non-take-up datamining's funnel over the campaigns planned in
 the year. Published values: seed « Renforcer l'accès aux droits » (Caf de la Vienne, 2022)."""
 
+from collections.abc import Callable
 from decimal import Decimal
 
-from justedroit.core.indicators import indicator, shared_within_report
+from justedroit.core import clock
+from justedroit.core.indicators import Months, by_month, indicator, shared_within_report
 from justedroit.outreach import selectors
 from justedroit.outreach.selectors import Funnel, GroupFunnel
 
 SEED = "Caf de la Vienne, rapport 2022, « Renforcer l'accès aux droits »"
 HUNDRED = Decimal(100)
+# The funnel's counts, which add up over campaigns.
+FIELDS = (
+    "candidates",
+    "contacted_sms",
+    "contacted_phone",
+    "reached",
+    "claims_filed",
+    "rights_opened",
+    "monthly_gain",
+)
 
 
 @shared_within_report
-def _year(year: int) -> tuple[GroupFunnel, GroupFunnel, Decimal | None]:
-    """The year's campaigns added up: contacted candidates, comparison group, and the rights
-    attributable to the contacts (sum over the campaigns with a comparison group)."""
+def _funnels(year: int) -> list[tuple[int, Funnel]]:
+    """The funnel of each campaign planned in the year, with the month (Paris) it was planned."""
+    return [
+        (campaign.planned_at.astimezone(clock.PARIS).month, selectors.campaign_funnel(campaign))
+        for campaign in selectors.campaigns_planned_in(year)
+    ]
+
+
+def _added(funnels: list[Funnel]) -> tuple[GroupFunnel, GroupFunnel, Decimal | None]:
+    """Campaigns added up: contacted candidates, comparison group, and the rights attributable
+    to the contacts (sum over the campaigns with a comparison group)."""
     contacted, comparison = GroupFunnel(), GroupFunnel()
     attributable: Decimal | None = None
-    for campaign in selectors.campaigns_planned_in(year):
-        funnel: Funnel = selectors.campaign_funnel(campaign)
+    for funnel in funnels:
         for total, one in ((contacted, funnel.contacted), (comparison, funnel.comparison)):
-            for name in (
-                "candidates",
-                "contacted_sms",
-                "contacted_phone",
-                "reached",
-                "claims_filed",
-                "rights_opened",
-                "monthly_gain",
-            ):
+            for name in FIELDS:
                 setattr(total, name, getattr(total, name) + getattr(one, name))
         if funnel.attributable_rights is not None:
             attributable = (attributable or Decimal(0)) + funnel.attributable_rights
     return contacted, comparison, attributable
+
+
+def _year(year: int) -> tuple[GroupFunnel, GroupFunnel, Decimal | None]:
+    return _added([funnel for _, funnel in _funnels(year)])
+
+
+def _contacted_by_month(field: str) -> Callable[[int], Months]:
+    """The contacted group's `field` over the campaigns planned each month of the year."""
+
+    def compute(year: int) -> Months:
+        funnels = _funnels(year)
+        return {
+            month: getattr(_added([f for m, f in funnels if m == month])[0], field)
+            for month in range(1, 13)
+        }
+
+    return compute
 
 
 def _pct(part: int, whole: int) -> Decimal | None:
@@ -56,7 +84,22 @@ def candidates(year: int) -> int:
     return contacted.candidates + comparison.candidates
 
 
-def _channel_share(code: str, label: str, field: str, published: Decimal) -> None:
+def _channel(code: str, label: str, field: str, published: Decimal) -> None:
+    """The candidates contacted through a channel: their number, month by month, and their
+    share of the contacted."""
+
+    @indicator(
+        code=f"outreach_contacted_{code}",
+        label=f"Allocataires contactés {label}",
+        unit="foyers",
+        definition=f"Candidats des campagnes planifiées dans l'année contactés {label} ; "
+        "par mois, ceux des campagnes planifiées dans le mois.",
+    )
+    def count(year: int) -> int:
+        return getattr(_year(year)[0], field)
+
+    by_month(f"outreach_contacted_{code}")(_contacted_by_month(field))
+
     @indicator(
         code=f"outreach_contacted_{code}_share",
         label=f"Part des allocataires contactés {label}",
@@ -70,8 +113,8 @@ def _channel_share(code: str, label: str, field: str, published: Decimal) -> Non
         return _pct(getattr(contacted, field), contacted.contacted)
 
 
-_channel_share("phone", "par téléphone", "contacted_phone", Decimal("16"))
-_channel_share("sms", "par SMS", "contacted_sms", Decimal("84"))
+_channel("phone", "par téléphone", "contacted_phone", Decimal("16"))
+_channel("sms", "par SMS", "contacted_sms", Decimal("84"))
 
 
 @indicator(
@@ -81,13 +124,17 @@ _channel_share("sms", "par SMS", "contacted_sms", Decimal("84"))
     unit="foyers",
     definition=(
         "Candidats contactés (hors groupe de comparaison) ayant déposé la demande dans les "
-        "6 mois suivant la campagne et reçu un premier paiement de la prestation."
+        "6 mois suivant la campagne et reçu un premier paiement de la prestation ; par mois, "
+        "ceux des campagnes planifiées dans le mois."
     ),
     published={2022: 72},
     source=SEED,
 )
 def rights_opened(year: int) -> int:
     return _year(year)[0].rights_opened
+
+
+by_month("outreach_rights_opened")(_contacted_by_month("rights_opened"))
 
 
 @indicator(

@@ -5,12 +5,24 @@ a Caf reported IQL 0 = 94 % for 2022 (INDICATORS.md)."""
 import datetime as dt
 from decimal import Decimal
 
-from justedroit.core.indicators import Interval, indicator, shared_within_report, with_interval
+from justedroit.core.indicators import (
+    Interval,
+    counting,
+    indicator,
+    shared_within_report,
+    with_interval,
+)
 from justedroit.quality import selectors
 from justedroit.quality.estimators import Estimate
 
 
-@indicator(
+def _acts(year: int):
+    return selectors.acts_in(dt.date(year, 1, 1), dt.date(year + 1, 1, 1))
+
+
+processing_acts = counting(
+    _acts,
+    "at",
     code="quality_processing_acts",
     label="Actes de traitement des agents",
     unit="actes",
@@ -19,8 +31,23 @@ from justedroit.quality.estimators import Estimate
         "sur les demandes, pièces traitées manuellement, clôtures de contrôles."
     ),
 )
-def processing_acts(year: int) -> int:
-    return selectors.acts_in(dt.date(year, 1, 1), dt.date(year + 1, 1, 1)).count()
+counting(
+    selectors.reviews_in,
+    "reviewed_at",
+    code="quality_acts_reviewed",
+    label="Actes vérifiés",
+    unit="actes",
+    definition="Actes tirés dans un plan de vérification et vérifiés dans l'année, à la date de "
+    "la vérification, quel que soit le plan.",
+)
+counting(
+    lambda year: selectors.reviews_in(year).filter(in_error=True),
+    "reviewed_at",
+    code="quality_acts_in_error",
+    label="Actes vérifiés trouvés en erreur",
+    unit="actes",
+    definition="Actes vérifiés dans l'année que le vérificateur a trouvés en erreur.",
+)
 
 
 def _percent(share: float) -> Decimal:

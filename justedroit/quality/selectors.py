@@ -97,6 +97,12 @@ def acts_in(start: dt.date, end: dt.date) -> QuerySet[ProcessingAct]:
     )
 
 
+def reviews_in(year: int) -> QuerySet[Review]:
+    """The verifications recorded in the year, whatever the plan."""
+    start, end = dt.date(year, 1, 1), dt.date(year + 1, 1, 1)
+    return Review.objects.filter(reviewed_at__gte=midnight(start), reviewed_at__lt=midnight(end))
+
+
 def midnight(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(), tzinfo=clock.PARIS)
 

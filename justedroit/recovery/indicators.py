@@ -4,17 +4,18 @@ path, and the debts notified split by origin. Computed from the debt ledger."""
 
 from decimal import Decimal
 
-from justedroit.core.indicators import by_month, combine, indicator, per_month, shared_within_report
+from justedroit.core.indicators import (
+    by_month,
+    in_millions,
+    indicator,
+    millions_per_month,
+    shared_within_report,
+)
 from justedroit.recovery import selectors
 from justedroit.recovery.models import RECOVERIES, DebtOrigin, EntryKind
 
 SEED = "Caf de la Vienne, rapport 2022 (« Le recouvrement »)"
-MILLION = Decimal("1000000")
 ZERO = Decimal("0.00")
-
-
-def _millions(value: Decimal) -> Decimal:
-    return (value / MILLION).quantize(Decimal("0.01"))
 
 
 def _millions_by_month(code: str, kinds, notified_in=lambda year: None) -> None:
@@ -24,7 +25,7 @@ def _millions_by_month(code: str, kinds, notified_in=lambda year: None) -> None:
     @by_month(code)
     def compute(year: int):
         entries = selectors.entries_for_year(year, kinds, notified_in=notified_in(year))
-        return combine(_millions, per_month(entries, "on", total="amount"))
+        return millions_per_month(entries, "on", "amount")
 
 
 @indicator(
@@ -36,7 +37,7 @@ def _millions_by_month(code: str, kinds, notified_in=lambda year: None) -> None:
     source=SEED,
 )
 def notified(year: int) -> Decimal:
-    return _millions(selectors.amounts_for_year(year, [EntryKind.NOTIFIED]))
+    return in_millions(selectors.amounts_for_year(year, [EntryKind.NOTIFIED]))
 
 
 _millions_by_month("recovery_notified", [EntryKind.NOTIFIED])
@@ -75,7 +76,7 @@ for _origin in DebtOrigin:
     source=SEED,
 )
 def recovered_same_year(year: int) -> Decimal:
-    return _millions(selectors.amounts_for_year(year, RECOVERIES, notified_in=(year, year)))
+    return in_millions(selectors.amounts_for_year(year, RECOVERIES, notified_in=(year, year)))
 
 
 _millions_by_month("recovery_recovered_same_year", RECOVERIES, lambda year: (year, year))
@@ -92,7 +93,7 @@ _millions_by_month("recovery_recovered_same_year", RECOVERIES, lambda year: (yea
     source=SEED,
 )
 def recovered_earlier(year: int) -> Decimal:
-    return _millions(selectors.amounts_for_year(year, RECOVERIES, notified_in=(1900, year - 1)))
+    return in_millions(selectors.amounts_for_year(year, RECOVERIES, notified_in=(1900, year - 1)))
 
 
 _millions_by_month("recovery_recovered_earlier_years", RECOVERIES, lambda year: (1900, year - 1))

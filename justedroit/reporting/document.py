@@ -52,6 +52,15 @@ class Section:
     parts: tuple[Part, ...]
 
 
+# The CRA's decisions by outcome (appeals.models.Outcome), then its silences (R142-6 CSS).
+CRA_DECISIONS = (
+    "appeals_decisions_full",
+    "appeals_decisions_partial",
+    "appeals_decisions_reject",
+    "appeals_decisions_confirm",
+    "appeals_decisions_reverse",
+    "appeals_decisions_implicit",
+)
 SECTIONS = (
     Section(
         "relation-de-service",
@@ -110,7 +119,27 @@ SECTIONS = (
         (
             Part("Les partenaires relais", ("outreach",), ("outreach_partners", "outreach_meet")),
             Part("Les actions collectives", ("outreach",), ("outreach_action", "outreach_collect")),
-            Part("Les contacts sortants", ("outreach",)),
+            Part(
+                "Les contacts sortants",
+                ("outreach",),
+                charts=(
+                    ChartSpec(
+                        "Allocataires contactés, par canal",
+                        ("outreach_contacted_sms", "outreach_contacted_phone"),
+                    ),
+                ),
+                monthly_charts=(
+                    ChartSpec(
+                        "Allocataires contactés par SMS et par téléphone, et droits ouverts, "
+                        "par mois de planification de la campagne",
+                        (
+                            "outreach_contacted_sms",
+                            "outreach_contacted_phone",
+                            "outreach_rights_opened",
+                        ),
+                    ),
+                ),
+            ),
         ),
     ),
     Section(
@@ -142,7 +171,19 @@ SECTIONS = (
                     ),
                 ),
             ),
-            Part("La fraude et la prévention", ("fraud",)),
+            Part(
+                "La fraude et la prévention",
+                ("fraud",),
+                monthly_charts=(
+                    ChartSpec("Fraudes qualifiées, mois par mois", ("fraud_cases",)),
+                    ChartSpec(
+                        "Préjudice des fraudes qualifiées, mois par mois (M€)", ("fraud_amount",)
+                    ),
+                    ChartSpec(
+                        "Lettres de mise en garde, mois par mois", ("fraud_prevention_letters",)
+                    ),
+                ),
+            ),
         ),
     ),
     Section(
@@ -176,11 +217,28 @@ SECTIONS = (
             Part(
                 "La commission de recours amiable",
                 ("appeals",),
-                ("appeals_remission", "appeals_contestations", "appeals_remitted", "appeals_mean"),
+                (
+                    "appeals_remission",
+                    "appeals_contestations",
+                    "appeals_remitted",
+                    "appeals_mean",
+                    "appeals_decisions",
+                ),
                 charts=(
                     ChartSpec(
                         "Dossiers examinés par la CRA",
                         ("appeals_remission_requests", "appeals_contestations"),
+                    ),
+                    ChartSpec("Décisions de la CRA par issue", CRA_DECISIONS),
+                ),
+                monthly_charts=(
+                    ChartSpec(
+                        "Demandes de remise et contestations reçues, mois par mois",
+                        ("appeals_remission_requests", "appeals_contestations"),
+                    ),
+                    ChartSpec("Décisions de la CRA par issue, mois par mois", CRA_DECISIONS),
+                    ChartSpec(
+                        "Montant des remises accordées, mois par mois (€)", ("appeals_remitted",)
                     ),
                 ),
             ),
@@ -212,6 +270,16 @@ SECTIONS = (
                         "Indices de qualité de la liquidation (%), estimés sur échantillon, "
                         "avec leur intervalle de confiance à 95 %",
                         ("quality_iql", "quality_iql6"),
+                    ),
+                ),
+                monthly_charts=(
+                    ChartSpec(
+                        "Actes de traitement des agents, mois par mois",
+                        ("quality_processing_acts",),
+                    ),
+                    ChartSpec(
+                        "Actes vérifiés et trouvés en erreur, mois par mois",
+                        ("quality_acts_reviewed", "quality_acts_in_error"),
                     ),
                 ),
             ),

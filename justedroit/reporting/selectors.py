@@ -165,6 +165,7 @@ READ_TABLES = (
     "outreach.MeetingInvitation",
     "outreach.Partner",
     "outreach.WelcomeEmail",
+    "quality.Review",
     "quality.SamplingPlan",
     "reception.Appointment",
     "reception.Site",

@@ -24,6 +24,7 @@ from justedroit.fraud import indicators, selectors, services
 from justedroit.fraud.models import PreventionLetter, PreventionRule
 from justedroit.registry.models import FactSource
 from tests.controls.conftest import exchange, paid_households, record
+from tests.indicator_series import assert_counts
 from tests.recovery.helpers import indu
 from tests.task_queue import run_ready_tasks
 
@@ -70,8 +71,9 @@ def test_the_command_is_dry_unless_wet_and_letters_are_sent_counted_once(
     assert letter.status == DeliveryStatus.SENT
     printed = tmp_path / "mises-en-garde" / "2022-06" / f"{paid_household.number}.txt"
     assert printed.read_text(encoding="utf-8") == letter.text
-    assert selectors.prevention_letters(2022) == 1
+    assert selectors.prevention_letters(2022).count() == 1
     assert indicators.prevention_letters(2022) == 1
+    assert_counts("fraud_prevention_letters", 2022, {7: 1})  # written on 12 July
     assert mail.outbox == []
 
 

@@ -29,6 +29,7 @@ from justedroit.outreach.services import campaigns, welcome
 from justedroit.reception.notifications import backends
 from justedroit.registry.models import Claim, ClaimStatus, ContactKind, ContactPoint
 from tests.factories import HouseholdFactory
+from tests.indicator_series import assert_counts
 from tests.task_queue import run_ready_tasks
 
 pytestmark = pytest.mark.django_db
@@ -249,3 +250,79 @@ def test_a_new_allocataire_is_welcomed_once_by_email_unless_opted_out(
     with django_capture_on_commit_callbacks(execute=True):
         assert welcome.welcome_emails_queue() == 0  # once per household
     assert len(mailoutbox) == 1
+
+
+def _planned(name: str, at: dt.datetime) -> Campaign:
+    return Campaign.objects.create(
+        name=name,
+        benefit="ppa",
+        month=clock.month_start(at.date()),
+        as_of=at,
+        min_amount=Decimal("15"),
+        data_max_age_months=6,
+        quiet_months=12,
+        comparison_share=Decimal("0.1"),
+        seed=1,
+        planned_at=at,
+    )
+
+
+def _contact(campaign, launch, numbers: str, sms: int, phone: int) -> list[Candidate]:
+    """`sms` candidates reached by SMS (queued at launch, sent by the worker) and `phone` called
+    through the worklist, one more left uncalled and one in the comparison group."""
+    made = [
+        candidate(campaign, number=f"{numbers}0000{k}", mobile=f"+3361200{numbers}{k:02d}")
+        for k in range(sms)
+    ]
+    called = [candidate(campaign, number=f"{numbers}0001{k}") for k in range(phone)]
+    candidate(campaign, number=f"{numbers}00020")  # never called
+    candidate(campaign, number=f"{numbers}00030", group=CandidateGroup.COMPARISON)
+    with clock.frozen(campaign.planned_at + dt.timedelta(days=1)):
+        launch(campaign)
+        run_ready_tasks()
+        for one in called:
+            campaigns.call_record(
+                candidate=one, outcome=CallOutcome.REACHED_INTERESTED, acting_user=None
+            )
+    return made + called
+
+
+def _right_opened(one: Candidate) -> None:
+    """A claim a week after the campaign, then a first payment."""
+    after = one.campaign.planned_at + dt.timedelta(days=7)
+    run = Run.objects.create(month=one.campaign.month, as_of=after, started_at=after)
+    Claim.objects.create(
+        household=one.household,
+        benefit="ppa",
+        start_month=one.campaign.month,
+        status=ClaimStatus.GRANTED,
+        recorded_at=after,
+    )
+    Payment.objects.create(
+        run=run,
+        household=one.household,
+        benefit="ppa",
+        month=one.campaign.month,
+        amount=Decimal("120.00"),
+        paid_at=after + dt.timedelta(days=20),
+    )
+
+
+@override_settings(JUSTEDROIT_SMS_BACKEND=LOCMEM_SMS)
+def test_contacts_by_channel_and_rights_opened_by_month_of_the_campaign(launch):
+    paris = clock.PARIS
+    # Planned at 0:30 on 1 January in Paris (still 2021 in UTC): January 2022.
+    january = _contact(
+        _planned("Janvier", dt.datetime(2022, 1, 1, 0, 30, tzinfo=paris)), launch, "81", 1, 1
+    )
+    march = _contact(
+        _planned("Mars", dt.datetime(2022, 3, 15, 9, tzinfo=paris)), launch, "82", 2, 1
+    )
+    _contact(_planned("2021", dt.datetime(2021, 12, 31, 22, tzinfo=paris)), launch, "83", 1, 1)
+    _right_opened(march[0])
+    _right_opened(march[2])
+    _right_opened(january[1])
+    assert_counts("outreach_contacted_sms", 2022, {1: 1, 3: 2})
+    assert_counts("outreach_contacted_phone", 2022, {1: 1, 3: 1})
+    assert_counts("outreach_rights_opened", 2022, {1: 1, 3: 2})
+    assert_counts("outreach_contacted_sms", 2021, {12: 1})

@@ -17,6 +17,7 @@ from justedroit.quality.services import Correction, PlanInput
 from justedroit.registry.models import ProcessingAct
 from justedroit.registry.services import fact_record
 from tests.factories import HouseholdFactory
+from tests.indicator_series import assert_counts
 
 JULY = dt.date(2022, 7, 1)
 AUGUST = dt.date(2022, 8, 1)
@@ -172,3 +173,43 @@ def test_a_correction_is_recomputed_by_the_engine(paid_household, make_user):
     assert len(review.recomputed["adjustments"]) == indus.count()
     # The verifier's correction is itself an agent's act, outside the plan.
     assert ProcessingAct.objects.filter(agent=verifier).count() == 1
+
+
+def test_acts_processed_and_reviewed_month_by_month_in_paris_time(acts, make_user):
+    """The year's acts by the month they were processed, the reviews by the month they were
+    recorded: what the services wrote, each in its Paris month, adding up to the year."""
+    household = HouseholdFactory()
+    # 0:30 on 1 January in Paris is still 2021 in UTC; 23:30 on 31 December is 2022 in both.
+    for at in (dt.datetime(2022, 1, 1, 0, 30), dt.datetime(2022, 12, 31, 23, 30)):
+        with clock.frozen(at):
+            fact_record(
+                household=household,
+                kind="rent",
+                valid_from=AUGUST,
+                valid_until=None,
+                amount=Decimal("450"),
+                source="agent",
+                acting_user=acts[0],
+            )
+    verifier = make_user(Role.VERIFIER)
+    plan = services.plan_draw(plan=_plan(size=5, seed=7), acting_user=verifier)
+    error = {"nature": "wrong_amount", "origin": "agent"}
+    for item, (at, in_error) in zip(
+        selectors.worklist(plan),
+        [
+            (dt.datetime(2022, 8, 2, 9), True),
+            (dt.datetime(2022, 8, 3, 9), True),
+            (dt.datetime(2022, 8, 31, 23, 30), False),
+            (dt.datetime(2022, 9, 1, 9), True),
+            (dt.datetime(2022, 9, 2, 9), False),
+        ],
+        strict=True,
+    ):
+        with clock.frozen(at):
+            services.review_record(
+                item=item, in_error=in_error, acting_user=verifier, **(error if in_error else {})
+            )
+    assert_counts("quality_processing_acts", 2022, {1: 1, 7: 60, 12: 1})
+    assert_counts("quality_processing_acts", 2021, {})
+    assert_counts("quality_acts_reviewed", 2022, {8: 3, 9: 2})
+    assert_counts("quality_acts_in_error", 2022, {8: 2, 9: 1})

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 
-from justedroit.appeals.models import AppealCase
+from justedroit.appeals.models import AppealCase, Outcome
 from justedroit.channels.models import Call, Document
 from justedroit.controls.models import Control
 from justedroit.core import clock
@@ -47,6 +47,18 @@ MONTHLY = {
     "recovery_recovered_earlier_years",
     "appeals_remission_requests",
     "appeals_contestations",
+    "appeals_remitted",
+    *(f"appeals_decisions_{outcome}" for outcome in Outcome.values),
+    "appeals_decisions_implicit",
+    "fraud_cases",
+    "fraud_amount",
+    "fraud_prevention_letters",
+    "outreach_contacted_sms",
+    "outreach_contacted_phone",
+    "outreach_rights_opened",
+    "quality_processing_acts",
+    "quality_acts_reviewed",
+    "quality_acts_in_error",
 }
 
 
@@ -184,6 +196,15 @@ def test_every_dashboard_renders_with_its_trends_and_their_tables(activity, clie
     assert 'alt="Graphique : Allocataires reçus, de janv. 2022 à déc. 2022' in page
     assert "<caption>Allocataires reçus, de janv. 2022 à déc. 2022 (visites)</caption>" in page
     assert page.count('<th scope="row">décembre 2022</th>') >= 7
+    # The domains whose series came later have their trends too.
+    for slug, label in (
+        ("fraude", "Fraudes détectées"),
+        ("acces-aux-droits", "Allocataires contactés par SMS"),
+        ("qualite", "Actes vérifiés"),
+        ("recours", "Décisions de la CRA : remise totale"),
+    ):
+        page = _page(client, slug).content.decode()
+        assert f'alt="Graphique : {label}, de janv. 2022 à déc. 2022' in page, slug
 
 
 def test_the_twelve_months_cross_into_the_year_before():

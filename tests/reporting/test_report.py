@@ -1,6 +1,7 @@
 import io
 import json
 from decimal import Decimal
+from html import unescape
 
 import pypdf
 import pytest
@@ -8,9 +9,9 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from justedroit.core.french import change_percent_fr, change_points_fr, number_fr, percent_fr
-from justedroit.core.indicators import _REGISTRY, indicator
+from justedroit.core.indicators import _REGISTRY, indicator, registered
 from justedroit.core.roles import Role
-from justedroit.reporting import document, selectors
+from justedroit.reporting import document, renderers, selectors
 from justedroit.reporting.selectors import IndicatorRow
 
 pytestmark = pytest.mark.django_db
@@ -143,3 +144,37 @@ def test_a_bad_year_is_refused_in_french(client, make_user):
     client.force_login(make_user(Role.DIRECTOR))
     response = client.get(reverse("reporting:report"), {"annee": "deux"})
     assert response.status_code == 400 and "année doit être" in response.content.decode()
+
+
+def test_every_chart_draws_declared_indicators_and_monthly_charts_declared_series():
+    declared = {i.code: i for i in registered()}
+    for section in document.SECTIONS:
+        for part in section.parts:
+            for spec in part.charts:
+                assert set(spec.codes) <= set(declared), spec.title
+            for spec in part.monthly_charts:
+                assert all(declared[code].monthly for code in spec.codes), spec.title
+
+
+# The monthly charts of the CRA, the fraud, the outbound contacts and the quality of processing.
+MONTHLY_CHARTS = (
+    "Décisions de la CRA par issue, mois par mois",
+    "Montant des remises accordées, mois par mois (€)",
+    "Fraudes qualifiées, mois par mois",
+    "Préjudice des fraudes qualifiées, mois par mois (M€)",
+    "Lettres de mise en garde, mois par mois",
+    "Allocataires contactés par SMS et par téléphone, et droits ouverts, par mois de "
+    "planification de la campagne",
+    "Actes de traitement des agents, mois par mois",
+    "Actes vérifiés et trouvés en erreur, mois par mois",
+)
+
+
+def test_the_report_draws_the_monthly_charts_of_every_domain_with_their_text(small_twin):
+    shown = document.document(selectors.indicator_report(2022))
+    page = unescape(renderers.html(shown))
+    for title in MONTHLY_CHARTS:
+        # The image's text alternative names the chart and gives its figures month by month.
+        assert f'alt="Graphique : {title}, 2022 (en ' in page, title
+        assert f"<figcaption>{title}, 2022</figcaption>" in page, title
+    assert 'alt="Graphique : Décisions de la CRA par issue (en décisions). ' in page
