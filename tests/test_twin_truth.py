@@ -9,22 +9,12 @@ from pathlib import Path
 import grimp
 import pytest
 from django.db.models import Q
-from django.test import override_settings
 
-from justedroit.controls.models import ControlAdjustment, ControlKind, ControlOrigin
-from justedroit.controls.services import control_open
 from justedroit.core import clock
-from justedroit.core.models import ImportJournal
-from justedroit.cycle.models import CycleStep, StepStatus
-from justedroit.cycle.services import STEPS, cut_off
-from justedroit.entitlements.models import Adjustment, AdjustmentKind, Payment
-from justedroit.exchanges.models import ExchangeFile
 from justedroit.exchanges.services import exchange_inbox_import
-from justedroit.registry.models import Claim, Fact, FactSource
-from justedroit.twin.models import TwinSimulation
+from justedroit.registry.models import Fact, FactSource
 from justedroit.twin.simulate import truth
-from justedroit.twin.simulate.controls import controller, controls_settle_from_truth
-from justedroit.twin.simulate.months import declarations_write, months_run
+from justedroit.twin.simulate.months import declarations_write
 from justedroit.twin.simulate.partners import _covered, late_by, partner_files_write
 from justedroit.twin.simulate.partners.parameters import PARAMETERS as PARTNERS
 from justedroit.twin.simulate.truth import changes
@@ -143,29 +133,6 @@ def test_a_hidden_pay_rise_shows_in_the_payroll_file_and_not_in_the_declarations
     assert declared.amount < exchanged.amount
 
 
-def test_a_simulated_month_runs_the_caf_cycle_on_the_partners_files(small_twin, tmp_path):
-    _draw_truth()
-    months = (dt.date(2021, 1, 1), dt.date(2021, 2, 1))
-    with override_settings(JUSTEDROIT_PRINT_DIR=tmp_path / "print"):
-        months_run(first_month=months[0], last_month=months[1], inbox=tmp_path / "inbox")
-        payments = Payment.objects.count()
-        assert Payment.objects.filter(month=months[1]).exists()
-        for month in months:
-            steps = CycleStep.objects.filter(month=month)
-            assert {s.step for s in steps} == {step.name for step in STEPS}
-            assert {s.status for s in steps} == {StepStatus.DONE}
-        # Every row of the partners' files was read and kept: the formats are the connectors'.
-        files = ExchangeFile.objects.filter(month__in=months)
-        assert {f.connector for f in files} == {"drm", "france_travail"}
-        journals = ImportJournal.objects.filter(pk__in=[f.journal_id for f in files])
-        assert all(j.rows_refused == 0 and j.rows_read > 0 for j in journals)
-        # Run again: the months are done, nothing is paid or imported twice.
-        months_run(first_month=months[0], last_month=months[1], inbox=tmp_path / "inbox")
-    assert Payment.objects.count() == payments
-    assert TwinSimulation.objects.filter(simulator="mois").count() == 2
-    assert ExchangeFile.objects.filter(month__in=months).count() == len(files)
-
-
 def _variable_pay():
     return TruePeriod.objects.filter(change=Change.VARIABLE_PAY)
 
@@ -211,42 +178,6 @@ def test_a_late_variable_pay_month_is_declared_months_later_for_that_month_only(
         late.month_until,
         late.amount,
     )
-
-
-def test_a_variable_pay_month_left_out_of_the_quarterly_declaration_becomes_an_indu(
-    small_twin, tmp_path
-):
-    """The DRM brings the month's true pay; once the quarter it bears on is paid, the Caf's
-    automated control recomputes it into an indu of the RSA or the prime d'activité."""
-    _draw_truth()
-    first_quarter = [dt.date(2021, 1, 1), dt.date(2021, 2, 1), dt.date(2021, 3, 1)]
-    means_tested = set(
-        Claim.objects.filter(benefit__in=["rsa", "ppa"], start_month__lt=FIRST)
-        .filter(Q(end_month__isnull=True) | Q(end_month__gt=dt.date(2021, 6, 1)))
-        .values_list("household_id", flat=True)
-    )
-    left_out = {
-        period.household_id
-        for period in _variable_pay().filter(
-            behaviour=Behaviour.NEVER, month_from__in=first_quarter
-        )
-        if period.household_id in means_tested
-        and _covered(period.person_id, 86, 1, PARTNERS.drm_salary_coverage)
-        and not late_by(period.person_id, period.month_from, 86, "drm")
-    }
-    assert left_out
-    with override_settings(JUSTEDROIT_PRINT_DIR=tmp_path / "print"):
-        months_run(first_month=FIRST, last_month=dt.date(2021, 5, 1), inbox=tmp_path / "inbox")
-    indus = Adjustment.objects.filter(
-        kind=AdjustmentKind.OVERPAYMENT,
-        benefit__in=["rsa", "ppa"],
-        household_id__in=left_out,
-        month__gte=dt.date(2021, 4, 1),
-        pk__in=ControlAdjustment.objects.filter(control__kind=ControlKind.AUTOMATED).values(
-            "adjustment_id"
-        ),
-    )
-    assert indus.exists()
 
 
 def _housing(change: str):
@@ -298,51 +229,3 @@ def test_housing_changes_are_drawn_at_their_yearly_rates_among_single_dwelling_t
     for name, share in TRUTH.housing_declared.items():
         assert abs(shares[name] - share) < 0.1, name
     assert shares[Behaviour.DELIBERATE] == shares[Behaviour.MISTAKE] == 0
-
-
-def test_a_rental_left_and_declared_late_is_found_by_an_on_site_control_as_an_indu(
-    small_twin, tmp_path
-):
-    """Before the late declaration, the Caf keeps paying the housing aid on the rental; a control
-    on site sees the household housed free of charge and the engine recomputes the months paid
-    since into an indu of the aide au logement, linked to the control."""
-    _draw_truth()
-    housing_aid = set(
-        Claim.objects.filter(benefit="aide_logement", start_month__lt=FIRST)
-        .filter(Q(end_month__isnull=True) | Q(end_month__gt=dt.date(2021, 12, 1)))
-        .values_list("household_id", flat=True)
-    )
-    left = next(
-        period
-        for period in _housing(Change.LEAVES_RENTAL)
-        .filter(behaviour=Behaviour.LATE, month_from__lte=dt.date(2021, 3, 1))
-        .order_by("month_from", "id")
-        if period.household_id in housing_aid
-    )
-    checked = clock.add_months(left.month_from, 1)
-    assert left.declared_at.astimezone(clock.PARIS).date() >= clock.add_months(checked, 1)
-    with override_settings(JUSTEDROIT_PRINT_DIR=tmp_path / "print"):
-        months_run(first_month=FIRST, last_month=checked, inbox=tmp_path / "inbox")
-    user = controller()
-    with clock.frozen(cut_off(checked) + dt.timedelta(days=1)):
-        control = control_open(
-            household=left.household,
-            kind=ControlKind.ON_SITE,
-            origin=ControlOrigin.TARGETING,
-            acting_user=user,
-            reason="test",
-            month=checked,
-            controller=user,
-        )
-        controls_settle_from_truth([control], checked, user)
-    established = Fact.objects.get(
-        source=FactSource.CONTROL, household=left.household, kind="housing_status"
-    )
-    assert (established.valid_from, established.code) == (left.month_from, changes.HOSTED_FREE)
-    indus = Adjustment.objects.filter(
-        kind=AdjustmentKind.OVERPAYMENT,
-        benefit="aide_logement",
-        household=left.household,
-        pk__in=ControlAdjustment.objects.filter(control=control).values("adjustment_id"),
-    )
-    assert {i.month for i in indus} == {left.month_from, checked}

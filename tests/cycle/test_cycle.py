@@ -16,6 +16,7 @@ from justedroit.cycle.services import STEPS, cut_off, cycle_month_run
 from justedroit.entitlements.models import Adjustment, AdjustmentKind, Entitlement, Payment
 from justedroit.registry.models import Claim, Household
 from justedroit.registry.services import fact_record
+from tests.controls.conftest import rsa_households
 from tests.factories import HouseholdFactory
 
 pytestmark = pytest.mark.django_db
@@ -26,14 +27,16 @@ def test_the_cut_off_is_the_25th_at_20h_paris():
     assert cut_off(JUNE).isoformat() == "2022-06-25T20:00:00+02:00"
 
 
-def test_the_command_is_dry_unless_wet_and_shows_each_step(small_twin, tmp_path, settings, capsys):
+def test_the_command_is_dry_unless_wet_and_shows_each_step(tmp_path, settings, capsys):
     settings.JUSTEDROIT_EXCHANGE_INBOX = tmp_path / "inbox"
+    rsa_households(2)
     call_command("cycle", "run", "--month", "2022-05")
     out = capsys.readouterr().out
     assert "2022-05 payment : Paiement du mois" in out and "terminé" in out
     assert not CycleStep.objects.exists() and not Payment.objects.exists()
     call_command("cycle", "run", "--from", "2022-05", "--to", "2022-05", "--wet-run")
     assert CycleStep.objects.filter(status=StepStatus.DONE).count() == len(STEPS)
+    assert Payment.objects.filter(month=MAY).count() == 2  # what the dry run did not pay
     call_command("cycle", "run", "--month", "2022-05", "--wet-run")
     assert "déjà fait, passé" in capsys.readouterr().out
 
@@ -49,10 +52,11 @@ def _cycle_at(month, tmp_path):
 
 
 def test_a_suspended_payment_is_withheld_then_paid_as_a_rappel_once_documents_arrive(
-    small_twin, tmp_path, settings
+    tmp_path, settings
 ):
     settings.CHANNELS_DOCUMENT_DIR = tmp_path / "documents"
     settings.CHANNELS_CLAMAV_SOCKET, settings.CHANNELS_VIRUS_SCANNER = "", "noop"
+    rsa_households(2)  # one to suspend, one paid as usual
     _cycle_at(JUNE, tmp_path)
     household = Household.objects.get(pk=Payment.objects.filter(month=JUNE).first().household_id)
     with clock.frozen(dt.datetime(2022, 7, 1, 9)):
@@ -91,7 +95,7 @@ def test_a_suspended_payment_is_withheld_then_paid_as_a_rappel_once_documents_ar
 
 
 def test_a_claim_that_waited_for_its_housing_declaration_gets_its_first_month_as_a_rappel(
-    small_twin, tmp_path
+    tmp_path,
 ):
     """June's payment run leaves the claim waiting (no housing declared at the cut-off); the
     declaration comes on 27 June; July's cycle pays July and June (as a rappel), once."""

@@ -1,6 +1,7 @@
 """A cycle stopped half-way and run again pays and settles exactly what an uninterrupted cycle
 does. May paid and June's uninterrupted outcome are computed once for the module (inside its
-twin's transaction); each test interrupts June in its own way and compares with that outcome."""
+twin's transaction); the test interrupts June twice, in two ways, and compares with that
+outcome."""
 
 import datetime as dt
 from pathlib import Path
@@ -72,24 +73,36 @@ def june(twin_module, django_db_blocker, tmp_path_factory):
     return inbox, uninterrupted
 
 
-def test_a_cycle_stopped_between_steps_then_run_again_equals_an_uninterrupted_one(june):
+def test_a_cycle_stopped_then_killed_in_a_step_then_run_again_equals_an_uninterrupted_one(june):
+    """Two deaths of the process on the same June: after the recomputation (between two steps),
+    then in the middle of the payment step (left `started`, half paid); the next run pays and
+    settles exactly what an uninterrupted cycle does, without running a done step again."""
     inbox, uninterrupted = june
     stopping = [*STEPS[:2], Step("stop", "arrêt brutal", _stop), *STEPS[2:]]
     with pytest.raises(Stopped):
         cycle_month_run(month=JUNE, acting_user=None, inbox=inbox, steps=stopping)
     assert CycleStep.objects.get(month=JUNE, step="stop").status == StepStatus.INTERRUPTED
     assert not Payment.objects.filter(month=JUNE).exists()
+    some = sorted(Payment.objects.filter(month=MAY).values_list("household_id", flat=True))[:50]
+    month_run(month=JUNE, as_of=cut_off(JUNE), wet=True, household_ids=some)
+    CycleStep.objects.create(
+        month=JUNE, step="payment", status=StepStatus.STARTED, started_at=cut_off(JUNE)
+    )
     journal = cycle_month_run(month=JUNE, acting_user=None, inbox=inbox)
     assert _outcome() == uninterrupted
     payments, adjustments, letters = uninterrupted
     assert adjustments and letters and any(month == JUNE for _, _, month, _ in payments)
-    # The steps done before the stop were not run again; nothing was imported twice.
+    # The steps done before the deaths were not run again; nothing was imported twice; the
+    # payment step was run again from its start (once: its half run was no attempt of its own).
     done = {row.step: row for row in journal}
     assert [row.step for row in journal] == [step.name for step in STEPS]
     assert done["exchanges"].attempts == done["recompute"].attempts == 1
+    assert done["payment"].attempts == 1
     assert done["exchanges"].counts["facts"] == 8
     assert ImportJournal.objects.filter(kind="echange_drm").count() == 1
-    assert Run.objects.get(month=JUNE, wet=True).as_of == cut_off(JUNE)
+    assert set(Run.objects.filter(month=JUNE, wet=True).values_list("as_of", flat=True)) == {
+        cut_off(JUNE)
+    }
     # A whole rerun does nothing more.
     cycle_month_run(month=JUNE, acting_user=None, inbox=inbox)
     assert _outcome() == uninterrupted
@@ -102,17 +115,3 @@ def test_a_cycle_stopped_between_steps_then_run_again_equals_an_uninterrupted_on
     assert set(Adjustment.objects.values_list("household_id", flat=True)) == set(
         AdjustmentLetter.objects.filter(month=JUNE).values_list("household_id", flat=True)
     )
-
-
-def test_a_step_killed_inside_is_run_again_from_its_start(june):
-    inbox, uninterrupted = june
-    # A process killed in the middle of the payment step leaves it `started`, half paid.
-    cycle_month_run(month=JUNE, acting_user=None, inbox=inbox, steps=STEPS[:2])
-    some = sorted(Payment.objects.filter(month=MAY).values_list("household_id", flat=True))[:50]
-    month_run(month=JUNE, as_of=cut_off(JUNE), wet=True, household_ids=some)
-    CycleStep.objects.create(
-        month=JUNE, step="payment", status=StepStatus.STARTED, started_at=cut_off(JUNE)
-    )
-    cycle_month_run(month=JUNE, acting_user=None, inbox=inbox)
-    assert _outcome() == uninterrupted
-    assert CycleStep.objects.get(month=JUNE, step="payment").attempts == 1
