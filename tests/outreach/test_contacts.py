@@ -11,6 +11,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 from justedroit.core import clock
+from justedroit.core.models import AuditEvent
 from justedroit.core.roles import Role
 from justedroit.entitlements.models import Payment, Run
 from justedroit.outreach import selectors
@@ -28,6 +29,7 @@ from justedroit.outreach.models import (
 from justedroit.outreach.services import campaigns, welcome
 from justedroit.reception.notifications import backends
 from justedroit.registry.models import Claim, ClaimStatus, ContactKind, ContactPoint
+from justedroit.reporting.selectors import data_version
 from tests.factories import HouseholdFactory
 from tests.indicator_series import assert_counts
 from tests.task_queue import run_ready_tasks
@@ -91,8 +93,13 @@ def test_the_sms_leaves_through_the_backend_with_stop_and_marks_the_contact(camp
     candidate(campaign, number="8000002")  # no mobile: phone worklist
     candidate(campaign, number="8000003", mobile="+33612345679", group=CandidateGroup.COMPARISON)
     assert launch(campaign) == 1
+    version = data_version()
     assert run_ready_tasks() == 1
     assert len(backends.outbox) == 1
+    # Contacted: audited, and the report's cached contact counts are out of date.
+    contact = AuditEvent.objects.get(reason="accès aux droits : contacté par SMS")
+    assert (contact.actor, contact.household_number) == (None, "8000001")
+    assert data_version() != version
     sent = backends.outbox[0]
     assert sent["to"] == "+33612345678"
     assert "STOP" in sent["text"] and "180 €/mois" in sent["text"]

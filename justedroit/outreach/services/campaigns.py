@@ -414,10 +414,21 @@ def sms_transmit(sms: CampaignSms) -> dict:
 
 
 def sms_on_status(sms: CampaignSms) -> None:
-    """The candidate counts as contacted once its SMS has left."""
-    if sms.status == DeliveryStatus.SENT and sms.sent_at is not None:
-        Candidate.objects.filter(pk=sms.candidate_id, contacted_at__isnull=True).update(
-            contacted_at=sms.sent_at
+    """The candidate counts as contacted once its SMS has left. The change is audited like an
+    agent's call, which also tells the report's cache that its contact counts moved."""
+    if sms.status != DeliveryStatus.SENT or sms.sent_at is None:
+        return
+    contacted = Candidate.objects.filter(pk=sms.candidate_id, contacted_at__isnull=True).update(
+        contacted_at=sms.sent_at
+    )
+    if contacted:
+        audit_record(
+            actor=None,
+            action=AuditAction.UPDATE,
+            household_number=sms.candidate.household.number,
+            obj=sms.candidate,
+            reason="accès aux droits : contacté par SMS",
+            detail={"sms": sms.pk},
         )
 
 
