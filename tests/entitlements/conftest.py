@@ -104,8 +104,23 @@ class Database:
         return self.rows("SELECT id, status FROM entitlements_run ORDER BY id")
 
 
+def _migrated_sqlite_copy(path: str) -> bool:
+    """Copies the suite's own SQLite test database, migrated and empty outside a test, to `path`
+    (rendering the migrations again in another process costs tens of seconds of CPU). There is
+    none when no test of the run asked for the database: pytest-django then creates none."""
+    if not connection.is_in_memory_db() or connection.in_atomic_block:
+        return False
+    connection.ensure_connection()
+    with sqlite3.connect(path) as copy:
+        connection.connection.backup(copy)
+        # Ids start after the rows kept, as in a database just migrated, whatever tests that
+        # committed and were flushed before left in the counters.
+        copy.execute("DELETE FROM sqlite_sequence")
+    return True
+
+
 @pytest.fixture(scope="module")
-def twin_database(tmp_path_factory):
+def twin_database(tmp_path_factory, django_db_setup, django_db_blocker):
     """A small twin (about 220 households), migrated and built by the real commands."""
     # On PostgreSQL, named after the test database (itself per xdist worker and per DATABASE_URL):
     # two suites sharing a server never drop each other's databases.
@@ -123,6 +138,9 @@ def twin_database(tmp_path_factory):
     elif migrated:
         with sqlite3.connect(migrated) as source:
             source.backup(sqlite3.connect(database.url.removeprefix("sqlite:///")))
+    else:
+        with django_db_blocker.unblock():
+            migrated = _migrated_sqlite_copy(database.url.removeprefix("sqlite:///"))
     # Migrating renders a hundred migrations: under xdist a worker already did it for the run.
     commands = [] if migrated else [["migrate", "-v", "0"]]
     for arguments in (*commands, ["twin", "build", "--scale", "0.002", "--seed", "86"]):

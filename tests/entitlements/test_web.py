@@ -16,10 +16,17 @@ pytestmark = pytest.mark.django_db
 JUNE = dt.date(2022, 6, 1)
 
 
-@pytest.fixture
-def paid_twin(small_twin):
+@pytest.fixture(scope="module")
+def _paid_twin(twin_module):
+    """June paid once for the module (in the twin's transaction); the tests only read it, or
+    write in their own savepoint."""
     month_run(month=JUNE, wet=True, workers=1)
     return Payment.objects.order_by("household__number").first().household
+
+
+@pytest.fixture
+def paid_twin(_paid_twin, small_twin):
+    return _paid_twin
 
 
 def test_rights_page_shows_payments_and_links_the_explanation(client, make_user, paid_twin):
