@@ -12,9 +12,8 @@ their digest printed to compare runs of two versions of the code. Wall-clock and
 printed (the machine is shared: compare the ratio and the CPU time).
 """
 
-import hashlib
-
 import argparse
+import hashlib
 import os
 import platform
 import sys
@@ -38,8 +37,8 @@ def main() -> None:
     django.setup()
     from django.db import transaction
 
-    from justedroit.core import clock
     from justedroit.controls.models import Control, ControlStatus
+    from justedroit.core import clock
     from justedroit.cycle.services import cut_off
     from justedroit.twin.models import TwinBuild
     from justedroit.twin.simulate import controls

@@ -36,8 +36,8 @@ __all__ = [
     "compute_month",
     "compute_month_plain",
     "load_tax_benefit_system",
-    "results_reused",
     "openfisca_situation",
+    "results_reused",
     "versions",
 ]
 
