@@ -6,11 +6,14 @@ household), in the same run, on a twin already simulated up to the month before.
     DATABASE_URL=… .venv/bin/python benchmarks/bench_twin_controllers.py --month 2021-03
 
 Each path runs in a transaction rolled back afterwards, at the instant `twin simulate` runs the
-controllers; both draw the same controls and find the same discrepancies. Wall-clock and CPU
-seconds are printed (the machine is shared: compare the ratio and the CPU time).
+controllers; both draw the same controls and find the same discrepancies, and must close them
+identically: the closes (outcome, amounts, each rappel and indu with its causes) are compared, and
+their digest printed to compare runs of two versions of the code. Wall-clock and CPU seconds are
+printed (the machine is shared: compare the ratio and the CPU time).
 """
 
 import argparse
+import hashlib
 import os
 import platform
 import sys
@@ -18,6 +21,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# A cause by its content (its id differs between the two paths on PostgreSQL).
+CAUSE = ("household_id", "person_id", "kind", "valid_from", "valid_until", "amount", "code")
 
 
 def main() -> None:
@@ -32,6 +37,7 @@ def main() -> None:
     django.setup()
     from django.db import transaction
 
+    from justedroit.controls.models import Control, ControlStatus
     from justedroit.core import clock
     from justedroit.cycle.services import cut_off
     from justedroit.twin.models import TwinBuild
@@ -45,28 +51,64 @@ def main() -> None:
     def one_by_one(worklist, month, user):
         return [closed for c in worklist for closed in together([c], month, user)]
 
-    def timed(settle) -> tuple[float, float, dict]:
+    def closes(before: set[int]) -> list[tuple]:
+        """The controls closed since `before`: household, kind, outcome, amounts, adjustments."""
+        closed = Control.objects.filter(status=ControlStatus.CLOSED).exclude(pk__in=before)
+        return sorted(
+            (
+                c.household_id,
+                c.kind,
+                c.outcome,
+                str(c.arrears),
+                str(c.overpayment),
+                sorted(
+                    (
+                        str(a.month),
+                        a.benefit,
+                        a.kind,
+                        str(a.amount),
+                        str(a.due),
+                        str(a.settled_before),
+                        a.reason,
+                        sorted(map(str, a.causes.values_list(*CAUSE))),
+                    )
+                    for a in (link.adjustment for link in c.controladjustment_set.all())
+                ),
+            )
+            for c in closed
+        )
+
+    def timed(settle) -> tuple[float, float, dict, list]:
         controls.controls_settle_from_truth = settle
         try:
             with transaction.atomic():
+                before = set(
+                    Control.objects.filter(status=ControlStatus.CLOSED).values_list("pk", flat=True)
+                )
                 with clock.frozen(cut_off(month) + CONTROLLERS_LAG, tick=CLOCK_TICK):
                     wall, cpu = time.perf_counter(), time.process_time()
                     counts = controls.controls_month(
                         month, seed=build.seed, scale=float(build.scale)
                     )
                     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+                closed = closes(before)
                 transaction.set_rollback(True)
         finally:
             controls.controls_settle_from_truth = together
-        return wall, cpu, counts
+        return wall, cpu, counts, closed
 
-    loop_wall, loop_cpu, loop_counts = timed(one_by_one)
-    wall, cpu, counts = timed(together)
+    loop_wall, loop_cpu, loop_counts, loop_closed = timed(one_by_one)
+    wall, cpu, counts, closed = timed(together)
+    digest = hashlib.sha256(repr(closed).encode()).hexdigest()[:16]
     print(f"machine : {platform.processor() or platform.machine()}, {os.cpu_count()} cœurs")
     print(f"jumeau échelle {build.scale}, contrôleurs de {month:%m/%Y} : {counts}")
     print(f"un par un : {loop_wall:.1f} s, CPU {loop_cpu:.1f} s — {loop_counts}")
     print(f"ensemble : {wall:.1f} s, CPU {cpu:.1f} s")
     print(f"rapport un par un / ensemble : {loop_wall / wall:.1f} × (CPU {loop_cpu / cpu:.1f} ×)")
+    adjustments = sum(len(c[-1]) for c in closed)
+    print(f"clôtures : {len(closed)}, rappels et indus : {adjustments}, empreinte {digest}")
+    if loop_closed != closed:
+        sys.exit("Les deux chemins ne closent pas les contrôles à l'identique.")
 
 
 if __name__ == "__main__":

@@ -515,7 +515,9 @@ def households_recompute_from(
     created: list[Adjustment] = []
     for start in range(0, len(ids), chunk):
         some = {household: first_months[household] for household in ids[start : start + chunk]}
-        with transaction.atomic():
+        # Each month reads the months before it again (the RSA received, the quarter's first
+        # month): computed once for the chunk.
+        with transaction.atomic(), rules.results_reused():
             list(Household.objects.select_for_update().filter(pk__in=some).order_by("pk"))
             created += _recompute_chunk(
                 some, last_month, now, acting_user, reason, errors, reasons or {}

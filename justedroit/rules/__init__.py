@@ -36,6 +36,7 @@ __all__ = [
     "compute_month_plain",
     "load_tax_benefit_system",
     "openfisca_situation",
+    "results_reused",
     "versions",
 ]
 

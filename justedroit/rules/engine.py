@@ -5,7 +5,10 @@ Floats stop here: amounts leave as Decimal euros with two decimals.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import hashlib
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -34,6 +37,7 @@ __all__ = [
     "compute_month_plain",
     "load_tax_benefit_system",
     "openfisca_situation",
+    "results_reused",
     "versions",
 ]
 
@@ -78,6 +82,13 @@ class InputError:
 # Called with each stage's name and simulation before it computes (tests use it to trace).
 SimulationObserver = Callable[[str, object], None]
 
+# Inside `results_reused`: (month, with intermediates, digest of the inputs) -> its outcome, by
+# month. Only the latest months are kept: a recomputation moving month by month reads again
+# the months just before (the RSA housing aid reads, the first month of a quarterly period).
+Outcome = HouseholdResult | InputError
+_reused: ContextVar[dict[date, dict[tuple, Outcome]] | None] = ContextVar("reused", default=None)
+MONTHS_REUSED = 8
+
 
 def compute_month(
     households: Sequence[HouseholdInput],
@@ -92,8 +103,59 @@ def compute_month(
     `with_intermediates=False` skips the explanation values (a third of the time at scale);
     `observer(stage_name, simulation)` is called before each stage computes (tracing, tests).
     """
+    reused = _reused.get()
     with collector_paused():
-        return _compute_month(households, month, with_intermediates, observer)
+        if reused is None or observer is not None or _numbers_repeat(households):
+            return _compute_month(households, month, with_intermediates, observer)
+        return _compute_month_reusing(reused, households, first_of_month(month), with_intermediates)
+
+
+@contextmanager
+def results_reused() -> Iterator[None]:
+    """Within the block, `compute_month` computes a household's month once for the same inputs
+    and gives the same result when asked again (a recomputation over many months asks for the
+    same past months again and again). Exact: the engine computes each household from its own
+    inputs alone, whatever the batch it is computed in."""
+    token = _reused.set({}) if _reused.get() is None else None
+    try:
+        yield
+    finally:
+        if token is not None:
+            _reused.reset(token)
+
+
+def _compute_month_reusing(
+    reused: dict[date, dict[tuple, Outcome]],
+    households: Sequence[HouseholdInput],
+    month: date,
+    with_intermediates: bool,
+) -> tuple[list[HouseholdResult], list[InputError]]:
+    if month not in reused:
+        for old in sorted(reused)[: max(0, len(reused) + 1 - MONTHS_REUSED)]:
+            del reused[old]
+    known = reused.setdefault(month, {})
+    keys = [(with_intermediates, _digest(household)) for household in households]
+    missing = {key: household for key, household in zip(keys, households, strict=True)}
+    missing = {key: household for key, household in missing.items() if key not in known}
+    if missing:
+        results, errors = _compute_month(list(missing.values()), month, with_intermediates, None)
+        by_number: dict[str, Outcome] = {r.household_id: r for r in results}
+        by_number |= {e.household_id: e for e in errors}
+        known |= {key: by_number[household.id] for key, household in missing.items()}
+    outcomes = [known[key] for key in keys]
+    return (
+        [o for o in outcomes if isinstance(o, HouseholdResult)],
+        [o for o in outcomes if isinstance(o, InputError)],
+    )
+
+
+def _numbers_repeat(households: Sequence[HouseholdInput]) -> bool:
+    return len({household.id for household in households}) != len(households)
+
+
+def _digest(household: HouseholdInput) -> bytes:
+    """The inputs' full content (numéro, persons, resources, RSA received…) as a short key."""
+    return hashlib.blake2b(repr(household).encode(), digest_size=16).digest()
 
 
 def _compute_month(households, month, with_intermediates, observer):
