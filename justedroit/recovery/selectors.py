@@ -23,6 +23,7 @@ from justedroit.recovery.models import (
     DebtEntry,
     DebtIndu,
     DebtLetter,
+    DebtOrigin,
     EntryKind,
     MonthlyRetention,
     PlanStatus,
@@ -263,7 +264,10 @@ def reconciliation(year: int) -> dict[str, tuple[Decimal, Decimal]]:
     """Checks of the ledger against the payments and the rights engine, to the cent, for `year`:
     name → (ledger, other side). Every pair must be equal."""
     start, end = dt.date(year, 1, 1), dt.date(year + 1, 1, 1)
-    notified = DebtEntry.objects.filter(kind=EntryKind.NOTIFIED, on__gte=start, on__lt=end)
+    # An unpaid penalty is notified as a debt with no engine indu behind it (L114-17 I CSS).
+    notified = DebtEntry.objects.filter(kind=EntryKind.NOTIFIED, on__gte=start, on__lt=end).exclude(
+        debt__origin=DebtOrigin.PENALTY
+    )
     indus = Adjustment.objects.filter(
         kind=AdjustmentKind.OVERPAYMENT,
         pk__in=DebtIndu.objects.filter(
@@ -282,7 +286,10 @@ def reconciliation(year: int) -> dict[str, tuple[Decimal, Decimal]]:
         )
 
     return {
-        "Indus notifiés = indus du moteur de droits rattachés": (total(notified), total(indus)),
+        "Indus notifiés (hors pénalités) = indus du moteur de droits rattachés": (
+            total(notified),
+            total(indus),
+        ),
         "Retenues des dettes = retenues sur les paiements": (total(retained), total(withheld)),
         "Retenues sur les paiements = retenues mensuelles": (
             total(withheld),

@@ -8,6 +8,7 @@ from decimal import Decimal as D
 import pytest
 from django.core.exceptions import ValidationError
 
+from justedroit.core import clock
 from justedroit.entitlements.models import Payment
 from justedroit.entitlements.services import month_run
 from justedroit.entitlements.situations import claimed_benefits
@@ -43,6 +44,15 @@ def test_an_unpaid_penalty_is_a_debt_of_origin_penalty_never_waived_as_a_small_i
     assert not DebtLetter.objects.exists()
     with pytest.raises(ValidationError, match="positif"):
         _penalty(HouseholdFactory(), "0")
+
+
+def test_the_balance_reconciles_with_a_penalty_notified_in_the_year(db):
+    """No engine indu stands behind a penalty: the ledger's indus, penalties aside, equal the
+    engine's (the full twin's 2021 balance failed by exactly its unpaid penalties)."""
+    with clock.frozen(dt.datetime(2022, 5, 2, 9)):
+        debt = _penalty(HouseholdFactory())
+    assert debt.entries.get(kind=EntryKind.NOTIFIED).on.year == 2022
+    assert all(ledger == other for ledger, other in selectors.reconciliation(2022).values())
 
 
 def test_r114_11_l142_4_a_penalty_is_never_remitted_by_the_cra(db):
