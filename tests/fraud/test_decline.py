@@ -34,6 +34,17 @@ def _decline(control, user, reason=REASON):
         return fraud_file_decline(control=control, reason=reason, acting_user=user)
 
 
+def _open_file(control, user):
+    return fraud_file_open(
+        household=control.household,
+        control=control,
+        facts="Salaire non déclaré.",
+        first_month=dt.date(2022, 3, 1),
+        last_month=dt.date(2022, 6, 1),
+        acting_user=user,
+    )
+
+
 def _debts_step(month):
     """The cycle's debts step on the evening of the 25th."""
     with clock.frozen(dt.datetime(month.year, month.month, 25, 19, tzinfo=clock.PARIS)):
@@ -61,14 +72,7 @@ def test_a_declined_control_leaves_the_list_and_no_file_opens_on_it(fraud_contro
     _decline(fraud_control, controller)
     assert not selectors.controls_awaiting_file().exists()
     with pytest.raises(ValidationError, match="ne pas ouvrir de dossier"):
-        fraud_file_open(
-            household=fraud_control.household,
-            control=fraud_control,
-            facts="Salaire non déclaré.",
-            first_month=dt.date(2022, 3, 1),
-            last_month=dt.date(2022, 6, 1),
-            acting_user=controller,
-        )
+        _open_file(fraud_control, controller)
     with pytest.raises(ValidationError, match="ne pas ouvrir de dossier"):
         _decline(fraud_control, controller, reason="Une seconde fois.")
     assert (FraudFile.objects.count(), FileDeclined.objects.count()) == (0, 1)
@@ -76,14 +80,7 @@ def test_a_declined_control_leaves_the_list_and_no_file_opens_on_it(fraud_contro
 
 def test_a_control_with_a_file_cannot_be_declined(fraud_control, controller):
     with clock.frozen(dt.datetime(2022, 8, 1, 9)):
-        fraud_file_open(
-            household=fraud_control.household,
-            control=fraud_control,
-            facts="Salaire non déclaré.",
-            first_month=dt.date(2022, 3, 1),
-            last_month=dt.date(2022, 6, 1),
-            acting_user=controller,
-        )
+        _open_file(fraud_control, controller)
     with pytest.raises(ValidationError, match="déjà ouvert"):
         _decline(fraud_control, controller)
     assert not FileDeclined.objects.exists()
