@@ -4,16 +4,24 @@ the days Paris changes its clocks, and stored the way Django stores them."""
 import datetime as dt
 import importlib
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 
 from justedroit.channels.models import Procedure
+from justedroit.core import clock
 from justedroit.core.clock import PARIS
 from justedroit.core.db import bulk_insert_records
+from justedroit.cycle.models import CycleStep
+from justedroit.cycle.services import cut_off
+from justedroit.registry.models import FactSource
+from justedroit.registry.services import FactInput, facts_record_bulk
 from justedroit.twin import simulate
+from justedroit.twin.simulate import months
 from justedroit.twin.simulate.instants import stored, utc_from_paris
 from justedroit.twin.simulate.parameters import HYPOTHESIS, table
 from tests.factories import HouseholdFactory
@@ -108,3 +116,39 @@ def test_bulk_written_instants_are_stored_as_django_stores_them():
     assert Procedure.objects.filter(submitted_at__lt=just_after).count() == 2
     read_back = Procedure.objects.order_by("id").first().submitted_at
     assert read_back == dt.datetime(2022, 10, 30, 1, 30, tzinfo=UTC) == instant.astimezone(UTC)
+
+
+def test_a_resumed_cycle_does_not_replay_the_instants_its_done_steps_used(db):
+    """Found resuming the full twin after a kill inside January 2022's automated controls: the
+    twin's clock started the cycle again at the same instant, so the controls recorded a salary
+    at the very instant the partners' file had recorded an overlapping one, which the registry
+    refuses, and the month could not go on. A resumed cycle starts after its journal's instants."""
+    month = dt.date(2022, 1, 1)
+    first_start = months._cycle_start(month)
+    assert first_start == cut_off(month) - months.CYCLE_LEAD
+    household = HouseholdFactory()
+    salary = FactInput(
+        household_id=household.pk,
+        person_id=household.memberships.get().person_id,
+        kind="salary",
+        valid_from=dt.date(2021, 12, 1),
+        valid_until=None,
+        amount=Decimal("1200.00"),
+    )
+
+    def record(at: dt.datetime) -> None:
+        with clock.frozen(at, tick=months.CLOCK_TICK):
+            facts_record_bulk(facts=[salary], source=FactSource.PARTNER_EXCHANGE, acting_user=None)
+
+    record(first_start)  # the exchanges step, before the kill
+    CycleStep.objects.create(
+        month=month,
+        step="exchanges",
+        status="done",
+        started_at=first_start,
+        finished_at=first_start,
+    )
+    with pytest.raises(ValidationError, match="se chevauchent"):
+        record(first_start)  # what the resumed cycle did
+    record(months._cycle_start(month))
+    assert months._cycle_start(month) == first_start + months.RESUME_GAP

@@ -1,6 +1,10 @@
-"""Reads of the cycle's letters (rappels and indus) for the agents' pages."""
+"""Reads of the cycle's letters (rappels and indus) for the agents' pages, and of its journal."""
 
-from justedroit.cycle.models import AdjustmentLetter
+import datetime as dt
+
+from django.db.models import Max
+
+from justedroit.cycle.models import AdjustmentLetter, CycleStep
 from justedroit.registry.models import Household
 
 
@@ -10,3 +14,11 @@ def letters_of(household: Household):
 
 def letter_of(household: Household, letter_id: int) -> AdjustmentLetter | None:
     return AdjustmentLetter.objects.filter(household=household, pk=letter_id).first()
+
+
+def last_step_instant(month: dt.date) -> dt.datetime | None:
+    """The latest instant the month's journal records (a step started or finished), if any."""
+    found = CycleStep.objects.filter(month=month).aggregate(
+        started=Max("started_at"), finished=Max("finished_at")
+    )
+    return max((at for at in found.values() if at is not None), default=None)

@@ -20,6 +20,7 @@ from pathlib import Path
 from django.db import transaction
 
 from justedroit.core import clock
+from justedroit.cycle.selectors import last_step_instant
 from justedroit.cycle.services import cut_off, cycle_month_run, exchange_inbox
 from justedroit.registry import services as registry_services
 from justedroit.registry.models import FactSource
@@ -38,6 +39,7 @@ DECLARATION_REASON = "déclaration de changement de situation (jumeau)"
 CYCLE_LEAD = dt.timedelta(hours=1)  # the cycle runs an hour before the cut-off
 CONTROLLERS_LAG = dt.timedelta(hours=13)  # the controllers work the morning after the cut-off
 CLOCK_TICK = dt.timedelta(microseconds=1)
+RESUME_GAP = dt.timedelta(minutes=1)  # far more than a step's ticks
 
 
 def declarations_write(month: dt.date) -> int:
@@ -77,6 +79,16 @@ def declarations_write(month: dt.date) -> int:
 
 def _paris(month: dt.date) -> dt.datetime:
     return dt.datetime.combine(month, dt.time(), tzinfo=clock.PARIS)
+
+
+def _cycle_start(month: dt.date) -> dt.datetime:
+    """The instant the month's cycle starts at: an hour before its cut-off or, resuming a cycle
+    that was killed, a minute after the last instant its journal records. The twin's clock would
+    otherwise replay instants its done steps used, and a fact recorded at the very instant of an
+    overlapping one of its kind is refused (registry's fact_periods_do_not_overlap)."""
+    start = cut_off(month) - CYCLE_LEAD
+    last = last_step_instant(month)
+    return start if last is None else max(start, last + RESUME_GAP)
 
 
 def month_behaviour(month: dt.date, *, inbox: Path) -> TwinSimulation:
@@ -143,7 +155,7 @@ def months_run(
             behaviour = month_behaviour(month, inbox=inbox)
         notes = ", ".join(f"{key} {value}" for key, value in behaviour.counts.items())
         progress(MONTH_SIMULATOR, f"{month:%Y-%m} déclarations et fichiers : {notes}")
-        with clock.frozen(cut_off(month) - CYCLE_LEAD, tick=CLOCK_TICK):
+        with clock.frozen(_cycle_start(month), tick=CLOCK_TICK):
             cycle_month_run(
                 month=month,
                 acting_user=None,
