@@ -23,6 +23,19 @@ JULY = dt.date(2022, 7, 1)
 AUGUST = dt.date(2022, 8, 1)
 
 
+def _rent_recorded(household, agent):
+    """An agent's processing act: a rent of 450 € from August."""
+    fact_record(
+        household=household,
+        kind="rent",
+        valid_from=AUGUST,
+        valid_until=None,
+        amount=Decimal("450"),
+        source="agent",
+        acting_user=agent,
+    )
+
+
 @pytest.fixture
 def acts(make_user):
     """60 acts in July 2022: three agents (two teams), each recording a rent on 20 households."""
@@ -33,15 +46,7 @@ def acts(make_user):
     with clock.frozen(dt.datetime(2022, 7, 4, 9), tick=dt.timedelta(seconds=1)):
         for agent in agents:
             for household in households:
-                fact_record(
-                    household=household,
-                    kind="rent",
-                    valid_from=AUGUST,
-                    valid_until=None,
-                    amount=Decimal("450"),
-                    source="agent",
-                    acting_user=agent,
-                )
+                _rent_recorded(household, agent)
     return agents
 
 
@@ -182,15 +187,7 @@ def test_acts_processed_and_reviewed_month_by_month_in_paris_time(acts, make_use
     # 0:30 on 1 January in Paris is still 2021 in UTC; 23:30 on 31 December is 2022 in both.
     for at in (dt.datetime(2022, 1, 1, 0, 30), dt.datetime(2022, 12, 31, 23, 30)):
         with clock.frozen(at):
-            fact_record(
-                household=household,
-                kind="rent",
-                valid_from=AUGUST,
-                valid_until=None,
-                amount=Decimal("450"),
-                source="agent",
-                acting_user=acts[0],
-            )
+            _rent_recorded(household, acts[0])
     verifier = make_user(Role.VERIFIER)
     plan = services.plan_draw(plan=_plan(size=5, seed=7), acting_user=verifier)
     error = {"nature": "wrong_amount", "origin": "agent"}
