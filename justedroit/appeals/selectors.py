@@ -12,7 +12,6 @@ from django.db.models import Count, Q, QuerySet, Sum
 
 from justedroit.appeals import parameters as law
 from justedroit.appeals.models import (
-    CONTEST_OUTCOMES,
     AgendaItem,
     AppealCase,
     CaseStatus,
@@ -366,7 +365,6 @@ def year_figures(year: int) -> dict:
         + received.get(RequestKind.CONTEST_INDU, 0),
         "remissions": remitted["n"] or 0,
         "remitted": euros(remitted["total"] or 0),
-        "confirmed_or_reversed": decided_in(year).filter(outcome__in=CONTEST_OUTCOMES).count(),
     }
 
 
