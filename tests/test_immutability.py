@@ -66,6 +66,7 @@ from justedroit.recovery.models import (
     ContentiousStep,
     Debt,
     DebtEntry,
+    DebtFraudFound,
     DebtIndu,
     MonthlyRetention,
     Withholding,
@@ -94,6 +95,7 @@ LEDGER_MODELS = [
     Debt,
     DebtIndu,
     DebtEntry,
+    DebtFraudFound,
     MonthlyRetention,
     Withholding,
     ContentiousStep,
@@ -323,6 +325,9 @@ def rows() -> dict[type, Immutable]:
         AdjustmentCause: AdjustmentCause.objects.get(adjustment=adjustment),
         Debt: debt,
         DebtIndu: DebtIndu.objects.create(debt=debt, adjustment=adjustment),
+        DebtFraudFound: DebtFraudFound.objects.create(
+            debt=debt, discovered_on=MONTH, reason="Dossier de fraude.", recorded_at=now
+        ),
         DebtEntry: DebtEntry.objects.create(**entry, kind="notified", amount=Decimal("90.00")),
         MonthlyRetention: retention,
         # On a payment of its own: the erasure tests below delete the other one.

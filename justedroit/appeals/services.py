@@ -216,7 +216,7 @@ def _remission_amount(
     if outcome not in (Outcome.FULL, Outcome.PARTIAL):
         return ZERO
     debt = case.debt
-    if debt is not None and debt.fraud:
+    if debt is not None and debt.is_fraud:
         raise ValidationError(
             "Remise refusée : une dette née d'une fraude ou d'une fausse déclaration ne peut pas "
             "être remise (L553-2 CSS)."

@@ -56,7 +56,7 @@ from justedroit.entitlements.models import Adjustment, Entitlement, Payment, Run
 from justedroit.entitlements.services import cut_off, households_recompute_from, month_run
 from justedroit.entitlements.situations import PARTNER_REFERENCE_KINDS
 from justedroit.exchanges.services import exchange_inbox_import
-from justedroit.fraud.models import Qualification
+from justedroit.fraud.models import FRAUD_OR_FALSE_DECLARATION
 from justedroit.fraud.parameters import prevention_capacity
 from justedroit.fraud.selectors import fraud_households_and_periods, indus_awaiting_qualification
 from justedroit.fraud.services import fraud_deadlines_apply, prevention_letters_send
@@ -298,7 +298,7 @@ def indu_origins(at: dt.datetime) -> tuple[dict[tuple[str, dt.date | None], list
         adjustment_id: period.qualified_on
         for period in fraud_households_and_periods(
             household_ids=pending.values("household_id"),
-            qualifications=(Qualification.FRAUD, Qualification.FAULT),
+            qualifications=FRAUD_OR_FALSE_DECLARATION,
         )
         for adjustment_id in period.adjustment_ids
     }

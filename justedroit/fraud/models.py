@@ -44,6 +44,10 @@ class Qualification(models.TextChoices):
     FRAUD = "fraud", "Fraude (intention de frauder établie)"
 
 
+# « Fraude ou fausse déclaration » (L553-1, L553-2 CSS): how its indus are recovered changes.
+FRAUD_OR_FALSE_DECLARATION = (Qualification.FRAUD, Qualification.FAULT)
+
+
 class FraudOutcome(models.TextChoices):
     RIGHT_TO_ERROR = "right_to_error", "Sans sanction : droit à l'erreur (L123-1 CRPA)"
     NO_SANCTION = "no_sanction", "Sans sanction (décision du directeur)"

@@ -133,7 +133,7 @@ def fraud_households_and_periods(
     *, household_ids=None, qualifications=(Qualification.FRAUD,)
 ) -> list[FraudPeriod]:
     """The fraudulent periods of households (all, or `household_ids`), with the indus they
-    cover. By default fraud only; pass `(FRAUD, FAULT)` for fraud or false declaration."""
+    cover. By default fraud only; `FRAUD_OR_FALSE_DECLARATION` for fraud or false declaration."""
     files = (
         FraudFile.objects.filter(qualification__in=qualifications)
         .annotate(qualified_at=Max("qualifications__decided_at"))

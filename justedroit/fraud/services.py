@@ -26,6 +26,7 @@ from justedroit.entitlements.services import households_recompute
 from justedroit.fraud import letters, parameters
 from justedroit.fraud.models import (
     FINAL_COMPLAINT_STATUSES,
+    FRAUD_OR_FALSE_DECLARATION,
     Complaint,
     ComplaintStatus,
     FileDeclined,
@@ -409,9 +410,23 @@ def fraud_qualify(
                 "complaint_mandatory": file.complaint_mandatory,
             },
         )
+        if qualification in FRAUD_OR_FALSE_DECLARATION:
+            _notified_indus_found_fraudulent(file, now, acting_user)
         if right_to_error(file):
             _close(file, FraudOutcome.RIGHT_TO_ERROR, acting_user, note=parameters.RIGHT_TO_ERROR)
     return file
+
+
+def _notified_indus_found_fraudulent(file: FraudFile, now: dt.datetime, actor: User) -> None:
+    """Indus of the file already notified as ordinary debts (a file opened after the fraud
+    team's delay, or on indus a recomputation notified) make those debts fraud debts from the
+    qualification on; the others wait for the cycle, which notifies them as fraud debts."""
+    recovery.debts_fraud_found(
+        adjustment_ids=file.adjustments.values_list("pk", flat=True),
+        discovered_on=now.astimezone(clock.PARIS).date(),
+        reason=f"dossier de fraude n° {file.pk} : {file.get_qualification_display()}",
+        acting_user=actor,
+    )
 
 
 def right_to_error(file: FraudFile) -> bool:
@@ -775,7 +790,7 @@ def complaint_file(
         raise ValidationError("La date de dépôt est dans le futur.")
     with transaction.atomic():
         file = FraudFile.objects.select_for_update().select_related("household").get(pk=file.pk)
-        if file.qualification not in (Qualification.FRAUD, Qualification.FAULT):
+        if file.qualification not in FRAUD_OR_FALSE_DECLARATION:
             raise ValidationError("Une plainte suppose une fraude ou une faute qualifiée.")
         if Complaint.objects.filter(file=file).exists():
             raise ValidationError("La plainte est déjà déposée : enregistrez sa suite.")

@@ -2,6 +2,8 @@
 journal (balances are derived from it, never stored), the month's retentions on payments, the
 repayment plans, the contentious path and the letters. See docs/recouvrement.md."""
 
+import datetime as dt
+
 from django.db import models
 from django.db.models import Q
 
@@ -61,6 +63,40 @@ class Debt(Immutable):
 
     def __str__(self) -> str:
         return f"dette {self.pk} {self.benefit} notifiée le {self.notified_on:%d/%m/%Y}"
+
+    @property
+    def is_fraud(self) -> bool:
+        """Notified as a fraud debt, or found to be one afterwards (`DebtFraudFound`)."""
+        return self.fraud or hasattr(self, "fraud_found")
+
+    @property
+    def prescription_start(self) -> dt.date:
+        """Prescription runs from the first indu payment, or from the discovery of the fraud
+        (L553-1 CSS), a discovery after the notification included."""
+        found = getattr(self, "fraud_found", None)
+        return found.discovered_on if found is not None else self.prescription_from
+
+
+# Debts of a fraud or false declaration, whether notified so or found so afterwards.
+FRAUD_DEBTS = Q(fraud=True) | Q(fraud_found__isnull=False)
+
+
+class DebtFraudFound(Immutable):
+    """A debt notified as ordinary whose indus a fraud file qualified fraud or false declaration
+    afterwards (a file opened once the indus had been notified): a fraud debt from then on — no
+    remission (L553-2 CSS), the retention uplift (D553-5), five years of prescription from the
+    discovery (L553-1). The debt is written once; this row records what was learnt."""
+
+    debt = models.OneToOneField(Debt, on_delete=models.PROTECT, related_name="fraud_found")
+    discovered_on = models.DateField("fraude découverte le")
+    reason = models.CharField("motif", max_length=300)
+    recorded_at = models.DateTimeField("enregistrée le")
+    recorded_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "dette reconnue frauduleuse"
 
 
 class DebtIndu(Immutable):

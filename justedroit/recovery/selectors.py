@@ -9,7 +9,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Case, DecimalField, F, Max, QuerySet, Sum, Value, When
+from django.db.models import (
+    Case,
+    DecimalField,
+    F,
+    Max,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+    prefetch_related_objects,
+)
 from django.db.models.functions import Coalesce
 
 from justedroit.core import clock
@@ -17,6 +27,7 @@ from justedroit.core.money import euros
 from justedroit.entitlements.models import Adjustment, AdjustmentKind, Payment
 from justedroit.recovery import parameters as law
 from justedroit.recovery.models import (
+    FRAUD_DEBTS,
     RECOVERIES,
     ContentiousStep,
     Debt,
@@ -61,7 +72,12 @@ def balance(debt: Debt) -> Decimal:
 
 def open_debts_of(household_ids: Iterable[int]) -> dict[int, list[tuple[Debt, Decimal]]]:
     """Household id → its debts with a balance above zero, with that balance."""
-    debts = {d.pk: d for d in Debt.objects.filter(household_id__in=list(household_ids))}
+    debts = {
+        d.pk: d
+        for d in Debt.objects.filter(household_id__in=list(household_ids)).select_related(
+            "fraud_found"
+        )
+    }
     out: dict[int, list[tuple[Debt, Decimal]]] = defaultdict(list)
     for debt_id, amount in balances(list(debts)).items():
         if amount > 0:
@@ -74,8 +90,8 @@ def prescription_date(debt: Debt, last_act: dt.date | None) -> dt.date:
     or the discovery of the fraud (L553-1 CSS), a new period running from each act of recovery or
     acknowledgment of the debt (retention, repayment, formal notice, contrainte: C. civ. art. 2240
     and 2244)."""
-    years = law.PRESCRIPTION_YEARS_FRAUD if debt.fraud else law.PRESCRIPTION_YEARS
-    start = max(debt.prescription_from, last_act) if last_act else debt.prescription_from
+    years = law.PRESCRIPTION_YEARS_FRAUD if debt.is_fraud else law.PRESCRIPTION_YEARS
+    start = max(debt.prescription_start, last_act) if last_act else debt.prescription_start
     return law.add_years(start, years)
 
 
@@ -112,6 +128,7 @@ class DebtLine:
 
 def debt_lines(debts) -> list[DebtLine]:
     debts = list(debts)
+    prefetch_related_objects(debts, "fraud_found")
     ids = [d.pk for d in debts]
     owed = balances(ids)
     notified = dict(
@@ -380,9 +397,11 @@ def amounts_for_year(
 def fraud_households_before(household_ids: Iterable[int]) -> dict[int, list[dt.date]]:
     """Household → dates its fraud debts were notified (for the repeated-fraud uplift)."""
     out: dict[int, list[dt.date]] = defaultdict(list)
-    for household_id, day in Debt.objects.filter(
-        household_id__in=list(household_ids), fraud=True
-    ).values_list("household_id", "notified_on"):
+    for household_id, day in (
+        Debt.objects.filter(FRAUD_DEBTS, household_id__in=list(household_ids))
+        .values_list("household_id", "notified_on")
+        .distinct()
+    ):
         out[household_id].append(day)
     return out
 

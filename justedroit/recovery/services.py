@@ -23,6 +23,7 @@ from justedroit.recovery.models import (
     ContentiousStep,
     Debt,
     DebtEntry,
+    DebtFraudFound,
     DebtIndu,
     DebtOrigin,
     EntryKind,
@@ -66,12 +67,12 @@ def _entry_add(
         raise ValidationError("Mouvement inconnu.")
     if amount <= 0 or amount != amount.quantize(CENT):
         raise ValidationError("Le montant doit être positif, en euros et centimes.")
-    if kind == EntryKind.REMITTED and debt.fraud:
+    if kind == EntryKind.REMITTED and debt.is_fraud:
         raise ValidationError(
             "Remise refusée : une dette née d'une fraude ou d'une fausse déclaration ne peut pas "
             "être remise (L553-2 CSS)."
         )
-    if kind == EntryKind.ERASED and debt.fraud and not creditor_consent:
+    if kind == EntryKind.ERASED and debt.is_fraud and not creditor_consent:
         raise ValidationError(
             "Effacement refusé : une dette frauduleuse ne s'efface qu'avec l'accord de la Caf "
             "créancière (L711-4 du code de la consommation)."
@@ -234,6 +235,54 @@ def debts_notify(
             )
         counts["letters"] = len(by_household)
     return counts
+
+
+def debts_fraud_found(
+    *,
+    adjustment_ids: Iterable[int],
+    discovered_on: dt.date,
+    reason: str,
+    acting_user: User | None,
+) -> list[Debt]:
+    """The debts already notified that hold some of these indus become fraud debts: a fraud file
+    qualified the indus fraud or false declaration after their notification (L553-1, L553-2 CSS).
+    A debt already a fraud debt is left as it is (idempotent: one finding per debt, unique in the
+    database). Inside the caller's transaction when there is one."""
+    holding = DebtIndu.objects.filter(adjustment_id__in=list(adjustment_ids)).values("debt_id")
+    now = clock.now()
+    with transaction.atomic():
+        locked = list(
+            Debt.objects.select_for_update()
+            .filter(pk__in=holding, fraud=False)
+            .select_related("household")
+            .order_by("pk")
+        )
+        known = set(
+            DebtFraudFound.objects.filter(debt__in=locked).values_list("debt_id", flat=True)
+        )
+        found = [debt for debt in locked if debt.pk not in known]
+        DebtFraudFound.objects.bulk_create(
+            DebtFraudFound(
+                debt=debt,
+                discovered_on=discovered_on,
+                reason=reason[:300],
+                recorded_at=now,
+                recorded_by=acting_user,
+            )
+            for debt in found
+        )
+        by_household: dict[str, list[int]] = defaultdict(list)
+        for debt in found:
+            by_household[debt.household.number].append(debt.pk)
+        for number, debt_ids in by_household.items():
+            audit_record(
+                actor=acting_user,
+                action=AuditAction.UPDATE,
+                household_number=number,
+                reason=reason,
+                detail={"dettes reconnues frauduleuses": debt_ids},
+            )
+    return found
 
 
 def penalty_debt_notify(
@@ -416,7 +465,7 @@ def retentions_on_payments(run: Run, paid: Sequence[tuple[int, object, object]])
 def _uplift(debt: Debt, fraud_dates: list[dt.date]) -> Decimal:
     """L553-2 / D553-5: +50 % on a fraud debt, +100 % when another fraud debt of the household
     was notified in the 5 years before it."""
-    if not debt.fraud:
+    if not debt.is_fraud:
         return ZERO
     since = law.add_years(debt.notified_on, -law.FRAUD_REPEAT_YEARS)
     if sum(1 for day in fraud_dates if since <= day <= debt.notified_on) > 1:
@@ -483,7 +532,11 @@ def debts_prescribe(*, today: dt.date, acting_user: User | None) -> list[dict]:
         owed = selectors.balances(Debt.objects.all())
         ids = [debt_id for debt_id, amount in owed.items() if amount > 0]
         acts = selectors.last_acts(ids)
-        debts = Debt.objects.select_for_update().filter(pk__in=ids).select_related("household")
+        debts = (
+            Debt.objects.select_for_update(of=("self",))
+            .filter(pk__in=ids)
+            .select_related("household", "fraud_found")
+        )
         for debt in debts.order_by("pk"):
             barred = selectors.prescription_date(debt, acts.get(debt.pk))
             if barred > today:
@@ -501,7 +554,7 @@ def debts_prescribe(*, today: dt.date, acting_user: User | None) -> list[dict]:
                     "foyer": debt.household.number,
                     "dette": debt.pk,
                     "prestation": debt.benefit,
-                    "fraude": debt.fraud,
+                    "fraude": debt.is_fraud,
                     "prescrite_le": barred.isoformat(),
                     "montant": str(entry.amount),
                 }

@@ -154,6 +154,7 @@ def test_every_table_holding_personal_data_has_a_rule():
         # indu (see the rule « Dossier allocataire »).
         "recovery.Debt",
         "recovery.DebtIndu",
+        "recovery.DebtFraudFound",
         "recovery.DebtEntry",
         "recovery.MonthlyRetention",
         "recovery.Withholding",
