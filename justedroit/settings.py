@@ -273,6 +273,20 @@ JUSTEDROIT_API_RATES = {
     "address": os.environ.get("JUSTEDROIT_API_RATE_PER_ADDRESS", "300/min"),
 }
 
+# "default" holds what goes stale (the report's figures, keyed by `data_version`; throttling
+# counts). "renders" holds drawings keyed by a digest of everything they are drawn from (the
+# charts, the annual report's PDF): an entry never goes stale, so nothing needs to clear it. Each
+# process has its own; no personal data goes there (the report and its charts are aggregates).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "renders": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "renders",
+        "TIMEOUT": None,
+        "OPTIONS": {"MAX_ENTRIES": 500},
+    },
+}
+
 # One clock: pins "today" for the demo (the twin's reference date) and batch runs.
 JUSTEDROIT_TODAY = os.environ.get("JUSTEDROIT_TODAY") or None
 

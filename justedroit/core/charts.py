@@ -17,6 +17,7 @@ from html import escape
 from matplotlib.figure import Figure
 
 from justedroit.core.french import number_fr
+from justedroit.core.renders import kept
 
 Number = Decimal | int | float | None
 Interval = tuple[Number, Number]  # (low, high)
@@ -117,8 +118,23 @@ def bars(
     """Bars per category, one colour per series (e.g. '2021', '2022'); a missing value draws no
     bar. Horizontal by default: long French labels stay readable. `maximum` fixes the end of
     the value axis (100 for rates). `intervals`, by series, gives each bar's confidence
-    interval (or None), drawn as an error bar and written in the description."""
-    intervals = intervals or {}
+    interval (or None), drawn as an error bar and written in the description.
+
+    A chart depends on its arguments alone: drawn once (a quarter of a second each, thirty in
+    the report), then taken from the "renders" cache under their digest."""
+    arguments = (title, list(categories), series, unit, horizontal, maximum, intervals or {})
+    return kept("chart", repr(arguments), lambda: _bars(*arguments))
+
+
+def _bars(
+    title: str,
+    categories: Sequence[str],
+    series: dict[str, Sequence[Number]],
+    unit: str,
+    horizontal: bool,
+    maximum: Number,
+    intervals: dict[str, Sequence[Interval | None]],
+) -> Chart:
     description = _describe(title, categories, series, unit, intervals)
     figure = _figure(len(categories) * max(1, len(series)) if horizontal else 4)
     axes = figure.add_subplot()

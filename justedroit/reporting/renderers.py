@@ -12,6 +12,7 @@ from justedroit.channels import storage
 from justedroit.core import charts
 from justedroit.core.french import MONTHS_SHORT
 from justedroit.core.pdf import html_to_pdf
+from justedroit.core.renders import kept
 from justedroit.reporting import selectors
 from justedroit.reporting.dashboards import DashboardView, Tile
 from justedroit.reporting.document import INCONSISTENCIES, Document, PartView
@@ -123,5 +124,8 @@ def html(document: Document, *, for_pdf: bool = False) -> str:
 
 
 def pdf(document: Document) -> bytes:
-    """The PDF drawn from the standalone HTML; ValueError when it cannot be drawn."""
-    return html_to_pdf(html(document, for_pdf=True))
+    """The PDF drawn from the standalone HTML; ValueError when it cannot be drawn. Drawing takes
+    seconds: the same HTML (same figures, texts, news and images) gives the PDF drawn before,
+    kept in the "renders" cache under its digest."""
+    page = html(document, for_pdf=True)
+    return kept("report-pdf", page, lambda: html_to_pdf(page))

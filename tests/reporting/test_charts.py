@@ -2,6 +2,7 @@ import base64
 from decimal import Decimal
 
 import matplotlib.pyplot
+from django.core.cache import caches
 
 from justedroit.core import charts
 
@@ -46,3 +47,32 @@ def test_an_estimate_is_drawn_with_its_interval_and_says_it():
     ) in chart.description
     plain = charts.bars(title="T", categories=["a"], series={"2022": [1]})
     assert "intervalles-" not in plain.svg
+
+
+def test_a_chart_is_drawn_once_for_its_figures_and_again_when_anything_it_shows_changes(
+    monkeypatch,
+):
+    drawn = []
+    draw = charts._svg
+    monkeypatch.setattr(charts, "_svg", lambda *args: drawn.append(args) or draw(*args))
+    caches["renders"].clear()
+    shown = {
+        "title": "Gardé",
+        "categories": ["a", "b"],
+        "series": {"2021": [1, 2], "2022": [3, Decimal("4.5")]},
+    }
+    first = charts.bars(**shown)
+    assert charts.bars(**shown) == first and len(drawn) == 1
+    changes = [
+        {"title": "Autre"},
+        {"categories": ["a", "c"]},
+        {"series": {"2021": [1, 2], "2022": [3, Decimal("4.6")]}},
+        {"series": {"2022": [3, Decimal("4.5")], "2021": [1, 2]}},  # colours follow the order
+        {"unit": "%"},
+        {"horizontal": False},
+        {"maximum": 10},
+        {"intervals": {"2021": [(0, 2), None]}},
+    ]
+    for change in changes:
+        assert charts.bars(**(shown | change)) != first, change
+    assert len(drawn) == 1 + len(changes)

@@ -6,6 +6,7 @@ import io
 
 import pypdf
 import pytest
+from django.core.cache import caches
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -195,3 +196,19 @@ def test_a_corrected_text_is_a_new_row_the_last_shown_and_carried_over(make_user
     assert selectors.current_texts(first)["controle"].text == "Texte relu."
     second = _version(director)
     assert list(second.texts.values_list("text", flat=True)) == ["Texte relu."]
+
+
+def test_the_pdf_is_drawn_once_for_a_report_and_again_when_its_text_changes(make_user, monkeypatch):
+    drawn = []
+    monkeypatch.setattr(renderers, "html_to_pdf", lambda page: drawn.append(page) or b"%PDF")
+    caches["renders"].clear()
+    version = _version(make_user(Role.DIRECTOR))
+    report = document.document(selectors.indicator_report(2022))
+    renderers.pdf(report)
+    renderers.pdf(report)
+    assert len(drawn) == 1
+    services.section_text_set(
+        version=version, section="controle", text="Une année.", acting_user=version.built_by
+    )
+    renderers.pdf(report)
+    assert len(drawn) == 2 and "Une année." in drawn[1]
