@@ -122,24 +122,24 @@ def feature_rows(household_ids, as_of: dt.datetime) -> dict[int, dict[str, float
     for hid, n in indus.values_list("household_id", "n"):
         rows[hid]["overpayment_months_24m"] = float(n)
 
-    confirmed = set(
-        Fact.objects.filter(
-            household_id__in=ids,
-            source=FactSource.PARTNER_EXCHANGE,
-            recorded_at__lte=as_of,
-            recorded_at__gt=months_later(as_of, -6),
-        ).values_list("household_id", flat=True)
-    )
-    for (hid, _person, kind), fact in facts_known(
-        household_ids=ids, month=month, as_of=as_of
-    ).items():
-        if (
-            kind in ACTIVITY_INCOME
-            and fact.source != FactSource.PARTNER_EXCHANGE
-            and (fact.amount or 0) > 0
-            and hid not in confirmed
-        ):
-            rows[hid]["income_unconfirmed"] = 1.0
+    # Earnings the Caf knows from the household or an agent only, that no partner's data of the
+    # last 6 months confirms: the earnings are read first, the confirmations for those
+    # households only (the whole file's exchanges of 6 months are ten times as many rows).
+    unconfirmed = {
+        hid
+        for (hid, _person, _kind), fact in facts_known(
+            household_ids=ids, month=month, as_of=as_of, kinds=ACTIVITY_INCOME
+        ).items()
+        if fact.source != FactSource.PARTNER_EXCHANGE and (fact.amount or 0) > 0
+    }
+    confirmed = Fact.objects.filter(
+        household_id__in=unconfirmed,
+        source=FactSource.PARTNER_EXCHANGE,
+        recorded_at__lte=as_of,
+        recorded_at__gt=months_later(as_of, -6),
+    ).values_list("household_id", flat=True)
+    for hid in unconfirmed.difference(confirmed):
+        rows[hid]["income_unconfirmed"] = 1.0
     return rows
 
 

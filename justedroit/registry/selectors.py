@@ -261,10 +261,15 @@ def fact_history(household: Household) -> QuerySet[Fact]:
 
 
 def facts_known(
-    *, household_ids: Iterable[int], month: dt.date, as_of: dt.datetime
+    *,
+    household_ids: Iterable[int],
+    month: dt.date,
+    as_of: dt.datetime,
+    kinds: Iterable[str] | None = None,
 ) -> dict[tuple[int, int | None, str], Fact]:
-    """For each (household, person, kind): the fact valid for `month` with the latest
-    `recorded_at` not after `as_of`. A fact recorded after `as_of` never changes the answer."""
+    """For each (household, person, kind) — of `kinds` only, when given: the fact valid for
+    `month` with the latest `recorded_at` not after `as_of`. A fact recorded after `as_of` never
+    changes the answer."""
     facts = (
         Fact.objects.filter(
             household_id__in=list(household_ids), valid_from__lte=month, recorded_at__lte=as_of
@@ -272,6 +277,8 @@ def facts_known(
         .filter(Q(valid_until__isnull=True) | Q(valid_until__gt=month))
         .order_by("recorded_at", "id")
     )
+    if kinds is not None:
+        facts = facts.filter(kind__in=list(kinds))
     known: dict[tuple[int, int | None, str], Fact] = {}
     for fact in facts:
         known[(fact.household_id, fact.person_id, fact.kind)] = fact  # later records win
