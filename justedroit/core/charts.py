@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from html import escape
 
+import matplotlib
 from matplotlib.figure import Figure
 
 from justedroit.core.french import number_fr
@@ -25,6 +26,10 @@ Interval = tuple[Number, Number]  # (low, high)
 # a contrast of at least 3:1 on white (WCAG 1.4.11).
 COLOURS = ("#6a6af4", "#000091", "#757575", "#c9191e")
 WIDTH_INCHES = 7.0
+# Text as <text>, not a path per letter: svglib draws thousands of glyph paths slowly, and the
+# PDF's charts become searchable. The text names DejaVu Sans, which matplotlib measures it with
+# and the PDF draws it in (`core.pdf`), then any sans-serif for a browser without it.
+matplotlib.rcParams.update({"svg.fonttype": "none", "font.sans-serif": ["DejaVu Sans"]})
 
 
 @dataclass(frozen=True)

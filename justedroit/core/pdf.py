@@ -6,6 +6,7 @@ from io import BytesIO
 from pathlib import Path
 
 import matplotlib
+from svglib.fonts import register_font_family
 from xhtml2pdf import pisa
 from xhtml2pdf.default import DEFAULT_CSS
 
@@ -27,6 +28,11 @@ html, body, p, li, table, th, td, caption, figcaption, h1, h2, h3, h4, strong, e
   font-family: dejavu;
 }
 """
+# The charts' text (`core.charts`) names DejaVu Sans: svglib draws it from the same files.
+register_font_family(
+    "DejaVu Sans",
+    *(str(FONTS / f"DejaVuSans{style}.ttf") for style in ("", "-Bold", "-Oblique", "-BoldOblique")),
+)
 
 
 def html_to_pdf(html: str) -> bytes:
