@@ -25,7 +25,16 @@ from itertools import pairwise
 import numpy as np
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import CharField, FloatField, Q, QuerySet, Value
+from django.db.models import (
+    Case,
+    CharField,
+    FloatField,
+    IntegerField,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.db.models.functions import Cast, Coalesce
 
 from justedroit import rules
@@ -351,18 +360,18 @@ def _members(month: dt.date, scope: Households) -> Members:
     memberships = Membership.objects.filter(
         Q(end_date__isnull=True) | Q(end_date__gt=month), start_date__lt=next_month
     )
-    rows = _rows(
-        _scoped(memberships, scope)
-        .order_by("household_id", "id")
-        .values_list("household_id", "person_id", "role", "person__birth_date")
+    columns = _columns(
+        _scoped(memberships, scope).annotate(
+            birth=Coalesce(Cast("person__birth_date", CharField()), Value(""))  # "": unknown
+        ),
+        ["household_id", "person_id"],
+        ["role", "birth"],
+        order=["household_id", "id"],
     )
-    household, person, roles, births = zip(*rows, strict=True) if rows else ((), (), (), ())
-    return (
-        np.array(household, dtype=np.int64),
-        np.array(person, dtype=np.int64),
-        list(roles),
-        list(births),
-    )
+    if columns is None:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), [], []
+    (household, person), (roles, births) = columns
+    return household, person, roles, np.array(births, dtype="datetime64[D]").tolist()
 
 
 # Fact precedence (docs/echanges.md): for a subject, kind and month, the latest fact recorded
@@ -416,23 +425,29 @@ def _facts(
     columns = _columns(
         _scoped(facts, scope).annotate(
             subject=Coalesce("person_id", Value(NO_PERSON)),
+            # Numbers travel lighter than names (`fact_kind_known` leaves no kind out).
+            kind_index=Case(
+                *(When(kind=kind, then=Value(i)) for i, kind in enumerate(_KINDS)),
+                output_field=IntegerField(),
+            ),
+            partner=Case(
+                When(source=FactSource.PARTNER_EXCHANGE, then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            ),
             starts=Cast("valid_from", CharField()),
             ends=Coalesce(Cast("valid_until", CharField()), Value("")),  # "": open-ended
             amounts=Coalesce(Cast("amount", CharField()), Value("nan")),
         ),
-        ["household_id", "subject"],
-        ["kind", "source", "starts", "ends", "amounts", "code"],
+        ["household_id", "subject", "kind_index", "partner"],
+        ["starts", "ends", "amounts", "code"],
         order=["recorded_at", "id"],
     )
     if columns is None:
         return {}, {}
-    (household, person), texts = columns
-    kind_col, source_col, from_col, until_col, amount_col, code_col = texts
-    names, kind_of_name = np.unique(np.array(kind_col), return_inverse=True)
-    kind = np.array([_KINDS.index(name) for name in names.tolist()], dtype=np.int64)[kind_of_name]
+    (household, person, kind, partner), (from_col, until_col, amount_col, code_col) = columns
     recorded = np.arange(len(kind))  # the columns come in recorded order
-    partner = np.array(source_col) == FactSource.PARTNER_EXCHANGE
-    rank = (partner != _PARTNER_REFERENCE[kind]).astype(np.int64)
+    rank = (partner.astype(bool) != _PARTNER_REFERENCE[kind]).astype(np.int64)
     starts, ends = _month_numbers(from_col), _month_numbers(until_col)
     amount = np.array(amount_col, dtype=np.float64)  # "nan": no amount
     has_amount = ~np.isnan(amount)
@@ -496,7 +511,7 @@ def _columns(
     facts table). None when there is no row; no value may be null (the string aggregates skip
     nulls)."""
     names = [*integers, *texts]
-    queryset = queryset.values_list(*names, *order)
+    queryset = queryset.values_list(*names, *(field for field in order if field not in names))
     if connection.vendor == "postgresql":
         ordering = ", ".join(connection.ops.quote_name(field) for field in order)
         join = f"string_agg(CAST({{}} AS text), %s ORDER BY {ordering})"

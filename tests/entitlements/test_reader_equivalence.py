@@ -65,11 +65,9 @@ def layered(count: int = 6) -> None:
 def findings() -> None:
     """What the twin's build leaves out: a vie maritale and a residence abroad established by
     controls, a member whose birth date and activity are unknown (an input error)."""
-    claimants = Membership.objects.filter(
-        role="claimant", household__claims__status="granted", household__claims__end_month=None
-    ).order_by("-household_id")
+    claiming = [set(situations(month=m, as_of=clock.now())[1].values()) for m in (JUNE, AUGUST)]
     couple, abroad, incomplete = Household.objects.filter(
-        id__in=claimants.values_list("household_id", flat=True).distinct()[:3]
+        id__in=sorted(set.intersection(*claiming))[-3:]
     )
     with clock.frozen(dt.datetime(2022, 12, 2, 9)):
         for household, kind, start, amount, code in [
