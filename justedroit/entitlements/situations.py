@@ -28,6 +28,7 @@ from django.db import connection
 from django.db.models import (
     Case,
     CharField,
+    Expression,
     FloatField,
     IntegerField,
     Q,
@@ -35,7 +36,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast, Coalesce
+from django.db.models.functions import Cast, Coalesce, Substr
 
 from justedroit import rules
 from justedroit.core.clock import add_months
@@ -435,20 +436,19 @@ def _facts(
                 default=Value(0),
                 output_field=IntegerField(),
             ),
-            starts=Cast("valid_from", CharField()),
-            ends=Coalesce(Cast("valid_until", CharField()), Value("")),  # "": open-ended
+            starts=_month_number_of("valid_from"),
+            ends=Coalesce(_month_number_of("valid_until"), Value(_OPEN_ENDED)),
             amounts=Coalesce(Cast("amount", CharField()), Value("nan")),
         ),
-        ["household_id", "subject", "kind_index", "partner"],
-        ["starts", "ends", "amounts", "code"],
+        ["household_id", "subject", "kind_index", "partner", "starts", "ends"],
+        ["amounts", "code"],
         order=["recorded_at", "id"],
     )
     if columns is None:
         return {}, {}
-    (household, person, kind, partner), (from_col, until_col, amount_col, code_col) = columns
+    (household, person, kind, partner, starts, ends), (amount_col, code_col) = columns
     recorded = np.arange(len(kind))  # the columns come in recorded order
     rank = (partner.astype(bool) != _PARTNER_REFERENCE[kind]).astype(np.int64)
-    starts, ends = _month_numbers(from_col), _month_numbers(until_col)
     amount = np.array(amount_col, dtype=np.float64)  # "nan": no amount
     has_amount = ~np.isnan(amount)
     cents = np.where(has_amount, np.rint(np.where(has_amount, amount, 0) * 100), 0).astype(np.int64)
@@ -550,7 +550,7 @@ def _winners(keys: tuple[np.ndarray, ...], rank: np.ndarray, recorded: np.ndarra
     return order[last]
 
 
-_OPEN_ENDED = np.iinfo(np.int64).max // 2
+_OPEN_ENDED = 1_000_000  # a month number after every month
 
 
 def _month_number(month: dt.date) -> int:
@@ -558,11 +558,14 @@ def _month_number(month: dt.date) -> int:
     return (month.year - 1970) * 12 + month.month - 1
 
 
-def _month_numbers(dates: tuple) -> np.ndarray:
-    """`_month_number` of each ISO date; None (open-ended) after every month."""
-    days = np.array(dates, dtype="datetime64[D]")
-    months = days.astype("datetime64[M]").astype(np.int64)
-    return np.where(np.isnat(days), _OPEN_ENDED, months)
+def _month_number_of(field: str) -> Expression:
+    """`_month_number` of a date field, computed by the database (from its ISO text: the same
+    SQL on SQLite and PostgreSQL)."""
+    text = Cast(field, CharField())
+    year, month = (
+        Cast(Substr(text, start, length), IntegerField()) for start, length in ((1, 4), (6, 2))
+    )
+    return (year - 1970) * 12 + month - 1
 
 
 def _decimal_objects(cents: np.ndarray) -> np.ndarray:
