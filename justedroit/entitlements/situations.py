@@ -1,11 +1,13 @@
 """From registry facts to the rules' inputs: what the Caf knew at instant T about each household
 for month M, as `rules.situation.HouseholdInput`.
 
-Set-based: one SQL query per table for the whole file (or a partition of it), fetched raw (no
-ORM row conversion) into numpy columns; the precedence of facts is resolved by sorting those
-columns, not household by household. Python objects are built only at the engine's boundary
-(`HouseholdInput`, `PersonInput`), from the winning cells. The whole file (≈ 100,000
-households, ≈ 850,000 facts) or one partition of it (`IdRange`, what a Dask worker reads) alike.
+Set-based: one SQL query per table for the whole file (or a partition of it); the facts and
+the members arrive as columns (one string per column, joined by the database, parsed by numpy:
+`_columns`), kinds coded and months numbered by the database; the precedence of facts is resolved
+by sorting those columns, not household by household. Python objects are built only at the
+engine's boundary (`HouseholdInput`, `PersonInput`), from the winning cells, looked up by integer
+subject. The whole file (≈ 100,000 households, ≈ 1,000,000 facts in a month's window) or one
+partition of it (`IdRange`, what a Dask worker reads) alike.
 
 The RSA received in the months before M (which housing aid reads) is what the Caf paid for them,
 rappels and indus included, as known at T. A month no payment run of the whole file has settled
