@@ -31,14 +31,16 @@ from django.db.models import (
     Case,
     CharField,
     Expression,
+    F,
     FloatField,
     IntegerField,
     Q,
     QuerySet,
     Value,
     When,
+    Window,
 )
-from django.db.models.functions import Cast, Coalesce, Substr
+from django.db.models.functions import Cast, Coalesce, RowNumber, Substr
 
 from justedroit import rules
 from justedroit.core.clock import add_months
@@ -512,17 +514,20 @@ def _columns(
     a string per column instead of a tuple per row (the tuples cost more than the query on the
     facts table). None when there is no row; no value may be null (the string aggregates skip
     nulls)."""
-    names = [*integers, *texts]
-    queryset = queryset.values_list(*names, *(field for field in order if field not in names))
-    if connection.vendor == "postgresql":
-        ordering = ", ".join(connection.ops.quote_name(field) for field in order)
-        join = f"string_agg(CAST({{}} AS text), %s ORDER BY {ordering})"
+    postgresql = connection.vendor == "postgresql"
+    if postgresql:
+        # One sort gives each row its position (an ORDER BY in each aggregate would sort once
+        # per column); the aggregates may then read the rows in any order, the same for all.
+        position = Window(RowNumber(), order_by=[F(field).asc() for field in order])
+        queryset, integers = queryset.annotate(position=position), [*integers, "position"]
+        join = "string_agg(CAST({} AS text), %s)"
     else:
         # SQLite (before 3.44) has no ordered aggregate; it does not flatten a sorted subquery
         # into an aggregate query, and feeds the aggregates its rows in order.
         queryset, join = queryset.order_by(*order), "group_concat({}, %s)"
+    names = [*integers, *texts]
     try:
-        sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()
+        sql, params = queryset.values_list(*names).query.get_compiler(using=queryset.db).as_sql()
     except EmptyResultSet:
         return None
     aggregates = ", ".join(join.format(connection.ops.quote_name(name)) for name in names)
@@ -532,10 +537,15 @@ def _columns(
         joined = cursor.fetchone()
     if joined[0] is None:
         return None
-    return (
-        [np.fromstring(column, dtype=np.int64, sep=",") for column in joined[: len(integers)]],
-        [column.split(_SEPARATOR) for column in joined[len(integers) :]],
-    )
+    numbers = [np.fromstring(column, dtype=np.int64, sep=",") for column in joined[: len(integers)]]
+    strings = [column.split(_SEPARATOR) for column in joined[len(integers) :]]
+    if postgresql:
+        rows = np.empty(len(numbers[0]), dtype=np.int64)
+        rows[numbers.pop() - 1] = np.arange(len(rows))  # the row at each position
+        picked = rows.tolist()
+        numbers = [column[rows] for column in numbers]
+        strings = [[column[i] for i in picked] for column in strings]
+    return numbers, strings
 
 
 def _winners(keys: tuple[np.ndarray, ...], rank: np.ndarray, recorded: np.ndarray) -> np.ndarray:
