@@ -1,11 +1,13 @@
 """From registry facts to the rules' inputs: what the Caf knew at instant T about each household
 for month M, as `rules.situation.HouseholdInput`.
 
-Set-based: one SQL query per table for the whole file (or a partition of it), fetched raw (no
-ORM row conversion) into numpy columns; the precedence of facts is resolved by sorting those
-columns, not household by household. Python objects are built only at the engine's boundary
-(`HouseholdInput`, `PersonInput`), from the winning cells. The whole file (≈ 100,000
-households, ≈ 850,000 facts) or one partition of it (`IdRange`, what a Dask worker reads) alike.
+Set-based: one SQL query per table for the whole file (or a partition of it); the facts and
+the members arrive as columns (one string per column, joined by the database, parsed by numpy:
+`_columns`), kinds coded and months numbered by the database; the precedence of facts is resolved
+by sorting those columns, not household by household. Python objects are built only at the
+engine's boundary (`HouseholdInput`, `PersonInput`), from the winning cells, looked up by integer
+subject. The whole file (≈ 100,000 households, ≈ 1,000,000 facts in a month's window) or one
+partition of it (`IdRange`, what a Dask worker reads) alike.
 
 The RSA received in the months before M (which housing aid reads) is what the Caf paid for them,
 rappels and indus included, as known at T. A month no payment run of the whole file has settled
@@ -25,8 +27,20 @@ from itertools import pairwise
 import numpy as np
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import CharField, FloatField, Q, QuerySet
-from django.db.models.functions import Cast
+from django.db.models import (
+    Case,
+    CharField,
+    Expression,
+    F,
+    FloatField,
+    IntegerField,
+    Q,
+    QuerySet,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Cast, Coalesce, RowNumber, Substr
 
 from justedroit import rules
 from justedroit.core.clock import add_months
@@ -159,37 +173,81 @@ def _situations(month, as_of, household_ids, rsa, declared_resources):
     known, resources = _facts(month, as_of, window, scope, declared_resources)
     zones = dict(Commune.objects.values_list("insee_code", "apl_zone"))
     numbers = dict(_rows(_scoped(Household.objects.all(), scope, "id").values_list("id", "number")))
-    inputs = []
-    for household_id in ids:
-        persons = tuple(
-            PersonInput(
-                id=str(person_id),
-                birth_date=birth,
-                family_role=FAMILY_ROLE[role],
-                activity=known.get((household_id, person_id, _ACTIVITY)),
-                disability_rate=_rate(known.get((household_id, person_id, _DISABILITY_RATE))),
-                pregnant=known.get((household_id, person_id, _PREGNANCY)) == "yes",
-                resources=resources.get((household_id, person_id), {}),
-            )
-            for person_id, role, birth in members.get(household_id, ())
+    persons = _persons(members, known, resources)
+    subjects = _subjects(np.array(ids, dtype=np.int64), np.full(len(ids), NO_PERSON)).tolist()
+
+    def household_facts(kind: str) -> list:
+        values = known.get(kind, {})
+        return [values.get(subject) for subject in subjects]
+
+    inputs = [
+        HouseholdInput(
+            id=numbers[household_id],
+            persons=persons.get(household_id, ()),
+            housing_status=status,
+            rent=rent,
+            apl_zone=zones.get(commune, 0),
+            commune_insee=commune or "",
+            fiscal_income_n2=fiscal_income,
+            claims=claims.get(household_id, frozenset()),
+            rsa_received={m: amount for m, (amount, _) in rsa.get(household_id, {}).items()},
+            partner_resources=partner,
+            abroad=residence == Residence.ABROAD,
         )
-        commune = known.get((household_id, None, _HOUSING_COMMUNE))
-        inputs.append(
-            HouseholdInput(
-                id=numbers[household_id],
-                persons=persons,
-                housing_status=known.get((household_id, None, _HOUSING_STATUS)),
-                rent=known.get((household_id, None, _RENT)),
-                apl_zone=zones.get(commune, 0),
-                commune_insee=commune or "",
-                fiscal_income_n2=known.get((household_id, None, _FISCAL_INCOME_N2)),
-                claims=claims.get(household_id, frozenset()),
-                rsa_received={m: amount for m, (amount, _) in rsa.get(household_id, {}).items()},
-                partner_resources=known.get((household_id, None, _PARTNER_RESOURCES)),
-                abroad=known.get((household_id, None, _RESIDENCE)) == Residence.ABROAD,
-            )
+        for household_id, commune, status, rent, fiscal_income, partner, residence in zip(
+            ids,
+            *map(
+                household_facts,
+                (
+                    _HOUSING_COMMUNE,
+                    _HOUSING_STATUS,
+                    _RENT,
+                    _FISCAL_INCOME_N2,
+                    _PARTNER_RESOURCES,
+                    _RESIDENCE,
+                ),
+            ),
+            strict=True,
         )
+    ]
     return inputs, {numbers[household_id]: household_id for household_id in ids}
+
+
+def _persons(members: "Members", known: "Known", resources: "Resources") -> dict[int, tuple]:
+    """household → its members' `PersonInput`, in the order of `members`."""
+    household, person, roles, births = members
+    subjects = _subjects(household, person).tolist()
+
+    def person_facts(kind: str) -> list:
+        values = known.get(kind, {})
+        return [values.get(subject) for subject in subjects]
+
+    built = [
+        PersonInput(
+            id=str(person_id),
+            birth_date=birth,
+            family_role=FAMILY_ROLE[role],
+            activity=activity,
+            disability_rate=_rate(rate),
+            pregnant=pregnancy == "yes",
+            resources=resources.get(subject, {}),
+        )
+        for person_id, role, birth, subject, activity, rate, pregnancy in zip(
+            person.tolist(),
+            roles,
+            births,
+            subjects,
+            *map(person_facts, (_ACTIVITY, _DISABILITY_RATE, _PREGNANCY)),
+            strict=True,
+        )
+    ]
+    starts = [0, *(np.flatnonzero(np.diff(household)) + 1).tolist()] if built else []
+    return {
+        household_id: tuple(built[a:b])
+        for household_id, (a, b) in zip(
+            household[starts].tolist(), pairwise([*starts, len(built)]), strict=True
+        )
+    }
 
 
 def _rate(value) -> int:
@@ -266,14 +324,17 @@ def _rsa_settled(months: list[dt.date], as_of: dt.datetime, scope: Households):
     adjustments = Adjustment.objects.filter(
         benefit=Benefit.RSA, month__in=months, computed_at__lte=as_of
     )
-    settled: dict[tuple[int, dt.date], Decimal] = defaultdict(Decimal)
-    for household_id, paid_month, amount in _scoped(payments, scope).values_list(
-        "household_id", "month", "amount"
+    settled: dict[tuple[int, dt.date], int] = defaultdict(int)  # cents
+    for household_id, paid_month, amount in _rows(
+        _scoped(payments, scope).values_list("household_id", "month", Cast("amount", FloatField()))
     ):
-        settled[(household_id, paid_month)] += amount
+        settled[(household_id, paid_month)] += round(amount * 100)  # two decimals: exact
     for adjustment in _scoped(adjustments, scope):
-        settled[(adjustment.household_id, adjustment.month)] += adjustment.signed
-    return [(household, paid_month, amount) for (household, paid_month), amount in settled.items()]
+        settled[(adjustment.household_id, adjustment.month)] += int(adjustment.signed * 100)
+    amounts = _decimals(np.array(list(settled.values()), dtype=np.int64))
+    return [
+        (h, paid_month, amount) for (h, paid_month), amount in zip(settled, amounts, strict=True)
+    ]
 
 
 def _rsa_computed(month: dt.date, as_of: dt.datetime, household_ids: list[int]) -> dict:
@@ -293,20 +354,29 @@ def _rsa_computed(month: dt.date, as_of: dt.datetime, household_ids: list[int]) 
     }
 
 
-def _members(month: dt.date, scope: Households) -> dict[int, list[tuple]]:
-    """Persons who belong to the household at some point of `month`: (person, role, birth)."""
+# The persons who belong to the households, sorted by household: household and person ids,
+# family roles, birth dates.
+Members = tuple[np.ndarray, np.ndarray, list[str], list[dt.date]]
+
+
+def _members(month: dt.date, scope: Households) -> Members:
+    """Persons who belong to the household at some point of `month`."""
     next_month = add_months(month, 1)
     memberships = Membership.objects.filter(
         Q(end_date__isnull=True) | Q(end_date__gt=month), start_date__lt=next_month
     )
-    by_household: dict[int, list[tuple]] = defaultdict(list)
-    for household_id, *person in _rows(
-        _scoped(memberships, scope)
-        .order_by("household_id", "id")
-        .values_list("household_id", "person_id", "role", "person__birth_date")
-    ):
-        by_household[household_id].append(tuple(person))
-    return by_household
+    columns = _columns(
+        _scoped(memberships, scope).annotate(
+            birth=Coalesce(Cast("person__birth_date", CharField()), Value(""))  # "": unknown
+        ),
+        ["household_id", "person_id"],
+        ["role", "birth"],
+        order=["household_id", "id"],
+    )
+    if columns is None:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), [], []
+    (household, person), (roles, births) = columns
+    return household, person, roles, np.array(births, dtype="datetime64[D]").tolist()
 
 
 # Fact precedence (docs/echanges.md): for a subject, kind and month, the latest fact recorded
@@ -325,8 +395,16 @@ _RESOURCE_OF_KIND = np.array(
 _PARTNER_REFERENCE = np.array([kind in PARTNER_REFERENCE_KINDS for kind in _KINDS])
 NO_PERSON = -1
 
-Known = dict[tuple[int, int | None, str], object]  # (household, person or None, kind) → value
-Resources = dict[tuple[int, int], dict[tuple[str, dt.date], Decimal]]  # (household, person) → …
+# A subject is a household (person NO_PERSON) or one of its persons, as one integer key.
+_SUBJECTS_PER_HOUSEHOLD = 1 << 32
+
+
+def _subjects(household: np.ndarray, person: np.ndarray) -> np.ndarray:
+    return household * _SUBJECTS_PER_HOUSEHOLD + person
+
+
+Known = dict[str, dict[int, object]]  # kind → subject → value
+Resources = dict[int, dict[tuple[str, dt.date], Decimal]]  # person's subject → (kind, month) → …
 
 
 def _facts(
@@ -349,38 +427,35 @@ def _facts(
     )
     if declared_resources:
         facts = facts.exclude(source=FactSource.PARTNER_EXCHANGE, kind__in=list(RESOURCE_OF_FACT))
-    rows = _rows(
-        _scoped(facts, scope)
-        .order_by("recorded_at", "id")
-        .values_list(
-            "household_id",
-            "person_id",
-            "kind",
-            "source",
-            # As ISO text and floats: numpy parses those at C speed (date objects and
-            # PostgreSQL's Decimals cost more than the query); amounts have two decimals.
-            Cast("valid_from", CharField()),
-            Cast("valid_until", CharField()),
-            Cast("amount", FloatField()),
-            "code",
-        )
+    columns = _columns(
+        _scoped(facts, scope).annotate(
+            subject=Coalesce("person_id", Value(NO_PERSON)),
+            # Numbers travel lighter than names (`fact_kind_known` leaves no kind out).
+            kind_index=Case(
+                *(When(kind=kind, then=Value(i)) for i, kind in enumerate(_KINDS)),
+                output_field=IntegerField(),
+            ),
+            partner=Case(
+                When(source=FactSource.PARTNER_EXCHANGE, then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            ),
+            starts=_month_number_of("valid_from"),
+            ends=Coalesce(_month_number_of("valid_until"), Value(_OPEN_ENDED)),
+            amounts=Coalesce(Cast("amount", CharField()), Value("nan")),
+        ),
+        ["household_id", "subject", "kind_index", "partner", "starts", "ends"],
+        ["amounts", "code"],
+        order=["recorded_at", "id"],
     )
-    if not rows:
+    if columns is None:
         return {}, {}
-    household_col, person_col, kind_col, source_col, from_col, until_col, amount_col, code_col = (
-        zip(*rows, strict=True)
-    )
-    household = np.array(household_col, dtype=np.int64)
-    person = np.array([NO_PERSON if p is None else p for p in person_col], dtype=np.int64)
-    kind_index = {kind: i for i, kind in enumerate(_KINDS)}
-    kind = np.array([kind_index[k] for k in kind_col], dtype=np.int64)
-    partner = np.array(source_col, dtype=object) == FactSource.PARTNER_EXCHANGE
-    rank = (partner != _PARTNER_REFERENCE[kind]).astype(np.int64)
-    starts, ends = _month_numbers(from_col), _month_numbers(until_col)
-    amount = np.array(amount_col, dtype=np.float64)  # None → nan
+    (household, person, kind, partner, starts, ends), (amount_col, code_col) = columns
+    recorded = np.arange(len(kind))  # the columns come in recorded order
+    rank = (partner.astype(bool) != _PARTNER_REFERENCE[kind]).astype(np.int64)
+    amount = np.array(amount_col, dtype=np.float64)  # "nan": no amount
     has_amount = ~np.isnan(amount)
     cents = np.where(has_amount, np.rint(np.where(has_amount, amount, 0) * 100), 0).astype(np.int64)
-    recorded = np.arange(len(rows))  # rows come in recorded order
     resource = _RESOURCE_OF_KIND[kind]
 
     # Non-resource kinds: the cells of `month` only.
@@ -390,20 +465,14 @@ def _facts(
     won = rows_m[
         _winners((household[rows_m], person[rows_m], kind[rows_m]), rank[rows_m], recorded[rows_m])
     ]
-    decimals = _decimals(cents[won])
-    known: Known = {
-        (h, None if p == NO_PERSON else p, _KINDS[k]): decimals[i] if has else code_col[row]
-        for i, (row, h, p, k, has) in enumerate(
-            zip(
-                won.tolist(),
-                household[won].tolist(),
-                person[won].tolist(),
-                kind[won].tolist(),
-                has_amount[won].tolist(),
-                strict=True,
-            )
-        )
-    }
+    values = np.where(
+        has_amount[won], _decimal_objects(cents[won]), np.array(code_col, dtype=object)[won]
+    )
+    subjects, kinds = _subjects(household[won], person[won]), kind[won]
+    known: Known = {}
+    for k in np.unique(kinds).tolist():
+        (cells,) = np.nonzero(kinds == k)
+        known[_KINDS[k]] = dict(zip(subjects[cells].tolist(), values[cells].tolist(), strict=True))
 
     # Resources: one cell per month of the window each fact covers.
     size, first_number = len(window), _month_number(first)
@@ -424,14 +493,59 @@ def _facts(
     cell_keys = [(kind_name, m) for kind_name in _RESOURCES for m in window]
     keys = [cell_keys[i] for i in (resource[row] * size + position).tolist()]
     values = _decimals(cents[row])
-    owners = list(zip(household[row].tolist(), person[row].tolist(), strict=True))
+    owners = _subjects(household[row], person[row])
     resources: Resources = {}
-    owner_changes = (np.diff(household[row]) != 0) | (np.diff(person[row]) != 0)
-    boundaries = [0, *(np.flatnonzero(owner_changes) + 1).tolist(), len(row)]
+    boundaries = [0, *(np.flatnonzero(np.diff(owners)) + 1).tolist(), len(row)]
+    owners = owners.tolist()
     for a, b in pairwise(boundaries):
         if a < b:
             resources[owners[a]] = dict(zip(keys[a:b], values[a:b], strict=True))
     return known, resources
+
+
+_SEPARATOR = "\x1f"  # ASCII unit separator: in no value of the registry
+
+
+def _columns(
+    queryset: QuerySet, integers: list[str], texts: list[str], order: list[str]
+) -> tuple[list[np.ndarray], list[list[str]]] | None:
+    """The queryset's rows as columns, sorted by the fields `order`: integer arrays, then lists
+    of strings. The database joins each column into one string, so that the driver hands over
+    a string per column instead of a tuple per row (the tuples cost more than the query on the
+    facts table). None when there is no row; no value may be null (the string aggregates skip
+    nulls)."""
+    postgresql = connection.vendor == "postgresql"
+    if postgresql:
+        # One sort gives each row its position (an ORDER BY in each aggregate would sort once
+        # per column); the aggregates may then read the rows in any order, the same for all.
+        position = Window(RowNumber(), order_by=[F(field).asc() for field in order])
+        queryset, integers = queryset.annotate(position=position), [*integers, "position"]
+        join = "string_agg(CAST({} AS text), %s)"
+    else:
+        # SQLite (before 3.44) has no ordered aggregate; it does not flatten a sorted subquery
+        # into an aggregate query, and feeds the aggregates its rows in order.
+        queryset, join = queryset.order_by(*order), "group_concat({}, %s)"
+    names = [*integers, *texts]
+    try:
+        sql, params = queryset.values_list(*names).query.get_compiler(using=queryset.db).as_sql()
+    except EmptyResultSet:
+        return None
+    aggregates = ", ".join(join.format(connection.ops.quote_name(name)) for name in names)
+    separators = [","] * len(integers) + [_SEPARATOR] * len(texts)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {aggregates} FROM ({sql}) AS rows", [*separators, *params])
+        joined = cursor.fetchone()
+    if joined[0] is None:
+        return None
+    numbers = [np.fromstring(column, dtype=np.int64, sep=",") for column in joined[: len(integers)]]
+    strings = [column.split(_SEPARATOR) for column in joined[len(integers) :]]
+    if postgresql:
+        rows = np.empty(len(numbers[0]), dtype=np.int64)
+        rows[numbers.pop() - 1] = np.arange(len(rows))  # the row at each position
+        picked = rows.tolist()
+        numbers = [column[rows] for column in numbers]
+        strings = [[column[i] for i in picked] for column in strings]
+    return numbers, strings
 
 
 def _winners(keys: tuple[np.ndarray, ...], rank: np.ndarray, recorded: np.ndarray) -> np.ndarray:
@@ -448,7 +562,7 @@ def _winners(keys: tuple[np.ndarray, ...], rank: np.ndarray, recorded: np.ndarra
     return order[last]
 
 
-_OPEN_ENDED = np.iinfo(np.int64).max // 2
+_OPEN_ENDED = 1_000_000  # a month number after every month
 
 
 def _month_number(month: dt.date) -> int:
@@ -456,15 +570,24 @@ def _month_number(month: dt.date) -> int:
     return (month.year - 1970) * 12 + month.month - 1
 
 
-def _month_numbers(dates: tuple) -> np.ndarray:
-    """`_month_number` of each ISO date; None (open-ended) after every month."""
-    days = np.array(dates, dtype="datetime64[D]")
-    months = days.astype("datetime64[M]").astype(np.int64)
-    return np.where(np.isnat(days), _OPEN_ENDED, months)
+def _month_number_of(field: str) -> Expression:
+    """`_month_number` of a date field, computed by the database (from its ISO text: the same
+    SQL on SQLite and PostgreSQL)."""
+    text = Cast(field, CharField())
+    year, month = (
+        Cast(Substr(text, start, length), IntegerField()) for start, length in ((1, 4), (6, 2))
+    )
+    return (year - 1970) * 12 + month - 1
+
+
+def _decimal_objects(cents: np.ndarray) -> np.ndarray:
+    """Decimal euros of integer cents, as an object array, each distinct amount built once."""
+    distinct, inverse = np.unique(cents, return_inverse=True)
+    built = np.empty(len(distinct), dtype=object)
+    built[:] = [Decimal(value).scaleb(-2) for value in distinct.tolist()]
+    return built[inverse]
 
 
 def _decimals(cents: np.ndarray) -> list[Decimal]:
     """Decimal euros of integer cents, each distinct amount built once."""
-    distinct, inverse = np.unique(cents, return_inverse=True)
-    built = [Decimal(value).scaleb(-2) for value in distinct.tolist()]
-    return [built[j] for j in inverse.tolist()]
+    return _decimal_objects(cents).tolist()

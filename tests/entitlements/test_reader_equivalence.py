@@ -15,11 +15,11 @@ from justedroit.core import clock
 from justedroit.entitlements.services import month_run
 from justedroit.entitlements.situations import IdRange, situations
 from justedroit.registry import services as registry_services
-from justedroit.registry.models import FactSource, Household, Membership
+from justedroit.registry.models import FactSource, Household, Membership, Person, Residence
 from tests.entitlements import reference_reader
 
 pytestmark = pytest.mark.django_db
-APRIL, MAY, JUNE, JULY = (dt.date(2022, m, 1) for m in (4, 5, 6, 7))
+APRIL, MAY, JUNE, JULY, AUGUST = (dt.date(2022, m, 1) for m in (4, 5, 6, 7, 8))
 
 
 def layered(count: int = 6) -> None:
@@ -62,9 +62,39 @@ def layered(count: int = 6) -> None:
                 )
 
 
+def findings() -> None:
+    """What the twin's build leaves out: a vie maritale and a residence abroad established by
+    controls, a member whose birth date and activity are unknown (an input error)."""
+    claiming = [set(situations(month=m, as_of=clock.now())[1].values()) for m in (JUNE, AUGUST)]
+    couple, abroad, incomplete = Household.objects.filter(
+        id__in=sorted(set.intersection(*claiming))[-3:]
+    )
+    with clock.frozen(dt.datetime(2022, 12, 2, 9)):
+        for household, kind, start, amount, code in [
+            (couple, "partner_resources", APRIL, Decimal("1450.00"), ""),
+            (abroad, "residence", JULY, None, Residence.ABROAD),
+        ]:
+            registry_services.fact_record(
+                household=household,
+                kind=kind,
+                valid_from=start,
+                valid_until=None,
+                source=FactSource.CONTROL,
+                acting_user=None,
+                amount=amount,
+                code=code,
+            )
+    person = Person.objects.create(nir="299999999999999", last_name="Sans", first_name="Date")
+    Membership.objects.create(
+        household=incomplete, person=person, role="child", start_date=dt.date(2022, 1, 1)
+    )
+
+
 def amounts(inputs, month):
     results, errors = rules.compute_month(inputs, month, with_intermediates=False)
-    return {r.household_id: r.amounts for r in results}, {e.household_id for e in errors}
+    return {r.household_id: r.amounts for r in results}, {
+        (e.household_id, e.message_fr) for e in errors
+    }
 
 
 def test_the_whole_file_reads_and_computes_as_before(small_twin):
@@ -107,3 +137,22 @@ def test_after_a_paid_month_the_rsa_received_reads_as_before(small_twin):
     before, _ = reference_reader.situations(month=JUNE, as_of=now)
     assert any(h.rsa_received.get(MAY) for h in read)  # the paid RSA is read
     assert read == before
+
+
+def test_months_read_and_compute_as_before(small_twin):
+    """Months after a paid one (housing aid reads the RSA received: paid for May, computed for
+    the months not settled yet), August's longer window, controls' findings, an input error."""
+    layered()
+    findings()
+    month_run(month=MAY, as_of=clock.now(), wet=True, executor_kind="inline")
+    now = clock.now()
+    for month in (JUNE, JULY, AUGUST):
+        read, ids = situations(month=month, as_of=now)
+        before, before_ids = reference_reader.situations(month=month, as_of=now)
+        assert (read, ids) == (before, before_ids), month
+        computed, errors = amounts(read, month)
+        assert (computed, errors) == amounts(before, month), month
+        assert errors, month
+    assert any(h.partner_resources for h in read)
+    assert any(h.abroad for h in read)
+    assert any(h.rsa_received for h in read)
