@@ -397,11 +397,9 @@ def amounts_for_year(
 def fraud_households_before(household_ids: Iterable[int]) -> dict[int, list[dt.date]]:
     """Household → dates its fraud debts were notified (for the repeated-fraud uplift)."""
     out: dict[int, list[dt.date]] = defaultdict(list)
-    for household_id, day in (
-        Debt.objects.filter(FRAUD_DEBTS, household_id__in=list(household_ids))
-        .values_list("household_id", "notified_on")
-        .distinct()
-    ):
+    for household_id, day in Debt.objects.filter(
+        FRAUD_DEBTS, household_id__in=list(household_ids)
+    ).values_list("household_id", "notified_on"):
         out[household_id].append(day)
     return out
 
